@@ -1,0 +1,137 @@
+"""Check one file: decode, parse once, build facts, run the selected rules, place and filter findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from tflint_gesture.facts import build_facts
+from tflint_gesture.findings import Evidence, Finding, Severity
+from tflint_gesture.rules import all_rules, get_rule
+from tflint_gesture.source import SourceError, decode_source
+
+if TYPE_CHECKING:
+    from tflint_gesture.config import Settings
+
+
+class _Positions:
+    """Line/column of nodes, computed on first use: files without findings never pay for it."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        self._map = None
+
+    def of(self, node: cst.CSTNode):
+        if self._map is None:
+            wrapper = MetadataWrapper(self._module, unsafe_skip_copy=True)
+            self._map = wrapper.resolve(PositionProvider)
+        return self._map.get(node)
+
+
+def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    rule = get_rule("TFG001")
+    return Finding(
+        path=path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column,
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        evidence=[],
+        fix=None,
+    )
+
+
+def check_text(path: str, text: str, settings: "Settings | None" = None) -> list[Finding]:
+    """Lint already-decoded source text. `path` is only used for reporting and configuration."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return _filter([parse_error_finding(path, f"syntax error, nothing in this file was checked: {exc.message}",
+                                             exc.raw_line or 1, (exc.raw_column or 0) + 1)], path, settings)
+    except RecursionError:
+        return _filter([parse_error_finding(path, "the file is nested too deeply to parse; nothing in it was checked")],
+                       path, settings)
+    facts = build_facts(module)
+    positions = _Positions(module)
+    findings: list[Finding] = []
+    for rule_cls in all_rules():
+        if settings is not None and not settings.enabled(rule_cls.code, path):
+            continue
+        rule = rule_cls()
+        for report in rule.check(facts):
+            pos = positions.of(report.node)
+            if pos is None:
+                continue
+            evidence = []
+            for node, note in report.evidence:
+                epos = positions.of(node)
+                if epos is not None:
+                    evidence.append(Evidence(path=path, line=epos.start.line, note=note))
+            findings.append(
+                Finding(
+                    path=path,
+                    line=pos.start.line,
+                    column=pos.start.column + 1,
+                    end_line=pos.end.line,
+                    end_column=pos.end.column + 1,
+                    code=rule_cls.code,
+                    name=rule_cls.name,
+                    severity=rule_cls.severity,
+                    message=report.message,
+                    evidence=evidence,
+                    fix=report.fix,
+                )
+            )
+    if findings:
+        from tflint_gesture.suppressions import Suppressions
+
+        suppressions = Suppressions.from_source(text)
+        findings = [f for f in findings if not suppressions.suppresses(f)]
+    return _filter(_dedupe(findings), path, settings)
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    seen = set()
+    out = []
+    for f in findings:
+        key = (f.line, f.column, f.code, f.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _filter(findings: list[Finding], path: str, settings: "Settings | None") -> list[Finding]:
+    if settings is None:
+        return sorted(findings, key=lambda f: f.sort_key)
+    kept = []
+    for f in findings:
+        if not settings.enabled(f.code, path):
+            continue
+        f.severity = settings.severity_for(f.code, f.severity)
+        kept.append(f)
+    return sorted(kept, key=lambda f: f.sort_key)
+
+
+def check_file(path: Path, settings: "Settings | None" = None, display_path: str | None = None) -> list[Finding]:
+    """Lint one file on disk. Never raises for bad input: unreadable or undecodable files are TFG001."""
+    shown = display_path or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _filter([parse_error_finding(shown, f"could not read the file: {exc.strerror or exc}")], shown, settings)
+    try:
+        text = decode_source(data)
+    except SourceError as exc:
+        return _filter([parse_error_finding(shown, str(exc))], shown, settings)
+    return check_text(shown, text, settings)
+
+
+__all__ = ["check_text", "check_file", "parse_error_finding", "Severity"]
