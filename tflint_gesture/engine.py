@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from tflint_gesture.facts import build_facts
 from tflint_gesture.findings import Evidence, Finding, Severity
@@ -15,20 +14,6 @@ from tflint_gesture.source import SourceError, decode_source
 
 if TYPE_CHECKING:
     from tflint_gesture.config import Settings
-
-
-class _Positions:
-    """Line/column of nodes, computed on first use: files without findings never pay for it."""
-
-    def __init__(self, module: cst.Module) -> None:
-        self._module = module
-        self._map = None
-
-    def of(self, node: cst.CSTNode):
-        if self._map is None:
-            wrapper = MetadataWrapper(self._module, unsafe_skip_copy=True)
-            self._map = wrapper.resolve(PositionProvider)
-        return self._map.get(node)
 
 
 def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
@@ -59,7 +44,7 @@ def check_text(path: str, text: str, settings: "Settings | None" = None) -> list
         return _filter([parse_error_finding(path, "the file is nested too deeply to parse; nothing in it was checked")],
                        path, settings)
     facts = build_facts(module)
-    positions = _Positions(module)
+    positions = facts.positions
     findings: list[Finding] = []
     for rule_cls in all_rules():
         if settings is not None and not settings.enabled(rule_cls.code, path):
@@ -101,7 +86,7 @@ def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
     seen = set()
     out = []
     for f in findings:
-        key = (f.line, f.column, f.code, f.message)
+        key = (f.line, f.column, f.code)
         if key not in seen:
             seen.add(key)
             out.append(f)

@@ -1,10 +1,68 @@
-"""Placeholder facts store (replaced by the interpreter)."""
+"""The facts of one module: the records the interpreter leaves behind and rules read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Optional
 
 import libcst as cst
+
+from tflint_gesture.facts.values import UNKNOWN, Compile, ModelValue, Origin
+
+
+@dataclass
+class TrainCall:
+    """A `fit`, `evaluate` or `predict` call on a known model, with its arguments as values."""
+
+    method: str
+    node: cst.Call
+    model: ModelValue
+    compile: Any  # the Compile in force, None if never compiled, UNKNOWN if ambiguous
+    x: Any = UNKNOWN
+    x_node: Optional[cst.CSTNode] = None
+    y: Any = UNKNOWN  # value, None when not given
+    y_node: Optional[cst.CSTNode] = None
+    validation_data: Any = None
+    validation_node: Optional[cst.CSTNode] = None
+    validation_split: Any = None
+    validation_split_node: Optional[cst.CSTNode] = None
+    callbacks: Any = None
+    uncertain: bool = False
+    order: int = 0
+
+
+@dataclass
+class ScalerFit:
+    """A scaler/normaliser fit on some data (`fit`, `fit_transform`, `adapt`)."""
+
+    node: cst.Call
+    kind: str
+    data: Any
+    method: str
+
+
+@dataclass
+class DoubleScaling:
+    """A scaling step applied to data that was already scaled."""
+
+    node: cst.CSTNode
+    note: str
+    first: Origin
+
+
+class Positions:
+    """Line/column of nodes, computed on first use: files without findings never pay for it."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self._module = module
+        self._map = None
+
+    def of(self, node: cst.CSTNode):
+        if self._map is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            self._map = MetadataWrapper(self._module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._map.get(node)
 
 
 @dataclass
@@ -12,8 +70,41 @@ class Facts:
     module: cst.Module
     models: list = field(default_factory=list)
     compiles: list = field(default_factory=list)
-    fits: list = field(default_factory=list)
+    calls: list = field(default_factory=list)  # TrainCall, in program order
+    scaler_fits: list = field(default_factory=list)
+    double_scalings: list = field(default_factory=list)
+    frameworks: set = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.positions = Positions(self.module)
+
+    def line(self, node: Optional[cst.CSTNode]) -> Optional[int]:
+        """1-based line of a node (for messages); None when the node is not in this module."""
+        if node is None:
+            return None
+        pos = self.positions.of(node)
+        return pos.start.line if pos is not None else None
+
+    def code(self, node: Optional[cst.CSTNode], limit: int = 40) -> str:
+        """The source text of a node, shortened for a message."""
+        if node is None:
+            return "?"
+        if isinstance(node, cst.Arg):
+            node = node.value
+        text = " ".join(self.module.code_for_node(node).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+    def fits(self) -> list[TrainCall]:
+        return [c for c in self.calls if c.method == "fit"]
+
+    def calls_on(self, model: ModelValue) -> list[TrainCall]:
+        return [c for c in self.calls if c.model is model]
 
 
 def build_facts(module: cst.Module) -> Facts:
-    return Facts(module=module)
+    from tflint_gesture.facts.interpreter import Interpreter
+
+    return Interpreter(module).run()
+
+
+__all__ = ["Facts", "TrainCall", "ScalerFit", "DoubleScaling", "Compile", "build_facts"]

@@ -1,12 +1,56 @@
-"""Rules of the loss vs labels family."""
+"""Rules of the loss vs labels family: the loss must match how the targets are encoded."""
 
 from __future__ import annotations
 
+import math
 from typing import Iterator
 
 from tflint_gesture.facts import Facts
+from tflint_gesture.facts.models import head_of
+from tflint_gesture.facts.queries import (
+    ACCURACY_NAMES,
+    BINARY,
+    CATEGORICAL,
+    CROSS_ENTROPY,
+    REGRESSION,
+    SPARSE,
+    describe_labels,
+    known_loss,
+    labels_of,
+    width,
+)
+from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
+
+
+def _fits_with_loss(facts: Facts):
+    """(call, compile, loss, labels Data, head or None) for every fit whose loss and labels are known."""
+    for call in facts.fits():
+        known = known_loss(call)
+        if known is None:
+            continue
+        labels = labels_of(call)
+        if not isinstance(labels, Data):
+            continue
+        yield call, known[0], known[1], labels, head_of(call.model)
+
+
+def _where(facts: Facts, call, labels: Data) -> str:
+    name = facts.code(call.y_node) if call.y_node is not None else facts.code(call.x_node)
+    origin = labels.origin
+    if origin is not None and facts.line(origin.node):
+        return f"`{name}` ({origin.note}, line {facts.line(origin.node)})"
+    return f"`{name}`"
+
+
+def _evidence(call, labels: Data, extra=()):
+    evidence = []
+    if labels.origin is not None:
+        evidence.append((labels.origin.node, f"labels: {labels.origin.note}"))
+    evidence.append((call.node, "trained here"))
+    evidence.extend(extra)
+    return evidence
 
 
 class SparseLossWithOneHotLabels(Rule):
@@ -19,7 +63,29 @@ class SparseLossWithOneHotLabels(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call, compile_, loss, labels, head in _fits_with_loss(facts):
+            if loss.name not in SPARSE:
+                continue
+            if labels.encoding == LabelEncoding.ONE_HOT:
+                if labels.binary_if_two and not ((labels.num_classes or 0) > 2 or (head and isinstance(head.units, int) and head.units > 2)):
+                    continue
+                what = describe_labels(labels)
+                fix = "use loss='categorical_crossentropy', or pass the class ids (np.argmax(y, axis=1))"
+            elif labels.dtype in ("int", "uint8") and (width(labels) or 0) > 1 and labels.encoding != LabelEncoding.MULTI_HOT:
+                what = f"a 2-D integer array of shape {_shape(labels)}"
+                fix = "pass one class id per sample (shape (n,)), or one-hot labels with categorical_crossentropy"
+            else:
+                continue
+            yield Report(
+                node=compile_.loss_node or compile_.node,
+                message=(
+                    f"labels {_where(facts, call, labels)} are {what} but the loss at line "
+                    f"{facts.line(compile_.loss_node or compile_.node)} is sparse_categorical_crossentropy, which expects "
+                    f"one integer class id per sample; Keras fails on the shapes or trains on the wrong targets; {fix}"
+                ),
+                evidence=_evidence(call, labels),
+                fix=fix,
+            )
 
 
 class CategoricalLossWithClassIds(Rule):
@@ -32,7 +98,24 @@ class CategoricalLossWithClassIds(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call, compile_, loss, labels, head in _fits_with_loss(facts):
+            if loss.name not in CATEGORICAL or labels.encoding != LabelEncoding.CLASS_IDS:
+                continue
+            if head is not None and head.units == 1:
+                continue
+            if head is None and labels.num_classes == 2:
+                continue
+            fix = "use loss='sparse_categorical_crossentropy', or one-hot encode the labels (to_categorical)"
+            yield Report(
+                node=compile_.loss_node or compile_.node,
+                message=(
+                    f"labels {_where(facts, call, labels)} are integer class ids but the loss is "
+                    f"{loss.name}, which expects one-hot rows as wide as the output; Keras fails on the shapes "
+                    f"or compares each id with every output; {fix}"
+                ),
+                evidence=_evidence(call, labels),
+                fix=fix,
+            )
 
 
 class CrossEntropyOnContinuousTargets(Rule):
@@ -45,7 +128,24 @@ class CrossEntropyOnContinuousTargets(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call, compile_, loss, labels, head in _fits_with_loss(facts):
+            if loss.name not in CROSS_ENTROPY or labels.encoding != LabelEncoding.CONTINUOUS:
+                continue
+            outside_unit = labels.bounds is None or labels.bounds[0] < 0 or labels.bounds[1] > 1
+            if loss.name not in SPARSE and not outside_unit:
+                continue  # targets in [0, 1] can be probabilities (soft labels, pixel reconstruction)
+            if loss.name in CATEGORICAL and labels.bounds is None:
+                continue
+            fix = "use a regression loss (loss='mse' or 'mae') with a linear output layer"
+            yield Report(
+                node=compile_.loss_node or compile_.node,
+                message=(
+                    f"targets {_where(facts, call, labels)} are continuous values{_range(labels)} but the loss is "
+                    f"{loss.name}, a classification loss; the model cannot learn a regression this way; {fix}"
+                ),
+                evidence=_evidence(call, labels),
+                fix=fix,
+            )
 
 
 class BinaryLossOnMulticlass(Rule):
@@ -58,7 +158,29 @@ class BinaryLossOnMulticlass(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call, compile_, loss, labels, head in _fits_with_loss(facts):
+            if loss.name not in BINARY or labels.encoding == LabelEncoding.MULTI_HOT:
+                continue
+            classes = labels.num_classes or (width(labels) if labels.encoding == LabelEncoding.ONE_HOT else None)
+            single_label = labels.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS) and (classes or 0) > 2
+            softmax_head = head is not None and head.activation == "softmax" and isinstance(head.units, int) and head.units > 2
+            if labels.encoding == LabelEncoding.ONE_HOT and classes is None and softmax_head:
+                single_label = True
+            if not (single_label or (softmax_head and labels.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS))):
+                continue
+            extra = [(head.activation_node, "softmax output (single-label)")] if softmax_head else []
+            fix = "use categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy (class ids)"
+            yield Report(
+                node=compile_.loss_node or compile_.node,
+                message=(
+                    f"labels {_where(facts, call, labels)} are single-label {describe_labels(labels)} over "
+                    f"{classes or head.units} classes but the loss is {loss.name}, which scores every class as an "
+                    f"independent yes/no; the reported accuracy is inflated and the softmax is trained against the "
+                    f"wrong objective; {fix}"
+                ),
+                evidence=_evidence(call, labels, extra),
+                fix=fix,
+            )
 
 
 class FromLogitsOnProbabilities(Rule):
@@ -71,7 +193,27 @@ class FromLogitsOnProbabilities(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            known = known_loss(call)
+            if known is None:
+                continue
+            compile_, loss = known
+            if loss.from_logits is not True or loss.name not in CROSS_ENTROPY:
+                continue
+            head = head_of(call.model)
+            if head is None or head.activation not in ("softmax", "sigmoid"):
+                continue
+            fix = f"remove the {head.activation} activation from the output layer (keep from_logits=True), or drop from_logits=True"
+            yield Report(
+                node=loss.from_logits_node or loss.node,
+                message=(
+                    f"the loss treats the model output as logits (from_logits=True) but the output layer at line "
+                    f"{facts.line(head.activation_node)} already applies {head.activation}; the activation is "
+                    f"applied twice, squashing the gradients so training is slow or stalls; {fix}"
+                ),
+                evidence=[(head.activation_node, f"{head.activation} output"), (call.node, "trained here")],
+                fix=fix,
+            )
 
 
 class LinearOutputWithoutFromLogits(Rule):
@@ -84,7 +226,30 @@ class LinearOutputWithoutFromLogits(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            known = known_loss(call)
+            if known is None:
+                continue
+            compile_, loss = known
+            if loss.name not in CROSS_ENTROPY or loss.from_logits is not False:
+                continue
+            head = head_of(call.model)
+            if head is None or head.activation != "linear":
+                continue
+            labels = labels_of(call)
+            if isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS:
+                continue  # the loss itself is wrong for regression targets: TFG103 says so
+            fix = "pass from_logits=True to the loss (e.g. keras.losses.SparseCategoricalCrossentropy(from_logits=True)), or add the activation"
+            yield Report(
+                node=compile_.loss_node or compile_.node,
+                message=(
+                    f"the output layer at line {facts.line(head.layer.node)} has no activation (raw logits) but "
+                    f"{loss.name} is used with from_logits=False, so Keras reads the logits as probabilities and "
+                    f"clips them; the loss is wrong and gradients vanish outside (0, 1); {fix}"
+                ),
+                evidence=[(head.layer.node, "linear output layer"), (call.node, "trained here")],
+                fix=fix,
+            )
 
 
 class RegressionLossOnClassifier(Rule):
@@ -97,7 +262,24 @@ class RegressionLossOnClassifier(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call, compile_, loss, labels, head in _fits_with_loss(facts):
+            if loss.name not in REGRESSION or labels.encoding not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
+                continue
+            if head is None or head.activation != "softmax" or not (isinstance(head.units, int) and head.units > 1):
+                continue
+            fix = ("use categorical_crossentropy (one-hot labels)" if labels.encoding == LabelEncoding.ONE_HOT
+                   else "use sparse_categorical_crossentropy (class ids)")
+            yield Report(
+                node=compile_.loss_node or compile_.node,
+                message=(
+                    f"the model is a softmax classifier (line {facts.line(head.activation_node)}) trained on "
+                    f"{describe_labels(labels)} labels {_where(facts, call, labels)}, but the loss is {loss.name}, a "
+                    f"regression loss; its gradients through softmax are weak and training converges slowly to poor "
+                    f"accuracy; {fix}"
+                ),
+                evidence=_evidence(call, labels, [(head.activation_node, "softmax output")]),
+                fix=fix,
+            )
 
 
 class AccuracyOnRegression(Rule):
@@ -110,4 +292,33 @@ class AccuracyOnRegression(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call, compile_, loss, labels, head in _fits_with_loss(facts):
+            if loss.name not in REGRESSION or labels.encoding != LabelEncoding.CONTINUOUS:
+                continue
+            if not isinstance(compile_.metrics, list):
+                continue
+            for name, node in compile_.metrics:
+                if name in ACCURACY_NAMES:
+                    yield Report(
+                        node=node,
+                        message=(
+                            f"metric {name!r} counts exact matches, but the targets {_where(facts, call, labels)} are "
+                            f"continuous and the loss is {loss.name}; the accuracy stays near 0 whatever the model "
+                            f"learns; use 'mae' or keras.metrics.RootMeanSquaredError()"
+                        ),
+                        evidence=_evidence(call, labels),
+                        fix="replace 'accuracy' with 'mae' or RootMeanSquaredError()",
+                    )
+
+
+def _shape(labels: Data) -> str:
+    return "(" + ", ".join("n" if d is None else str(d) for d in labels.shape) + ")" if labels.shape else "?"
+
+
+def _range(labels: Data) -> str:
+    if labels.bounds is None:
+        return ""
+    lo, hi = labels.bounds
+    if math.isinf(lo) and math.isinf(hi):
+        return " (unbounded, normally distributed)"
+    return f" in [{lo:g}, {hi:g}]"

@@ -1,12 +1,20 @@
-"""Rules of the output head family."""
+"""Rules of the output head family: the last layer must fit the targets and the loss."""
 
 from __future__ import annotations
 
+import math
 from typing import Iterator
 
 from tflint_gesture.facts import Facts
+from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT, head_of
+from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, known_loss, labels_of, width
+from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
+
+_RANGES = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+_NONLINEAR = {"softmax", "sigmoid", "tanh", "relu", "elu", "selu", "gelu", "softplus", "swish", "silu", "leaky_relu",
+              "relu6", "hard_sigmoid", "exponential", "softsign", "mish"}
 
 
 class SoftmaxOnSingleUnit(Rule):
@@ -19,7 +27,20 @@ class SoftmaxOnSingleUnit(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for model in facts.models:
+            head = head_of(model)
+            if head is None or head.units != 1 or head.activation != "softmax":
+                continue
+            yield Report(
+                node=head.activation_node,
+                message=(
+                    "softmax over 1 unit always outputs 1.0, so the loss cannot change and the model learns "
+                    "nothing; use activation='sigmoid' for a binary target (with binary_crossentropy), or as many "
+                    "units as classes"
+                ),
+                evidence=[(head.layer.node, "the 1-unit output layer")],
+                fix="use activation='sigmoid' on the 1-unit output",
+            )
 
 
 class BoundedActivationOnRegression(Rule):
@@ -32,7 +53,33 @@ class BoundedActivationOnRegression(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            known = known_loss(call)
+            labels = labels_of(call)
+            if known is None or known[1].name not in REGRESSION or not isinstance(labels, Data):
+                continue
+            if labels.encoding != LabelEncoding.CONTINUOUS or labels.bounds is None:
+                continue
+            head = head_of(call.model)
+            if head is None or head.activation not in _RANGES:
+                continue
+            low, high = _RANGES[head.activation]
+            t_low, t_high = labels.bounds
+            if t_low >= low and t_high <= high:
+                continue
+            span = "unbounded" if math.isinf(t_low) or math.isinf(t_high) else f"in [{t_low:g}, {t_high:g}]"
+            origin = labels.origin
+            yield Report(
+                node=head.activation_node,
+                message=(
+                    f"the output activation {head.activation} can only produce values in [{low:g}, {high:g}] but the "
+                    f"regression targets `{facts.code(call.y_node)}` are {span}"
+                    f"{f' (line {facts.line(origin.node)})' if origin else ''}; the model can never reach them; use a "
+                    f"linear output (no activation) for regression"
+                ),
+                evidence=[(origin.node, f"targets: {origin.note}")] if origin else [],
+                fix="remove the activation from the output layer (linear output)",
+            )
 
 
 class OutputUnitsMismatchClasses(Rule):
@@ -45,7 +92,43 @@ class OutputUnitsMismatchClasses(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            known = known_loss(call)
+            labels = labels_of(call)
+            if known is None or known[1].name not in CROSS_ENTROPY or not isinstance(labels, Data):
+                continue
+            head = head_of(call.model)
+            if head is None or not isinstance(head.units, int):
+                continue
+            units = head.units
+            loss = known[1]
+            if labels.encoding == LabelEncoding.ONE_HOT:
+                classes = labels.num_classes or width(labels)
+                if classes is None or classes == units or (labels.binary_if_two and classes == 2 and units == 1):
+                    continue
+                what = f"one-hot labels have {classes} columns"
+            elif labels.encoding == LabelEncoding.CLASS_IDS and loss.name not in BINARY:
+                classes = labels.num_classes
+                if classes is None or units >= classes:
+                    continue
+                what = f"class ids run up to {classes - 1} ({classes} classes)"
+            else:
+                continue
+            evidence = [(head.layer.node, f"{units}-unit output layer")]
+            if labels.classes_origin is not None:
+                evidence.append((labels.classes_origin.node, f"{classes} classes: {labels.classes_origin.note}"))
+            elif labels.origin is not None:
+                evidence.append((labels.origin.node, labels.origin.note))
+            yield Report(
+                node=head.layer.node,
+                message=(
+                    f"the output layer has {units} unit{'s' if units != 1 else ''} but the {what}"
+                    f"{_at(facts, labels)}; Keras fails on the shapes or some classes can never be predicted; "
+                    f"give the output layer {classes} units"
+                ),
+                evidence=evidence,
+                fix=f"use {classes} output units",
+            )
 
 
 class HeadActivationMismatchesLoss(Rule):
@@ -58,7 +141,37 @@ class HeadActivationMismatchesLoss(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            known = known_loss(call)
+            if known is None:
+                continue
+            loss = known[1]
+            head = head_of(call.model)
+            if head is None or not isinstance(head.units, int) or head.units < 2:
+                continue
+            labels = labels_of(call)
+            if head.activation == "sigmoid" and loss.name in SPARSE | CATEGORICAL and not loss.from_logits:
+                yield Report(
+                    node=head.activation_node,
+                    message=(
+                        f"a sigmoid output over {head.units} units scores each class independently, but {loss.name} "
+                        f"assumes the outputs form one probability distribution (softmax); the loss is wrong for "
+                        f"single-label data; use activation='softmax' (or binary_crossentropy with multi-hot labels)"
+                    ),
+                    evidence=[(loss.node, f"loss {loss.name}")],
+                    fix="use activation='softmax'",
+                )
+            elif head.activation == "softmax" and isinstance(labels, Data) and labels.encoding == LabelEncoding.MULTI_HOT:
+                yield Report(
+                    node=head.activation_node,
+                    message=(
+                        f"the labels `{facts.code(call.y_node)}` are multi-hot (several classes per sample) but the "
+                        f"output is a softmax, whose outputs sum to 1 and so cannot mark several classes at once; use "
+                        f"activation='sigmoid' with binary_crossentropy for multi-label data"
+                    ),
+                    evidence=[(labels.origin.node, f"labels: {labels.origin.note}")] if labels.origin else [],
+                    fix="use activation='sigmoid'",
+                )
 
 
 class LayerAfterOutput(Rule):
@@ -71,4 +184,40 @@ class LayerAfterOutput(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for model in facts.models:
+            head = head_of(model)
+            if head is None:
+                continue
+            activation = head.layer.activation
+            for layer in head.after:
+                if layer.kind in AFTER_OUTPUT:
+                    yield Report(
+                        node=layer.node,
+                        message=(
+                            f"{layer.kind} after the output layer (line {facts.line(head.layer.node)}) randomly "
+                            f"zeroes or rescales the predictions during training, so the loss is computed on corrupted "
+                            f"outputs (and softmax outputs no longer sum to 1); put {layer.kind} before the output layer"
+                        ),
+                        evidence=[(head.layer.node, "output layer")],
+                        fix=f"move {layer.kind} before the output layer",
+                    )
+                elif layer.kind in ACTIVATION_LAYERS:
+                    if activation in _NONLINEAR:
+                        yield Report(
+                            node=layer.node,
+                            message=(
+                                f"a second activation ({layer.activation}) after an output layer that already applies "
+                                f"{activation} (line {facts.line(head.layer.node)}); the outputs are squashed twice and "
+                                f"the loss sees distorted values; keep one activation"
+                            ),
+                            evidence=[(head.layer.node, f"output layer with activation {activation}")],
+                            fix="remove one of the two activations",
+                        )
+                    activation = layer.activation
+
+
+def _at(facts: Facts, labels: Data) -> str:
+    origin = labels.classes_origin or labels.origin
+    if origin is None:
+        return ""
+    return f" ({origin.note}, line {facts.line(origin.node)})"

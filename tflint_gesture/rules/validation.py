@@ -1,12 +1,24 @@
-"""Rules of the validation family."""
+"""Rules of the validation family: a fit must be measured on data it did not train on."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
 from tflint_gesture.facts import Facts
+from tflint_gesture.facts.apis import as_data
+from tflint_gesture.facts.queries import has_validation, inputs_of, labels_of
+from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Data, Dataset, Seq
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
+
+_MONITORING = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"}
+
+
+def _root(value):
+    value = as_data(value)
+    if isinstance(value, (Data, Dataset)):
+        return value.root
+    return None
 
 
 class NoValidation(Rule):
@@ -19,7 +31,38 @@ class NoValidation(Rule):
     family = "validation"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            if has_validation(call) is not False:
+                continue
+            model = call.model
+            if model.custom_train_step or model.kind in ("subclassed", "unknown", "loaded"):
+                continue
+            labels = labels_of(call)
+            if labels is None or labels is UNKNOWN and call.y_node is None:
+                continue
+            x_root = _root(inputs_of(call) if isinstance(call.x, Dataset) else call.x)
+            if isinstance(labels, Data) and x_root is not None and labels.root == x_root:
+                continue  # autoencoder: fit(x, x)
+            if self._evaluated_elsewhere(facts, call, x_root):
+                continue
+            yield Report(
+                node=call.node,
+                message=(
+                    "this fit has no validation data, so overfitting (the usual failure on small gesture datasets) "
+                    "stays invisible and callbacks cannot stop early; pass validation_data=(x_val, y_val) or "
+                    "validation_split=0.2 (after shuffling)"
+                ),
+                fix="add validation_split=0.2 or validation_data=(x_val, y_val)",
+            )
+
+    @staticmethod
+    def _evaluated_elsewhere(facts: Facts, call, x_root) -> bool:
+        for other in facts.calls_on(call.model):
+            if other.method == "evaluate":
+                root = _root(other.x)
+                if root is None or root != x_root:
+                    return True
+        return False
 
 
 class CallbackMonitorsMissingMetric(Rule):
@@ -32,7 +75,68 @@ class CallbackMonitorsMissingMetric(Rule):
     family = "validation"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            if not isinstance(call.callbacks, Seq):
+                continue
+            validated = has_validation(call)
+            if validated is None:
+                continue
+            logged = self._logged(call, validated)
+            for callback in call.callbacks.items:
+                if not isinstance(callback, Callback) or callback.kind not in _MONITORING:
+                    continue
+                if callback.kind == "ModelCheckpoint" and callback.save_best_only is not True:
+                    continue
+                monitor = callback.monitor
+                if not isinstance(monitor, str):
+                    continue
+                node = callback.monitor_node or callback.node
+                if monitor.startswith("val_") and not validated:
+                    yield Report(
+                        node=node,
+                        message=(
+                            f"{callback.kind} monitors {monitor!r}, but the fit at line {facts.line(call.node)} has no "
+                            f"validation data, so {monitor!r} is never logged; Keras only warns and the callback "
+                            f"never acts; pass validation_data/validation_split or monitor a training quantity"
+                        ),
+                        evidence=[(call.node, "fit without validation")],
+                        fix="add validation_split=0.2 to the fit",
+                    )
+                elif logged is not None and monitor not in logged:
+                    yield Report(
+                        node=node,
+                        message=(
+                            f"{callback.kind} monitors {monitor!r}, which this fit never logs (it logs "
+                            f"{', '.join(sorted(logged))}); the callback never acts; monitor one of those names"
+                        ),
+                        evidence=[(call.node, "the fit that logs them")],
+                        fix=f"monitor {_closest(monitor, logged)!r}",
+                    )
+
+    @staticmethod
+    def _logged(call, validated: bool):
+        """Names Keras logs for this fit when every metric name is known, else None."""
+        compile_ = call.compile
+        if not isinstance(compile_, Compile) or not isinstance(compile_.metrics, list):
+            return None
+        if call.model.kind not in ("sequential", "functional"):
+            return None
+        names = {"loss"}
+        for name, _ in compile_.metrics:
+            if not isinstance(name, str):
+                return None
+            names.add(name)
+        if validated:
+            names |= {"val_" + n for n in names}
+        return names
+
+
+def _closest(monitor: str, logged: set) -> str:
+    prefix = "val_" if monitor.startswith("val_") else ""
+    for name in sorted(logged):
+        if name.startswith(prefix) and ("acc" in monitor) == ("acc" in name) and name != monitor:
+            return name
+    return prefix + "loss"
 
 
 class ValidationSplitOnOrderedData(Rule):
@@ -45,7 +149,23 @@ class ValidationSplitOnOrderedData(Rule):
     family = "validation"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            if call.validation_split is None or call.validation_split is UNKNOWN:
+                continue
+            labels = labels_of(call)
+            if not isinstance(labels, Data) or labels.ordered is None:
+                continue
+            yield Report(
+                node=call.validation_split_node or call.node,
+                message=(
+                    f"validation_split takes the LAST samples before any shuffling, and the labels "
+                    f"`{facts.code(call.y_node)}` are in class order ({labels.ordered.note}, line "
+                    f"{facts.line(labels.ordered.node)}); the validation set holds only the last classes, which the "
+                    f"model never trains on; shuffle first (sklearn.utils.shuffle(x, y)) or use train_test_split"
+                ),
+                evidence=[(labels.ordered.node, labels.ordered.note)],
+                fix="shuffle x and y together before fit, or split with train_test_split(..., stratify=y)",
+            )
 
 
 class ValidationDataIsTrainingData(Rule):
@@ -58,7 +178,27 @@ class ValidationDataIsTrainingData(Rule):
     family = "validation"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        for call in facts.fits():
+            val = call.validation_data
+            if val is None or val is UNKNOWN:
+                continue
+            same = False
+            if isinstance(val, Seq) and len(val.items) >= 2:
+                vx, train_x = _root(val.items[0]), _root(call.x)
+                same = vx is not None and vx == train_x
+            elif isinstance(val, Dataset) and isinstance(call.x, Dataset):
+                same = val.root == call.x.root
+            if same:
+                yield Report(
+                    node=call.validation_node or call.node,
+                    message=(
+                        f"validation_data is the training data itself (`{facts.code(call.validation_node)}`), so the "
+                        f"validation scores measure memorisation, not generalisation, and early stopping never "
+                        f"triggers; validate on held-out data (train_test_split or validation_split)"
+                    ),
+                    evidence=[(call.x_node, "training inputs")] if call.x_node is not None else [],
+                    fix="hold out a validation set",
+                )
 
 
 class ScalerFitOnHeldOutData(Rule):
@@ -71,4 +211,46 @@ class ScalerFitOnHeldOutData(Rule):
     family = "validation"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        return iter(())
+        held_out = self._held_out_roots(facts)
+        for fit in facts.scaler_fits:
+            data = as_data(fit.data)
+            if not isinstance(data, (Data, Dataset)):
+                continue
+            roles = data.roles
+            if not (roles & {"test", "validation"} or data.root in held_out):
+                continue
+            if "train" in roles:
+                continue
+            role = "test" if "test" in roles else "validation"
+            origin = getattr(data, "origin", None)
+            yield Report(
+                node=fit.node,
+                message=(
+                    f"{fit.kind}.{fit.method} is fit on {role} data; the statistics used to scale the inputs leak "
+                    f"the held-out set (and differ from those the model trained with); fit the scaler on the "
+                    f"training data only and call transform on the {role} data"
+                ),
+                evidence=[(origin.node, f"{role} data: {origin.note}")] if origin is not None else [],
+                fix=f"use {fit.kind.split('.')[-1]}.transform on the {role} data",
+            )
+
+    @staticmethod
+    def _held_out_roots(facts: Facts) -> set:
+        train, held = set(), set()
+        for call in facts.calls:
+            if call.method == "fit":
+                root = _root(call.x)
+                if root is not None:
+                    train.add(root)
+                val = call.validation_data
+                if isinstance(val, Seq) and val.items:
+                    root = _root(val.items[0])
+                    if root is not None:
+                        held.add(root)
+                elif isinstance(val, Dataset):
+                    held.add(val.root)
+            elif call.method == "evaluate":
+                root = _root(call.x)
+                if root is not None:
+                    held.add(root)
+        return held - train

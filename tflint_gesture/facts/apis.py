@@ -1,0 +1,1617 @@
+"""How known library calls transform abstract values.
+
+Each handler models what one API does to the facts (encoding, value range, shape, identity) and
+nothing else. A call this module does not know returns UNKNOWN, which silences the rules that
+depend on its result.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import libcst as cst
+
+from tflint_gesture.facts.names import canonical, last, under
+from tflint_gesture.facts.store import DoubleScaling, ScalerFit, TrainCall
+from tflint_gesture.facts.values import (
+    UNKNOWN,
+    UNKNOWN_LAYER,
+    BoundMethod,
+    Callback,
+    ClassNames,
+    Compile,
+    Const,
+    Data,
+    Dataset,
+    Encoder,
+    Eye,
+    Function,
+    ImageGenerator,
+    Instance,
+    LabelEncoding,
+    Layer,
+    Loss,
+    Metric,
+    ModelValue,
+    Origin,
+    Ref,
+    Scaler,
+    Seq,
+    Tensor,
+    ValueRange,
+    new_root,
+)
+
+if TYPE_CHECKING:
+    from tflint_gesture.facts.interpreter import Args, Interpreter
+
+Handler = Callable[["Interpreter", "Args", cst.Call], Any]
+_HANDLERS: dict[str, Handler] = {}
+_PREFIX_HANDLERS: list[tuple[str, Handler]] = []
+
+
+def api(*names: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        for name in names:
+            _HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def num(value: Any) -> Optional[float]:
+    if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+        return value.value
+    return None
+
+
+def const_int(value: Any) -> Optional[int]:
+    v = num(value)
+    return int(v) if v is not None and float(v).is_integer() else None
+
+
+def shape_of(value: Any) -> Optional[tuple]:
+    """A literal shape argument: `5`, `(100, 5)`, `[n, 63]` with unknown entries as None."""
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return (value.value,)
+    if isinstance(value, Seq):
+        return tuple(const_int(item) for item in value.items)
+    return None
+
+
+def dtype_name(value: Any) -> Optional[str]:
+    """'int', 'float', 'uint8' or 'bool' from `tf.int32`, `'float32'`, `np.uint8`..."""
+    text = None
+    if isinstance(value, Const) and isinstance(value.value, str):
+        text = value.value
+    elif isinstance(value, Ref):
+        text = last(value.qualname)
+    elif isinstance(value, Ref) is False and value is not None and value is not UNKNOWN:
+        return None
+    if text is None:
+        return None
+    text = text.lower()
+    if text == "uint8":
+        return "uint8"
+    if text.startswith(("int", "uint")) or text == "long":
+        return "int"
+    if text.startswith(("float", "double", "half", "bfloat")):
+        return "float"
+    if text == "bool":
+        return "bool"
+    return None
+
+
+def as_data(value: Any) -> Any:
+    """Lists of literals become arrays; everything else passes through."""
+    if isinstance(value, Seq):
+        return array_from_seq(value, None)
+    return value
+
+
+def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
+    items = seq.items
+    origin = Origin(node, "a literal array") if node is not None else None
+    if getattr(seq, "ordered", None) is not None:
+        ids = all(isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS for i in items) if items else False
+        consts = [num(i) for i in items]
+        if ids or (items and all(c is not None and float(c).is_integer() for c in consts)):
+            return Data(origin=seq.ordered, encoding=LabelEncoding.CLASS_IDS, dtype="int", ordered=seq.ordered,
+                        shape=(None,))
+        return Data(origin=origin, ordered=seq.ordered)
+    if getattr(seq, "grown", False):
+        if items and all(isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS and i.shape == () for i in items):
+            return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,))
+        return Data(origin=origin)
+    consts = [num(i) for i in items]
+    if items and all(c is not None for c in consts):
+        low, high = min(consts), max(consts)
+        if all(float(c).is_integer() for c in consts) and all(isinstance(i.value, int) for i in items):
+            ordered = None
+            distinct = sorted(set(consts))
+            if len(distinct) >= 2 and consts == sorted(consts) and len(consts) >= 2 * len(distinct) and node is not None:
+                ordered = Origin(node, "labels listed class by class")
+            return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=int(high) + 1 if low >= 0 else None,
+                        classes_origin=origin, dtype="int", shape=(len(items),), bounds=(low, high), ordered=ordered)
+        return Data(origin=origin, encoding=LabelEncoding.CONTINUOUS, dtype="float", shape=(len(items),), bounds=(low, high))
+    if items and all(isinstance(i, Seq) for i in items):
+        return Data(origin=origin, shape=(len(items), None))
+    return UNKNOWN
+
+
+# --------------------------------------------------------------------------- generic dispatch
+def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call) -> Any:
+    handler = _HANDLERS.get(qualname)
+    if handler is not None:
+        return handler(interp, args, node)
+    if under(qualname, "keras.layers"):
+        return make_layer(interp, last(qualname), args, node)
+    if under(qualname, "keras.applications"):
+        name = last(qualname)
+        if name == "preprocess_input":
+            return preprocess_input(interp, args, node, qualname)
+        if name[:1].isupper():
+            return make_application(interp, name, args, node)
+        return UNKNOWN
+    if under(qualname, "keras.losses"):
+        return make_loss(last(qualname), args, node)
+    if under(qualname, "keras.metrics"):
+        return make_metric(last(qualname), args)
+    if under(qualname, "keras.callbacks"):
+        return make_callback(last(qualname), args, node)
+    if under(qualname, "keras.datasets") and last(qualname) == "load_data":
+        return load_keras_dataset(qualname.split(".")[-2], node)
+    for prefix, prefix_handler in _PREFIX_HANDLERS:
+        if qualname.startswith(prefix):
+            return prefix_handler(interp, args, node)
+    return UNKNOWN
+
+
+def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attribute) -> Any:
+    if isinstance(value, Ref):
+        return Ref(value.qualname + "." + attr)
+    if isinstance(value, Data):
+        if attr == "shape":
+            return Seq([Const(d) if d is not None else UNKNOWN for d in value.shape], True) if value.shape else UNKNOWN
+        if attr in ("values", "T") and attr == "values":
+            return value
+        return BoundMethod(value, attr, node)
+    if isinstance(value, Dataset):
+        if attr == "class_names":
+            return value.class_names
+        if attr in ("classes", "class_indices", "samples", "n", "num_classes"):
+            return UNKNOWN
+        return BoundMethod(value, attr, node)
+    if isinstance(value, ModelValue):
+        if attr in ("output", "outputs"):
+            return Tensor(Layer(kind="Model", node=node, model=value), (), node)
+        if attr in ("input", "inputs"):
+            return Tensor(Layer(kind="Input", node=node), (), node)
+        if attr in ("layers", "trainable", "history", "optimizer", "loss", "metrics_names"):
+            return UNKNOWN
+        return BoundMethod(value, attr, node)
+    if isinstance(value, Instance):
+        if attr in value.attrs:
+            return value.attrs[attr]
+        if attr in value.cls.methods:
+            return BoundMethod(value, attr, node)
+        return UNKNOWN
+    if isinstance(value, Encoder) and attr == "classes_":
+        return ClassNames(None, Origin(node, "encoder classes"))
+    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer)):
+        return BoundMethod(value, attr, node)
+    return UNKNOWN
+
+
+def unpack(value: Any, n: int) -> Optional[list]:
+    if isinstance(value, Seq) and len(value.items) == n:
+        return list(value.items)
+    if isinstance(value, Dataset) and n == 2 and value.y is not UNKNOWN:
+        return None
+    return None
+
+
+def unrollable(value: Any) -> Optional[list]:
+    if isinstance(value, Seq) and not getattr(value, "grown", False):
+        return list(value.items)
+    return None
+
+
+def iteration_element(interp: "Interpreter", value: Any, node: cst.For) -> Any:
+    if isinstance(value, _Enumerated):
+        return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=()),
+                    UNKNOWN], True)
+    if isinstance(value, _Range):
+        return Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=())
+    if isinstance(value, Dataset):
+        if value.y is not UNKNOWN and value.y is not None:
+            return Seq([value.x, value.y], True)
+        return UNKNOWN
+    return UNKNOWN
+
+
+class _Enumerated:
+    pass
+
+
+class _Range:
+    pass
+
+
+def comprehension(interp: "Interpreter", node: cst.CSTNode, scope: Any) -> Any:
+    return UNKNOWN
+
+
+def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any) -> Any:
+    elements = node.slice
+    index_values = []
+    for element in elements:
+        if isinstance(element.slice, cst.Index):
+            index_values.append(interp.eval(element.slice.value, scope))
+        else:
+            index_values.append(_SLICE)
+    if isinstance(value, Eye) and len(index_values) == 1 and index_values[0] is not _SLICE:
+        labels = index_values[0]
+        return Data(origin=Origin(node, f"one-hot rows of np.eye({value.n if value.n else '...'})"),
+                    encoding=LabelEncoding.ONE_HOT, num_classes=value.n, classes_origin=value.origin,
+                    dtype="float", shape=((labels.shape[0] if isinstance(labels, Data) and labels.shape else None), value.n),
+                    root=labels.root if isinstance(labels, Data) else new_root())
+    if isinstance(value, Seq):
+        if len(index_values) == 1:
+            idx = const_int(index_values[0])
+            if idx is not None and -len(value.items) <= idx < len(value.items):
+                return value.items[idx]
+        return UNKNOWN
+    if isinstance(value, Data):
+        if len(index_values) == 1:
+            index = index_values[0]
+            if index is _SLICE:
+                return value.derive(root=new_root(), shape=((None,) + value.shape[1:]) if value.shape else None)
+            if isinstance(index, Data) and index.origin is not None and index.origin.note == "a random permutation":
+                return value.derive(ordered=None)
+            if isinstance(index, Const) and isinstance(index.value, str):
+                return Data(origin=Origin(node, f"column {index.value!r}"), root=new_root())
+        return Data(origin=value.origin, vrange=value.vrange, is_image=value.is_image, scalings=value.scalings,
+                    roles=value.roles, root=new_root())
+    return UNKNOWN
+
+
+_SLICE = object()
+
+
+# --------------------------------------------------------------------------- arithmetic
+def _scale_pixels(interp: "Interpreter", data: Data, node: cst.CSTNode, result: ValueRange, what: str) -> Data:
+    origin = Origin(node, what)
+    if data.scalings and data.vrange in (ValueRange.UNIT, ValueRange.SYMMETRIC, ValueRange.PREPROCESSED):
+        interp.facts.double_scalings.append(DoubleScaling(node, what, data.scalings[-1]))
+        return data.derive(vrange=ValueRange.SCALED, scalings=data.scalings + (origin,), dtype="float")
+    return data.derive(vrange=result, scalings=data.scalings + (origin,), dtype="float",
+                       bounds=(0.0, 1.0) if result == ValueRange.UNIT else None)
+
+
+def _is_255(x: Optional[float]) -> bool:
+    return x is not None and 254.5 <= x <= 255.5
+
+
+def binary_op(interp: "Interpreter", op: str, left: Any, right: Any, node: cst.CSTNode) -> Any:
+    op = op.replace("Assign", "")
+    lnum, rnum = num(left), num(right)
+    if lnum is not None and rnum is not None:
+        try:
+            if op == "Add":
+                return Const(lnum + rnum)
+            if op == "Subtract":
+                return Const(lnum - rnum)
+            if op == "Multiply":
+                return Const(lnum * rnum)
+            if op == "Divide":
+                return Const(lnum / rnum)
+            if op == "FloorDivide":
+                return Const(lnum // rnum)
+            if op == "Power" and abs(rnum) < 64:
+                return Const(lnum ** rnum)
+        except (ZeroDivisionError, OverflowError, ValueError, TypeError):
+            return UNKNOWN
+        return UNKNOWN
+    if op == "Multiply" and isinstance(left, Seq) and const_int(right) is not None:
+        n = const_int(right)
+        if 0 <= n * max(1, len(left.items)) <= 20000:
+            return Seq(left.items * n)
+        return UNKNOWN
+    if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
+        return Seq(left.items + right.items)
+    if isinstance(left, Tensor) or isinstance(right, Tensor):
+        parents = tuple(v for v in (left, right) if isinstance(v, Tensor))
+        return Tensor(Layer(kind="Op:" + op, node=node), parents, node)
+    if isinstance(left, Seq):
+        left = as_data(left)
+    if isinstance(left, Data):
+        return _data_op(interp, op, left, right, rnum, node)
+    if isinstance(right, Data) and lnum is not None and op in ("Multiply", "Add"):
+        return _data_op(interp, op, right, left, lnum, node)
+    return UNKNOWN
+
+
+def _data_op(interp: "Interpreter", op: str, data: Data, other: Any, c: Optional[float], node: cst.CSTNode) -> Any:
+    if c is not None:
+        if (op == "Divide" and _is_255(c)) or (op == "Multiply" and c and _is_255(1 / c)):
+            return _scale_pixels(interp, data, node, ValueRange.UNIT, "divided by 255")
+        if op == "Divide" and 127 <= c <= 128:
+            return _scale_pixels(interp, data, node, ValueRange.SYMMETRIC, "divided by 127.5")
+        if op == "Multiply" and c and 127 <= 1 / c <= 128:
+            return _scale_pixels(interp, data, node, ValueRange.SYMMETRIC, "scaled by 1/127.5")
+        bounds = None
+        if data.bounds is not None:
+            lo, hi = data.bounds
+            try:
+                if op == "Add":
+                    bounds = (lo + c, hi + c)
+                elif op == "Subtract":
+                    bounds = (lo - c, hi - c)
+                elif op == "Multiply":
+                    bounds = tuple(sorted((lo * c, hi * c)))
+                elif op == "Divide" and c:
+                    bounds = tuple(sorted((lo / c, hi / c)))
+            except (OverflowError, ValueError):
+                bounds = None
+        vrange = data.vrange
+        if op in ("Add", "Subtract") and data.vrange == ValueRange.SYMMETRIC:
+            vrange = ValueRange.SYMMETRIC
+        elif op in ("Add", "Subtract") and vrange == ValueRange.RAW_PIXELS:
+            vrange = ValueRange.UNKNOWN
+        elif op in ("Divide", "Multiply") and vrange == ValueRange.RAW_PIXELS:
+            vrange = ValueRange.SCALED if ((op == "Divide" and abs(c) > 1) or (op == "Multiply" and abs(c) < 1)) else ValueRange.UNKNOWN
+        elif op in ("Divide", "Multiply") and vrange is not ValueRange.RAW_PIXELS:
+            vrange = ValueRange.SCALED if vrange.is_scaled else ValueRange.UNKNOWN
+        encoding = data.encoding
+        num_classes = data.num_classes
+        if encoding == LabelEncoding.CLASS_IDS and op in ("Add", "Subtract") and float(c).is_integer():
+            if bounds is not None and bounds[0] >= 0:
+                num_classes = int(bounds[1]) + 1
+            else:
+                num_classes = None
+        elif encoding in (LabelEncoding.CONTINUOUS,):
+            pass
+        else:
+            encoding = LabelEncoding.UNKNOWN
+            num_classes = None
+        is_float = data.dtype == "float" or op == "Divide" or not float(c).is_integer()
+        return data.derive(bounds=bounds, vrange=vrange, encoding=encoding, num_classes=num_classes,
+                           dtype="float" if is_float else data.dtype)
+    # data op (unknown or data)
+    if op == "Divide":
+        return data.derive(vrange=ValueRange.SCALED, encoding=LabelEncoding.UNKNOWN, num_classes=None, bounds=None,
+                           dtype="float", scalings=data.scalings + (Origin(node, "divided"),))
+    if op in ("Add", "Subtract", "Multiply", "Power"):
+        both_continuous = data.encoding == LabelEncoding.CONTINUOUS and (
+            isinstance(other, Data) and other.encoding == LabelEncoding.CONTINUOUS)
+        if both_continuous:
+            return Data(origin=Origin(node, "computed from continuous values"), encoding=LabelEncoding.CONTINUOUS,
+                        dtype="float", shape=data.shape, bounds=None)
+        return Data(origin=data.origin, root=new_root())
+    return UNKNOWN
+
+
+# --------------------------------------------------------------------------- builtins
+@api("builtins.len")
+def _len(interp, args, node):
+    value = args.value(None, 0)
+    if isinstance(value, Seq) and not getattr(value, "grown", False):
+        return Const(len(value.items))
+    if isinstance(value, ClassNames) and value.count is not None:
+        return Const(value.count)
+    if isinstance(value, Data) and value.shape and value.shape[0] is not None:
+        return Const(value.shape[0])
+    return UNKNOWN
+
+
+@api("builtins.range")
+def _range(interp, args, node):
+    values = [const_int(v) for v, _ in args.pos]
+    if values and all(v is not None for v in values) and len(values) <= 3:
+        r = range(*values)
+        if len(r) <= 64:
+            return Seq([Const(i) for i in r])
+    return _Range()
+
+
+@api("builtins.enumerate")
+def _enumerate(interp, args, node):
+    value = args.value(None, 0)
+    if isinstance(value, Seq) and not getattr(value, "grown", False):
+        return Seq([Seq([Const(i), item], True) for i, item in enumerate(value.items)])
+    return _Enumerated()
+
+
+@api("builtins.list", "builtins.tuple", "builtins.sorted")
+def _list(interp, args, node):
+    value = args.value(None, 0)
+    if isinstance(value, Seq):
+        return Seq(list(value.items))
+    if isinstance(value, ClassNames):
+        return value
+    return UNKNOWN
+
+
+@api("builtins.int", "builtins.float")
+def _number(interp, args, node):
+    value = args.value(None, 0)
+    if num(value) is not None:
+        return value
+    return UNKNOWN
+
+
+# --------------------------------------------------------------------------- numpy and friends
+def _random_data(node, shape, dtype, bounds, note) -> Data:
+    encoding = LabelEncoding.CONTINUOUS if dtype == "float" else LabelEncoding.UNKNOWN
+    num_classes = None
+    if dtype == "int" and bounds is not None and shape is not None and (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
+        encoding = LabelEncoding.CLASS_IDS
+        if bounds[0] >= 0:
+            num_classes = int(bounds[1]) + 1
+    vrange = ValueRange.UNKNOWN
+    is_image = False
+    if dtype == "int" and bounds == (0, 255) and shape is not None and len(shape) >= 3:
+        vrange = ValueRange.RAW_PIXELS
+        is_image = True
+    origin = Origin(node, note)
+    return Data(origin=origin, encoding=encoding, num_classes=num_classes, classes_origin=origin if num_classes else None,
+                shape=shape, dtype=dtype, bounds=bounds, vrange=vrange, is_image=is_image)
+
+
+@api("numpy.random.randint", "numpy.random.Generator.integers", "numpy.random.RandomState.randint")
+def _randint(interp, args, node):
+    low = num(args.value("low", 0))
+    high_value = args.value("high", 1)
+    high = num(high_value)
+    if low is None:
+        return Data(origin=Origin(node, "random integers"), dtype="int", shape=shape_of(args.value("size", 2)))
+    if high is None:
+        if high_value is None or (isinstance(high_value, Const) and high_value.value is None):
+            low, high = 0, low
+        else:
+            return Data(origin=Origin(node, "random integers"), dtype="int", shape=shape_of(args.value("size", 2)))
+    size = args.value("size", 2)
+    shape = shape_of(size) if size is not None else ()
+    endpoint = const_value(args.value("endpoint", None)) is True
+    hi = high if endpoint else high - 1
+    return _random_data(node, shape, "int", (low, hi), f"random integers in [{low:g}, {hi:g}]")
+
+
+def const_value(value, default=None):
+    return value.value if isinstance(value, Const) else default
+
+
+@api("numpy.random.rand")
+def _rand(interp, args, node):
+    shape = tuple(const_int(v) for v, _ in args.pos) or ()
+    return _random_data(node, shape, "float", (0.0, 1.0), "uniform random floats in [0, 1)")
+
+
+@api("numpy.random.random", "numpy.random.random_sample", "numpy.random.Generator.random", "numpy.random.sample")
+def _random(interp, args, node):
+    return _random_data(node, shape_of(args.value("size", 0)) or (), "float", (0.0, 1.0), "uniform random floats in [0, 1)")
+
+
+@api("numpy.random.randn", "numpy.random.standard_normal", "numpy.random.Generator.standard_normal")
+def _randn(interp, args, node):
+    if last(_call_name(node)) == "randn":
+        shape = tuple(const_int(v) for v, _ in args.pos)
+    else:
+        shape = shape_of(args.value("size", 0)) or ()
+    return _random_data(node, shape, "float", (-math.inf, math.inf), "normally distributed random floats")
+
+
+@api("numpy.random.normal", "numpy.random.Generator.normal")
+def _normal(interp, args, node):
+    return _random_data(node, shape_of(args.value("size", 2)), "float", (-math.inf, math.inf), "normally distributed random floats")
+
+
+@api("numpy.random.uniform", "numpy.random.Generator.uniform")
+def _uniform(interp, args, node):
+    low = num(args.value("low", 0, Const(0.0)))
+    high = num(args.value("high", 1, Const(1.0)))
+    bounds = (low, high) if low is not None and high is not None else None
+    note = f"uniform random floats in [{low:g}, {high:g})" if bounds else "uniform random floats"
+    return _random_data(node, shape_of(args.value("size", 2)), "float", bounds, note)
+
+
+@api("numpy.random.default_rng", "numpy.random.RandomState")
+def _rng(interp, args, node):
+    return Ref("numpy.random.Generator")
+
+
+@api("numpy.random.permutation", "numpy.random.Generator.permutation")
+def _permutation(interp, args, node):
+    return Data(origin=Origin(node, "a random permutation"), dtype="int")
+
+
+@api("numpy.random.shuffle", "numpy.random.Generator.shuffle")
+def _shuffle_in_place(interp, args, node):
+    value = args.value("x", 0)
+    if isinstance(value, Data):
+        value.ordered = None
+    return Const(None)
+
+
+@api("numpy.arange")
+def _arange(interp, args, node):
+    values = [const_int(v) for v, _ in args.pos]
+    if len(values) == 1 and values[0] is not None and values[0] > 0:
+        origin = Origin(node, f"class ids 0..{values[0] - 1}")
+        return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=values[0], classes_origin=origin,
+                    dtype="int", shape=(values[0],), bounds=(0, values[0] - 1))
+    return Data(origin=Origin(node, "a range"), dtype="int")
+
+
+@api("numpy.repeat")
+def _repeat(interp, args, node):
+    return _repeat_data(args.value("a", 0), node)
+
+
+def _repeat_data(data, node):
+    if isinstance(data, Data) and data.encoding == LabelEncoding.CLASS_IDS and data.bounds is not None and data.shape == (
+            data.num_classes,):
+        origin = Origin(node, "labels repeated class by class")
+        return data.derive(root=new_root(), shape=(None,), ordered=origin)
+    return UNKNOWN
+
+
+@api("numpy.zeros", "numpy.ones", "numpy.empty", "numpy.full", "numpy.zeros_like", "numpy.ones_like", "numpy.full_like")
+def _filled(interp, args, node):
+    name = last(canonical(_call_name(node)))
+    fill = {"zeros": 0.0, "ones": 1.0, "zeros_like": 0.0, "ones_like": 1.0}.get(name)
+    if name in ("full", "full_like"):
+        fill = num(args.value("fill_value", 1))
+    source = args.value("shape", 0)
+    shape = source.shape if isinstance(source, Data) and name.endswith("_like") else shape_of(source)
+    dtype = dtype_name(args.value("dtype", None)) or "float"
+    bounds = (fill, fill) if fill is not None else None
+    return Data(origin=Origin(node, f"np.{name}"), shape=shape, dtype=dtype, bounds=bounds)
+
+
+@api("numpy.eye", "numpy.identity")
+def _eye(interp, args, node):
+    return Eye(const_int(args.value("N", 0)), Origin(node, "np.eye"))
+
+
+@api("numpy.array", "numpy.asarray", "numpy.asanyarray", "tensorflow.convert_to_tensor", "tensorflow.constant",
+     "numpy.copy", "numpy.ascontiguousarray")
+def _array(interp, args, node):
+    value = args.value("object", 0)
+    if isinstance(value, Seq):
+        value = array_from_seq(value, node)
+    dtype = dtype_name(args.value("dtype", 1))
+    if isinstance(value, Data) and dtype is not None:
+        return value.derive(dtype=dtype)
+    return value if isinstance(value, Data) else UNKNOWN
+
+
+@api("numpy.argmax", "tensorflow.argmax", "tensorflow.math.argmax")
+def _argmax(interp, args, node):
+    value = args.value("a", 0)
+    if isinstance(value, Data):
+        return _argmax_of(value, node)
+    return Data(origin=Origin(node, "argmax"), encoding=LabelEncoding.CLASS_IDS, dtype="int")
+
+
+def _argmax_of(value: Data, node) -> Data:
+    n = value.num_classes if value.encoding == LabelEncoding.ONE_HOT else None
+    return Data(origin=Origin(node, "argmax (class ids)"), encoding=LabelEncoding.CLASS_IDS, num_classes=n,
+                classes_origin=value.classes_origin, dtype="int", shape=value.shape[:1] if value.shape else None,
+                root=value.root, roles=value.roles)
+
+
+@api("numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.append", "numpy.row_stack")
+def _concatenate(interp, args, node):
+    parts = args.value("arrays", 0)
+    if last(canonical(_call_name(node))) == "append":
+        parts = Seq([args.value("arr", 0), args.value("values", 1)])
+    if not isinstance(parts, Seq) or not parts.items:
+        return UNKNOWN
+    items = [as_data(p) for p in parts.items]
+    if not all(isinstance(p, Data) for p in items):
+        return UNKNOWN
+    consts = [p.bounds[0] if p.bounds and p.bounds[0] == p.bounds[1] else None for p in items]
+    if all(c is not None for c in consts) and len(set(consts)) >= 2 and consts == sorted(consts) and all(
+            float(c).is_integer() and c >= 0 for c in consts):
+        origin = Origin(node, "labels concatenated class by class")
+        return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=int(max(consts)) + 1,
+                    classes_origin=origin, dtype="int", shape=(None,), ordered=origin, bounds=(min(consts), max(consts)))
+    first = items[0]
+    same = lambda attr: all(getattr(p, attr) == getattr(first, attr) for p in items)
+    ordered = first.ordered if all(p.ordered is not None for p in items) else None
+    return Data(origin=Origin(node, "concatenated arrays"),
+                encoding=first.encoding if same("encoding") else LabelEncoding.UNKNOWN,
+                num_classes=first.num_classes if same("num_classes") else None,
+                vrange=first.vrange if same("vrange") else ValueRange.UNKNOWN,
+                is_image=first.is_image and same("is_image"), dtype=first.dtype if same("dtype") else None,
+                ordered=ordered, scalings=first.scalings if same("vrange") else ())
+
+
+@api("numpy.expand_dims", "tensorflow.expand_dims", "numpy.squeeze", "numpy.reshape", "tensorflow.reshape",
+     "numpy.float32", "tensorflow.image.resize", "tensorflow.image.random_flip_left_right", "numpy.clip",
+     "tensorflow.image.random_brightness", "tensorflow.image.flip_left_right", "numpy.flip", "numpy.transpose")
+def _same_values(interp, args, node):
+    value = as_data(args.value(None, 0))
+    if isinstance(value, Data):
+        name = last(canonical(_call_name(node)))
+        if name in ("resize",):
+            return value.derive(dtype="float", shape=None)
+        return value.derive(shape=None)
+    return value if isinstance(value, Tensor) else UNKNOWN
+
+
+@api("numpy.divide", "numpy.multiply", "numpy.subtract", "numpy.add", "numpy.true_divide", "tensorflow.divide",
+     "tensorflow.math.divide", "tensorflow.multiply", "tensorflow.math.multiply")
+def _np_binary(interp, args, node):
+    op = {"divide": "Divide", "true_divide": "Divide", "multiply": "Multiply", "subtract": "Subtract", "add": "Add"}[
+        last(canonical(_call_name(node)))]
+    return binary_op(interp, op, as_data(args.value(None, 0)), as_data(args.value(None, 1)), node)
+
+
+@api("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile", "pandas.read_csv", "pandas.read_excel",
+     "pandas.read_parquet", "pandas.read_json", "pandas.read_pickle", "pandas.read_feather", "pickle.load",
+     "joblib.load", "h5py.File")
+def _from_file(interp, args, node):
+    return Data(origin=Origin(node, "read from a file"))
+
+
+@api("pandas.get_dummies")
+def _get_dummies(interp, args, node):
+    value = args.value("data", 0)
+    return Data(origin=Origin(node, "pd.get_dummies (one-hot)"), encoding=LabelEncoding.ONE_HOT, dtype="float",
+                root=value.root if isinstance(value, Data) else new_root(),
+                roles=value.roles if isinstance(value, Data) else frozenset())
+
+
+# --------------------------------------------------------------------------- sklearn
+_SCALERS = {
+    "StandardScaler": ValueRange.STANDARDISED,
+    "RobustScaler": ValueRange.STANDARDISED,
+    "MinMaxScaler": ValueRange.UNIT,
+    "MaxAbsScaler": ValueRange.SCALED,
+    "Normalizer": ValueRange.SCALED,
+    "QuantileTransformer": ValueRange.SCALED,
+    "PowerTransformer": ValueRange.STANDARDISED,
+}
+
+
+def _sklearn_scaler(name):
+    def make(interp, args, node):
+        return Scaler(kind=name, node=node, produces=_SCALERS[name])
+
+    return make
+
+
+for _name in _SCALERS:
+    _HANDLERS[f"sklearn.preprocessing.{_name}"] = _sklearn_scaler(_name)
+
+
+@api("sklearn.preprocessing.scale", "sklearn.preprocessing.normalize", "sklearn.preprocessing.minmax_scale",
+     "sklearn.preprocessing.robust_scale")
+def _scale_function(interp, args, node):
+    value = args.value("X", 0)
+    if isinstance(value, Data):
+        kind = last(canonical(_call_name(node)))
+        produces = ValueRange.UNIT if kind == "minmax_scale" else ValueRange.STANDARDISED
+        return value.derive(vrange=produces, scalings=value.scalings + (Origin(node, kind),), dtype="float",
+                            encoding=LabelEncoding.UNKNOWN)
+    return UNKNOWN
+
+
+def _sklearn_encoder(name):
+    def make(interp, args, node):
+        return Encoder(kind=name, node=node)
+
+    return make
+
+
+for _name in ("LabelEncoder", "OneHotEncoder", "LabelBinarizer", "MultiLabelBinarizer", "OrdinalEncoder"):
+    _HANDLERS[f"sklearn.preprocessing.{_name}"] = _sklearn_encoder(_name)
+
+
+@api("sklearn.preprocessing.label_binarize")
+def _label_binarize(interp, args, node):
+    classes = args.value("classes", 1)
+    n = len(classes.items) if isinstance(classes, Seq) else None
+    origin = Origin(node, "label_binarize (one-hot)")
+    return Data(origin=origin, encoding=LabelEncoding.ONE_HOT, num_classes=n, classes_origin=origin, dtype="int",
+                binary_if_two=True)
+
+
+@api("sklearn.model_selection.train_test_split")
+def _train_test_split(interp, args, node):
+    shuffle = args.value("shuffle", None, Const(True))
+    shuffled = not (isinstance(shuffle, Const) and shuffle.value is False)
+    out = []
+    for value, _ in args.pos:
+        value = as_data(value)
+        if isinstance(value, Data):
+            out.append(value.derive(root=new_root(), roles=frozenset({"train"}), ordered=None if shuffled else value.ordered,
+                                    shape=(None,) + value.shape[1:] if value.shape else None))
+            out.append(value.derive(root=new_root(), roles=frozenset({"test"}), ordered=None if shuffled else value.ordered,
+                                    shape=(None,) + value.shape[1:] if value.shape else None))
+        else:
+            out.extend([UNKNOWN, UNKNOWN])
+    return Seq(out, True) if not args.starred else UNKNOWN
+
+
+@api("sklearn.utils.shuffle")
+def _sk_shuffle(interp, args, node):
+    out = []
+    for value, _ in args.pos:
+        value = as_data(value)
+        out.append(value.derive(ordered=None) if isinstance(value, Data) else UNKNOWN)
+    if len(out) == 1:
+        return out[0]
+    return Seq(out, True)
+
+
+# --------------------------------------------------------------------------- keras utils and datasets
+@api("keras.utils.to_categorical")
+def _to_categorical(interp, args, node):
+    labels = as_data(args.value("x", 0))
+    n_value, n_arg = args.get("num_classes", 1)
+    n = const_int(n_value)
+    classes_origin = Origin(n_arg, f"to_categorical(..., {n})") if n is not None and n_arg is not None else None
+    if n is None and n_value is None and isinstance(labels, Data) and labels.num_classes is not None:
+        n = labels.num_classes
+        classes_origin = labels.classes_origin
+    labels_d = labels if isinstance(labels, Data) else Data()
+    rows = labels_d.shape[0] if labels_d.shape else None
+    return Data(origin=Origin(node, "one-hot encoded by to_categorical"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
+                classes_origin=classes_origin, dtype="float", shape=(rows, n), root=labels_d.root, roles=labels_d.roles,
+                ordered=labels_d.ordered)
+
+
+@api("tensorflow.one_hot")
+def _tf_one_hot(interp, args, node):
+    labels = args.value("indices", 0)
+    n_value, n_arg = args.get("depth", 1)
+    n = const_int(n_value)
+    labels_d = labels if isinstance(labels, Data) else Data()
+    return Data(origin=Origin(node, "one-hot encoded by tf.one_hot"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
+                classes_origin=Origin(n_arg, f"tf.one_hot(..., {n})") if n is not None else None, dtype="float",
+                root=labels_d.root, roles=labels_d.roles)
+
+
+_KERAS_DATASETS = {
+    "mnist": ((28, 28), 10, True),
+    "fashion_mnist": ((28, 28), 10, True),
+    "cifar10": ((32, 32, 3), 10, True),
+    "cifar100": ((32, 32, 3), 100, True),
+    "imdb": (None, 2, False),
+    "reuters": (None, 46, False),
+}
+
+
+def load_keras_dataset(name: str, node: cst.Call) -> Any:
+    if name in ("boston_housing", "california_housing"):
+        parts = []
+        for role in ("train", "test"):
+            x = Data(origin=Origin(node, f"keras.datasets.{name} features"), dtype="float", roles=frozenset({role}))
+            y = Data(origin=Origin(node, f"keras.datasets.{name} prices"), encoding=LabelEncoding.CONTINUOUS, dtype="float",
+                     roles=frozenset({role}), bounds=(0.0, math.inf))
+            parts.append(Seq([x, y], True))
+        return Seq(parts, True)
+    spec = _KERAS_DATASETS.get(name)
+    if spec is None:
+        return UNKNOWN
+    shape, classes, image = spec
+    parts = []
+    for role in ("train", "test"):
+        origin = Origin(node, f"keras.datasets.{name}.load_data()")
+        x = Data(origin=Origin(node, f"keras.datasets.{name} images (uint8 0..255)") if image else origin,
+                 shape=((None,) + shape) if shape else None, dtype="uint8" if image else "int",
+                 vrange=ValueRange.RAW_PIXELS if image else ValueRange.UNKNOWN, is_image=image,
+                 bounds=(0, 255) if image else None, roles=frozenset({role}))
+        label_shape = (None, 1) if name.startswith("cifar") else (None,)
+        y = Data(origin=Origin(node, f"keras.datasets.{name} labels (class ids)"), encoding=LabelEncoding.CLASS_IDS,
+                 num_classes=classes, classes_origin=Origin(node, f"keras.datasets.{name} has {classes} classes"),
+                 dtype="int", shape=label_shape, bounds=(0, classes - 1), roles=frozenset({role}))
+        parts.append(Seq([x, y], True))
+    return Seq(parts, True)
+
+
+def _labels_for_mode(mode: Any, node, classes: Optional[int], default: str) -> Any:
+    mode_name = const_value(mode, default) if mode is not None else default
+    if mode is not None and not isinstance(mode, Const):
+        return UNKNOWN
+    origin = Origin(node, f"labels of mode {mode_name!r}")
+    if mode_name in ("int", "sparse"):
+        return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=classes, dtype="int", shape=(None,),
+                    classes_origin=origin if classes else None)
+    if mode_name == "categorical":
+        return Data(origin=origin, encoding=LabelEncoding.ONE_HOT, num_classes=classes, dtype="float",
+                    shape=(None, classes), classes_origin=origin if classes else None)
+    if mode_name == "binary":
+        return Data(origin=origin, encoding=LabelEncoding.BINARY, num_classes=2, dtype="float", shape=(None, 1))
+    if mode_name is None or mode_name == "input":
+        return None
+    return UNKNOWN
+
+
+def _image_size(value: Any, default: tuple) -> Optional[tuple]:
+    if value is None:
+        return default
+    shape = shape_of(value)
+    return shape if shape and len(shape) == 2 else None
+
+
+def _channels(color_mode: Any) -> Optional[int]:
+    mode = const_value(color_mode, "rgb") if color_mode is not None else "rgb"
+    return {"rgb": 3, "grayscale": 1, "rgba": 4}.get(mode)
+
+
+def _roles_for_subset(subset: Any) -> frozenset:
+    name = const_value(subset)
+    if name == "validation":
+        return frozenset({"validation"})
+    if name == "training":
+        return frozenset({"train"})
+    return frozenset()
+
+
+@api("keras.utils.image_dataset_from_directory")
+def _image_dataset(interp, args, node):
+    labels_arg = args.value("labels", 1, Const("inferred"))
+    classes = args.value("class_names", 3)
+    n = len(classes.items) if isinstance(classes, Seq) else None
+    mode = args.value("label_mode", 2)
+    if isinstance(labels_arg, Const) and labels_arg.value is None:
+        y = None
+    elif isinstance(labels_arg, Const) and labels_arg.value == "inferred":
+        y = _labels_for_mode(mode, node, n, "int")
+    else:
+        y = UNKNOWN
+    size = _image_size(args.value("image_size", 7), (256, 256))
+    channels = _channels(args.value("color_mode", 4))
+    shape = (None,) + size + (channels,) if size and channels else None
+
+    def make(roles):
+        x = Data(origin=Origin(node, "images loaded as float32 0..255"), vrange=ValueRange.RAW_PIXELS, is_image=True,
+                 dtype="float", shape=shape, bounds=(0, 255), roles=roles)
+        return Dataset(x=x, y=y, origin=Origin(node, "image_dataset_from_directory"), roles=roles,
+                       class_names=ClassNames(n, Origin(node, "class folders")))
+
+    subset = args.value("subset", None)
+    if const_value(subset) == "both":
+        return Seq([make(frozenset({"train"})), make(frozenset({"validation"}))], True)
+    return make(_roles_for_subset(subset))
+
+
+@api("keras.utils.text_dataset_from_directory", "keras.utils.audio_dataset_from_directory")
+def _other_dataset(interp, args, node):
+    mode = args.value("label_mode", None)
+    y = _labels_for_mode(mode, node, None, "int")
+    subset = args.value("subset", None)
+    if const_value(subset) == "both":
+        return Seq([Dataset(x=Data(origin=Origin(node, "files")), y=y, roles=frozenset({"train"})),
+                    Dataset(x=Data(origin=Origin(node, "files")), y=y, roles=frozenset({"validation"}))], True)
+    return Dataset(x=Data(origin=Origin(node, "files")), y=y, origin=Origin(node, "dataset from directory"),
+                   roles=_roles_for_subset(subset))
+
+
+@api("keras.utils.timeseries_dataset_from_array")
+def _timeseries(interp, args, node):
+    data = as_data(args.value("data", 0))
+    targets = as_data(args.value("targets", 1))
+    x = Data(origin=data.origin, vrange=data.vrange, scalings=data.scalings, root=data.root) if isinstance(data, Data) else UNKNOWN
+    if isinstance(targets, Const) and targets.value is None:
+        y = None
+    else:
+        y = targets if isinstance(targets, Data) else UNKNOWN
+    return Dataset(x=x, y=y, origin=Origin(node, "timeseries_dataset_from_array"))
+
+
+@api("keras.preprocessing.image.ImageDataGenerator")
+def _image_data_generator(interp, args, node):
+    rescale, rescale_arg = args.get("rescale", None)
+    preprocessing = args.value("preprocessing_function", None)
+    generator = ImageGenerator(node=node, rescale=rescale, rescale_node=rescale_arg, preprocessing=preprocessing)
+    for flag in ("featurewise_center", "samplewise_center", "featurewise_std_normalization",
+                 "samplewise_std_normalization", "zca_whitening"):
+        value = args.value(flag, None)
+        if value is not None and not (isinstance(value, Const) and value.value is False):
+            generator.preprocessing = UNKNOWN if generator.preprocessing is None else generator.preprocessing
+    if args.starred:
+        generator.rescale = UNKNOWN
+    return generator
+
+
+def _generator_scaling(interp, generator: ImageGenerator, x: Data, node) -> Data:
+    """What the generator does to the pixel range of `x`."""
+    if generator.preprocessing is not None:
+        if isinstance(generator.preprocessing, Ref) and last(canonical(generator.preprocessing.qualname)) == "preprocess_input":
+            x = _apply_preprocess_input(interp, x, generator.node)
+        else:
+            return x.derive(vrange=ValueRange.UNKNOWN)
+    if generator.rescale is None or (isinstance(generator.rescale, Const) and generator.rescale.value is None):
+        return x
+    factor = num(generator.rescale)
+    if factor is None:
+        return x.derive(vrange=ValueRange.UNKNOWN)
+    if factor and _is_255(1 / factor):
+        return _scale_pixels(interp, x, generator.rescale_node or generator.node, ValueRange.UNIT, "rescale=1/255")
+    return x.derive(vrange=ValueRange.SCALED, scalings=x.scalings + (Origin(generator.rescale_node, "rescale"),))
+
+
+def _generator_flow_from(interp, generator: ImageGenerator, args, node, default_size=(256, 256)):
+    size = _image_size(args.value("target_size", 1), default_size)
+    channels = _channels(args.value("color_mode", 2))
+    classes = args.value("classes", 3)
+    n = len(classes.items) if isinstance(classes, Seq) else None
+    mode = args.value("class_mode", None)
+    y = _labels_for_mode(mode, node, n, "categorical")
+    if mode is not None and const_value(mode) == "raw":
+        y = UNKNOWN
+    roles = _roles_for_subset(args.value("subset", None))
+    x = Data(origin=Origin(node, "images loaded as 0..255 pixels"), vrange=ValueRange.RAW_PIXELS, is_image=True,
+             dtype="float", shape=(None,) + size + (channels,) if size and channels else None, bounds=(0, 255), roles=roles)
+    x = _generator_scaling(interp, generator, x, node)
+    return Dataset(x=x, y=y, origin=Origin(node, "flow_from_directory"), roles=roles,
+                   class_names=ClassNames(n, Origin(node, "class folders")))
+
+
+def _generator_flow(interp, generator: ImageGenerator, args, node):
+    x = as_data(args.value("x", 0))
+    y = as_data(args.value("y", 1))
+    if isinstance(y, Const) and y.value is None:
+        y = None
+    if isinstance(x, Data):
+        x = _generator_scaling(interp, generator, x, node)
+    roles = _roles_for_subset(args.value("subset", None))
+    return Dataset(x=x, y=y if (isinstance(y, Data) or y is None) else UNKNOWN, origin=Origin(node, "flow"),
+                   root=x.root if isinstance(x, Data) else new_root(), roles=roles)
+
+
+_TFDS_IMAGE_SETS = {
+    "mnist": 10, "fashion_mnist": 10, "cifar10": 10, "cifar100": 100, "rock_paper_scissors": 3, "tf_flowers": 5,
+    "horses_or_humans": 2, "cats_vs_dogs": 2, "beans": 3, "food101": 101, "kmnist": 10, "svhn_cropped": 10,
+    "stanford_dogs": 120, "oxford_flowers102": 102, "eurosat": 10, "emnist": None, "imagenette": 10,
+    "oxford_iiit_pet": 37, "caltech101": 102, "deep_weeds": 9, "colorectal_histology": 8, "malaria": 2,
+}
+
+
+@api("tensorflow_datasets.load")
+def _tfds_load(interp, args, node):
+    name = const_value(args.value("name", 0))
+    supervised = const_value(args.value("as_supervised", None, Const(False)))
+    with_info = const_value(args.value("with_info", None, Const(False)))
+    split = args.value("split", 1)
+    base = name.split("/")[0].split(":")[0] if isinstance(name, str) else None
+
+    def make(split_name):
+        roles = frozenset()
+        if isinstance(split_name, str):
+            if split_name.startswith("test"):
+                roles = frozenset({"test"})
+            elif split_name.startswith(("validation", "val")):
+                roles = frozenset({"validation"})
+            elif split_name.startswith("train") and "[" not in split_name:
+                roles = frozenset({"train"})
+        if supervised is True and base in _TFDS_IMAGE_SETS:
+            n = _TFDS_IMAGE_SETS[base]
+            origin = Origin(node, f"tfds {base} labels (class ids)")
+            x = Data(origin=Origin(node, f"tfds {base} images (uint8 0..255)"), vrange=ValueRange.RAW_PIXELS,
+                     is_image=True, dtype="uint8", bounds=(0, 255), roles=roles)
+            y = Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=n, classes_origin=origin if n else None,
+                     dtype="int", shape=(), roles=roles)
+            return Dataset(x=x, y=y, origin=Origin(node, "tfds.load"), roles=roles)
+        return Dataset(origin=Origin(node, "tfds.load"), roles=roles)
+
+    if isinstance(split, Seq):
+        result = Seq([make(const_value(s)) for s in split.items], True)
+    else:
+        result = make(const_value(split))
+    if with_info is True:
+        return Seq([result, UNKNOWN], True)
+    if with_info is None or not isinstance(with_info, bool):
+        return UNKNOWN
+    return result
+
+
+# --------------------------------------------------------------------------- tensorflow ops
+@api("tensorflow.cast", "tensorflow.dtypes.cast")
+def _tf_cast(interp, args, node):
+    value = as_data(args.value("x", 0))
+    dtype = dtype_name(args.value("dtype", 1))
+    if isinstance(value, Data):
+        return value.derive(dtype=dtype or value.dtype)
+    return value if isinstance(value, Tensor) else UNKNOWN
+
+
+@api("tensorflow.image.convert_image_dtype")
+def _convert_image_dtype(interp, args, node):
+    value = args.value("image", 0)
+    if not isinstance(value, Data):
+        return UNKNOWN
+    if value.dtype in ("uint8", "int"):
+        return _scale_pixels(interp, value, node, ValueRange.UNIT, "convert_image_dtype (integer to 0..1 float)")
+    if value.dtype == "float":
+        return value  # a no-op on float input: the pixels keep their range
+    return value.derive(vrange=ValueRange.UNKNOWN)
+
+
+@api("tensorflow.io.decode_jpeg", "tensorflow.io.decode_png", "tensorflow.io.decode_image", "tensorflow.image.decode_jpeg",
+     "tensorflow.image.decode_png", "tensorflow.image.decode_image", "cv2.imread", "imageio.imread", "imageio.v2.imread",
+     "skimage.io.imread", "PIL.Image.open", "matplotlib.pyplot.imread")
+def _decode_image(interp, args, node):
+    return Data(origin=Origin(node, "decoded image (uint8 0..255)"), vrange=ValueRange.RAW_PIXELS, is_image=True,
+                dtype="uint8", bounds=(0, 255))
+
+
+@api("keras.utils.load_img")
+def _load_img(interp, args, node):
+    return Data(origin=Origin(node, "image loaded with load_img (0..255)"), vrange=ValueRange.RAW_PIXELS, is_image=True,
+                dtype="uint8", bounds=(0, 255))
+
+
+@api("keras.utils.img_to_array", "cv2.resize", "cv2.cvtColor", "tensorflow.image.rgb_to_grayscale")
+def _image_passthrough(interp, args, node):
+    value = args.value(None, 0)
+    if isinstance(value, Data):
+        name = last(canonical(_call_name(node)))
+        return value.derive(dtype="float" if name == "img_to_array" else value.dtype, shape=None)
+    return UNKNOWN
+
+
+@api("tensorflow.random.normal", "tensorflow.random.truncated_normal")
+def _tf_normal(interp, args, node):
+    return _random_data(node, shape_of(args.value("shape", 0)), "float", (-math.inf, math.inf),
+                        "normally distributed random floats")
+
+
+@api("tensorflow.random.uniform")
+def _tf_uniform(interp, args, node):
+    shape = shape_of(args.value("shape", 0))
+    low = num(args.value("minval", 1, Const(0)))
+    high_value = args.value("maxval", 2, Const(None))
+    high = num(high_value)
+    dtype = dtype_name(args.value("dtype", 3)) or "float"
+    if dtype == "int":
+        if low is None or high is None:
+            return Data(origin=Origin(node, "random integers"), dtype="int", shape=shape)
+        return _random_data(node, shape, "int", (low, high - 1), f"random integers in [{low:g}, {high - 1:g}]")
+    if high is None:
+        high = 1.0 if isinstance(high_value, Const) else None
+    bounds = (low, high) if low is not None and high is not None else None
+    return _random_data(node, shape, "float", bounds, "uniform random floats")
+
+
+@api("tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors")
+def _from_tensor_slices(interp, args, node):
+    value = args.value("tensors", 0)
+    origin = Origin(node, "tf.data.Dataset.from_tensor_slices")
+    if isinstance(value, Seq) and len(value.items) == 2:
+        x, y = (as_data(i) for i in value.items)
+        return Dataset(x=x, y=y, origin=origin, root=x.root if isinstance(x, Data) else new_root(),
+                       roles=x.roles if isinstance(x, Data) else frozenset())
+    value = as_data(value)
+    if isinstance(value, Data):
+        return Dataset(x=value, y=None, origin=origin, root=value.root, roles=value.roles)
+    return Dataset(origin=origin)
+
+
+@api("tensorflow.data.Dataset.zip")
+def _dataset_zip(interp, args, node):
+    value = args.value("datasets", 0)
+    if isinstance(value, Seq) and len(value.items) == 2 and all(isinstance(d, Dataset) for d in value.items):
+        a, b = value.items
+        if a.y is None and b.y is None:
+            return Dataset(x=a.x, y=b.x, origin=Origin(node, "Dataset.zip"), root=a.root, roles=a.roles)
+    return Dataset(origin=Origin(node, "Dataset.zip"))
+
+
+@api("keras.preprocessing.sequence.pad_sequences", "keras.utils.pad_sequences")
+def _pad_sequences(interp, args, node):
+    return Data(origin=Origin(node, "padded token sequences"), dtype="int")
+
+
+# --------------------------------------------------------------------------- keras objects
+_ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
+_UNITS_LAYERS = {"Dense": 0, "EinsumDense": None}
+
+
+def activation_name(value: Any) -> Any:
+    if value is None:
+        return "linear"
+    if isinstance(value, Const):
+        if value.value is None:
+            return "linear"
+        if isinstance(value.value, str):
+            return value.value.lower()
+        return UNKNOWN
+    if isinstance(value, Ref):
+        name = canonical(value.qualname)
+        if under(name, "keras.activations", "tensorflow.nn", "tensorflow.math", "keras.ops", "tensorflow", "keras.backend"):
+            short = last(name)
+            return {"sigmoid": "sigmoid", "softmax": "softmax", "tanh": "tanh", "relu": "relu"}.get(short, short)
+        return UNKNOWN
+    if isinstance(value, Layer) and value.kind in _ACTIVATION_LAYERS:
+        return _ACTIVATION_LAYERS[value.kind]
+    return UNKNOWN
+
+
+def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -> Any:
+    if kind in ("Input",):
+        return Tensor(Layer(kind="Input", node=node, args={"shape": args.value("shape", 0)}), (), node)
+    layer = Layer(kind=kind, node=node)
+    if kind in _UNITS_LAYERS:
+        layer.units = const_int(args.value("units", 0)) if args.value("units", 0) is not None else UNKNOWN
+        if layer.units is None:
+            layer.units = UNKNOWN
+        value, arg = args.get("activation", 1)
+        layer.activation = activation_name(value)
+        layer.activation_node = arg
+    elif kind == "Activation":
+        value, arg = args.get("activation", 0)
+        layer.activation = activation_name(value) if value is not None else UNKNOWN
+        layer.activation_node = arg
+    elif kind in _ACTIVATION_LAYERS:
+        layer.activation = _ACTIVATION_LAYERS[kind]
+    elif kind == "Rescaling":
+        layer.args["scale"] = args.value("scale", 0)
+        layer.args["offset"] = args.value("offset", 1, Const(0.0))
+    elif kind in ("TimeDistributed", "Bidirectional"):
+        inner = args.value("layer", 0)
+        layer.args["layer"] = inner
+    else:
+        value, arg = args.get("activation", None)
+        if value is not None:
+            layer.activation = activation_name(value)
+            layer.activation_node = arg
+    if args.starred:
+        layer.activation = UNKNOWN
+        layer.units = UNKNOWN
+    return layer
+
+
+def make_application(interp: "Interpreter", name: str, args: "Args", node: cst.Call) -> ModelValue:
+    include_top = args.value("include_top", 0, Const(True))
+    model = ModelValue(kind="application", node=node, application=name,
+                       include_top=bool(const_value(include_top, False)) if isinstance(include_top, Const) else False,
+                       app_classes=const_int(args.value("classes", None, Const(1000))) or UNKNOWN,
+                       app_activation=activation_name(args.value("classifier_activation", None, Const("softmax"))))
+    model.created_depth = interp.uncertain
+    interp.facts.models.append(model)
+    return model
+
+
+def preprocess_input(interp: "Interpreter", args: "Args", node: cst.Call, qualname: str) -> Any:
+    value = args.value("x", 0)
+    if isinstance(value, Tensor):
+        return Tensor(Layer(kind="Preprocess", node=node), (value,), node)
+    if isinstance(value, Data):
+        return _apply_preprocess_input(interp, value, node)
+    return UNKNOWN
+
+
+def _apply_preprocess_input(interp, value: Data, node) -> Data:
+    origin = Origin(node, "preprocess_input")
+    if value.scalings and value.vrange in (ValueRange.UNIT, ValueRange.SYMMETRIC):
+        interp.facts.double_scalings.append(DoubleScaling(node, "preprocess_input expects 0..255 pixels", value.scalings[-1]))
+        return value.derive(vrange=ValueRange.SCALED, scalings=value.scalings + (origin,))
+    return value.derive(vrange=ValueRange.PREPROCESSED, scalings=value.scalings + (origin,), dtype="float")
+
+
+_LOSS_CLASSES = {
+    "SparseCategoricalCrossentropy": "sparse_categorical_crossentropy",
+    "CategoricalCrossentropy": "categorical_crossentropy",
+    "BinaryCrossentropy": "binary_crossentropy",
+    "BinaryFocalCrossentropy": "binary_focal_crossentropy",
+    "CategoricalFocalCrossentropy": "categorical_focal_crossentropy",
+    "MeanSquaredError": "mean_squared_error",
+    "MeanAbsoluteError": "mean_absolute_error",
+    "Huber": "huber",
+    "LogCosh": "log_cosh",
+    "MeanSquaredLogarithmicError": "mean_squared_logarithmic_error",
+    "MeanAbsolutePercentageError": "mean_absolute_percentage_error",
+    "KLDivergence": "kl_divergence",
+    "Hinge": "hinge",
+    "SquaredHinge": "squared_hinge",
+    "CategoricalHinge": "categorical_hinge",
+    "Poisson": "poisson",
+    "CosineSimilarity": "cosine_similarity",
+}
+_LOSS_ALIASES = {
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+    "mape": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error",
+    "huber_loss": "huber",
+    "logcosh": "log_cosh",
+    "kld": "kl_divergence",
+    "kullback_leibler_divergence": "kl_divergence",
+}
+
+
+def loss_name(text: str) -> str:
+    text = text.strip()
+    if text in _LOSS_CLASSES:
+        return _LOSS_CLASSES[text]
+    text = text.lower()
+    return _LOSS_ALIASES.get(text, text)
+
+
+def make_loss(name: str, args: "Args", node: cst.Call) -> Any:
+    if name not in _LOSS_CLASSES:
+        return UNKNOWN
+    value, arg = args.get("from_logits", 0 if "Crossentropy" in name and "Focal" not in name else None, Const(False))
+    from_logits = const_value(value, UNKNOWN) if isinstance(value, Const) else UNKNOWN
+    return Loss(name=_LOSS_CLASSES[name], node=node, from_logits=from_logits,
+                from_logits_node=arg if from_logits is True else None)
+
+
+def loss_from_value(value: Any, node: cst.CSTNode) -> Any:
+    if isinstance(value, Loss):
+        return value
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return Loss(name=loss_name(value.value), node=node)
+    if isinstance(value, Ref):
+        name = canonical(value.qualname)
+        if under(name, "keras.losses", "keras.metrics"):
+            short = last(name)
+            if short[:1].islower():
+                return Loss(name=loss_name(short), node=node)
+    return UNKNOWN
+
+
+_METRIC_NAMES = {
+    "Accuracy": "accuracy",
+    "BinaryAccuracy": "binary_accuracy",
+    "CategoricalAccuracy": "categorical_accuracy",
+    "SparseCategoricalAccuracy": "sparse_categorical_accuracy",
+    "TopKCategoricalAccuracy": "top_k_categorical_accuracy",
+    "SparseTopKCategoricalAccuracy": "sparse_top_k_categorical_accuracy",
+    "AUC": "auc",
+    "Precision": "precision",
+    "Recall": "recall",
+    "MeanSquaredError": "mean_squared_error",
+    "MeanAbsoluteError": "mean_absolute_error",
+    "RootMeanSquaredError": "root_mean_squared_error",
+}
+
+
+def make_metric(name: str, args: "Args") -> Any:
+    given = args.value("name", None)
+    if isinstance(given, Const) and isinstance(given.value, str):
+        return Metric(given.value)
+    if name in _METRIC_NAMES and not args.starred:
+        return Metric(_METRIC_NAMES[name])
+    return Metric(UNKNOWN)
+
+
+def make_callback(name: str, args: "Args", node: cst.Call) -> Any:
+    monitor_index = {"EarlyStopping": 0, "ReduceLROnPlateau": 0, "ModelCheckpoint": 1}.get(name)
+    if monitor_index is None:
+        return Callback(kind=name, node=node, monitor=UNKNOWN)
+    value, arg = args.get("monitor", monitor_index, Const("val_loss"))
+    monitor = const_value(value, UNKNOWN) if isinstance(value, Const) else UNKNOWN
+    save_best = args.value("save_best_only", 3 if name == "ModelCheckpoint" else None, Const(False))
+    if args.starred:
+        monitor = UNKNOWN
+    return Callback(kind=name, node=node, monitor=monitor, monitor_node=arg,
+                    save_best_only=const_value(save_best, UNKNOWN) if isinstance(save_best, Const) else UNKNOWN)
+
+
+@api("keras.Sequential")
+def _sequential(interp, args, node):
+    layers_value = args.value("layers", 0)
+    model = ModelValue(kind="sequential", node=node)
+    model.created_depth = interp.uncertain
+    if layers_value is None or (isinstance(layers_value, Const) and layers_value.value is None):
+        model.layers = []
+    elif isinstance(layers_value, Seq) and not getattr(layers_value, "grown", False):
+        model.layers = [as_layer(item, node) for item in layers_value.items]
+    else:
+        model.layers = [UNKNOWN_LAYER]
+    interp.facts.models.append(model)
+    return model
+
+
+def as_layer(item: Any, node) -> Layer:
+    if isinstance(item, Layer):
+        return item
+    if isinstance(item, ModelValue):
+        return Layer(kind="Model", node=item.node, model=item)
+    return UNKNOWN_LAYER
+
+
+@api("keras.Model")
+def _functional_model(interp, args, node):
+    inputs = args.value("inputs", 0)
+    outputs = args.value("outputs", 1)
+    if inputs is None and outputs is None and not args.pos:
+        model = ModelValue(kind="unknown", node=node)
+    else:
+        model = ModelValue(kind="functional", node=node, inputs=inputs, output=outputs if outputs is not None else UNKNOWN)
+    model.created_depth = interp.uncertain
+    interp.facts.models.append(model)
+    return model
+
+
+@api("keras.models.load_model", "keras.models.model_from_json", "keras.models.clone_model")
+def _loaded_model(interp, args, node):
+    model = ModelValue(kind="loaded", node=node)
+    model.created_depth = interp.uncertain
+    interp.facts.models.append(model)
+    return model
+
+
+# --------------------------------------------------------------------------- methods
+def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: cst.Call) -> Any:
+    if isinstance(obj, ModelValue):
+        return _model_method(interp, obj, name, args, node)
+    if isinstance(obj, Data):
+        return _data_method(interp, obj, name, args, node)
+    if isinstance(obj, Dataset):
+        return _dataset_method(interp, obj, name, args, node)
+    if isinstance(obj, Seq):
+        return _list_method(interp, obj, name, args, node)
+    if isinstance(obj, Scaler):
+        return _scaler_method(interp, obj, name, args, node)
+    if isinstance(obj, Encoder):
+        return _encoder_method(interp, obj, name, args, node)
+    if isinstance(obj, ImageGenerator):
+        if name in ("flow_from_directory", "flow_from_dataframe"):
+            return _generator_flow_from(interp, obj, args, node)
+        if name == "flow":
+            return _generator_flow(interp, obj, args, node)
+        if name == "fit":
+            obj.preprocessing = UNKNOWN if obj.preprocessing is None else obj.preprocessing
+        return UNKNOWN
+    if isinstance(obj, Layer):
+        if name == "adapt" and obj.kind in ("Normalization", "TextVectorization", "StringLookup", "IntegerLookup"):
+            if obj.kind == "Normalization":
+                interp.facts.scaler_fits.append(ScalerFit(node, "Normalization", args.value("data", 0), "adapt"))
+            obj.args["adapted"] = True
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _model_method(interp, model: ModelValue, name: str, args, node):
+    depth = getattr(model, "created_depth", 0)
+    certain = interp.uncertain <= depth
+    if name == "add":
+        if model.kind == "sequential":
+            layer = as_layer(args.value("layer", 0), node)
+            model.layers.append(layer if certain else UNKNOWN_LAYER)
+        return Const(None)
+    if name == "compile":
+        loss_value, loss_arg = args.get("loss", 1)
+        metrics_value, metrics_arg = args.get("metrics", 2)
+        compile_ = Compile(node=node, loss=loss_from_value(loss_value, loss_arg) if loss_value is not None else UNKNOWN,
+                           loss_node=loss_arg, optimizer=args.value("optimizer", 0), conditional=not certain)
+        if isinstance(metrics_value, Seq):
+            nodes = [metrics_arg] * len(metrics_value.items)
+            if isinstance(metrics_arg, cst.Arg) and isinstance(metrics_arg.value, (cst.List, cst.Tuple)):
+                elements = metrics_arg.value.elements
+                if len(elements) == len(metrics_value.items):
+                    nodes = [e.value for e in elements]
+            compile_.metrics = [(_metric_name(m), n) for m, n in zip(metrics_value.items, nodes)]
+        elif metrics_value is None and not args.starred:
+            compile_.metrics = []
+        if args.starred:
+            compile_.loss = UNKNOWN
+        interp.facts.compiles.append(compile_)
+        if certain or model.compile is None:
+            model.compile = compile_
+        elif model.compile is not compile_:
+            model.compile = UNKNOWN
+        return Const(None)
+    if name in ("fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator"):
+        method = name.replace("_generator", "")
+        call = TrainCall(method=method, node=node, model=model, compile=model.compile, uncertain=not certain,
+                         order=interp.next_order())
+        call.x, call.x_node = args.get("x", 0)
+        if call.x is None:
+            call.x = UNKNOWN
+        call.x = as_data(call.x)
+        if method != "predict":
+            y, call.y_node = args.get("y", 1)
+            call.y = as_data(y) if y is not None else None
+            if isinstance(call.y, Const) and call.y.value is None:
+                call.y = None
+        if method == "fit":
+            call.callbacks = args.value("callbacks", 5 if name == "fit" else 4)
+            call.validation_split, call.validation_split_node = args.get("validation_split", 6 if name == "fit" else None)
+            call.validation_data, call.validation_node = args.get("validation_data", 7 if name == "fit" else 5)
+            if isinstance(call.validation_data, Const) and call.validation_data.value is None:
+                call.validation_data = None
+            if isinstance(call.validation_split, Const) and not call.validation_split.value:
+                call.validation_split = None
+            if args.starred and call.validation_data is None and call.validation_split is None:
+                call.validation_data = UNKNOWN
+            if call.validation_data is None and (args.value("validation_steps", None) is not None):
+                call.validation_data = UNKNOWN
+        interp.facts.calls.append(call)
+        if method == "predict":
+            return Data(origin=Origin(node, "model predictions"), dtype="float")
+        return UNKNOWN
+    return UNKNOWN
+
+
+def _metric_name(value: Any) -> Any:
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value
+    if isinstance(value, Metric):
+        return value.name
+    if isinstance(value, Ref):
+        short = last(canonical(value.qualname))
+        return short if short[:1].islower() else UNKNOWN
+    if isinstance(value, Function) and isinstance(value.node, cst.FunctionDef):
+        return value.node.name.value
+    return UNKNOWN
+
+
+def _data_method(interp, data: Data, name: str, args, node):
+    if name in ("reshape", "flatten", "ravel", "squeeze", "copy", "to_numpy", "numpy", "toarray", "todense", "view"):
+        shape = None
+        if name == "reshape":
+            dims = [v for v, _ in args.pos]
+            if len(dims) == 1 and isinstance(dims[0], Seq):
+                dims = dims[0].items
+            shape = tuple(const_int(d) for d in dims) if dims else None
+            if shape is not None and data.encoding in (LabelEncoding.CLASS_IDS, LabelEncoding.BINARY,
+                                                       LabelEncoding.CONTINUOUS):
+                if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
+                    return data.derive(shape=shape, encoding=LabelEncoding.UNKNOWN, num_classes=None)
+            if shape is not None and -1 in shape:
+                shape = tuple(None if d == -1 else d for d in shape)
+        elif name in ("flatten", "ravel"):
+            shape = (None,)
+        elif name in ("copy", "to_numpy", "numpy", "toarray", "todense"):
+            shape = data.shape
+        return data.derive(shape=shape)
+    if name == "astype":
+        return data.derive(dtype=dtype_name(args.value("dtype", 0)) or data.dtype)
+    if name == "argmax":
+        return _argmax_of(data, node)
+    if name == "repeat":
+        return _repeat_data(data, node)
+    if name == "sample":
+        return data.derive(ordered=None, root=new_root())
+    if name in ("map", "apply", "replace"):
+        return Data(origin=Origin(node, name), root=new_root())
+    if name == "drop":
+        return Data(origin=data.origin, root=new_root())
+    return UNKNOWN
+
+
+def _dataset_method(interp, ds: Dataset, name: str, args, node):
+    if name in ("batch", "prefetch", "cache", "repeat", "unbatch", "filter", "with_options", "padded_batch", "rebatch"):
+        return ds
+    if name == "shuffle":
+        return ds
+    if name in ("take", "skip", "shard"):
+        return Dataset(x=ds.x, y=ds.y, origin=Origin(node, name), roles=ds.roles, class_names=ds.class_names)
+    if name == "map":
+        return _dataset_map(interp, ds, args.value("map_func", 0), node)
+    return UNKNOWN
+
+
+def _dataset_map(interp, ds: Dataset, fn: Any, node) -> Any:
+    from tflint_gesture.facts.interpreter import Args
+
+    if isinstance(fn, Function):
+        params = fn.node.params
+        count = len(params.params) + len(params.posonly_params)
+        if ds.y is not None and ds.y is not UNKNOWN and count == 2:
+            call_args = Args(pos=[(ds.x, None), (ds.y, None)])
+        elif ds.y is None and count == 1:
+            call_args = Args(pos=[(ds.x, None)])
+        elif count == 1 and ds.y is not UNKNOWN:
+            call_args = Args(pos=[(Seq([ds.x, ds.y], True), None)])
+        else:
+            return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
+        result = interp.call_function(fn, call_args, node)
+    elif isinstance(fn, Layer):
+        result = apply_layer(interp, fn, Args(pos=[(ds.x, None)]), node) if ds.y is None else UNKNOWN
+    else:
+        return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
+    if isinstance(result, Seq) and len(result.items) == 2:
+        x, y = result.items
+        return Dataset(x=x, y=y if (isinstance(y, Data) or y is None) else UNKNOWN, origin=Origin(node, "map"),
+                       root=ds.root, roles=ds.roles, class_names=ds.class_names)
+    if isinstance(result, Data):
+        return Dataset(x=result, y=None, origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
+    return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
+
+
+def _list_method(interp, seq: Seq, name: str, args, node):
+    if name in ("append", "extend"):
+        value, arg = args.get(None, 0)
+        seq.grown = True
+        label_name = None
+        if arg is not None:
+            expr = arg.value
+            if isinstance(expr, cst.Name):
+                label_name = expr.value
+            elif (name == "extend" and isinstance(expr, cst.BinaryOperation) and isinstance(expr.left, cst.List)
+                  and len(expr.left.elements) == 1 and isinstance(expr.left.elements[0].value, cst.Name)):
+                label_name = expr.left.elements[0].value.value
+        if label_name is not None and interp.in_class_loop(label_name) and getattr(seq, "ordered", None) is None:
+            seq.ordered = Origin(node, "labels appended class by class in a loop over the classes")
+        if name == "append":
+            seq.items.append(value)
+        elif isinstance(value, Seq):
+            seq.items.extend(value.items)
+        else:
+            seq.items.append(UNKNOWN)
+    return Const(None)
+
+
+def _scaler_method(interp, scaler: Scaler, name: str, args, node):
+    data = as_data(args.value("X", 0))
+    if name in ("fit", "fit_transform", "partial_fit"):
+        interp.facts.scaler_fits.append(ScalerFit(node, scaler.kind, data, name))
+    if name in ("fit_transform", "transform"):
+        if isinstance(data, Data):
+            return data.derive(vrange=scaler.produces, scalings=data.scalings + (Origin(node, scaler.kind),),
+                               dtype="float", encoding=LabelEncoding.UNKNOWN, bounds=None)
+        return UNKNOWN
+    if name == "fit":
+        return scaler
+    return UNKNOWN
+
+
+def _encoder_method(interp, encoder: Encoder, name: str, args, node):
+    if name not in ("fit_transform", "transform"):
+        return encoder if name == "fit" else UNKNOWN
+    data = as_data(args.value("y", 0))
+    root = data.root if isinstance(data, Data) else new_root()
+    roles = data.roles if isinstance(data, Data) else frozenset()
+    ordered = data.ordered if isinstance(data, Data) else None
+    kind = encoder.kind
+    origin = Origin(node, f"{kind}.{name}")
+    if kind in ("LabelEncoder",):
+        return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,), root=root, roles=roles,
+                    ordered=ordered)
+    if kind == "OneHotEncoder":
+        return Data(origin=origin, encoding=LabelEncoding.ONE_HOT, dtype="float", root=root, roles=roles, ordered=ordered)
+    if kind == "LabelBinarizer":
+        return Data(origin=origin, encoding=LabelEncoding.ONE_HOT, dtype="int", root=root, roles=roles, binary_if_two=True,
+                    ordered=ordered)
+    if kind == "MultiLabelBinarizer":
+        return Data(origin=origin, encoding=LabelEncoding.MULTI_HOT, dtype="int", root=root, roles=roles)
+    return UNKNOWN
+
+
+def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Call) -> Any:
+    value = args.value("inputs", 0)
+    if isinstance(value, Tensor):
+        return Tensor(layer, (value,), node)
+    if isinstance(value, Seq) and value.items and all(isinstance(v, Tensor) for v in value.items):
+        return Tensor(layer, tuple(value.items), node)
+    if isinstance(value, Data) and layer.kind == "Rescaling":
+        scale = num(layer.args.get("scale"))
+        if scale and _is_255(1 / scale):
+            return _scale_pixels(interp, value, node, ValueRange.UNIT, "Rescaling(1/255)")
+        return value.derive(vrange=ValueRange.UNKNOWN)
+    if isinstance(value, Data) and layer.kind == "Normalization":
+        return value.derive(vrange=ValueRange.STANDARDISED, scalings=value.scalings + (Origin(node, "Normalization"),))
+    if isinstance(value, Data):
+        return Data(origin=Origin(node, f"output of {layer.kind}"), root=new_root())
+    return UNKNOWN
+
+
+def apply_model(interp: "Interpreter", model: ModelValue, args: "Args", node: cst.Call) -> Any:
+    value = args.value("inputs", 0)
+    if isinstance(value, Tensor):
+        return Tensor(Layer(kind="Model", node=node, model=model), (value,), node)
+    return Data(origin=Origin(node, "model output"), dtype="float")
+
+
+def _call_name(node: cst.Call) -> str:
+    func = node.func
+    parts = []
+    while isinstance(func, cst.Attribute):
+        parts.append(func.attr.value)
+        func = func.value
+    if isinstance(func, cst.Name):
+        parts.append(func.value)
+    return ".".join(reversed(parts))

@@ -1,0 +1,609 @@
+"""One ordered walk over a module that executes it abstractly.
+
+Statements run in program order over `Scope`s of abstract values; calls into functions defined in
+the script are interpreted with the call site's arguments; branches whose condition is unknown are
+both run and their results joined (a variable that differs between branches becomes UNKNOWN);
+calls into known APIs (numpy, sklearn, keras, tf.data, ...) are modelled in `apis.py`. Nothing is
+imported and nothing of the user's code is executed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+
+from tflint_gesture.facts import apis
+from tflint_gesture.facts.names import canonical, under
+from tflint_gesture.facts.store import Facts
+from tflint_gesture.facts.values import (
+    UNKNOWN,
+    BoundMethod,
+    ClassNames,
+    ClassValue,
+    Const,
+    Data,
+    Dataset,
+    Function,
+    Instance,
+    Layer,
+    ModelValue,
+    Origin,
+    Ref,
+    Seq,
+    Tensor,
+)
+
+MAX_CALL_DEPTH = 8
+MAX_UNROLL = 16
+_BUILTINS = {
+    "len", "range", "enumerate", "list", "tuple", "zip", "sorted", "int", "float", "str", "print",
+    "open", "isinstance", "min", "max", "sum", "abs", "round", "dict", "set", "map", "filter",
+}
+
+
+class Scope:
+    """Variables of one module or function frame; lookups fall back to the enclosing scope."""
+
+    __slots__ = ("vars", "parent")
+
+    def __init__(self, parent: Optional["Scope"] = None) -> None:
+        self.vars: dict[str, Any] = {}
+        self.parent = parent
+
+    def lookup(self, name: str) -> Any:
+        scope: Optional[Scope] = self
+        while scope is not None:
+            if name in scope.vars:
+                return scope.vars[name]
+            scope = scope.parent
+        if name in _BUILTINS:
+            return Ref("builtins." + name)
+        return UNKNOWN
+
+
+@dataclass
+class Args:
+    """Evaluated call arguments with their nodes (for evidence)."""
+
+    pos: list = field(default_factory=list)  # [(value, node)]
+    kw: dict = field(default_factory=dict)  # name -> (value, node)
+    starred: bool = False
+
+    def get(self, name: Optional[str], index: Optional[int] = None, default: Any = None):
+        """(value, node) of a parameter given by keyword `name` or at position `index`."""
+        if name is not None and name in self.kw:
+            return self.kw[name]
+        if index is not None and index < len(self.pos):
+            return self.pos[index]
+        if self.starred:
+            return (UNKNOWN, None)
+        return (default, None)
+
+    def value(self, name: Optional[str], index: Optional[int] = None, default: Any = None) -> Any:
+        return self.get(name, index, default)[0]
+
+
+@dataclass
+class _Frame:
+    returns: list = field(default_factory=list)
+
+
+def join(values: list) -> Any:
+    """The value that is true whichever branch ran: identical values survive, anything else is UNKNOWN."""
+    first = values[0]
+    if all(v is first for v in values):
+        return first
+    if all(isinstance(v, Const) for v in values) and all(v.value == first.value for v in values if isinstance(first, Const)):
+        return first
+    return UNKNOWN
+
+
+def const_value(value: Any, default: Any = None) -> Any:
+    return value.value if isinstance(value, Const) else default
+
+
+class Interpreter:
+    """Executes a module abstractly and records training facts into a `Facts`."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.facts = Facts(module=module)
+        self.uncertain = 0
+        self.frames: list[_Frame] = []
+        self.active: list[Any] = []
+        self.loops: list[set[str]] = []
+        self.called: set[int] = set()
+        self.defined_functions: list[tuple[Function, Optional[Instance]]] = []
+        self.order = 0
+
+    # ----------------------------------------------------------------- entry
+    def run(self) -> Facts:
+        scope = Scope()
+        self.exec_block(self.module.body, scope)
+        # Functions nobody called still hold training code: run them with unknown arguments.
+        for function, owner in list(self.defined_functions):
+            if id(function.node) not in self.called:
+                self.call_function(function, Args(starred=True), function.node, self_value=owner, unknown_args=True)
+        return self.facts
+
+    def next_order(self) -> int:
+        self.order += 1
+        return self.order
+
+    # ------------------------------------------------------------ statements
+    def exec_block(self, body, scope: Scope) -> bool:
+        """Run statements in order; True when the block ended in a return (the rest is dead)."""
+        for stmt in body:
+            if self.exec_stmt(stmt, scope):
+                return True
+        return False
+
+    def exec_stmt(self, stmt: cst.CSTNode, scope: Scope) -> bool:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if self.exec_small(small, scope):
+                    return True
+            return False
+        if isinstance(stmt, cst.FunctionDef):
+            function = Function(stmt, scope)
+            scope.vars[stmt.name.value] = function
+            if self._is_plain_function(stmt):
+                self.defined_functions.append((function, None))
+            return False
+        if isinstance(stmt, cst.ClassDef):
+            scope.vars[stmt.name.value] = self.define_class(stmt, scope)
+            return False
+        if isinstance(stmt, cst.If):
+            return self.exec_if(stmt, scope)
+        if isinstance(stmt, cst.For):
+            self.exec_for(stmt, scope)
+            return False
+        if isinstance(stmt, cst.While):
+            self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=set())
+            if stmt.orelse is not None:
+                self.exec_branches([stmt.orelse.body.body], scope, exhaustive=False)
+            return False
+        if isinstance(stmt, cst.With):
+            for item in stmt.items:
+                value = self.eval(item.item, scope)
+                if item.asname is not None:
+                    self.bind(item.asname.name, value, scope)
+            return self.exec_block(stmt.body.body, scope)
+        if isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+            ended = self.exec_block(stmt.body.body, scope)
+            branches = [h.body.body for h in stmt.handlers]
+            if branches:
+                self.exec_branches(branches, scope, exhaustive=False)
+            if stmt.orelse is not None and not ended:
+                self.exec_block(stmt.orelse.body.body, scope)
+            if stmt.finalbody is not None:
+                self.exec_block(stmt.finalbody.body.body, scope)
+            return False
+        if isinstance(stmt, cst.Match):
+            self.exec_branches([case.body.body for case in stmt.cases], scope, exhaustive=False)
+            return False
+        return False
+
+    def exec_small(self, small: cst.CSTNode, scope: Scope) -> bool:
+        if isinstance(small, cst.Expr):
+            self.eval(small.value, scope)
+        elif isinstance(small, cst.Assign):
+            value = self.eval(small.value, scope)
+            for target in small.targets:
+                self.bind(target.target, value, scope)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.bind(small.target, self.eval(small.value, scope), scope)
+        elif isinstance(small, cst.AugAssign):
+            left = self.eval(small.target, scope)
+            right = self.eval(small.value, scope)
+            op = type(small.operator).__name__.replace("Assign", "")
+            self.bind(small.target, apis.binary_op(self, op, left, right, small), scope)
+        elif isinstance(small, cst.Return):
+            value = self.eval(small.value, scope) if small.value is not None else Const(None)
+            if self.frames:
+                self.frames[-1].returns.append(value)
+            return True
+        elif isinstance(small, cst.Import):
+            for alias in small.names:
+                dotted = _dotted(alias.name)
+                if alias.asname is not None:
+                    self.bind(alias.asname.name, Ref(dotted), scope)
+                else:
+                    top = dotted.split(".")[0]
+                    scope.vars[top] = Ref(top)
+                self._note_framework(dotted)
+        elif isinstance(small, cst.ImportFrom):
+            if small.module is None or small.relative:
+                names = small.names
+                if not isinstance(names, cst.ImportStar):
+                    for alias in names:
+                        target = alias.asname.name if alias.asname is not None else alias.name
+                        self.bind(target, UNKNOWN, scope)
+                return False
+            base = _dotted(small.module)
+            self._note_framework(base)
+            if isinstance(small.names, cst.ImportStar):
+                return False
+            for alias in small.names:
+                name = _dotted(alias.name)
+                target = alias.asname.name if alias.asname is not None else alias.name
+                self.bind(target, Ref(f"{base}.{name}"), scope)
+        elif isinstance(small, cst.Del):
+            pass
+        return False
+
+    def _note_framework(self, dotted: str) -> None:
+        top = dotted.split(".")[0]
+        if top in ("torch", "tensorflow", "keras", "tf_keras"):
+            self.facts.frameworks.add("torch" if top == "torch" else "keras")
+
+    def exec_if(self, stmt: cst.If, scope: Scope) -> bool:
+        truth = self.truth(stmt.test, scope)
+        if truth is True:
+            return self.exec_block(stmt.body.body, scope)
+        if truth is False:
+            if isinstance(stmt.orelse, cst.If):
+                return self.exec_if(stmt.orelse, scope)
+            if isinstance(stmt.orelse, cst.Else):
+                return self.exec_block(stmt.orelse.body.body, scope)
+            return False
+        branches = [stmt.body.body]
+        orelse = stmt.orelse
+        exhaustive = False
+        while orelse is not None:
+            if isinstance(orelse, cst.If):
+                self.eval(orelse.test, scope)
+                branches.append(orelse.body.body)
+                orelse = orelse.orelse
+            else:
+                branches.append(orelse.body.body)
+                exhaustive = True
+                orelse = None
+        self.exec_branches(branches, scope, exhaustive=exhaustive)
+        return False
+
+    def truth(self, test: cst.BaseExpression, scope: Scope) -> Optional[bool]:
+        """Truth of a condition when certain: `__name__ == "__main__"` and literal constants."""
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            left, comp = test.left, test.comparisons[0]
+            if isinstance(comp.operator, cst.Equal):
+                names = {_source_name(left), _source_name(comp.comparator)}
+                if "__name__" in names and any(
+                    isinstance(n, cst.SimpleString) and n.evaluated_value == "__main__" for n in (left, comp.comparator)
+                ):
+                    return True
+        value = self.eval(test, scope)
+        if isinstance(value, Const) and isinstance(value.value, (bool, int, float, str, type(None))):
+            return bool(value.value)
+        return None
+
+    def exec_for(self, stmt: cst.For, scope: Scope) -> None:
+        iterable = self.eval(stmt.iter, scope)
+        targets = _target_names(stmt.target)
+        items = apis.unrollable(iterable)
+        if items is not None and len(items) <= MAX_UNROLL and not _has_break(stmt.body):
+            self.loops.append(targets)
+            try:
+                for item in items:
+                    self.bind(stmt.target, item, scope)
+                    self.exec_block(stmt.body.body, scope)
+            finally:
+                self.loops.pop()
+            return
+        self.bind(stmt.target, apis.iteration_element(self, iterable, stmt), scope)
+        self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=targets)
+        if stmt.orelse is not None:
+            self.exec_block(stmt.orelse.body.body, scope)
+
+    def exec_branches(self, branches: list, scope: Scope, exhaustive: bool, loop_targets: Optional[set] = None) -> None:
+        before = dict(scope.vars)
+        results = []
+        self.uncertain += 1
+        if loop_targets is not None:
+            self.loops.append(loop_targets)
+        try:
+            for body in branches:
+                scope.vars = dict(before)
+                self.exec_block(body, scope)
+                results.append(scope.vars)
+        finally:
+            self.uncertain -= 1
+            if loop_targets is not None:
+                self.loops.pop()
+        if not exhaustive:
+            results.append(before)
+        merged = {}
+        for name in {k for r in results for k in r}:
+            values = [r[name] for r in results if name in r]
+            merged[name] = join(values)
+        scope.vars = merged
+
+    def bind(self, target: cst.CSTNode, value: Any, scope: Scope) -> None:
+        if isinstance(target, cst.Name):
+            scope.vars[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [e for e in target.elements]
+            items = apis.unpack(value, len(elements))
+            for i, element in enumerate(elements):
+                if isinstance(element, cst.StarredElement):
+                    self.bind(element.value, UNKNOWN, scope)
+                else:
+                    self.bind(element.value, items[i] if items is not None else UNKNOWN, scope)
+        elif isinstance(target, cst.Attribute):
+            owner = self.eval(target.value, scope)
+            if isinstance(owner, Instance):
+                owner.attrs[target.attr.value] = value
+        elif isinstance(target, cst.Subscript):
+            self.eval(target.value, scope)
+
+    # ------------------------------------------------------------- classes
+    def define_class(self, node: cst.ClassDef, scope: Scope) -> ClassValue:
+        cls = ClassValue(node=node, scope=scope)
+        for base in node.bases:
+            value = self.eval(base.value, scope)
+            if isinstance(value, Ref):
+                name = canonical(value.qualname)
+                if name in ("keras.Model", "keras.Sequential") or under(name, "keras.models"):
+                    cls.keras_model = True
+                elif under(name, "keras.layers"):
+                    cls.keras_layer = True
+            elif isinstance(value, ClassValue):
+                cls.keras_model = cls.keras_model or value.keras_model
+                cls.keras_layer = cls.keras_layer or value.keras_layer
+                cls.custom_train_step = cls.custom_train_step or value.custom_train_step
+                cls.methods.update(value.methods)
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                cls.methods[stmt.name.value] = stmt
+        if "train_step" in cls.methods:
+            cls.custom_train_step = True
+        if not (cls.keras_model or cls.keras_layer):
+            for name, method in cls.methods.items():
+                if name.startswith("__") and name != "__init__":
+                    continue
+                self.defined_functions.append((Function(method, scope), Instance(cls)))
+        return cls
+
+    def instantiate(self, cls: ClassValue, args: Args, node: cst.Call) -> Any:
+        if cls.keras_model:
+            model = ModelValue(kind="subclassed", node=node, custom_train_step=cls.custom_train_step,
+                               name=cls.node.name.value)
+            self.facts.models.append(model)
+            return model
+        if cls.keras_layer:
+            return Layer(kind="?", node=node)
+        instance = Instance(cls)
+        init = cls.methods.get("__init__")
+        if init is not None:
+            self.call_function(Function(init, cls.scope), args, node, self_value=instance)
+        return instance
+
+    # --------------------------------------------------------------- calls
+    def call_function(self, function: Function, args: Args, node: cst.CSTNode, self_value: Any = None,
+                      unknown_args: bool = False) -> Any:
+        fnode = function.node
+        self.called.add(id(fnode))
+        if len(self.active) >= MAX_CALL_DEPTH or any(a is fnode for a in self.active):
+            return UNKNOWN
+        local = Scope(parent=function.scope)
+        params = fnode.params
+        positional = list(params.posonly_params) + list(params.params)
+        offset = 0
+        if self_value is not None and positional:
+            local.vars[positional[0].name.value] = self_value
+            positional = positional[1:]
+        for i, param in enumerate(positional):
+            name = param.name.value
+            if unknown_args:
+                local.vars[name] = UNKNOWN
+                continue
+            value, _ = args.get(name, i + offset, default=None)
+            if value is None:
+                value = self.eval(param.default, function.scope) if param.default is not None else UNKNOWN
+            local.vars[name] = value
+        for param in params.kwonly_params:
+            name = param.name.value
+            if unknown_args:
+                local.vars[name] = UNKNOWN
+                continue
+            value, _ = args.get(name, None, default=None)
+            if value is None:
+                value = self.eval(param.default, function.scope) if param.default is not None else UNKNOWN
+            local.vars[name] = value
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                local.vars[star.name.value] = UNKNOWN
+        self.active.append(fnode)
+        try:
+            if isinstance(fnode, cst.Lambda):
+                return self.eval(fnode.body, local)
+            frame = _Frame()
+            self.frames.append(frame)
+            try:
+                body = fnode.body.body if isinstance(fnode.body, cst.IndentedBlock) else fnode.body.body
+                if isinstance(fnode.body, cst.SimpleStatementSuite):
+                    for small in fnode.body.body:
+                        if self.exec_small(small, local):
+                            break
+                else:
+                    self.exec_block(body, local)
+            finally:
+                self.frames.pop()
+            if not frame.returns:
+                return Const(None)
+            return join(frame.returns)
+        finally:
+            self.active.pop()
+
+    def eval_args(self, node: cst.Call, scope: Scope) -> Args:
+        args = Args()
+        for arg in node.args:
+            value = self.eval(arg.value, scope)
+            if arg.star:
+                args.starred = True
+            elif arg.keyword is not None:
+                args.kw[arg.keyword.value] = (value, arg)
+            else:
+                args.pos.append((value, arg))
+        return args
+
+    def call(self, node: cst.Call, scope: Scope) -> Any:
+        func = self.eval(node.func, scope)
+        args = self.eval_args(node, scope)
+        if isinstance(func, Ref):
+            return apis.call_api(self, canonical(func.qualname), args, node)
+        if isinstance(func, Function):
+            return self.call_function(func, args, node)
+        if isinstance(func, ClassValue):
+            return self.instantiate(func, args, node)
+        if isinstance(func, BoundMethod):
+            if isinstance(func.obj, Instance):
+                method = func.obj.cls.methods.get(func.name)
+                if method is not None:
+                    return self.call_function(Function(method, func.obj.cls.scope), args, node, self_value=func.obj)
+                return UNKNOWN
+            return apis.call_method(self, func.obj, func.name, args, node)
+        if isinstance(func, Layer):
+            return apis.apply_layer(self, func, args, node)
+        if isinstance(func, ModelValue):
+            return apis.apply_model(self, func, args, node)
+        return UNKNOWN
+
+    # --------------------------------------------------------- expressions
+    def eval(self, node: Optional[cst.CSTNode], scope: Scope) -> Any:
+        if node is None:
+            return UNKNOWN
+        kind = type(node)
+        if kind is cst.Name:
+            name = node.value
+            if name == "True":
+                return Const(True)
+            if name == "False":
+                return Const(False)
+            if name == "None":
+                return Const(None)
+            return scope.lookup(name)
+        if kind is cst.Attribute:
+            return apis.get_attribute(self, self.eval(node.value, scope), node.attr.value, node)
+        if kind is cst.Call:
+            return self.call(node, scope)
+        if kind in (cst.Integer, cst.Float):
+            try:
+                return Const(node.evaluated_value)
+            except Exception:
+                return UNKNOWN
+        if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+            try:
+                return Const(node.evaluated_value)
+            except Exception:
+                return UNKNOWN
+        if kind is cst.BinaryOperation:
+            left = self.eval(node.left, scope)
+            right = self.eval(node.right, scope)
+            return apis.binary_op(self, type(node.operator).__name__, left, right, node)
+        if kind is cst.UnaryOperation:
+            operand = self.eval(node.expression, scope)
+            if isinstance(operand, Const) and isinstance(operand.value, (int, float)):
+                if isinstance(node.operator, cst.Minus):
+                    return Const(-operand.value)
+                if isinstance(node.operator, cst.Plus):
+                    return operand
+            if isinstance(node.operator, cst.Not) and isinstance(operand, Const):
+                return Const(not operand.value)
+            return UNKNOWN
+        if kind in (cst.List, cst.Tuple):
+            items = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredElement):
+                    self.eval(element.value, scope)
+                    return UNKNOWN
+                items.append(self.eval(element.value, scope))
+            return Seq(items, is_tuple=kind is cst.Tuple)
+        if kind is cst.Subscript:
+            return apis.subscript(self, self.eval(node.value, scope), node, scope)
+        if kind is cst.Lambda:
+            return Function(node, scope)
+        if kind is cst.IfExp:
+            self.eval(node.test, scope)
+            return join([self.eval(node.body, scope), self.eval(node.orelse, scope)])
+        if kind is cst.NamedExpr:
+            value = self.eval(node.value, scope)
+            self.bind(node.target, value, scope)
+            return value
+        if kind in (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp):
+            return apis.comprehension(self, node, scope)
+        if kind is cst.Dict:
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    self.eval(element.value, scope)
+            return UNKNOWN
+        if kind is cst.Comparison or kind is cst.BooleanOperation:
+            for child in node.children:
+                if isinstance(child, cst.BaseExpression):
+                    self.eval(child, scope)
+            return UNKNOWN
+        return UNKNOWN
+
+    # ------------------------------------------------------------- helpers
+    def origin(self, node: cst.CSTNode, note: str) -> Origin:
+        return Origin(node, note)
+
+    def in_class_loop(self, name: str) -> bool:
+        """True when `name` is the target of a loop that encloses another loop (a per-class outer loop)."""
+        for i, targets in enumerate(self.loops[:-1]):
+            if name in targets:
+                return True
+        return False
+
+    @staticmethod
+    def _is_plain_function(node: cst.FunctionDef) -> bool:
+        return True
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return _dotted(node.value) + "." + node.attr.value
+    return ""
+
+
+def _source_name(node: cst.CSTNode) -> Optional[str]:
+    return node.value if isinstance(node, cst.Name) else None
+
+
+def _target_names(target: cst.CSTNode) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names: set[str] = set()
+        for element in target.elements:
+            names |= _target_names(element.value)
+        return names
+    return set()
+
+
+def _has_break(body: cst.CSTNode) -> bool:
+    found = False
+
+    class _Visitor(cst.CSTVisitor):
+        def visit_Break(self, node: cst.Break) -> None:
+            nonlocal found
+            found = True
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    body.visit(_Visitor())
+    return found
+
+
+def build_facts(module: cst.Module) -> Facts:
+    return Interpreter(module).run()
+
+
+__all__ = ["Interpreter", "Scope", "Args", "build_facts", "join", "const_value", "Data", "Dataset", "ClassNames",
+           "Tensor"]

@@ -1,0 +1,188 @@
+"""Questions about a model that several rules ask: its output head and whether it scales its input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+
+from tflint_gesture.facts.values import UNKNOWN, Layer, ModelValue, Seq, Tensor
+
+AFTER_OUTPUT = {"Dropout", "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization"}
+ACTIVATION_LAYERS = {"Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU"}
+TRANSPARENT = {
+    "InputLayer", "Input", "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
+    "RandomCrop", "RandomBrightness", "RandomHeight", "RandomWidth", "Resizing", "CenterCrop", "Reshape", "Permute",
+    "Masking", "GaussianNoise", "Dropout", "RandAugment", "AutoContrast",
+}
+SCALING_LAYERS = {"Rescaling", "Normalization", "Preprocess", "BatchNormalization", "LayerNormalization"}
+# keras.applications families that contain their own input preprocessing (expect 0..255 pixels)
+SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet")
+
+
+@dataclass
+class Head:
+    """The output of a single-output model: the unit-producing layer and the activation in force."""
+
+    layer: Layer
+    units: Any
+    activation: Any
+    activation_node: cst.CSTNode
+    after: list = field(default_factory=list)
+
+    @property
+    def dense_activation(self) -> Any:
+        return self.layer.activation
+
+
+def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
+    if depth > 5:
+        return None
+    if model.kind == "application":
+        if not model.include_top:
+            return None
+        layer = Layer(kind="Dense", node=model.node, units=model.app_classes, activation=model.app_activation)
+        return Head(layer, model.app_classes, model.app_activation, model.node)
+    if model.kind == "sequential":
+        after: list[Layer] = []
+        for layer in reversed(model.layers):
+            if layer.kind in AFTER_OUTPUT or layer.kind in ACTIVATION_LAYERS:
+                after.insert(0, layer)
+                continue
+            if layer.kind == "Dense":
+                return _make_head(layer, after)
+            if layer.kind == "Model" and layer.model is not None:
+                inner = head_of(layer.model, depth + 1)
+                return _extend(inner, after) if inner else None
+            return None
+        return None
+    if model.kind == "functional":
+        output = model.output
+        if isinstance(output, Seq):
+            if len(output.items) != 1:
+                return None
+            output = output.items[0]
+        after = []
+        while isinstance(output, Tensor) and output.layer is not None:
+            layer = output.layer
+            if layer.kind in AFTER_OUTPUT or layer.kind in ACTIVATION_LAYERS:
+                after.insert(0, layer)
+                if len(output.parents) != 1:
+                    return None
+                output = output.parents[0]
+                continue
+            if layer.kind == "Dense":
+                return _make_head(layer, after)
+            if layer.kind == "Model" and layer.model is not None:
+                inner = head_of(layer.model, depth + 1)
+                return _extend(inner, after) if inner else None
+            return None
+    return None
+
+
+def _make_head(dense: Layer, after: list) -> Head:
+    activation, node = dense.activation, (dense.activation_node or dense.node)
+    for layer in after:
+        if layer.kind in ACTIVATION_LAYERS:
+            activation = layer.activation
+            node = layer.node
+    return Head(dense, dense.units, activation, node, after)
+
+
+def _extend(inner: Head, after: list) -> Head:
+    if not after:
+        return inner
+    head = _make_head(inner.layer, inner.after + after)
+    return head
+
+
+def model_layers(model: ModelValue) -> Optional[list]:
+    """The layers of the model in no particular order (for the functional API), None when unknown."""
+    if model.kind == "sequential":
+        return list(model.layers)
+    if model.kind == "functional":
+        found: list[Layer] = []
+        seen: set[int] = set()
+        stack = list(model.output.items) if isinstance(model.output, Seq) else [model.output]
+        while stack:
+            tensor = stack.pop()
+            if not isinstance(tensor, Tensor):
+                found.append(Layer(kind="?", node=model.node))
+                continue
+            if id(tensor) in seen:
+                continue
+            seen.add(id(tensor))
+            if tensor.layer is not None:
+                found.append(tensor.layer)
+            stack.extend(tensor.parents)
+        return found
+    return None
+
+
+def input_scaling(model: ModelValue, depth: int = 0) -> tuple[str, Optional[Layer]]:
+    """('inside', layer) if the model scales its own input, ('none', None), or ('unknown', None)."""
+    if depth > 5:
+        return "unknown", None
+    if model.kind == "application":
+        if model.application.startswith(SELF_SCALING_APPLICATIONS):
+            return "inside", Layer(kind=model.application, node=model.node)
+        return "none", None
+    if model.kind == "sequential":
+        for layer in model.layers:
+            verdict = _layer_scaling(layer, depth)
+            if verdict == "transparent":
+                continue
+            if verdict == "inside":
+                return "inside", layer
+            return verdict, None
+        return "none", None
+    if model.kind == "functional":
+        layers = model_layers(model)
+        if layers is None:
+            return "unknown", None
+        unknown = False
+        for layer in layers:
+            verdict = _layer_scaling(layer, depth)
+            if verdict == "inside" or layer.kind.startswith("Op:"):
+                return "inside", layer
+            if verdict == "unknown":
+                unknown = True
+        if _starts_with_self_scaling_base(layers):
+            return "inside", None
+        return ("unknown", None) if unknown else ("none", None)
+    return "unknown", None
+
+
+def _starts_with_self_scaling_base(layers) -> bool:
+    return any(l.kind == "Model" and l.model is not None and l.model.kind == "application"
+               and l.model.application.startswith(SELF_SCALING_APPLICATIONS) for l in layers)
+
+
+def _layer_scaling(layer: Layer, depth: int) -> str:
+    if layer.kind in SCALING_LAYERS:
+        return "inside"
+    if layer.kind in TRANSPARENT or layer.kind == "Input":
+        return "transparent"
+    if layer.kind == "Model" and layer.model is not None:
+        verdict, _ = input_scaling(layer.model, depth + 1)
+        if verdict == "none" and layer.model.kind == "sequential" and all(
+                l.kind in TRANSPARENT for l in layer.model.layers):
+            return "transparent"
+        return verdict
+    if layer.kind in ("?", "Lambda", "Model", "TFOpLambda"):
+        return "unknown"
+    return "none"
+
+
+def first_compute_layer(model: ModelValue) -> Optional[Layer]:
+    if model.kind != "sequential":
+        return None
+    for layer in model.layers:
+        if layer.kind in TRANSPARENT or layer.kind == "Flatten":
+            continue
+        return layer
+    return None
+
+
+__all__ = ["Head", "head_of", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]

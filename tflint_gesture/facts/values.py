@@ -1,0 +1,294 @@
+"""Abstract values: what the analysis knows about each variable of a training script.
+
+Unknown is a first-class value (`UNKNOWN`): every rule that needs a fact stays silent when the
+fact is unknown. Values remember the node they came from so findings can cite it as evidence.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from typing import Any, Optional
+
+import libcst as cst
+
+_ids = itertools.count(1)
+
+
+def new_root() -> int:
+    """A fresh identity for a distinct piece of data (two values with one root are the same data)."""
+    return next(_ids)
+
+
+class Unknown:
+    """What the analysis cannot see. A singleton; falsy so `value or default` reads naturally."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN = Unknown()
+
+
+class LabelEncoding(str, Enum):
+    CLASS_IDS = "class ids"
+    ONE_HOT = "one-hot"
+    MULTI_HOT = "multi-hot"
+    BINARY = "binary 0/1"
+    CONTINUOUS = "continuous"
+    UNKNOWN = "unknown"
+
+
+class ValueRange(str, Enum):
+    RAW_PIXELS = "raw 0..255 pixels"
+    UNIT = "scaled to 0..1"
+    SYMMETRIC = "scaled to -1..1"
+    STANDARDISED = "standardised"
+    PREPROCESSED = "preprocessed for a pretrained network"
+    SCALED = "scaled"
+    UNKNOWN = "unknown"
+
+    @property
+    def is_scaled(self) -> bool:
+        return self not in (ValueRange.RAW_PIXELS, ValueRange.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a fact comes from: a node (for its line) and a short note for the evidence list."""
+
+    node: cst.CSTNode = field(repr=False)
+    note: str = ""
+
+
+@dataclass
+class Const:
+    """A literal Python value (number, string, bool, None)."""
+
+    value: Any
+
+
+@dataclass
+class Seq:
+    """A literal list or tuple of abstract values."""
+
+    items: list
+    is_tuple: bool = False
+    grown: bool = False  # appended to at run time: its length and items are not all known
+    ordered: Optional[Origin] = None  # labels appended class by class
+
+
+@dataclass
+class Ref:
+    """A reference to an imported module attribute, by canonical dotted name."""
+
+    qualname: str
+
+
+@dataclass
+class Data:
+    """An array-like value: features or labels.
+
+    `shape` includes the sample axis when known (None entries for unknown sizes); `bounds` are
+    numeric (low, high) bounds of the values when known.
+    """
+
+    origin: Optional[Origin] = None
+    encoding: LabelEncoding = LabelEncoding.UNKNOWN
+    num_classes: Optional[int] = None
+    classes_origin: Optional[Origin] = None
+    shape: Optional[tuple] = None
+    dtype: Optional[str] = None  # "int", "float", "uint8", "bool"
+    vrange: ValueRange = ValueRange.UNKNOWN
+    bounds: Optional[tuple] = None
+    is_image: bool = False
+    scalings: tuple = ()  # Origins of the scaling steps applied, in order
+    root: int = field(default_factory=new_root)
+    roles: frozenset = frozenset()  # "train", "test", "validation"
+    ordered: Optional[Origin] = None  # evidence that the samples are in class order
+    binary_if_two: bool = False  # LabelBinarizer: one column when there are two classes
+
+    def derive(self, **changes) -> "Data":
+        """A transformed copy that is still the same data (same root)."""
+        return replace(self, **changes)
+
+
+@dataclass
+class Dataset:
+    """A tf.data pipeline, a generator or a Keras iterator yielding (x, y) or x only."""
+
+    x: Any = UNKNOWN
+    y: Any = UNKNOWN  # UNKNOWN when not known; None when it yields no labels
+    origin: Optional[Origin] = None
+    root: int = field(default_factory=new_root)
+    roles: frozenset = frozenset()
+    class_names: Any = UNKNOWN
+
+
+@dataclass
+class ClassNames:
+    """A list of class names whose length may be known."""
+
+    count: Optional[int]
+    origin: Optional[Origin] = None
+
+
+@dataclass
+class Eye:
+    """`np.eye(n)` / `np.identity(n)`: indexing it by labels makes one-hot rows."""
+
+    n: Optional[int]
+    origin: Origin
+
+
+@dataclass
+class Layer:
+    """A Keras layer instance (not yet called), with the constructor arguments we understand."""
+
+    kind: str  # class name: "Dense", "Dropout", ... or "?" when unknown
+    node: cst.CSTNode = field(repr=False)
+    units: Any = UNKNOWN
+    activation: Any = UNKNOWN  # activation name, "linear" for none, UNKNOWN when unknown
+    activation_node: Optional[cst.CSTNode] = field(default=None, repr=False)
+    args: dict = field(default_factory=dict)
+    model: Any = None  # a nested ModelValue when the layer is a model
+
+    @property
+    def known(self) -> bool:
+        return self.kind != "?"
+
+
+@dataclass
+class Tensor:
+    """A symbolic tensor of the functional API: produced by `layer` from `parents`."""
+
+    layer: Optional[Layer]
+    parents: tuple = ()
+    node: Optional[cst.CSTNode] = None
+
+
+@dataclass
+class Compile:
+    node: cst.Call
+    loss: Any = UNKNOWN  # Loss, or UNKNOWN
+    loss_node: Optional[cst.CSTNode] = None
+    metrics: Any = UNKNOWN  # list of (name or UNKNOWN, node), or UNKNOWN
+    optimizer: Any = UNKNOWN
+    conditional: bool = False
+
+
+@dataclass
+class ModelValue:
+    """A Keras model: Sequential, functional, subclassed, a keras.applications network, or unknown."""
+
+    kind: str  # "sequential", "functional", "subclassed", "application", "loaded", "unknown"
+    node: cst.CSTNode
+    layers: list = field(default_factory=list)  # Sequential: Layer list; UNKNOWN_LAYER marks gaps
+    output: Any = None  # functional: Tensor, Seq of tensors, or UNKNOWN
+    inputs: Any = None
+    custom_train_step: bool = False
+    name: str = ""
+    compile: Any = None  # the Compile in force now (None: never compiled; UNKNOWN: ambiguous)
+    application: str = ""  # e.g. "MobileNetV2"
+    include_top: bool = False
+    app_classes: Any = 1000
+    app_activation: Any = "softmax"
+    created_depth: int = 0  # how many unknown branches deep the model was created
+
+
+@dataclass
+class Loss:
+    name: str  # canonical function name: "sparse_categorical_crossentropy", "mse", ...
+    node: cst.CSTNode
+    from_logits: Any = False  # bool, or UNKNOWN
+    from_logits_node: Optional[cst.CSTNode] = None
+
+
+@dataclass
+class Metric:
+    name: Any  # logged name, or UNKNOWN
+
+
+@dataclass
+class Callback:
+    kind: str  # "EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", other
+    node: cst.Call
+    monitor: Any = "val_loss"
+    monitor_node: Optional[cst.CSTNode] = None
+    save_best_only: Any = False
+
+
+@dataclass
+class Scaler:
+    """A scaler/normaliser object (sklearn scalers, the Normalization layer)."""
+
+    kind: str
+    node: cst.CSTNode
+    produces: ValueRange = ValueRange.SCALED
+
+
+@dataclass
+class Encoder:
+    """A label encoder object (LabelEncoder, OneHotEncoder, LabelBinarizer, MultiLabelBinarizer)."""
+
+    kind: str
+    node: cst.CSTNode
+
+
+@dataclass
+class ImageGenerator:
+    """`ImageDataGenerator(...)`: its `rescale` / `preprocessing_function` decide the pixel range."""
+
+    node: cst.Call
+    rescale: Any = None  # None when absent; a number when literal; UNKNOWN otherwise
+    rescale_node: Optional[cst.CSTNode] = None
+    preprocessing: Any = None
+
+
+@dataclass
+class Function:
+    """A function defined in the script (or a lambda), interpreted at its call sites."""
+
+    node: Any  # cst.FunctionDef or cst.Lambda
+    scope: Any  # the defining Scope
+
+
+@dataclass
+class ClassValue:
+    """A class defined in the script."""
+
+    node: cst.ClassDef
+    scope: Any
+    keras_model: bool = False
+    keras_layer: bool = False
+    custom_train_step: bool = False
+    methods: dict = field(default_factory=dict)
+
+
+@dataclass
+class Instance:
+    """An instance of a script-defined (non-Keras) class; attributes are tracked."""
+
+    cls: ClassValue
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass
+class BoundMethod:
+    obj: Any
+    name: str
+    node: Optional[cst.CSTNode] = None
+
+
+UNKNOWN_LAYER = Layer(kind="?", node=cst.Name("_"))

@@ -1,0 +1,62 @@
+"""Human output: `path:line:col: CODE [severity] message`, clickable in editors and terminals.
+
+Evidence lines follow indented (`    path:line: note`, full path so they stay clickable), then the
+fix hint, then one summary line: `3 findings in 2 files` / `No findings in 2 files`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from tflint_gesture.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from tflint_gesture.report import Summary
+
+_RESET = "\033[0m"
+_BOLD = "\033[1m"
+_DIM = "\033[2m"
+_SEVERITY_COLOR = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[36m"}
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary_line(findings: Sequence[Finding], summary: "Summary") -> str:
+    files = plural(summary.files_checked, "file")
+    line = f"{plural(len(findings), 'finding')} in {files}" if findings else f"No findings in {files}"
+    if summary.errors:
+        count = len(summary.errors)
+        line += f"; {count} {'path' if count == 1 else 'paths'} could not be checked"
+    return line
+
+
+def render_finding(finding: Finding, color: bool = False) -> list[str]:
+    def paint(text: str, style: str) -> str:
+        return f"{style}{text}{_RESET}" if color else text
+
+    where = f"{finding.path}:{finding.line}:{finding.column}:"
+    severity_style = _SEVERITY_COLOR.get(finding.severity, "")
+    lines = [
+        f"{paint(where, _BOLD)} {paint(finding.code, _BOLD + severity_style)} "
+        f"{paint('[' + finding.severity.value + ']', severity_style)} {finding.message}"
+    ]
+    for evidence in finding.evidence:
+        lines.append(f"    {paint(f'{evidence.path}:{evidence.line}:', _DIM)} {evidence.note}")
+    if finding.fix:
+        lines.append(f"    {paint('fix:', _BOLD)} {finding.fix}")
+    return lines
+
+
+def render_text(findings: Sequence[Finding], summary: "Summary", color: bool = False, quiet: bool = False) -> str:
+    """The full report; `quiet` keeps only the summary line."""
+    lines: list[str] = []
+    if not quiet:
+        for finding in findings:
+            lines.extend(render_finding(finding, color))
+    lines.append(summary_line(findings, summary))
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["render_text", "render_finding", "summary_line", "plural"]
