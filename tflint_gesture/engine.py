@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -38,8 +39,9 @@ def check_text(path: str, text: str, settings: "Settings | None" = None) -> list
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        return _filter([parse_error_finding(path, f"syntax error, nothing in this file was checked: {exc.message}",
-                                             exc.raw_line or 1, (exc.raw_column or 0) + 1)], path, settings)
+        line, column, message = _syntax_error_position(text, exc)
+        return _filter([parse_error_finding(path, f"syntax error, nothing in this file was checked: {message}",
+                                             line, column)], path, settings)
     except RecursionError:
         return _filter([parse_error_finding(path, "the file is nested too deeply to parse; nothing in it was checked")],
                        path, settings)
@@ -80,6 +82,19 @@ def check_text(path: str, text: str, settings: "Settings | None" = None) -> list
         suppressions = Suppressions.from_source(text)
         findings = [f for f in findings if not suppressions.suppresses(f)]
     return _filter(_dedupe(findings), path, settings)
+
+
+def _syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """Where the syntax error is. libcst puts tokenizer errors at 1:0, so ask CPython's parser
+    (compile to an AST only: nothing is executed) and fall back to libcst's position."""
+    try:
+        compile(text, "<checked file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as err:
+        if err.lineno:
+            return err.lineno, max(err.offset or 1, 1), err.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return exc.raw_line or 1, (exc.raw_column or 0) + 1, exc.message
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:

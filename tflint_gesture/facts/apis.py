@@ -130,8 +130,9 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
         low, high = min(consts), max(consts)
         if all(float(c).is_integer() for c in consts) and all(isinstance(i.value, int) for i in items):
             ordered = None
-            distinct = sorted(set(consts))
-            if len(distinct) >= 2 and consts == sorted(consts) and len(consts) >= 2 * len(distinct) and node is not None:
+            distinct = set(consts)
+            changes = sum(1 for a, b in zip(consts, consts[1:]) if a != b)
+            if len(distinct) >= 2 and changes == len(distinct) - 1 and len(consts) >= 2 * len(distinct) and node is not None:
                 ordered = Origin(node, "labels listed class by class")
             return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=int(high) + 1 if low >= 0 else None,
                         classes_origin=origin, dtype="int", shape=(len(items),), bounds=(low, high), ordered=ordered)
@@ -615,7 +616,7 @@ def _concatenate(interp, args, node):
     if not all(isinstance(p, Data) for p in items):
         return UNKNOWN
     consts = [p.bounds[0] if p.bounds and p.bounds[0] == p.bounds[1] else None for p in items]
-    if all(c is not None for c in consts) and len(set(consts)) >= 2 and consts == sorted(consts) and all(
+    if all(c is not None for c in consts) and len(set(consts)) == len(consts) >= 2 and all(
             float(c).is_integer() and c >= 0 for c in consts):
         origin = Origin(node, "labels concatenated class by class")
         return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=int(max(consts)) + 1,
@@ -1316,6 +1317,8 @@ def _sequential(interp, args, node):
 def as_layer(item: Any, node) -> Layer:
     if isinstance(item, Layer):
         return item
+    if isinstance(item, Tensor) and item.layer is not None and item.layer.kind == "Input" and not item.parents:
+        return Layer(kind="InputLayer", node=item.layer.node, args=item.layer.args)
     if isinstance(item, ModelValue):
         return Layer(kind="Model", node=item.node, model=item)
     return UNKNOWN_LAYER
