@@ -45,12 +45,27 @@ def check_text(path: str, text: str, settings: "Settings | None" = None) -> list
     except RecursionError:
         return _filter([parse_error_finding(path, "the file is nested too deeply to parse; nothing in it was checked")],
                        path, settings)
+    rules = [r for r in all_rules() if r.code != "TFG001" and (settings is None or settings.enabled(r.code, path))]
+    if not rules:
+        return []
+    try:
+        findings = _run_rules(path, module, rules)
+    except RecursionError:
+        return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
+                       path, settings)
+    if findings:
+        from tflint_gesture.suppressions import Suppressions
+
+        suppressions = Suppressions.from_source(text)
+        findings = [f for f in findings if not suppressions.suppresses(f)]
+    return _filter(_dedupe(findings), path, settings)
+
+
+def _run_rules(path: str, module: cst.Module, rules: list) -> list[Finding]:
     facts = build_facts(module)
     positions = facts.positions
     findings: list[Finding] = []
-    for rule_cls in all_rules():
-        if settings is not None and not settings.enabled(rule_cls.code, path):
-            continue
+    for rule_cls in rules:
         rule = rule_cls()
         for report in rule.check(facts):
             pos = positions.of(report.node)
@@ -76,12 +91,7 @@ def check_text(path: str, text: str, settings: "Settings | None" = None) -> list
                     fix=report.fix,
                 )
             )
-    if findings:
-        from tflint_gesture.suppressions import Suppressions
-
-        suppressions = Suppressions.from_source(text)
-        findings = [f for f in findings if not suppressions.suppresses(f)]
-    return _filter(_dedupe(findings), path, settings)
+    return findings
 
 
 def _syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
