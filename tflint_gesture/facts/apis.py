@@ -114,15 +114,17 @@ def as_data(value: Any) -> Any:
 def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
     items = seq.items
     origin = Origin(node, "a literal array") if node is not None else None
-    if getattr(seq, "ordered", None) is not None:
+    if seq.ordered is not None:
         ids = all(isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS for i in items) if items else False
         consts = [num(i) for i in items]
         if ids or (items and all(c is not None and float(c).is_integer() for c in consts)):
             return Data(origin=seq.ordered, encoding=LabelEncoding.CLASS_IDS, dtype="int", ordered=seq.ordered,
                         shape=(None,))
         return Data(origin=origin, ordered=seq.ordered)
-    if getattr(seq, "grown", False):
-        if items and all(isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS and i.shape == () for i in items):
+    if seq.grown:
+        if items and all((isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS and i.shape == ())
+                         or (isinstance(i, Const) and isinstance(i.value, int) and not isinstance(i.value, bool))
+                         for i in items):
             return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,))
         return Data(origin=origin)
     consts = [num(i) for i in items]
@@ -215,7 +217,7 @@ def unpack(value: Any, n: int) -> Optional[list]:
 
 
 def unrollable(value: Any) -> Optional[list]:
-    if isinstance(value, Seq) and not getattr(value, "grown", False):
+    if isinstance(value, Seq) and not value.grown:
         return list(value.items)
     return None
 
@@ -316,11 +318,11 @@ def binary_op(interp: "Interpreter", op: str, left: Any, right: Any, node: cst.C
         except (ZeroDivisionError, OverflowError, ValueError, TypeError):
             return UNKNOWN
         return UNKNOWN
-    if op == "Multiply" and isinstance(left, Seq) and const_int(right) is not None:
+    if op == "Multiply" and isinstance(left, Seq):
         n = const_int(right)
-        if 0 <= n * max(1, len(left.items)) <= 20000:
+        if n is not None and 0 <= n * max(1, len(left.items)) <= 20000:
             return Seq(left.items * n)
-        return UNKNOWN
+        return Seq(list(left.items), grown=True)  # repeated an unknown number of times
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
         return Seq(left.items + right.items)
     if isinstance(left, Tensor) or isinstance(right, Tensor):
@@ -382,7 +384,15 @@ def _data_op(interp: "Interpreter", op: str, data: Data, other: Any, c: Optional
         return data.derive(bounds=bounds, vrange=vrange, encoding=encoding, num_classes=num_classes,
                            dtype="float" if is_float else data.dtype)
     # data op (unknown or data)
+    if op == "Subtract" and not (isinstance(other, Data) and other.encoding == LabelEncoding.CONTINUOUS
+                                 and data.encoding == LabelEncoding.CONTINUOUS):
+        return data.derive(vrange=ValueRange.UNKNOWN, encoding=LabelEncoding.UNKNOWN, num_classes=None, bounds=None,
+                           dtype="float", centred=True)
     if op == "Divide":
+        if data.centred:
+            return data.derive(vrange=ValueRange.STANDARDISED, encoding=LabelEncoding.UNKNOWN, num_classes=None,
+                               bounds=None, dtype="float", centred=False,
+                               scalings=data.scalings + (Origin(node, "standardised (x - mean) / std"),))
         return data.derive(vrange=ValueRange.SCALED, encoding=LabelEncoding.UNKNOWN, num_classes=None, bounds=None,
                            dtype="float", scalings=data.scalings + (Origin(node, "divided"),))
     if op in ("Add", "Subtract", "Multiply", "Power"):
@@ -399,7 +409,7 @@ def _data_op(interp: "Interpreter", op: str, data: Data, other: Any, c: Optional
 @api("builtins.len")
 def _len(interp, args, node):
     value = args.value(None, 0)
-    if isinstance(value, Seq) and not getattr(value, "grown", False):
+    if isinstance(value, Seq) and not value.grown:
         return Const(len(value.items))
     if isinstance(value, ClassNames) and value.count is not None:
         return Const(value.count)
@@ -421,7 +431,7 @@ def _range(interp, args, node):
 @api("builtins.enumerate")
 def _enumerate(interp, args, node):
     value = args.value(None, 0)
-    if isinstance(value, Seq) and not getattr(value, "grown", False):
+    if isinstance(value, Seq) and not value.grown:
         return Seq([Seq([Const(i), item], True) for i, item in enumerate(value.items)])
     return _Enumerated()
 
@@ -754,7 +764,7 @@ def _sk_shuffle(interp, args, node):
 # --------------------------------------------------------------------------- keras utils and datasets
 @api("keras.utils.to_categorical")
 def _to_categorical(interp, args, node):
-    labels = as_data(args.value("x", 0))
+    labels = as_data(args.kw["y"][0] if "y" in args.kw else args.value("x", 0))  # tf.keras names it `y`
     n_value, n_arg = args.get("num_classes", 1)
     n = const_int(n_value)
     classes_origin = Origin(n_arg, f"to_categorical(..., {n})") if n is not None and n_arg is not None else None
@@ -1157,6 +1167,9 @@ def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -
     elif kind == "Rescaling":
         layer.args["scale"] = args.value("scale", 0)
         layer.args["offset"] = args.value("offset", 1, Const(0.0))
+    elif kind == "Lambda":
+        if _lambda_scales(interp, args.value("function", 0), node):
+            layer.kind = "Preprocess"
     elif kind in ("TimeDistributed", "Bidirectional"):
         inner = args.value("layer", 0)
         layer.args["layer"] = inner
@@ -1169,6 +1182,28 @@ def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -
         layer.activation = UNKNOWN
         layer.units = UNKNOWN
     return layer
+
+
+def _lambda_scales(interp: "Interpreter", fn: Any, node: cst.Call) -> bool:
+    """True when a Lambda layer's function is a known input scaling (preprocess_input, / 255, ...)."""
+    from tflint_gesture.facts.interpreter import Args
+
+    if isinstance(fn, Ref):
+        return last(canonical(fn.qualname)) == "preprocess_input"
+    if not isinstance(fn, Function):
+        return False
+    probe = Tensor(Layer(kind="Input", node=node), (), node)
+    result = interp.call_function(fn, Args(pos=[(probe, None)]), node)
+    stack = [result]
+    while stack:
+        tensor = stack.pop()
+        if not isinstance(tensor, Tensor) or tensor.layer is None:
+            continue
+        if tensor.layer.kind in ("Preprocess", "Rescaling", "Normalization") or tensor.layer.kind in (
+                "Op:Divide", "Op:Multiply", "Op:Subtract"):
+            return True
+        stack.extend(tensor.parents)
+    return False
 
 
 def make_application(interp: "Interpreter", name: str, args: "Args", node: cst.Call) -> ModelValue:
@@ -1306,8 +1341,12 @@ def _sequential(interp, args, node):
     model.created_depth = interp.uncertain
     if layers_value is None or (isinstance(layers_value, Const) and layers_value.value is None):
         model.layers = []
-    elif isinstance(layers_value, Seq) and not getattr(layers_value, "grown", False):
-        model.layers = [as_layer(item, node) for item in layers_value.items]
+    elif isinstance(layers_value, Seq):
+        model.layers = []
+        for i, item in enumerate(layers_value.items):
+            layer = UNKNOWN_LAYER if i in layers_value.maybe else as_layer(item, node)
+            if not (layer is UNKNOWN_LAYER and model.layers and model.layers[-1] is UNKNOWN_LAYER):
+                model.layers.append(layer)
     else:
         model.layers = [UNKNOWN_LAYER]
     interp.facts.models.append(model)
@@ -1537,14 +1576,18 @@ def _list_method(interp, seq: Seq, name: str, args, node):
             elif (name == "extend" and isinstance(expr, cst.BinaryOperation) and isinstance(expr.left, cst.List)
                   and len(expr.left.elements) == 1 and isinstance(expr.left.elements[0].value, cst.Name)):
                 label_name = expr.left.elements[0].value.value
-        if label_name is not None and interp.in_class_loop(label_name) and getattr(seq, "ordered", None) is None:
+        blocks = name == "extend" and label_name is not None and not isinstance(arg.value, cst.Name)
+        if label_name is not None and interp.in_class_loop(label_name, blocks) and seq.ordered is None:
             seq.ordered = Origin(node, "labels appended class by class in a loop over the classes")
+        start = len(seq.items)
         if name == "append":
             seq.items.append(value)
         elif isinstance(value, Seq):
             seq.items.extend(value.items)
         else:
             seq.items.append(UNKNOWN)
+        if interp.uncertain > seq.created_depth:
+            seq.maybe.update(range(start, len(seq.items)))
     return Const(None)
 
 

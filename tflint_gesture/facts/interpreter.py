@@ -521,7 +521,7 @@ class Interpreter:
                     self.eval(element.value, scope)
                     return UNKNOWN
                 items.append(self.eval(element.value, scope))
-            return Seq(items, is_tuple=kind is cst.Tuple)
+            return Seq(items, is_tuple=kind is cst.Tuple, created_depth=self.uncertain)
         if kind is cst.Subscript:
             return apis.subscript(self, self.eval(node.value, scope), node, scope)
         if kind is cst.Lambda:
@@ -551,12 +551,11 @@ class Interpreter:
     def origin(self, node: cst.CSTNode, note: str) -> Origin:
         return Origin(node, note)
 
-    def in_class_loop(self, name: str) -> bool:
-        """True when `name` is the target of a loop that encloses another loop (a per-class outer loop)."""
-        for i, targets in enumerate(self.loops[:-1]):
-            if name in targets:
-                return True
-        return False
+    def in_class_loop(self, name: str, blocks: bool = False) -> bool:
+        """True when `name` is the target of a loop that encloses another loop (a per-class outer loop),
+        or of any enclosing loop when a whole block of labels is added at once (`[label] * n`)."""
+        loops = self.loops if blocks else self.loops[:-1]
+        return any(name in targets for targets in loops)
 
     @staticmethod
     def _is_plain_function(node: cst.FunctionDef) -> bool:

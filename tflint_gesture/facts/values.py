@@ -86,6 +86,8 @@ class Seq:
     items: list
     is_tuple: bool = False
     grown: bool = False  # appended to at run time: its length and items are not all known
+    created_depth: int = 0  # how many unknown branches deep the literal was written
+    maybe: set = field(default_factory=set)  # indices of items appended under an unknown branch or loop
     ordered: Optional[Origin] = None  # labels appended class by class
 
 
@@ -118,6 +120,7 @@ class Data:
     roles: frozenset = frozenset()  # "train", "test", "validation"
     ordered: Optional[Origin] = None  # evidence that the samples are in class order
     binary_if_two: bool = False  # LabelBinarizer: one column when there are two classes
+    centred: bool = False  # a mean was subtracted: dividing by a spread standardises it
 
     def derive(self, **changes) -> "Data":
         """A transformed copy that is still the same data (same root)."""
