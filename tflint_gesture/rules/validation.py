@@ -48,7 +48,8 @@ class NoValidation(Rule):
             yield Report(
                 node=call.node,
                 message=(
-                    "this fit has no validation data, so overfitting (the usual failure on small gesture datasets) "
+                    "this fit has no validation data, so overfitting (the usual failure on small datasets such as gesture "
+                    "recordings) "
                     "stays invisible and callbacks cannot stop early; pass validation_data=(x_val, y_val) or "
                     "validation_split=0.2 (after shuffling)"
                 ),
