@@ -1150,7 +1150,7 @@ def activation_name(value: Any) -> Any:
 def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -> Any:
     if kind in ("Input",):
         return Tensor(Layer(kind="Input", node=node, args={"shape": args.value("shape", 0)}), (), node)
-    layer = Layer(kind=kind, node=node)
+    layer = Layer(kind=kind, node=node, call_args=args)
     if kind in _UNITS_LAYERS:
         layer.units = const_int(args.value("units", 0)) if args.value("units", 0) is not None else UNKNOWN
         if layer.units is None:

@@ -166,6 +166,7 @@ class Layer:
     activation_node: Optional[cst.CSTNode] = field(default=None, repr=False)
     args: dict = field(default_factory=dict)
     model: Any = None  # a nested ModelValue when the layer is a model
+    call_args: Any = field(default=None, repr=False)  # the evaluated constructor `Args` (for shapes etc.)
 
     @property
     def known(self) -> bool:
