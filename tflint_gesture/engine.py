@@ -65,6 +65,8 @@ def _run_rules(path: str, module: cst.Module, rules: list) -> list[Finding]:
     facts = build_facts(module)
     positions = facts.positions
     findings: list[Finding] = []
+    if facts.frameworks == {"torch"}:
+        rules = [r for r in rules if r.family == "tool"]  # a PyTorch script: Keras rules do not apply
     for rule_cls in rules:
         rule = rule_cls()
         for report in rule.check(facts):

@@ -39,6 +39,7 @@ from tflint_gesture.facts.values import (
     Ref,
     Scaler,
     Seq,
+    Tape,
     Tensor,
     ValueRange,
     new_root,
@@ -1117,6 +1118,11 @@ def _dataset_zip(interp, args, node):
     return Dataset(origin=Origin(node, "Dataset.zip"))
 
 
+@api("tensorflow.GradientTape")
+def _gradient_tape(interp, args, node):
+    return Tape(node)
+
+
 @api("keras.preprocessing.sequence.pad_sequences", "keras.utils.pad_sequences")
 def _pad_sequences(interp, args, node):
     return Data(origin=Origin(node, "padded token sequences"), dtype="int")
@@ -1647,6 +1653,17 @@ def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Cal
 
 def apply_model(interp: "Interpreter", model: ModelValue, args: "Args", node: cst.Call) -> Any:
     value = args.value("inputs", 0)
+    if not isinstance(value, Tensor):
+        from tflint_gesture.facts.loops import ModelCall
+
+        training = args.value("training", None)
+        function = interp.active[-1] if interp.active else None
+        call = ModelCall(node, model, training, function.name.value if isinstance(function, cst.FunctionDef) else None,
+                         bool(interp.tapes))
+        if not any(c.node is node for c in interp.facts.model_calls):
+            interp.facts.model_calls.append(call)
+        if interp.tapes and not any(c.node is node for c in interp.tapes[-1].model_calls):
+            interp.tapes[-1].model_calls.append(call)
     if isinstance(value, Tensor):
         return Tensor(Layer(kind="Model", node=node, model=model), (value,), node)
     return Data(origin=Origin(node, "model output"), dtype="float")

@@ -32,6 +32,7 @@ from tflint_gesture.facts.values import (
     Origin,
     Ref,
     Seq,
+    Tape,
     Tensor,
 )
 
@@ -115,6 +116,9 @@ class Interpreter:
         self.active: list[Any] = []
         self.loops: list[set[str]] = []
         self.called: set[int] = set()
+        self.blocks: list[list] = []  # [statement list, index of the running statement], innermost last
+        self.loop_nodes: list[cst.CSTNode] = []  # enclosing For/While statements, innermost last
+        self.tapes: list = []  # GradientTape blocks being executed, innermost last
         self.defined_functions: list[tuple[Function, Optional[Instance]]] = []
         self.order = 0
 
@@ -135,10 +139,16 @@ class Interpreter:
     # ------------------------------------------------------------ statements
     def exec_block(self, body, scope: Scope) -> bool:
         """Run statements in order; True when the block ended in a return (the rest is dead)."""
-        for stmt in body:
-            if self.exec_stmt(stmt, scope):
-                return True
-        return False
+        frame = [body, 0]
+        self.blocks.append(frame)
+        try:
+            for index, stmt in enumerate(body):
+                frame[1] = index
+                if self.exec_stmt(stmt, scope):
+                    return True
+            return False
+        finally:
+            self.blocks.pop()
 
     def exec_stmt(self, stmt: cst.CSTNode, scope: Scope) -> bool:
         if isinstance(stmt, cst.SimpleStatementLine):
@@ -158,19 +168,34 @@ class Interpreter:
         if isinstance(stmt, cst.If):
             return self.exec_if(stmt, scope)
         if isinstance(stmt, cst.For):
-            self.exec_for(stmt, scope)
+            self.loop_nodes.append(stmt)
+            try:
+                self.exec_for(stmt, scope)
+            finally:
+                self.loop_nodes.pop()
             return False
         if isinstance(stmt, cst.While):
-            self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=set())
+            self.loop_nodes.append(stmt)
+            try:
+                self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=set())
+            finally:
+                self.loop_nodes.pop()
             if stmt.orelse is not None:
                 self.exec_branches([stmt.orelse.body.body], scope, exhaustive=False)
             return False
         if isinstance(stmt, cst.With):
+            tapes = []
             for item in stmt.items:
                 value = self.eval(item.item, scope)
                 if item.asname is not None:
                     self.bind(item.asname.name, value, scope)
-            return self.exec_block(stmt.body.body, scope)
+                if isinstance(value, Tape):
+                    tapes.append(self.facts.tape_block(value, stmt, self))
+            self.tapes.extend(tapes)
+            try:
+                return self.exec_block(stmt.body.body, scope)
+            finally:
+                del self.tapes[len(self.tapes) - len(tapes):]
         if isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
             ended = self.exec_block(stmt.body.body, scope)
             branches = [h.body.body for h in stmt.handlers]
@@ -214,7 +239,7 @@ class Interpreter:
                 else:
                     top = dotted.split(".")[0]
                     scope.vars[top] = Ref(top)
-                self._note_framework(dotted)
+                self._note_framework(dotted, small)
         elif isinstance(small, cst.ImportFrom):
             if small.module is None or small.relative:
                 names = small.names
@@ -224,7 +249,7 @@ class Interpreter:
                         self.bind(target, UNKNOWN, scope)
                 return False
             base = _dotted(small.module)
-            self._note_framework(base)
+            self._note_framework(base, small)
             if isinstance(small.names, cst.ImportStar):
                 return False
             for alias in small.names:
@@ -235,10 +260,13 @@ class Interpreter:
             pass
         return False
 
-    def _note_framework(self, dotted: str) -> None:
+    def _note_framework(self, dotted: str, node: Optional[cst.CSTNode] = None) -> None:
         top = dotted.split(".")[0]
         if top in ("torch", "tensorflow", "keras", "tf_keras"):
-            self.facts.frameworks.add("torch" if top == "torch" else "keras")
+            framework = "torch" if top == "torch" else "keras"
+            self.facts.frameworks.add(framework)
+            if node is not None:
+                self.facts.framework_nodes.setdefault(framework, node)
 
     def exec_if(self, stmt: cst.If, scope: Scope) -> bool:
         truth = self.truth(stmt.test, scope)

@@ -94,6 +94,24 @@ class Facts:
     scaler_fits: list = field(default_factory=list)
     double_scalings: list = field(default_factory=list)
     frameworks: set = field(default_factory=set)
+    framework_nodes: dict = field(default_factory=dict)  # framework -> first import statement
+    tape_blocks: list = field(default_factory=list)  # facts.loops.TapeBlock, one per `with` statement
+    model_calls: list = field(default_factory=list)  # facts.loops.ModelCall
+
+    def tape_block(self, tape, with_node, interp):
+        """The record of a GradientTape `with` block (one per statement, however often it runs)."""
+        from tflint_gesture.facts.loops import TapeBlock
+
+        for block in self.tape_blocks:
+            if block.with_node is with_node:
+                return block
+        name = None
+        for item in with_node.items:
+            if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                name = item.asname.name.value
+        block = TapeBlock(with_node, name, [(tuple(b), i) for b, i in interp.blocks], list(interp.loop_nodes))
+        self.tape_blocks.append(block)
+        return block
 
     def __post_init__(self) -> None:
         self.positions = Positions(self.module)

@@ -296,3 +296,10 @@ class BoundMethod:
 
 
 UNKNOWN_LAYER = Layer(kind="?", node=cst.Name("_"))
+
+
+@dataclass
+class Tape:
+    """A `tf.GradientTape()` object."""
+
+    node: cst.CSTNode = field(repr=False)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 
 from tflint_gesture.rules import input_scaling, loss_labels, output_head, tool, validation  # noqa: F401
+from tflint_gesture.rules import custom_loops  # noqa: F401
 from tflint_gesture.rules.base import Report, Rule
 
-_FAMILY_MODULES = (tool, loss_labels, output_head, validation, input_scaling)
+_FAMILY_MODULES = (tool, loss_labels, output_head, validation, input_scaling, custom_loops)
 
 
 @lru_cache(maxsize=1)

@@ -24,3 +24,24 @@ class ParseError(Rule):
 
     def check(self, facts: Facts) -> Iterator[Report]:
         return iter(())
+
+
+class NotKerasCode(Rule):
+    """The file is a PyTorch training script: tflint-gesture checks TensorFlow/Keras code only."""
+
+    code = "TFG002"
+    name = "not-keras-code"
+    severity = Severity.INFO
+    summary = "a PyTorch script: the Keras rules do not apply and were not run"
+    family = "tool"
+
+    def check(self, facts: Facts) -> Iterator[Report]:
+        if facts.frameworks == {"torch"}:
+            node = facts.framework_nodes["torch"]
+            yield Report(
+                node=node,
+                message=(
+                    "this is a PyTorch script; tflint-gesture checks TensorFlow/Keras training code, so no rule was "
+                    "applied to it"
+                ),
+            )

@@ -1,0 +1,165 @@
+"""Custom training loops: GradientTape blocks, the model calls inside them, and the statements around them.
+
+The interpreter records each `with tf.GradientTape() as tape:` block together with the statement
+lists enclosing it and the loops around it. The questions TFG7xx ask ("is the loss computed inside
+the tape?", "is the gradient accumulated or overwritten?") are about the order and nesting of
+statements, so they are answered syntactically over those enclosing blocks only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
+
+import libcst as cst
+
+
+@dataclass
+class ModelCall:
+    """A call of a known model on data, e.g. `model(x, training=True)`."""
+
+    node: cst.Call
+    model: Any
+    training: Any  # the evaluated `training=` value, or None when not given
+    function: Optional[str]  # name of the enclosing function, if any
+    in_tape: bool
+
+
+@dataclass
+class TapeBlock:
+    with_node: cst.With
+    tape_name: Optional[str]
+    frames: list  # [(statement list, index)] outermost first; the last holds the `with`
+    loops: list  # enclosing For/While nodes, outermost first
+    model_calls: list = field(default_factory=list)
+
+    @property
+    def body(self) -> tuple:
+        return tuple(self.with_node.body.body)
+
+    def after(self) -> tuple:
+        """Statements after the `with` in its own block."""
+        body, index = self.frames[-1]
+        return tuple(body[index + 1:])
+
+    def before(self) -> tuple:
+        body, index = self.frames[-1]
+        return tuple(body[:index])
+
+    def enclosing(self, node: cst.CSTNode) -> Optional[tuple[tuple, int]]:
+        """The (statement list, index) holding `node`, among the recorded frames."""
+        for body, index in reversed(self.frames):
+            if index < len(body) and body[index] is node:
+                return tuple(body), index
+        return None
+
+
+# ----------------------------------------------------------------------------- syntax helpers
+def names_in(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.add(n.value)
+
+    node.visit(_Names())
+    return found
+
+
+def assignments(statements, name: str) -> Iterator[tuple[cst.CSTNode, Optional[cst.BaseExpression], bool]]:
+    """(statement node, value expression, is_augmented) for every binding of `name` in the statements."""
+    found: list = []
+
+    class _Assigns(cst.CSTVisitor):
+        def visit_Assign(self, n: cst.Assign) -> None:
+            for target in n.targets:
+                if name in _target_names(target.target):
+                    found.append((n, n.value, False))
+
+        def visit_AugAssign(self, n: cst.AugAssign) -> None:
+            if name in _root_names(n.target):
+                found.append((n, n.value, True))
+
+        def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
+            if n.value is not None and name in _target_names(n.target):
+                found.append((n, n.value, False))
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+    for statement in statements:
+        statement.visit(_Assigns())
+    return iter(found)
+
+
+def calls(statements, method: str) -> list[cst.Call]:
+    """Calls of `<anything>.method(...)` in the statements (not descending into nested functions)."""
+    found: list = []
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            if isinstance(n.func, cst.Attribute) and n.func.attr.value == method:
+                found.append(n)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+    for statement in statements:
+        statement.visit(_Calls())
+    return found
+
+
+def contains(statements, node: cst.CSTNode) -> bool:
+    hit = False
+
+    class _Find(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            nonlocal hit
+            if n is node:
+                hit = True
+            return not hit
+
+    for statement in statements:
+        statement.visit(_Find())
+        if hit:
+            return True
+    return False
+
+
+def _target_names(target: cst.CSTNode) -> set[str]:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out: set[str] = set()
+        for element in target.elements:
+            out |= _target_names(element.value)
+        return out
+    return set()
+
+
+def _root_names(target: cst.CSTNode) -> set[str]:
+    """`a`, `a[i]`, `a.b` -> {'a'}."""
+    while isinstance(target, (cst.Subscript, cst.Attribute)):
+        target = target.value
+    return {target.value} if isinstance(target, cst.Name) else set()
+
+
+def variables_owner(expr: cst.CSTNode) -> Optional[str]:
+    """`model.trainable_variables` / `model.trainable_weights` -> 'model'."""
+    if isinstance(expr, cst.Attribute) and expr.attr.value in ("trainable_variables", "trainable_weights"):
+        owner = expr.value
+        if isinstance(owner, cst.Name):
+            return owner.value
+        if isinstance(owner, cst.Attribute):
+            return cst.Module([]).code_for_node(owner)
+    return None
+
+
+def callee_name(expr: cst.CSTNode) -> Optional[str]:
+    if isinstance(expr, cst.Call):
+        func = expr.func
+        if isinstance(func, cst.Name):
+            return func.value
+        if isinstance(func, cst.Attribute):
+            return cst.Module([]).code_for_node(func)
+    return None
