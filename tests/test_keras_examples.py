@@ -22,6 +22,15 @@ from tflint_gesture.findings import Finding, Severity
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus" / "keras_examples"
 MIN_EXAMPLES = 25
 BLOCKING = {Severity.ERROR, Severity.WARNING}
+# Findings that are right: the pinned copy uses an API that current Keras removed (TFG602), and upstream
+# changed the example since. Each must still be reported (so this list cannot go stale silently).
+KNOWN_TRUE_POSITIVES = {
+    # Keras 2.2-era example (keras-team/keras examples/, MIT period): Model.fit_generator is gone in Keras 3.
+    ("keras_cifar10_cnn.py", "TFG602", 115): "fit_generator was removed in Keras 3",
+    # `Adam(lr=...)`: ValueError on Keras 3, ignored by TF 2.11-2.15 (keras-team/keras-io#1441); the example
+    # now reads `keras.optimizers.Adam(learning_rate=0.001)` (keras-team/keras-io#1619).
+    ("collaborative_filtering_movielens.py", "TFG602", 165): "lr= was removed in Keras 3",
+}
 
 
 def example_files() -> list[Path]:
@@ -56,7 +65,10 @@ def test_example_records_its_source(path: Path):
 @pytest.mark.parametrize("path", example_files(), ids=_example_id)
 def test_example_has_no_error_or_warning(path: Path):
     findings = check_file(path)
-    blocking = [f for f in findings if f.severity in BLOCKING]
+    expected = {key for key in KNOWN_TRUE_POSITIVES if key[0] == path.name}
+    found = {(path.name, f.code, f.line) for f in findings}
+    assert expected <= found, f"{path.name}: known true positives no longer reported: {sorted(expected - found)}"
+    blocking = [f for f in findings if f.severity in BLOCKING and (path.name, f.code, f.line) not in expected]
     if blocking:
         info = [f for f in findings if f.severity not in BLOCKING]
         parts = [

@@ -1,0 +1,628 @@
+"""Rules of the optimisation family: the optimizer's settings, and Keras APIs current Keras removed."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from tflint_gesture import fix as fixes
+from tflint_gesture.facts import Facts
+from tflint_gesture.facts.legacy import BackendUse, MethodUse
+from tflint_gesture.facts.models import head_of
+from tflint_gesture.facts.names import under
+from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
+from tflint_gesture.facts.queries import has_validation
+from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Const, ModelValue, Seq
+from tflint_gesture.findings import Severity
+from tflint_gesture.rules.base import Report, Rule
+
+# Learning rates from which each optimizer is unstable; any optimizer at or below LOW_LR barely moves.
+HIGH_LR = {"Adam": 0.1, "Adamax": 0.1, "Nadam": 0.1, "RMSprop": 0.1, "AdamW": 0.1, "SGD": 1.0}
+LOW_LR = 1e-7
+_TYPICAL = {"SGD": "0.001 and 0.1"}
+_MONITORING = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"}
+
+
+def _collect(module: cst.Module):
+    """One syntactic pass for what the rules need beyond the facts: call of each `func` node,
+    functions the script defines, import bindings, and whether the learning rate is set later."""
+
+    class _Visitor(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.calls: dict = {}
+            self.defined: set = set()
+            self.bindings: dict = {}
+            self.lr_set_later = False
+
+        def visit_Call(self, node: cst.Call) -> None:
+            self.calls[id(node.func)] = node
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+            first = node.args[0].value if node.args else None
+            if name == "set_value" and _is_lr_attribute(first):
+                self.lr_set_later = True
+            if name == "assign" and isinstance(func, cst.Attribute) and _is_lr_attribute(func.value):
+                self.lr_set_later = True
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.defined.add(node.name.value)
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(_is_lr_attribute(t.target) for t in node.targets):
+                self.lr_set_later = True
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if _is_lr_attribute(node.target):
+                self.lr_set_later = True
+
+        def visit_Import(self, node: cst.Import) -> None:
+            for alias in node.names:
+                dotted = _dotted(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self._bind(alias.asname.name.value, dotted)
+                else:
+                    self._bind(dotted.split(".")[0], dotted.split(".")[0])
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
+                return
+            base = _dotted(node.module)
+            for alias in node.names:
+                target = alias.asname.name if alias.asname is not None else alias.name
+                if isinstance(target, cst.Name):
+                    self._bind(target.value, f"{base}.{_dotted(alias.name)}")
+
+        def _bind(self, name: str, dotted: str) -> None:
+            if self.bindings.get(name, dotted) != dotted:
+                dotted = ""  # bound to two different things: unknown
+            self.bindings[name] = dotted
+
+    visitor = _Visitor()
+    module.visit(visitor)
+    return visitor
+
+
+def _is_lr_attribute(node) -> bool:
+    return isinstance(node, cst.Attribute) and node.attr.value in ("lr", "learning_rate")
+
+
+def _dotted(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return _dotted(node.value) + "." + node.attr.value
+    return ""
+
+
+def _syntax(facts: Facts):
+    cached = getattr(facts, "_optimization_syntax", None)
+    if cached is None:
+        cached = _collect(facts.module)
+        facts._optimization_syntax = cached
+    return cached
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"
+
+
+# --------------------------------------------------------------------------------------------
+# TFG601
+# --------------------------------------------------------------------------------------------
+
+
+class ImplausibleLearningRate(Rule):
+    """A learning rate far outside the usable range of its optimizer."""
+
+    code = "TFG601"
+    name = "implausible-learning-rate"
+    severity = Severity.WARNING
+    summary = "a learning rate far outside the usable range of its optimizer"
+    family = "optimization"
+
+    def check(self, facts: Facts) -> Iterator[Report]:
+        groups: dict = {}
+        for optimizer in facts.optimizers:
+            groups.setdefault(id(optimizer.node), []).append(optimizer)
+        suspects = []
+        for group in groups.values():
+            rates = {o.learning_rate for o in group}
+            optimizer = group[0]
+            if len(rates) != 1 or optimizer.learning_rate is None or optimizer.lr_arg is None:
+                continue  # unknown, a default, or different values on different runs (a sweep)
+            verdict = self._verdict(optimizer)
+            if verdict is not None:
+                suspects.append((optimizer, verdict))
+        if not suspects:
+            return
+        syntax = _syntax(facts)
+        if syntax.lr_set_later or any(getattr(c, "kind", "") == "LearningRateScheduler" for c in facts.callbacks):
+            return  # the rate is changed while training: the constructor's value is not the one that trains
+        for optimizer, verdict in suspects:
+            yield self._report(facts, syntax, optimizer, verdict)
+
+    @staticmethod
+    def _verdict(optimizer: Optimizer) -> Optional[str]:
+        rate = optimizer.learning_rate
+        if rate <= LOW_LR:
+            return "low"
+        limit = HIGH_LR.get(optimizer.kind)
+        if limit is not None and rate >= limit:
+            return "high"
+        return None
+
+    def _report(self, facts: Facts, syntax, optimizer: Optimizer, verdict: str) -> Report:
+        kind, rate = optimizer.kind, optimizer.learning_rate
+        default = DEFAULT_LR.get(kind, 0.001)
+        typical = _TYPICAL.get(kind, "0.0001 and 0.01")
+        evidence = self._evidence(facts, syntax, optimizer)
+        where = optimizer.lr_source
+        if verdict == "high":
+            limit = HIGH_LR[kind]
+            if kind == "SGD":
+                why = ("plain gradient descent with steps this large overshoots every minimum, so the loss grows "
+                       "and turns NaN within a few batches")
+            else:
+                why = (f"{kind} moves every weight by roughly the learning rate on each step, so steps of "
+                       f"{_fmt(rate)} throw the weights around: the loss jumps or turns NaN, or the network settles on "
+                       f"predicting one class")
+            message = (f"learning rate {_fmt(rate)} ({where}) is too high for {kind}, which is unstable from about "
+                       f"{_fmt(limit)}; {why}; use learning_rate={_fmt(default)} (the Keras default) or tune between "
+                       f"{typical}")
+        else:
+            if rate == 0:
+                why = "a learning rate of 0 never moves the weights, so nothing is learned"
+            elif rate < 0:
+                why = "a negative learning rate climbs the loss instead of descending it"
+            else:
+                why = ("steps this small barely move the weights: the model stays near its random initialisation "
+                       "and the loss hardly changes over the whole training")
+            message = (f"learning rate {_fmt(rate)} ({where}) is far too low for {kind}; {why}; use "
+                       f"learning_rate={_fmt(default)} (the Keras default) or tune between {typical}")
+        return Report(node=optimizer.lr_arg, message=message, evidence=evidence,
+                      fix=f"use learning_rate={_fmt(default)} or tune between {typical}")
+
+    @staticmethod
+    def _evidence(facts: Facts, syntax, optimizer: Optimizer) -> list:
+        evidence = []
+        schedule = optimizer.schedule
+        if schedule is not None and schedule.value_node is not None:
+            evidence.append((schedule.value_node, f"{schedule.kind} {schedule.what}: {_fmt(schedule.value)}"))
+        arg = optimizer.lr_arg
+        expr = schedule.value_node.value if schedule is not None and isinstance(schedule.value_node, cst.Arg) else (
+            arg.value if isinstance(arg, cst.Arg) else None)
+        if isinstance(expr, cst.Name):
+            assignment = _assignment_before(facts, expr)
+            if assignment is not None:
+                evidence.append((assignment, f"`{expr.value}` = {_fmt(optimizer.learning_rate)}"))
+        for compile_ in facts.compiles:
+            if compile_.optimizer is optimizer:
+                evidence.append((compile_.node, "the model is compiled with it here"))
+                break
+        return evidence
+
+
+def _assignment_before(facts: Facts, name: cst.Name) -> Optional[cst.CSTNode]:
+    """The last `name = <number>` written above the use (for the evidence line only)."""
+    use_line = facts.line(name)
+    if use_line is None:
+        return None
+
+    class _Finder(cst.CSTVisitor):
+        found: list = []
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and target.target.value == name.value:
+                    self.found.append(node)
+
+    finder = _Finder()
+    finder.found = []
+    facts.module.visit(finder)
+    best = None
+    for node in finder.found:
+        line = facts.line(node)
+        if line is not None and line <= use_line:
+            best = node
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+# TFG602
+# --------------------------------------------------------------------------------------------
+
+# Positional parameters each removed method shares with its replacement in every Keras 2 release.
+_GENERATOR_PARAMS = {
+    "fit_generator": ("fit", ("x", "steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data",
+                              "validation_steps")),
+    "evaluate_generator": ("evaluate", ("x", "steps")),
+    "predict_generator": ("predict", ("x", "steps")),
+    "predict_proba": ("predict", ("x", "batch_size", "verbose")),
+}
+_REMOVED_FIT_ARGS = ("workers", "use_multiprocessing", "max_queue_size")
+
+
+class RemovedKerasApi(Rule):
+    """An argument or API that current Keras removed: the script fails or silently behaves differently."""
+
+    code = "TFG602"
+    name = "removed-keras-api"
+    severity = Severity.ERROR
+    summary = "an argument or API that current Keras removed (`lr=`, `fit_generator`, `predict_classes`, ...)"
+    family = "optimization"
+
+    def check(self, facts: Facts) -> Iterator[Report]:
+        yield from self._optimizer_arguments(facts)
+        yield from self._methods(facts)
+        yield from self._backend(facts)
+        yield from self._monitors(facts)
+        yield from self._loader_arguments(facts)
+
+    # -- optimizers ----------------------------------------------------------------------------
+    def _optimizer_arguments(self, facts: Facts) -> Iterator[Report]:
+        seen: set = set()
+        for optimizer in facts.optimizers:
+            if id(optimizer.node) in seen or not under(optimizer.qualname, "keras.optimizers"):
+                continue
+            seen.add(id(optimizer.node))
+            call = optimizer.node
+            kw = optimizer.keywords
+            if optimizer.legacy_module:  # legacy optimizers accept lr=, decay= and epsilon=None
+                report = self._legacy(facts, optimizer)
+                if report is not None:
+                    yield report
+                continue
+            if "lr" in kw:
+                yield self._lr(call, kw)
+            if "decay" in kw and not (isinstance(kw["decay"][0], Const) and kw["decay"][0].value in (0, 0.0, None)):
+                yield self._decay(call, optimizer)
+            epsilon = kw.get("epsilon")
+            if epsilon is not None and isinstance(epsilon[0], Const) and epsilon[0].value is None:
+                arg = epsilon[1]
+                yield Report(
+                    node=arg,
+                    message=(
+                        "epsilon=None is a Keras 2.2 leftover (None meant 'use K.epsilon()'); current Keras stores "
+                        "None and the first training step fails with `ValueError: None values not supported`; "
+                        "remove the argument (the default, 1e-7, is the value None used to mean)"
+                    ),
+                    fix="remove epsilon=None",
+                    edits=[fixes.Edit(call, fixes.without_arg(call, arg))],
+                    fix_safety=fixes.SAFE,
+                )
+
+    def _lr(self, call: cst.Call, kw: dict) -> Report:
+        arg = kw["lr"][1]
+        edits = [] if "learning_rate" in kw else [fixes.rename_keyword(arg, "learning_rate")]
+        return Report(
+            node=arg,
+            message=(
+                "`lr=` is the Keras 2.2 spelling of the learning rate: Keras 3 rejects it (`ValueError: Argument(s) "
+                "not recognized: {'lr': ...}`) and TensorFlow 2.11 to 2.15 only log a warning and train with the "
+                "default rate instead; write learning_rate="
+            ),
+            fix="rename lr= to learning_rate=",
+            edits=edits,
+            fix_safety=fixes.SAFE if edits else None,
+        )
+
+    def _decay(self, call: cst.Call, optimizer: Optimizer) -> Report:
+        value, arg = optimizer.keywords["decay"]
+        edits = self._decay_edits(call, optimizer, arg)
+        return Report(
+            node=arg,
+            message=(
+                "`decay=` (the Keras 2 per-step learning-rate decay) was removed: Keras 3 warns and ignores it, so "
+                "the learning rate never decays, and TensorFlow 2.11 to 2.15 raise `ValueError: decay is deprecated "
+                "in the new Keras optimizer`; the same decay is the schedule "
+                "keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)"
+            ),
+            fix="pass learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)",
+            edits=edits,
+            fix_safety=fixes.UNSAFE if edits else None,
+            severity=Severity.WARNING,
+        )
+
+    @staticmethod
+    def _decay_edits(call: cst.Call, optimizer: Optimizer, decay_arg: cst.Arg) -> list:
+        """InverseTimeDecay(lr, decay_steps=1, decay_rate=decay) computes lr / (1 + decay * step), the legacy
+        formula. Offered when the optimizer is spelled `<prefix>.optimizers.<Class>`, so the schedule can be
+        spelled `<prefix>.optimizers.schedules.InverseTimeDecay` with what the file already imports."""
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)
+                and func.value.attr.value == "optimizers"):
+            return []
+        if optimizer.schedule is not None or any(a.star for a in call.args):
+            return []
+        rate_arg = optimizer.lr_arg
+        if rate_arg is None:
+            rate = cst.Float(repr(DEFAULT_LR.get(optimizer.kind, 0.001))) if optimizer.kind in DEFAULT_LR else None
+        else:
+            rate = rate_arg.value
+        if rate is None:
+            return []
+        schedule = cst.Call(
+            func=cst.Attribute(value=cst.Attribute(value=func.value, attr=cst.Name("schedules")),
+                               attr=cst.Name("InverseTimeDecay")),
+            args=[cst.Arg(rate, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                  fixes.keyword_arg("decay_steps", cst.Integer("1")).with_changes(
+                      comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                  fixes.keyword_arg("decay_rate", decay_arg.value)],
+        )
+        if rate_arg is not None:  # the schedule takes the rate's place (keyword renamed), the layout stays
+            replaced = rate_arg.with_changes(value=schedule)
+            if rate_arg.keyword is not None:
+                replaced = replaced.with_changes(keyword=cst.Name("learning_rate"))
+            new = fixes.without_arg(call.with_changes(args=[replaced if a is rate_arg else a for a in call.args]),
+                                    decay_arg)
+        else:
+            new = fixes.with_keyword(fixes.without_arg(call, decay_arg), "learning_rate", schedule)
+        return [fixes.Edit(call, new)]
+
+    def _legacy(self, facts: Facts, optimizer: Optimizer) -> Optional[Report]:
+        """keras.optimizers.legacy.X under Keras 3: only when spelled through the standalone `keras`
+        package (`import keras`); `tf.keras.optimizers.legacy` exists up to TensorFlow 2.15."""
+        call = optimizer.node
+        root = _binding_root(call.func, _syntax(facts).bindings)
+        if root != "keras":
+            return None
+        edits = []
+        func = call.func
+        if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute)
+                and func.value.attr.value == "legacy"):
+            edits = [fixes.Edit(func.value, func.value.value)]
+        return Report(
+            node=call,
+            message=(
+                f"keras.optimizers.legacy.{optimizer.kind} does not exist in Keras 3 (the standalone `keras` package "
+                f"this script imports): constructing it raises `ImportError: keras.optimizers.legacy is not supported "
+                f"in Keras 3`; use keras.optimizers.{optimizer.kind}"
+            ),
+            fix=f"use keras.optimizers.{optimizer.kind}",
+            edits=edits,
+            fix_safety=fixes.UNSAFE if edits else None,
+        )
+
+    # -- removed model methods -----------------------------------------------------------------
+    def _methods(self, facts: Facts) -> Iterator[Report]:
+        uses: dict = {}
+        for use in facts.legacy_uses:
+            if isinstance(use, MethodUse):
+                uses.setdefault(id(use.node), []).append(use)
+        syntax = _syntax(facts) if uses else None
+        for group in uses.values():
+            use = group[0]
+            call = syntax.calls.get(id(use.node))
+            if call is None or use.name in syntax.defined:
+                continue  # not called here, or the script defines a method of that name itself
+            if not all(self._keras_receiver(facts, u) for u in group):
+                continue
+            yield self._method_report(facts, use, call, group)
+
+    @staticmethod
+    def _keras_receiver(facts: Facts, use: MethodUse) -> bool:
+        receiver = use.receiver
+        if isinstance(receiver, ModelValue):
+            return receiver.kind != "subclassed" or use.name != "predict_proba"
+        if use.name == "predict_proba":
+            return False  # scikit-learn estimators have predict_proba: only a known Keras model counts
+        return receiver is UNKNOWN and "keras" in facts.frameworks
+
+    def _method_report(self, facts: Facts, use: MethodUse, call: cst.Call, group) -> Report:
+        name = use.name
+        if name == "predict_classes":
+            model = next((u.receiver for u in group if isinstance(u.receiver, ModelValue)), None)
+            head = head_of(model) if model is not None else None
+            if head is not None and head.activation == "sigmoid":
+                modern = '(model.predict(x) > 0.5).astype("int32")'
+            elif head is not None and head.activation == "softmax":
+                modern = "np.argmax(model.predict(x), axis=-1)"
+            else:
+                modern = ('np.argmax(model.predict(x), axis=-1) for a softmax output, or '
+                          '(model.predict(x) > 0.5).astype("int32") for a sigmoid output')
+            return Report(
+                node=use.node.attr,
+                message=(
+                    f"`predict_classes` was removed in TensorFlow 2.6 (and from Keras 3), so this line fails with "
+                    f"AttributeError; use {modern}"
+                ),
+                fix=f"use {modern}",
+            )
+        modern, params = _GENERATOR_PARAMS[name]
+        edits = self._rename_edits(call, name, modern, params)
+        if name == "predict_proba":
+            why = ("`predict_proba` was removed in TensorFlow 2.6 (and from Keras 3), so this line fails with "
+                   "AttributeError; `predict` returns the same probabilities")
+        else:
+            why = (f"`{name}` was deprecated in TensorFlow 2.1 and removed in Keras 3 (TensorFlow 2.16+), so this line "
+                   f"fails with AttributeError; `{modern}` takes generators, `keras.utils.PyDataset`/`Sequence` "
+                   f"objects and tf.data datasets directly")
+            passed = [a.keyword.value for a in call.args if a.keyword is not None and a.keyword.value in _REMOVED_FIT_ARGS]
+            if passed:
+                why += (f" (Keras 3 also dropped {', '.join(passed)} from `{modern}`: they moved to the "
+                        f"PyDataset constructor)")
+        return Report(
+            node=use.node.attr,
+            message=f"{why}; call `{modern}(...)` with the same arguments",
+            fix=f"use {modern}(...) with the same arguments",
+            edits=edits,
+            fix_safety=fixes.SAFE if edits else None,
+        )
+
+    @staticmethod
+    def _rename_edits(call: cst.Call, old: str, new: str, params: tuple) -> list:
+        """`model.<old>(g, 100, 5)` -> `model.<new>(g, steps_per_epoch=100, epochs=5)`: positional arguments
+        beyond the first become keywords (the two methods order their parameters differently). No fix when
+        the arguments cannot be mapped with certainty."""
+        if not isinstance(call.func, cst.Attribute):
+            return []
+        args = list(call.args)
+        if any(a.star for a in args):
+            return []
+        positional = [a for a in args if a.keyword is None]
+        if len(positional) > len(params) or any(a.keyword is None for a in args[len(positional):]):
+            return []
+        keywords = {a.keyword.value for a in args if a.keyword is not None}
+        new_args = []
+        for index, arg in enumerate(args):
+            if arg.keyword is None and index > 0:
+                if params[index] in keywords:
+                    return []
+                arg = arg.with_changes(keyword=cst.Name(params[index]), equal=fixes.NO_SPACE_EQUAL)
+            elif arg.keyword is not None and arg.keyword.value == "generator":
+                if "x" in keywords:
+                    return []
+                arg = arg.with_changes(keyword=cst.Name("x"))
+            new_args.append(arg)
+        new_call = call.with_changes(func=call.func.with_changes(attr=cst.Name(new)), args=new_args)
+        return [fixes.Edit(call, new_call)]
+
+    # -- fit/evaluate/predict arguments Keras 3 dropped -----------------------------------------
+    def _loader_arguments(self, facts: Facts) -> Iterator[Report]:
+        seen: set = set()
+        for train_call in facts.calls:
+            call = train_call.node
+            if id(call) in seen or not isinstance(call.func, cst.Attribute):
+                continue
+            seen.add(id(call))
+            method = call.func.attr.value
+            if method not in ("fit", "evaluate", "predict"):
+                continue  # the *_generator spellings are reported (and fixed) first
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value in _REMOVED_FIT_ARGS:
+                    name = arg.keyword.value
+                    yield Report(
+                        node=arg,
+                        message=(
+                            f"`{name}=` is not an argument of `{method}` in Keras 3 (TensorFlow 2.16+): the call fails "
+                            f"with `TypeError: {method}() got an unexpected keyword argument '{name}'`; parallel "
+                            f"loading is now configured on the data object (keras.utils.PyDataset(workers=..., "
+                            f"use_multiprocessing=..., max_queue_size=...)); remove it here"
+                        ),
+                        fix=f"remove {name}= (set it on the PyDataset instead)",
+                        edits=[fixes.Edit(call, fixes.without_arg(call, arg))],
+                        fix_safety=fixes.UNSAFE,
+                    )
+
+    # -- keras.backend -------------------------------------------------------------------------
+    def _backend(self, facts: Facts) -> Iterator[Report]:
+        seen: set = set()
+        for use in facts.legacy_uses:
+            if not isinstance(use, BackendUse) or id(use.node) in seen:
+                continue
+            seen.add(id(use.node))
+            call = use.node
+            if use.name == "image_dim_ordering":
+                yield Report(
+                    node=call,
+                    message=(
+                        "`K.image_dim_ordering()` was removed after Keras 2.2 (AttributeError on TensorFlow 2 and "
+                        "Keras 3); use K.image_data_format(), which returns 'channels_first' / 'channels_last' "
+                        "instead of 'th' / 'tf', and update the comparison"
+                    ),
+                    fix="use K.image_data_format() and compare with 'channels_first' / 'channels_last'",
+                )
+                continue
+            value, arg = use.args.get("dim_ordering", 0)
+            ordering = value.value if isinstance(value, Const) and value.value in ("th", "tf") else None
+            modern = {"th": "channels_first", "tf": "channels_last"}.get(ordering)
+            edits = []
+            if modern is not None and isinstance(call.func, cst.Attribute) and isinstance(arg, cst.Arg) \
+                    and isinstance(arg.value, cst.SimpleString) and len(call.args) == 1:
+                quote = arg.value.quote
+                new_arg = arg.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT,
+                                           value=cst.SimpleString(f"{quote}{modern}{quote}"))
+                edits = [fixes.Edit(call, call.with_changes(func=call.func.with_changes(attr=cst.Name("set_image_data_format")),
+                                                            args=[new_arg]))]
+            spelled = f"K.set_image_data_format({modern!r})" if modern else "K.set_image_data_format('channels_first' or 'channels_last')"
+            yield Report(
+                node=call,
+                message=(
+                    f"`K.set_image_dim_ordering` was removed after Keras 2.2 (AttributeError on TensorFlow 2 and "
+                    f"Keras 3); use {spelled}"
+                ),
+                fix=f"use {spelled}",
+                edits=edits,
+                fix_safety=fixes.SAFE if edits else None,
+            )
+
+    # -- monitor names of Keras < 2.3 -------------------------------------------------------------
+    def _monitors(self, facts: Facts) -> Iterator[Report]:
+        """'acc' / 'val_acc' were the names Keras < 2.3 logged for metrics=['accuracy']. TFG302 reports a
+        callback passed to a fit whose logged names it knows; this reports the others, when every compile
+        that can feed the callback asks for 'accuracy' by known names and none for 'acc'."""
+        seen: set = set()
+        for callback in facts.callbacks:
+            if not isinstance(callback, Callback) or id(callback.node) in seen:
+                continue
+            seen.add(id(callback.node))
+            if callback.kind not in _MONITORING or callback.monitor not in ("acc", "val_acc"):
+                continue
+            if callback.kind == "ModelCheckpoint" and callback.save_best_only is not True:
+                continue
+            fits = [c for c in facts.fits() if isinstance(c.callbacks, Seq) and any(i is callback for i in c.callbacks.items)]
+            if any(_tfg302_decides(c, callback.monitor) for c in fits):
+                continue  # TFG302 knows what this fit logs and reports it
+            compiles = [c.compile for c in fits] if fits else list(facts.compiles)
+            names = _metric_names(compiles)
+            if names is None or "accuracy" not in names or "acc" in names:
+                continue
+            modern = callback.monitor.replace("acc", "accuracy")
+            arg = callback.monitor_node
+            edits = []
+            if isinstance(arg, cst.Arg) and isinstance(arg.value, cst.SimpleString):
+                quote = arg.value.quote
+                edits = [fixes.set_value(arg, cst.SimpleString(f"{quote}{modern}{quote}"))]
+            yield Report(
+                node=arg or callback.node,
+                message=(
+                    f"{callback.kind} monitors {callback.monitor!r}, the name Keras 2.2 and older logged for "
+                    f"metrics=['accuracy']; since Keras 2.3 that metric is logged as {modern!r}, so the callback "
+                    f"never finds {callback.monitor!r} and never acts (Keras only warns); monitor {modern!r}"
+                ),
+                evidence=[(c.node, "metrics=['accuracy'] here") for c in compiles if isinstance(c, Compile)][:1],
+                fix=f"monitor {modern!r}",
+                edits=edits,
+                fix_safety=fixes.UNSAFE if edits else None,
+                severity=Severity.WARNING,
+            )
+
+
+def _tfg302_decides(call, monitor: str) -> bool:
+    """TFG302 judges this callback on this fit: a val_* monitor on a fit known to have no validation,
+    or a fit whose logged names it knows."""
+    from tflint_gesture.rules.validation import CallbackMonitorsMissingMetric
+
+    validated = has_validation(call)
+    if validated is None:
+        return False
+    if not validated and monitor.startswith("val_"):
+        return True
+    return CallbackMonitorsMissingMetric._logged(call, validated) is not None
+
+
+def _metric_names(compiles) -> Optional[set]:
+    """Every metric name the compiles ask for, or None when one of them is unknown (or there is none)."""
+    if not compiles:
+        return None
+    names: set = set()
+    for compile_ in compiles:
+        if not isinstance(compile_, Compile) or not isinstance(compile_.metrics, list):
+            return None
+        for name, _ in compile_.metrics:
+            if not isinstance(name, str):
+                return None
+            names.add(name)
+    return names
+
+
+def _binding_root(func: cst.CSTNode, bindings: dict) -> Optional[str]:
+    """The top-level package a call's function is spelled through (`keras`, `tensorflow`, ...)."""
+    node = func
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    dotted = bindings.get(node.value)
+    return dotted.split(".")[0] if dotted else None
