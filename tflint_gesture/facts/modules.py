@@ -1,0 +1,126 @@
+"""Following imports of the project's own modules (`from model import build_model`).
+
+Real gesture projects split the work: `data.py` loads and encodes, `model.py` builds the network,
+`train.py` compiles and fits. When a file imports a module that resolves to a file of the project,
+that module is analysed once (per process, keyed by path, size and mtime) and its top-level names are
+bound in the importing file: calling an imported builder then interprets its body with the call
+site's arguments, exactly like a local function. What cannot be found or parsed stays UNKNOWN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import libcst as cst
+
+# Top-level names that are libraries, never the project's own modules.
+_LIBRARIES = {
+    "tensorflow", "keras", "tf_keras", "numpy", "pandas", "sklearn", "scipy", "torch", "torchvision", "cv2", "PIL",
+    "matplotlib", "seaborn", "tensorflow_datasets", "os", "sys", "json", "re", "math", "random", "pathlib", "glob",
+    "argparse", "logging", "time", "datetime", "collections", "itertools", "functools", "typing", "dataclasses",
+    "pickle", "joblib", "h5py", "mediapipe", "tqdm", "yaml", "shutil", "subprocess", "csv", "io", "warnings",
+}
+_PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_MAX_BYTES = 2_000_000
+
+
+@dataclass
+class LoadedModule:
+    """An analysed project module: its tree (for positions) and its top-level scope."""
+
+    path: Path
+    module: cst.Module
+    scope: Any
+    positions: Any
+
+
+class ModuleLoader:
+    """Resolves and analyses the project's own modules, each once."""
+
+    def __init__(self) -> None:
+        self._cache: dict[Path, tuple[tuple, Optional[LoadedModule]]] = {}
+        self._loading: set[Path] = set()
+
+    def resolve(self, importer: Path, dotted: str, level: int) -> Optional[Path]:
+        parts = [p for p in dotted.split(".") if p] if dotted else []
+        if level == 0 and (not parts or parts[0] in _LIBRARIES):
+            return None
+        if level > 0:
+            base = importer.parent
+            for _ in range(level - 1):
+                base = base.parent
+            return _module_file(base, parts)
+        for root in _search_roots(importer.parent):
+            found = _module_file(root, parts)
+            if found is not None:
+                return found
+        return None
+
+    def load(self, path: Path) -> Optional[LoadedModule]:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        key = (stat.st_size, stat.st_mtime_ns)
+        cached = self._cache.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        if path in self._loading or stat.st_size > _MAX_BYTES:
+            return None  # an import cycle, or a generated giant: stay unknown
+        self._loading.add(path)
+        try:
+            loaded = self._analyse(path)
+        finally:
+            self._loading.discard(path)
+        self._cache[path] = (key, loaded)
+        return loaded
+
+    def _analyse(self, path: Path) -> Optional[LoadedModule]:
+        from tflint_gesture.facts.interpreter import Interpreter
+        from tflint_gesture.facts.store import Positions
+        from tflint_gesture.parsing import ParseRefused, parse_module
+        from tflint_gesture.source import SourceError, decode_source
+
+        try:
+            module = parse_module(decode_source(path.read_bytes()))
+        except (OSError, SourceError, cst.ParserSyntaxError, RecursionError, ValueError, ParseRefused):
+            return None
+        interpreter = Interpreter(module, path=path, loader=self, library=True)
+        try:
+            scope = interpreter.run_module_scope()
+        except RecursionError:
+            return None
+        return LoadedModule(path, module, scope, Positions(module))
+
+
+def _module_file(base: Path, parts: list[str]) -> Optional[Path]:
+    if not parts:
+        init = base / "__init__.py"
+        return init if init.is_file() else None
+    candidate = base.joinpath(*parts)
+    if candidate.with_suffix(".py").is_file():
+        return candidate.with_suffix(".py")
+    if (candidate / "__init__.py").is_file():
+        return candidate / "__init__.py"
+    return None
+
+
+def _search_roots(start: Path) -> list[Path]:
+    """The importing file's folder and its parents up to the project root (at most 4 levels)."""
+    roots = []
+    current = start
+    for _ in range(5):
+        roots.append(current)
+        if any((current / marker).exists() for marker in _PROJECT_MARKERS) or current.parent == current:
+            break
+        current = current.parent
+    return roots
+
+
+_LOADER = ModuleLoader()
+
+
+def default_loader() -> ModuleLoader:
+    return _LOADER
