@@ -1,0 +1,14 @@
+"""One-hot labels for 6 gestures into a 6-unit head (fixed twin of TFG203)."""
+import numpy as np
+from tensorflow import keras
+
+x = np.random.rand(600, 42).astype("float32")
+y = keras.utils.to_categorical(np.random.randint(0, 6, size=(600,)), 6)
+
+model = keras.Sequential([
+    keras.Input(shape=(42,)),
+    keras.layers.Dense(32, activation="relu"),
+    keras.layers.Dense(6, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(x, y, epochs=5, validation_split=0.2)

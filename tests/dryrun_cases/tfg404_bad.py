@@ -1,0 +1,17 @@
+"""Pixels divided by 255, then a model that rescales them again (TFG404)."""
+from tensorflow import keras
+
+(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+x_train = x_train / 255.0
+x_test = x_test / 255.0
+
+model = keras.Sequential([
+    keras.Input(shape=(28, 28)),
+    keras.layers.Rescaling(1.0 / 255),
+    keras.layers.Reshape((28, 28, 1)),
+    keras.layers.Conv2D(8, 3, activation="relu"),
+    keras.layers.GlobalAveragePooling2D(),
+    keras.layers.Dense(10, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x_train, y_train, epochs=5, validation_data=(x_test, y_test))

@@ -1,0 +1,184 @@
+"""The dry run against real TensorFlow: every confirmable rule confirmed on a buggy case and refuted on
+its fixed twin, every run-only code raised on its case and silent on the fix, the TFG8xx pages'
+examples, and the seed snippets of the project brief.
+
+The cases live in tests/dryrun_cases/ (`<code>_bad.py` / `<code>_fixed.py`). A fixed twin has no
+static finding, so it is judged with the measurements of the rule it fixes requested explicitly.
+"""
+
+from __future__ import annotations
+
+import pytest
+from dryrun_support import case, dry_run_text, needs_tensorflow, session_fixture
+
+pytestmark = [pytest.mark.tensorflow, needs_tensorflow]
+
+session = session_fixture()
+
+CONFIRMABLE = ["TFG101", "TFG102", "TFG103", "TFG105", "TFG106", "TFG201", "TFG203", "TFG401", "TFG404", "TFG502",
+               "TFG601"]
+RUN_ONLY = ["TFG801", "TFG802", "TFG803", "TFG804"]
+
+
+def _only(findings, code):
+    found = [f for f in findings if f.code == code]
+    assert len(found) == 1, f"expected one {code}, got {[(f.code, f.line) for f in findings]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("code", CONFIRMABLE)
+def test_static_finding_confirmed_on_the_bug(session, code):
+    findings, runs = dry_run_text(session, case(f"{code.lower()}_bad.py"), f"{code.lower()}_bad.py")
+    finding = _only(findings, code)
+    assert finding.confirmation == "confirmed", finding.observation
+    assert finding.observation
+    assert not [f for f in findings if f.code.startswith("TFG8")], "a run-only code repeated a static finding"
+
+
+@pytest.mark.parametrize("code", CONFIRMABLE)
+def test_same_measurement_refutes_on_the_fixed_twin(session, code):
+    from tflint_gesture.dryrun import confirm
+
+    text = case(f"{code.lower()}_fixed.py")
+    findings, runs = dry_run_text(session, text, f"{code.lower()}_fixed.py", extra_codes={code})
+    assert findings == [], [(f.code, f.line, f.observation) for f in findings]
+    (run,) = runs
+    assert run.ran, run.not_run_reason()
+    verdict, observation = confirm.verdict(code, run)
+    assert verdict == "refuted", observation
+
+
+@pytest.mark.parametrize("code", RUN_ONLY)
+def test_run_only_code_on_its_case(session, code):
+    findings, _ = dry_run_text(session, case(f"{code.lower()}_bad.py"), f"{code.lower()}_bad.py")
+    finding = _only(findings, code)
+    assert finding.confirmation == "confirmed"
+    assert [f.code for f in findings] == [code], "the case must have no other finding"
+
+
+@pytest.mark.parametrize("code", RUN_ONLY)
+def test_run_only_code_silent_on_the_fix(session, code):
+    findings, runs = dry_run_text(session, case(f"{code.lower()}_fixed.py"), f"{code.lower()}_fixed.py")
+    assert findings == []
+    assert all(run.ok for run in runs)
+
+
+def test_fit_raised_points_at_the_users_line(session):
+    text = case("tfg801_bad.py")
+    finding = _only(dry_run_text(session, text)[0], "TFG801")
+    assert "keras.ops.reshape(inputs, (-1, 20, 3))" in text.splitlines()[finding.line - 1]
+    assert "Input to reshape is a tensor with" in finding.message
+
+
+def test_run_only_code_silent_where_the_static_pass_named_the_cause(session):
+    # The loss raises on the one-hot labels: TFG801 would say so, but TFG101 already does.
+    findings, runs = dry_run_text(session, case("tfg101_bad.py"))
+    assert [f.code for f in findings] == ["TFG101"]
+    assert runs[0].error is not None and runs[0].error["phase"] == "loss"
+
+
+def test_softmax_head_with_from_logits_is_refuted_on_keras_3(session):
+    """Keras 3 on TensorFlow takes the values before a final softmax when from_logits=True (it warns);
+    the dry run measures that instead of repeating the static claim."""
+    import keras
+
+    finding = _only(dry_run_text(session, case("tfg105_softmax_head.py"))[0], "TFG105")
+    if int(keras.__version__.split(".")[0]) >= 3:
+        assert finding.confirmation == "refuted", finding.observation
+        assert "before the softmax" in finding.observation
+    else:
+        assert finding.confirmation == "confirmed", finding.observation
+
+
+def test_single_unit_softmax_observation_has_the_numbers(session):
+    finding = _only(dry_run_text(session, case("tfg201_bad.py"))[0], "TFG201")
+    assert "1.0 for every sample" in finding.observation
+    assert "->" in finding.observation  # the measured losses
+
+
+def test_rules_without_a_measurement_are_not_run(session):
+    findings, _ = dry_run_text(session, case("tfg105_bad.py"))
+    dropout = _only(findings, "TFG205")
+    assert dropout.confirmation == "not-run"
+    assert "cannot show" in dropout.observation
+
+
+def test_model_needing_data_is_not_run_with_the_reason(session):
+    text = '''import numpy as np
+from tensorflow import keras
+
+x = np.load("windows.npy")
+y = np.load("labels.npy")
+n_features = x.shape[1]
+model = keras.Sequential([keras.Input(shape=(n_features,)), keras.layers.Dense(1, activation="softmax")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+model.fit(x, y, validation_split=0.2)
+'''
+    findings, runs = dry_run_text(session, text)
+    finding = _only(findings, "TFG201")
+    assert finding.confirmation == "not-run"
+    assert "`n_features` (line 6)" in finding.observation and "`x` (line 4)" in finding.observation
+    assert runs[0].answer is None
+
+
+# ------------------------------------------------------------------------------------ rule pages
+@pytest.mark.parametrize("code", RUN_ONLY)
+def test_rule_page_examples_through_the_dry_run(session, code):
+    from test_rule_pages import RULES_DIR, first_python_block
+
+    page = (RULES_DIR / f"{code}.md").read_text(encoding="utf-8")
+    example = first_python_block(page, "Example")
+    findings, _ = dry_run_text(session, example, "example.py")
+    assert any(f.code == code for f in findings), [(f.code, f.observation) for f in findings]
+    fixed = first_python_block(page, "Use instead")
+    findings, runs = dry_run_text(session, fixed, "use_instead.py")
+    assert findings == [], [(f.code, f.observation) for f in findings]
+    assert runs and all(run.ok for run in runs)
+
+
+# ------------------------------------------------------------------------------------ the seeds
+SEED_000_EXAMPLE_1 = '''import tensorflow as tf
+from tensorflow.keras.layers import Dense
+from tensorflow.keras.models import Sequential
+
+# Generate dummy data - too small!
+X_train = tf.random.normal((100, 10)) # 100 samples
+y_train = tf.random.uniform((100, 5), minval=0, maxval=5, dtype=tf.int32)
+
+model = Sequential([
+    Dense(units=64, activation='relu', input_shape=(10,)),
+    Dense(units=32, activation='relu'),
+    Dense(units=5, activation='softmax')
+])
+
+model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+model.fit(X_train, y_train, epochs=100, verbose=1) # This will likely overfit
+'''
+
+SEED_000_EXAMPLE_3 = '''import tensorflow as tf
+from tensorflow.keras.layers import Dense
+from tensorflow.keras.models import Sequential
+
+# Generate dummy data: assuming regression, but using classification loss
+X_train = tf.random.normal((100, 5))
+y_train = tf.random.normal((100, 1))  # Regression targets
+
+model = Sequential([
+    Dense(units=32, activation='relu', input_shape=(5,)),
+    Dense(units=1) # Output node should use a linear activation
+])
+
+model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['mse'])
+model.fit(X_train, y_train, epochs=100, verbose=1) # Incorrect Loss function
+'''
+
+
+@pytest.mark.parametrize("source, code, words", [
+    (SEED_000_EXAMPLE_1, "TFG101", "target.shape=(16, 5)"),
+    (SEED_000_EXAMPLE_3, "TFG103", "outside the valid range"),
+], ids=["seed000-ex1-2d-int-labels", "seed000-ex3-regression-sparse-loss"])
+def test_seed_snippets_confirmed(session, source, code, words):
+    findings, _ = dry_run_text(session, source, "seed.py")
+    finding = _only(findings, code)
+    assert finding.confirmation == "confirmed"
+    assert words in finding.observation
