@@ -397,9 +397,18 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(res, indent=2, default=str) + "\n")
     if args.write_doc:
-        DOC.write_text(text["doc"])
+        DOC.write_text(text["doc"].rstrip("\n") + "\n" + _other_sections())
         print(f"\nwrote {DOC.relative_to(ROOT)}")
     return 1 if res["crashes"] else 0
+
+
+def _other_sections() -> str:
+    """The sections other benchmark scripts keep in the same document (`<!-- name:begin -->` ...
+    `<!-- name:end -->`): this script rewrites only its own part and carries those over."""
+    if not DOC.exists():
+        return ""
+    found = re.findall(r"(<!-- [\w-]+:begin.*?<!-- [\w-]+:end -->)", DOC.read_text(), flags=re.S)
+    return "".join("\n" + block + "\n" for block in found)
 
 
 def _files_reported(stdout: str) -> int | None:

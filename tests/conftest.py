@@ -42,3 +42,19 @@ def run_subprocess(*args: str, cwd: Path, env: dict | None = None) -> subprocess
         text=True,
         timeout=60,
     )
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="deep robustness run (tests/test_fuzz.py, tests/test_bad_inputs.py): many more fuzzed programs, "
+        "random instead of fixed seeds, full-size bad inputs; takes minutes",
+    )
+
+
+@pytest.fixture
+def long_run(request) -> bool:
+    """True under `pytest --long`: the fuzz and bad-input tests use their deep budgets."""
+    return bool(request.config.getoption("--long"))

@@ -24,6 +24,9 @@ FINDING_KEYS = [
     "message",
     "evidence",
     "fix",
+    "cell",  # notebooks: the cell index (1-based among all cells); null for scripts
+    "confirmation",  # --dry-run: confirmed / refuted / inconclusive / not-run; null without --dry-run
+    "observation",  # --dry-run: what was measured, or why it was not run; null without --dry-run
 ]
 
 

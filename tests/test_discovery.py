@@ -25,14 +25,15 @@ def found(root: Path, settings: Settings | None = None, *paths: str, **kwargs) -
     return [p.relative_to(root).as_posix() for p in result.files]
 
 
-def test_recursive_sorted_python_only(tmp_path):
+def test_recursive_sorted_python_and_notebooks_only(tmp_path):
     touch(tmp_path, "b.py", "a.py", "pkg/c.py", "pkg/deeper/d.py", "notes.txt", "nb.ipynb", "pkg/data.json")
-    assert found(tmp_path) == ["a.py", "b.py", "pkg/c.py", "pkg/deeper/d.py"]
+    assert found(tmp_path) == ["a.py", "b.py", "nb.ipynb", "pkg/c.py", "pkg/deeper/d.py"]
 
 
-def test_notebooks_behind_a_flag(tmp_path):
+def test_notebooks_can_be_left_out_of_a_walk(tmp_path):
     touch(tmp_path, "a.py", "nb.ipynb")
-    assert found(tmp_path, None, include_notebooks=True) == ["a.py", "nb.ipynb"]
+    assert found(tmp_path, None, include_notebooks=False) == ["a.py"]
+    assert found(tmp_path, None, "nb.ipynb", include_notebooks=False) == ["nb.ipynb"]  # named explicitly
 
 
 def test_skipped_folders(tmp_path):

@@ -81,7 +81,7 @@ def test_json_document():
     data = json.loads(text)
     assert list(data) == ["findings", "summary"]
     assert data["findings"][0] == findings[0].to_dict()
-    assert data["findings"][0]["evidence"] == [{"path": "train.py", "line": 4, "note": "here"}]
+    assert data["findings"][0]["evidence"] == [{"path": "train.py", "line": 4, "note": "here", "cell": None}]
     assert data["summary"] == {
         "files_checked": 4,
         "findings": 3,
@@ -107,7 +107,7 @@ def test_json_empty_run_is_stable():
 
 
 def test_formats_registry():
-    assert set(FORMATS) == {"text", "json"}
+    assert set(FORMATS) == {"text", "json", "sarif", "github", "gitlab"}
     summary = Summary(files_checked=1)
     assert FORMATS["json"]([make()], summary) == render_json([make()], summary)
     assert FORMATS["text"]([make()], summary) == render_text([make()], summary, color=False)

@@ -128,6 +128,19 @@ def test_images_loaded_at_the_default_size():
     """)
     assert [f.code for f in findings] == ["TFG501"]
     assert "(256, 256, 3)" in findings[0].message and "image_size=(180, 180)" in findings[0].fix
+    # convolutional up to global pooling: Keras warns and trains (the dry run confirms it), so a warning
+    assert findings[0].severity.value == "warning"
+
+
+def test_image_size_mismatch_into_flatten_dense_is_an_error():
+    findings, _ = lint("""
+        ds = keras.utils.image_dataset_from_directory("asl")
+        model = keras.Sequential([keras.Input(shape=(180, 180, 3)), layers.Rescaling(1 / 255),
+                                  layers.Flatten(), layers.Dense(26, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(ds, validation_data=ds, epochs=3)
+    """)
+    assert [(f.code, f.severity.value) for f in findings] == [("TFG501", "error")]
 
 
 def test_tf_data_pipeline_batched_once_keeps_the_array_shapes():

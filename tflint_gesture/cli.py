@@ -28,6 +28,7 @@ EXIT_INTERRUPTED = 130  # the shell convention for Ctrl-C
 
 # Built from the renderer table, so a new format only needs an entry in `report.FORMATS`.
 OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)
+FailOn = Enum("FailOn", {name: name for name in ("error", "warning", "info")}, type=str)
 
 
 @dataclass
@@ -44,6 +45,16 @@ class Options:
     list_rules: bool = False
     explain: Optional[str] = None
     color: Optional[bool] = None
+    fail_on: str = "info"  # the lowest severity that makes the exit code 1
+    diff_base: Optional[str] = None  # check only the files changed since this git revision
+    no_cache: bool = False
+    cache_dir: Optional[Path] = None  # default: .tflint-gesture-cache/ by the config file, or in the cwd
+    jobs: Optional[int] = None  # worker processes; None: one per CPU
+    fix: bool = False  # apply the safe automatic fixes, then report what remains
+    diff: bool = False  # print the fixes as a unified diff, write nothing
+    unsafe_fixes: bool = False  # also apply (or, alone, show) the fixes that change behaviour
+    dry_run: bool = False  # confirm the findings with a short real fit on synthetic tensors (needs TensorFlow)
+    dry_run_timeout: float = 20.0  # seconds per model in the dry run
 
 
 class UsageError(Exception):
@@ -99,11 +110,57 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
 
     from tflint_gesture.runner import run
 
-    result = run(options.paths, settings)
+    if options.dry_run:  # before any work: without TensorFlow there is no dry run (TensorFlow is not imported here)
+        from tflint_gesture.dryrun.run import DryRunUnavailable, ensure_available
+
+        try:
+            ensure_available()
+        except DryRunUnavailable as exc:
+            print(f"{PROG}: error: {exc}", file=err)
+            return EXIT_ERROR
+    run_options = _run_options(options, settings)
+    if options.fix or options.diff:
+        from tflint_gesture.fix import fix_paths
+
+        fixed = fix_paths(options.paths, settings, unsafe=options.unsafe_fixes, write=not options.diff,
+                          only=run_options["only"])
+        for message in fixed.messages:
+            print(f"{PROG}: {message}", file=err)
+        if options.diff:  # stdout is the diff; nothing is written and nothing else is reported
+            out.write(fixed.diff)
+            out.flush()
+            for message in fixed.errors:
+                print(f"{PROG}: {message}", file=err)
+            print(fixed.summary(write=False), file=err)
+            return EXIT_ERROR if fixed.errors else EXIT_FINDINGS if fixed.diff else EXIT_OK
+        print(fixed.summary(write=True), file=err)
+    result = run(options.paths, settings, **run_options, progress_stream=err)
+    if options.unsafe_fixes and not options.fix:  # --unsafe-fixes alone: show which findings have a fix
+        for finding in result.findings:
+            if finding.fix_safety == "safe":
+                finding.fix = f"{finding.fix} [automatic fix: --fix]"
+            elif finding.fix_safety == "unsafe":
+                finding.fix = f"{finding.fix} [unsafe automatic fix: --fix --unsafe-fixes]"
+    if options.dry_run:
+        from tflint_gesture.dryrun.run import DryRunUnavailable, dry_run, files_to_run
+        from tflint_gesture.dryrun.sandbox import Limits
+
+        try:
+            result.findings, stats = dry_run(result.findings, files_to_run(options.paths, settings, run_options["only"]),
+                                             settings, Limits(time_limit=options.dry_run_timeout))
+            for guard in stats.guards:  # say so when a kernel-level guard was not available (docs/security.md)
+                if guard.startswith("no "):
+                    print(f"{PROG}: warning: dry run sandbox: {guard}", file=err)
+        except DryRunUnavailable as exc:
+            print(f"{PROG}: error: {exc}", file=err)
+            return EXIT_ERROR
     for message in result.errors:
         print(f"{PROG}: {message}", file=err)
     if result.files_checked == 0 and not result.errors:
-        print(f"{PROG}: warning: no Python files found under the given paths", file=err)
+        if options.diff_base is not None:
+            print(f"{PROG}: no Python files or notebooks changed since {options.diff_base} under the given paths", file=err)
+        else:
+            print(f"{PROG}: warning: no Python files found under the given paths", file=err)
 
     if options.output_format == "text":
         from tflint_gesture.report.text import render_text
@@ -113,11 +170,55 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         out.write(FORMATS[options.output_format](result.findings, result.summary))
     out.flush()
 
+    if options.output_format == "text" and not options.quiet and not options.fix:
+        _fix_hint(result.findings, options.unsafe_fixes, err)
     if result.errors:
         return EXIT_ERROR
-    if result.findings and not options.exit_zero:
+    from tflint_gesture.findings import Severity
+
+    threshold = Severity(options.fail_on).rank
+    counted = [f for f in result.findings if f.confirmation != "refuted"]  # --dry-run: the run showed it is fine
+    if any(f.severity.rank >= threshold for f in counted) and not options.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _run_options(options: Options, settings) -> dict:
+    """Jobs, cache and --diff-base for `runner.run`; mistakes become UsageError."""
+    from tflint_gesture.parallel import default_jobs
+
+    if options.fail_on not in ("error", "warning", "info"):
+        raise UsageError(f"--fail-on takes error, warning or info, not {options.fail_on!r}")
+    if options.jobs is not None and options.jobs < 1:
+        raise UsageError(f"--jobs must be 1 or more, got {options.jobs}")
+    cache = None
+    if not options.no_cache:
+        from tflint_gesture.cache import Cache, default_cache_dir
+
+        cache = Cache.for_settings(options.cache_dir or default_cache_dir(settings), settings)
+    only = None
+    if options.diff_base is not None:
+        from tflint_gesture.gitdiff import GitDiffError, changed_files
+
+        try:
+            only = changed_files(options.diff_base)
+        except GitDiffError as exc:
+            raise UsageError(str(exc)) from None
+    return {"jobs": options.jobs or default_jobs(), "cache": cache, "only": only}
+
+
+def _fix_hint(findings, unsafe: bool, err: TextIO) -> None:
+    """Say how many findings `--fix` would fix; the unsafe ones only when --unsafe-fixes asks to see them."""
+    safe = sum(1 for f in findings if f.fix_safety == "safe")
+    risky = sum(1 for f in findings if f.fix_safety == "unsafe")
+    parts = []
+    if safe:
+        parts.append(f"{safe} fixable with --fix")
+    if unsafe and risky:
+        parts.append(f"{risky} {'more ' if safe else ''}with --fix --unsafe-fixes (they change behaviour: review "
+                     f"them with --diff --unsafe-fixes)")
+    if parts:
+        print(f"{PROG}: {'; '.join(parts)}", file=err)
 
 
 def _use_color(options: Options, out: TextIO) -> bool:
@@ -205,7 +306,14 @@ def build_app() -> typer.Typer:
             ),
         ] = None,
         output_format: Annotated[
-            OutputFormat, typer.Option("--format", metavar="[text|json]", help="Output format.", case_sensitive=False)
+            OutputFormat,
+            typer.Option(
+                "--format",
+                metavar="[" + "|".join(FORMATS) + "]",
+                help="Output format: text, json, sarif (code scanning), github (workflow annotations), "
+                "gitlab (code-quality report).",
+                case_sensitive=False,
+            ),
         ] = OutputFormat("text"),
         exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")] = False,
         quiet: Annotated[
@@ -228,6 +336,64 @@ def build_app() -> typer.Typer:
                 show_default=False,
             ),
         ] = None,
+        fail_on: Annotated[
+            FailOn,
+            typer.Option(
+                "--fail-on",
+                metavar="[error|warning|info]",
+                help="Exit 1 only for findings of this severity or higher (default info: any finding).",
+                case_sensitive=False,
+                show_default=False,
+            ),
+        ] = FailOn("info"),
+        diff_base: Annotated[
+            Optional[str],
+            typer.Option(
+                "--diff-base",
+                metavar="REV",
+                help="Check only the Python files and notebooks changed since git revision REV (its merge base "
+                "with HEAD), uncommitted and untracked files included.",
+            ),
+        ] = None,
+        no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")] = False,
+        cache_dir: Annotated[
+            Optional[Path],
+            typer.Option(
+                "--cache-dir",
+                metavar="DIR",
+                help="Where to keep the result cache (default: .tflint-gesture-cache/ next to the config file, "
+                "or in the current folder).",
+            ),
+        ] = None,
+        jobs: Annotated[
+            Optional[int],
+            typer.Option(
+                "--jobs", "-j", metavar="N", help="Worker processes (default: one per CPU).", show_default=False
+            ),
+        ] = None,
+        fix: Annotated[
+            bool, typer.Option("--fix", help="Apply the safe automatic fixes, then report what remains.")
+        ] = False,
+        diff: Annotated[
+            bool,
+            typer.Option("--diff", help="Print the automatic fixes as a unified diff instead of writing them; exit 1 "
+                         "if there is a diff."),
+        ] = False,
+        unsafe_fixes: Annotated[
+            bool,
+            typer.Option("--unsafe-fixes", help="With --fix/--diff, also apply the fixes that change behaviour; "
+                         "alone, show which findings have one."),
+        ] = False,
+        dry_run: Annotated[
+            bool,
+            typer.Option("--dry-run", help="Confirm the findings by building each model and training it a few steps "
+                         "on synthetic tensors, in a sandboxed subprocess (needs the dryrun extra: TensorFlow)."),
+        ] = False,
+        dry_run_timeout: Annotated[
+            float,
+            typer.Option("--dry-run-timeout", metavar="SECONDS", help="Wall-clock limit per model in the dry run.",
+                         min=1.0),
+        ] = 20.0,
         list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule and exit.")] = False,
         explain: Annotated[
             Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
@@ -252,6 +418,16 @@ def build_app() -> typer.Typer:
             list_rules=list_rules,
             explain=explain,
             color=color,
+            fail_on=fail_on.value,
+            diff_base=diff_base,
+            no_cache=no_cache,
+            cache_dir=cache_dir,
+            jobs=jobs,
+            fix=fix,
+            diff=diff,
+            unsafe_fixes=unsafe_fixes,
+            dry_run=dry_run,
+            dry_run_timeout=dry_run_timeout,
         )
         raise typer.Exit(execute(options))
 

@@ -36,6 +36,7 @@ SKIP_DIRS = frozenset(
         "__pycache__",
         ".mypy_cache",
         ".pytest_cache",
+        ".ipynb_checkpoints",  # Jupyter's autosave copies of every notebook: each finding would show twice
     }
 )
 
@@ -46,7 +47,7 @@ class DiscoveryResult:
     errors: list[str] = field(default_factory=list)
 
 
-def suffixes(include_notebooks: bool = False) -> frozenset[str]:
+def suffixes(include_notebooks: bool = True) -> frozenset[str]:
     """The file suffixes picked up while walking folders."""
     return SOURCE_SUFFIXES if include_notebooks else PYTHON_SUFFIXES
 
@@ -54,7 +55,7 @@ def suffixes(include_notebooks: bool = False) -> frozenset[str]:
 def discover(
     paths: Iterable[str | os.PathLike],
     settings: "Settings | None" = None,
-    include_notebooks: bool = False,
+    include_notebooks: bool = True,
 ) -> DiscoveryResult:
     """Every file to check under `paths`, sorted, without duplicates; problems go to `errors`."""
     wanted = suffixes(include_notebooks)
@@ -72,10 +73,7 @@ def discover(
     for raw in paths:
         path = Path(os.path.normpath(raw))
         if path.is_file():
-            if path.suffix in NOTEBOOK_SUFFIXES and not include_notebooks:
-                result.errors.append(f"{raw}: notebooks are not supported yet")
-            else:
-                add(path)
+            add(path)  # named explicitly: checked whatever its suffix (a notebook always as a notebook)
         elif path.is_dir():
             _walk(path, wanted, exclude, seen_dirs, add, result.errors)
         elif os.path.lexists(path):

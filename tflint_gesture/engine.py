@@ -10,6 +10,7 @@ import libcst as cst
 
 from tflint_gesture.facts import build_facts
 from tflint_gesture.findings import Evidence, Finding, Severity
+from tflint_gesture.parsing import ParseRefused, parse_module
 from tflint_gesture.rules import all_rules, get_rule
 from tflint_gesture.source import SourceError, decode_source
 
@@ -34,10 +35,17 @@ def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1)
     )
 
 
-def check_text(path: str, text: str, settings: "Settings | None" = None) -> list[Finding]:
-    """Lint already-decoded source text. `path` is only used for reporting and configuration."""
+def check_text(path: str, text: str, settings: "Settings | None" = None, source_path: Path | None = None,
+               module: cst.Module | None = None) -> list[Finding]:
+    """Lint already-decoded source text. `path` is used for reporting and configuration; `source_path`,
+    the file on disk when there is one, lets the analysis follow imports of the project's own modules.
+    `module`, the text already parsed, is what `--fix` passes: only then do the findings keep their
+    libcst edits (`finding.edits`, pointing into `module`); otherwise they are dropped."""
+    keep_edits = module is not None
     try:
-        module = cst.parse_module(text)
+        module = parse_module(text) if module is None else module
+    except ParseRefused as exc:  # e.g. nesting that would overflow libcst's C stack and kill the process
+        return _filter([parse_error_finding(path, f"{exc}; nothing in this file was checked", exc.line)], path, settings)
     except cst.ParserSyntaxError as exc:
         line, column, message = _syntax_error_position(text, exc)
         return _filter([parse_error_finding(path, f"syntax error, nothing in this file was checked: {message}",
@@ -49,7 +57,7 @@ def check_text(path: str, text: str, settings: "Settings | None" = None) -> list
     if not rules:
         return []
     try:
-        findings = _run_rules(path, module, rules)
+        findings = _run_rules(path, module, rules, source_path)
     except RecursionError:
         return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
                        path, settings)
@@ -57,43 +65,87 @@ def check_text(path: str, text: str, settings: "Settings | None" = None) -> list
         from tflint_gesture.suppressions import Suppressions
 
         suppressions = Suppressions.from_source(text)
-        findings = [f for f in findings if not suppressions.suppresses(f)]
-    return _filter(_dedupe(findings), path, settings)
+        findings = [f for f in findings if f.path != path or not suppressions.suppresses(f)]
+    findings = _filter(_dedupe(findings), path, settings)
+    if not keep_edits:  # plain findings: no syntax trees to pickle (--jobs) or to compare (cache)
+        for f in findings:
+            f.__dict__.pop("edits", None)
+    return findings
 
 
-def _run_rules(path: str, module: cst.Module, rules: list) -> list[Finding]:
-    facts = build_facts(module)
-    positions = facts.positions
+def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None) -> list[Finding]:
+    facts = build_facts(module, source_path)
     findings: list[Finding] = []
+    shown: dict = {None: path}
+
+    def place(node):
+        """(display path, CodeRange) of a node of this file or of an imported project module."""
+        located = facts.locate(node)
+        if located is None:
+            return None, None
+        where, pos = located
+        if where not in shown:
+            shown[where] = _display(where)
+        return shown[where], pos
+
     if facts.frameworks == {"torch"}:
         rules = [r for r in rules if r.family == "tool"]  # a PyTorch script: Keras rules do not apply
     for rule_cls in rules:
         rule = rule_cls()
         for report in rule.check(facts):
-            pos = positions.of(report.node)
+            report_path, pos = place(report.node)
             if pos is None:
                 continue
             evidence = []
             for node, note in report.evidence:
-                epos = positions.of(node)
+                evidence_path, epos = place(node)
                 if epos is not None:
-                    evidence.append(Evidence(path=path, line=epos.start.line, note=note))
+                    evidence.append(Evidence(path=evidence_path, line=epos.start.line, note=note))
             findings.append(
                 Finding(
-                    path=path,
+                    path=report_path,
                     line=pos.start.line,
                     column=pos.start.column + 1,
                     end_line=pos.end.line,
                     end_column=pos.end.column + 1,
                     code=rule_cls.code,
                     name=rule_cls.name,
-                    severity=rule_cls.severity,
+                    severity=report.severity or rule_cls.severity,
                     message=report.message,
                     evidence=evidence,
                     fix=report.fix,
+                    fix_safety=report.fix_safety if report.edits else None,
                 )
             )
-    return findings
+            if report.edits:
+                findings[-1].edits = tuple(report.edits)
+    return _suppress_in_imported_modules(findings, path, facts, shown)
+
+
+def _suppress_in_imported_modules(findings: list[Finding], path: str, facts, shown: dict) -> list[Finding]:
+    """A finding located in an imported project module obeys that module's own suppression comments."""
+    if all(f.path == path for f in findings):
+        return findings
+    from tflint_gesture.suppressions import Suppressions
+
+    sources = {shown[loaded.path]: loaded.module for loaded in facts.foreign if loaded.path in shown}
+    parsed: dict = {}
+    kept = []
+    for f in findings:
+        if f.path != path and f.path in sources:
+            if f.path not in parsed:
+                parsed[f.path] = Suppressions.from_source(sources[f.path].code)
+            if parsed[f.path].suppresses(f):
+                continue
+        kept.append(f)
+    return kept
+
+
+def _display(where: Path) -> str:
+    try:
+        return str(where.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(where)
 
 
 def _syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
@@ -139,11 +191,15 @@ def check_file(path: Path, settings: "Settings | None" = None, display_path: str
         data = path.read_bytes()
     except OSError as exc:
         return _filter([parse_error_finding(shown, f"could not read the file: {exc.strerror or exc}")], shown, settings)
+    if path.suffix == ".ipynb":  # code cells joined, magics masked, findings mapped back to cells
+        from tflint_gesture.notebook import check_notebook_bytes
+
+        return check_notebook_bytes(shown, data, settings, source_path=path)
     try:
         text = decode_source(data)
     except SourceError as exc:
-        return _filter([parse_error_finding(shown, str(exc))], shown, settings)
-    return check_text(shown, text, settings)
+        return _filter([parse_error_finding(shown, str(exc), getattr(exc, "line", 1))], shown, settings)
+    return check_text(shown, text, settings, source_path=path)
 
 
 __all__ = ["check_text", "check_file", "parse_error_finding", "Severity"]

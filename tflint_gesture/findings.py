@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import ClassVar
 
 
 class Severity(str, Enum):
@@ -25,9 +26,10 @@ class Evidence:
     path: str
     line: int
     note: str
+    cell: int | None = None  # notebooks: 1-based cell index, and `line` is the line inside that cell
 
     def to_dict(self) -> dict:
-        return {"path": self.path, "line": self.line, "note": self.note}
+        return {"path": self.path, "line": self.line, "note": self.note, "cell": self.cell}
 
 
 @dataclass
@@ -45,10 +47,18 @@ class Finding:
     message: str
     evidence: list[Evidence] = field(default_factory=list)
     fix: str | None = None
+    cell: int | None = None  # notebooks: 1-based index among all cells; `line`/`end_line` are inside it
+    fix_safety: str | None = None  # "safe"/"unsafe" when the rule offers an automatic fix (`--fix`); not in JSON
+    # `--dry-run` only (both None otherwise): "confirmed", "refuted", "inconclusive" or "not-run", and what was
+    # measured (or why it was not run). A refuted finding is reported but does not count for the exit code.
+    confirmation: str | None = None
+    observation: str | None = None
+    # Per instance, set by the engine: the libcst edits of that fix (`tflint_gesture.fix.Edit`); never serialised.
+    edits: ClassVar[tuple] = ()
 
     @property
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.code)
+        return (self.path, self.cell or 0, self.line, self.column, self.code)
 
     def to_dict(self) -> dict:
         return {
@@ -63,4 +73,7 @@ class Finding:
             "message": self.message,
             "evidence": [e.to_dict() for e in self.evidence],
             "fix": self.fix,
+            "cell": self.cell,
+            "confirmation": self.confirmation,
+            "observation": self.observation,
         }

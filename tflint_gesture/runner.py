@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING, Iterable
 from tflint_gesture.findings import Finding
 
 if TYPE_CHECKING:
+    from typing import TextIO
+
+    from tflint_gesture.cache import Cache
     from tflint_gesture.config import Settings
     from tflint_gesture.report import Summary
 
@@ -55,22 +58,45 @@ def run(
     paths: Iterable[str | os.PathLike],
     settings: "Settings",
     cwd: str | os.PathLike | None = None,
-    include_notebooks: bool = False,
+    include_notebooks: bool = True,
+    jobs: int = 1,
+    cache: "Cache | None" = None,
+    progress_stream: "TextIO | None" = None,
+    only: "set[str] | None" = None,
 ) -> RunResult:
+    """`jobs` worker processes, an optional result `cache`, a progress line on `progress_stream`
+    (shown only on a terminal, for long runs); `only`: real paths to keep (`--diff-base`)."""
     from tflint_gesture.discovery import discover
+    from tflint_gesture.parallel import check_files
+    from tflint_gesture.progress import Progress
 
     base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
     found = discover(paths, settings, include_notebooks=include_notebooks)
     result = RunResult(errors=list(found.errors))
-    for path in found.files:
-        findings, error = check_one(path, settings, display_path(path, base))
+    files = found.files if only is None else [p for p in found.files if os.path.realpath(p) in only]
+    shown = [display_path(path, base) for path in files]
+    with Progress(len(files), progress_stream) as progress:
+        outcomes = check_files(files, shown, settings, jobs=jobs, cache=cache, progress=progress)
+    for findings, error in outcomes:
         if error is not None:
             result.errors.append(error)
             continue
         result.files_checked += 1
         result.findings.extend(findings)
-    result.findings.sort(key=lambda f: (f.path, f.line, f.column, f.code))
+    result.findings = _unique(result.findings)  # a cross-file finding can come from two files' runs
+    result.findings.sort(key=lambda f: f.sort_key)
     return result
 
 
 __all__ = ["RunResult", "run", "check_one", "display_path"]
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set = set()
+    out = []
+    for f in findings:
+        key = (f.path, f.line, f.column, f.code)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out

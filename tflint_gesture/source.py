@@ -8,7 +8,11 @@ import tokenize
 
 
 class SourceError(Exception):
-    """The bytes are not Python source text (binary file, undecodable encoding)."""
+    """The bytes are not Python source text (binary file, undecodable encoding); `line`: where, 1-based."""
+
+    def __init__(self, message: str, line: int = 1) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def decode_source(data: bytes) -> str:
@@ -23,12 +27,15 @@ def decode_source(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"bad encoding declaration: {exc}") from None
+        if "invalid or missing encoding declaration" not in str(exc):
+            raise SourceError(f"bad encoding declaration: {exc}") from None
+        encoding = "utf-8"  # no declaration and the first lines are not UTF-8: say where decoding fails
     try:
         text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError) as exc:
-        reason = getattr(exc, "reason", str(exc))
-        raise SourceError(f"cannot decode the file as {encoding}: {reason}; nothing in it was checked") from None
+    except (UnicodeError, LookupError, ValueError, TypeError) as exc:  # the cookie's codec may fail its own way
+        reason = (getattr(exc, "reason", None) or str(exc)).replace("\r", "\\r").replace("\n", "\\n")  # one line
+        line = data.count(b"\n", 0, exc.start) + 1 if isinstance(exc, UnicodeDecodeError) else 1
+        raise SourceError(f"cannot decode the file as {encoding}: {reason}; nothing in it was checked", line) from None
     if text.startswith("\ufeff"):
         text = text[1:]
     return text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import libcst as cst
@@ -141,7 +142,8 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
                         classes_origin=origin, dtype="int", shape=(len(items),), bounds=(low, high), ordered=ordered)
         return Data(origin=origin, encoding=LabelEncoding.CONTINUOUS, dtype="float", shape=(len(items),), bounds=(low, high))
     if items and all(isinstance(i, Seq) for i in items):
-        return Data(origin=origin, shape=(len(items), None))
+        flat = all(not isinstance(j, Seq) for i in items for j in i.items)  # a deeper nesting has more axes
+        return Data(origin=origin, shape=(len(items), None) if flat else None)
     return UNKNOWN
 
 
@@ -150,6 +152,13 @@ def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call)
     handler = _HANDLERS.get(qualname)
     if handler is not None:
         return handler(interp, args, node)
+    if under(qualname, "keras.optimizers", "keras.backend", "tensorflow.compat.v1.train", "tensorflow.train"):
+        from tflint_gesture.facts import legacy, optimizers
+
+        legacy.call_api(interp, qualname, args, node)
+        made = optimizers.call_api(interp, qualname, args, node)
+        if made is not None:
+            return made
     if under(qualname, "keras.layers"):
         return make_layer(interp, last(qualname), args, node)
     if under(qualname, "keras.applications"):
@@ -164,7 +173,9 @@ def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call)
     if under(qualname, "keras.metrics"):
         return make_metric(last(qualname), args)
     if under(qualname, "keras.callbacks"):
-        return make_callback(last(qualname), args, node)
+        callback = make_callback(last(qualname), args, node)
+        interp.facts.callbacks.append(callback)
+        return callback
     if under(qualname, "keras.datasets") and last(qualname) == "load_data":
         return load_keras_dataset(qualname.split(".")[-2], node)
     for prefix, prefix_handler in _PREFIX_HANDLERS:
@@ -174,6 +185,10 @@ def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call)
 
 
 def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attribute) -> Any:
+    if attr.endswith(("_generator", "_classes", "_proba")):  # removed Keras methods (TFG602)
+        from tflint_gesture.facts.legacy import note_attribute
+
+        note_attribute(interp, value, attr, node)
     if isinstance(value, Ref):
         return Ref(value.qualname + "." + attr)
     if isinstance(value, Data):
@@ -267,6 +282,10 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
             idx = const_int(index_values[0])
             if idx is not None and -len(value.items) <= idx < len(value.items):
                 return value.items[idx]
+            if index_values[0] is _SLICE and not value.grown:  # `x.shape[1:]`
+                bounds = _slice_bounds(interp, elements[0].slice, scope)
+                if bounds is not None:
+                    return Seq(value.items[slice(*bounds)], is_tuple=value.is_tuple)
         return UNKNOWN
     if isinstance(value, Data):
         if len(index_values) == 1:
@@ -277,9 +296,65 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
                 return value.derive(ordered=None)
             if isinstance(index, Const) and isinstance(index.value, str):
                 return Data(origin=Origin(node, f"column {index.value!r}"), root=new_root())
+        with_axes = _newaxis_shape(value.shape, elements, index_values)
+        if with_axes is not None:  # `x[..., np.newaxis]`, `x[None]`: the same data with axes of size 1
+            return value.derive(shape=with_axes)
+        single = len(index_values) == 1 and const_int(index_values[0]) is not None
         return Data(origin=value.origin, vrange=value.vrange, is_image=value.is_image, scalings=value.scalings,
-                    roles=value.roles, root=new_root())
+                    roles=value.roles, root=new_root(),
+                    shape=value.shape[1:] if single and value.shape else None)  # `x[0]`: one sample
     return UNKNOWN
+
+
+def _slice_bounds(interp: "Interpreter", part: cst.CSTNode, scope: Any) -> Optional[tuple]:
+    """(start, stop, step) of a literal slice like `1:` or `:-1`, None when a bound is not a literal."""
+    if not isinstance(part, cst.Slice):
+        return None
+    bounds = []
+    for bound in (part.lower, part.upper, part.step):
+        if bound is None:
+            bounds.append(None)
+            continue
+        number = const_int(interp.eval(bound, scope))
+        if number is None:
+            return None
+        bounds.append(number)
+    return tuple(bounds)
+
+
+def _newaxis_shape(shape: Optional[tuple], elements, index_values) -> Optional[tuple]:
+    """Shape after indexing with only `:`, `...` and None/np.newaxis (at least one new axis), else None."""
+    if shape is None:
+        return None
+    kinds = []
+    for element, index in zip(elements, index_values):
+        part = element.slice
+        if isinstance(part, cst.Slice) and part.lower is None and part.upper is None and part.step is None:
+            kinds.append(":")
+        elif isinstance(part, cst.Index) and isinstance(part.value, cst.Ellipsis):
+            kinds.append("...")
+        elif (isinstance(index, Const) and index.value is None) or (
+                isinstance(index, Ref) and canonical(index.qualname) in ("numpy.newaxis", "tensorflow.newaxis")):
+            kinds.append("new")
+        else:
+            return None
+    if "new" not in kinds or kinds.count("...") > 1:
+        return None
+    if "..." not in kinds:
+        kinds.append("...")
+    cut = kinds.index("...")
+    before, after = kinds[:cut], kinds[cut + 1:]
+    covered = len(shape) - before.count(":") - after.count(":")
+    if covered < 0:
+        return None
+    dims = iter(shape)
+    out: list = []
+    for kind in before:
+        out.append(1 if kind == "new" else next(dims))
+    out.extend(next(dims) for _ in range(covered))
+    for kind in after:
+        out.append(1 if kind == "new" else next(dims))
+    return tuple(out)
 
 
 _SLICE = object()
@@ -498,21 +573,27 @@ def const_value(value, default=None):
 
 @api("numpy.random.rand")
 def _rand(interp, args, node):
-    shape = tuple(const_int(v) for v, _ in args.pos) or ()
+    shape = None if args.starred else tuple(const_int(v) for v, _ in args.pos)  # `rand(*dims)`: unknown
     return _random_data(node, shape, "float", (0.0, 1.0), "uniform random floats in [0, 1)")
 
 
 @api("numpy.random.random", "numpy.random.random_sample", "numpy.random.Generator.random", "numpy.random.sample")
 def _random(interp, args, node):
-    return _random_data(node, shape_of(args.value("size", 0)) or (), "float", (0.0, 1.0), "uniform random floats in [0, 1)")
+    return _random_data(node, _size_shape(args, 0), "float", (0.0, 1.0), "uniform random floats in [0, 1)")
+
+
+def _size_shape(args, index: int) -> Optional[tuple]:
+    """The shape a `size=` argument gives: () when absent (one number), None when not a literal."""
+    size = args.value("size", index)
+    return () if size is None else shape_of(size)
 
 
 @api("numpy.random.randn", "numpy.random.standard_normal", "numpy.random.Generator.standard_normal")
 def _randn(interp, args, node):
     if last(_call_name(node)) == "randn":
-        shape = tuple(const_int(v) for v, _ in args.pos)
+        shape = None if args.starred else tuple(const_int(v) for v, _ in args.pos)
     else:
-        shape = shape_of(args.value("size", 0)) or ()
+        shape = _size_shape(args, 0)
     return _random_data(node, shape, "float", (-math.inf, math.inf), "normally distributed random floats")
 
 
@@ -616,6 +697,26 @@ def _argmax_of(value: Data, node) -> Data:
                 root=value.root, roles=value.roles)
 
 
+@api("numpy.stack")
+def _stack(interp, args, node):
+    """`np.stack(samples[, axis])`: arrays of one known shape gain an axis as long as the list."""
+    parts = args.value("arrays", 0)
+    if not isinstance(parts, Seq) or not parts.items:
+        return UNKNOWN
+    items = [as_data(p) for p in parts.items]
+    if not all(isinstance(p, Data) and p.shape is not None for p in items) or len({p.shape for p in items}) != 1:
+        return UNKNOWN
+    inner = items[0].shape
+    axis = const_int(args.value("axis", 1, Const(0)))
+    if axis is None or not -len(inner) - 1 <= axis <= len(inner):
+        return UNKNOWN
+    axis = axis % (len(inner) + 1)
+    count = None if parts.grown or parts.maybe else len(items)
+    first = items[0]
+    return Data(origin=Origin(node, "stacked arrays"), shape=inner[:axis] + (count,) + inner[axis:],
+                dtype=first.dtype if all(p.dtype == first.dtype for p in items) else None)
+
+
 @api("numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.append", "numpy.row_stack")
 def _concatenate(interp, args, node):
     parts = args.value("arrays", 0)
@@ -643,17 +744,85 @@ def _concatenate(interp, args, node):
                 ordered=ordered, scalings=first.scalings if same("vrange") else ())
 
 
-@api("numpy.expand_dims", "tensorflow.expand_dims", "numpy.squeeze", "numpy.reshape", "tensorflow.reshape",
-     "numpy.float32", "tensorflow.image.resize", "tensorflow.image.random_flip_left_right", "numpy.clip",
-     "tensorflow.image.random_brightness", "tensorflow.image.flip_left_right", "numpy.flip", "numpy.transpose")
+@api("tensorflow.reshape", "numpy.float32", "tensorflow.image.resize", "tensorflow.image.random_flip_left_right",
+     "numpy.clip", "tensorflow.image.random_brightness", "tensorflow.image.flip_left_right", "numpy.flip",
+     "numpy.transpose")
 def _same_values(interp, args, node):
     value = as_data(args.value(None, 0))
     if isinstance(value, Data):
         name = last(canonical(_call_name(node)))
         if name in ("resize",):
             return value.derive(dtype="float", shape=None)
-        return value.derive(shape=None)
+        if name in ("reshape", "transpose"):
+            return value.derive(shape=None)
+        return value.derive(shape=value.shape)  # element-wise: the shape is kept
     return value if isinstance(value, Tensor) else UNKNOWN
+
+
+def _shape_op(qualname: str) -> Handler:
+    def handle(interp, args, node):
+        value = as_data(args.value(None, 0))
+        if isinstance(value, Data):
+            return value.derive(shape=_moved_shape(qualname, value.shape, args))
+        return value if isinstance(value, Tensor) else UNKNOWN
+
+    return handle
+
+
+for _name in ("numpy.expand_dims", "numpy.squeeze", "numpy.reshape", "tensorflow.expand_dims"):
+    _HANDLERS[_name] = _shape_op(_name)
+
+
+def reshaped(shape: Optional[tuple], target: Optional[tuple]) -> Optional[tuple]:
+    """The shape `reshape(target)` gives (one -1 resolved when the size is known); None entries unknown."""
+    if target is None:
+        return None
+    if target.count(-1) == 1:
+        total = math.prod(shape) if shape is not None and None not in shape else None
+        rest = [d for d in target if d != -1]
+        known = math.prod(rest) if None not in rest else None
+        fill = total // known if total is not None and known and total % known == 0 else None
+        return tuple(fill if d == -1 else d for d in target)
+    if any(d is not None and d < 0 for d in target):
+        return None
+    return target
+
+
+def _moved_shape(qualname: str, shape: Optional[tuple], args) -> Optional[tuple]:
+    """Shapes of numpy's expand_dims / squeeze / reshape (and tf.expand_dims at a negative axis).
+
+    tf.reshape and tf.expand_dims at a non-negative axis stay unknown: inside a `Dataset.map` they see
+    one element without its sample axis, which the abstract value cannot tell from a whole array.
+    """
+    if shape is None:
+        return None
+    name = last(qualname)
+    if name == "expand_dims":
+        axis = const_int(args.value("axis", 1))
+        if axis is None or (axis >= 0 and qualname.startswith("tensorflow")):
+            return None
+        rank = len(shape) + 1
+        if not -rank <= axis < rank:
+            return None
+        axis = axis % rank
+        return shape[:axis] + (1,) + shape[axis:]
+    if name == "squeeze" and qualname.startswith("numpy"):
+        axis = args.value("axis", 1)
+        if axis is None or (isinstance(axis, Const) and axis.value is None):
+            return None if None in shape else tuple(d for d in shape if d != 1)
+        index = const_int(axis)
+        if index is None or not -len(shape) <= index < len(shape) or shape[index] != 1:
+            return None
+        return shape[:index % len(shape)] + shape[index % len(shape) + 1:]
+    if name == "reshape" and qualname.startswith("numpy"):
+        target = args.value("newshape", 1)
+        if target is None:
+            target = args.value("shape", None)
+        if not isinstance(target, Seq) and const_int(target) is None:
+            return None
+        dims = target.items if isinstance(target, Seq) else [target]
+        return reshaped(shape, tuple(const_int(d) for d in dims))
+    return None
 
 
 @api("numpy.divide", "numpy.multiply", "numpy.subtract", "numpy.add", "numpy.true_divide", "tensorflow.divide",
@@ -879,14 +1048,16 @@ def _image_dataset(interp, args, node):
         y = _labels_for_mode(mode, node, n, "int")
     else:
         y = UNKNOWN
-    size = _image_size(args.value("image_size", 7), (256, 256))
+    size = _image_size(args.value("image_size", 6), (256, 256))
     channels = _channels(args.value("color_mode", 4))
     shape = (None,) + size + (channels,) if size and channels else None
+    batch_size = args.value("batch_size", 5, Const(32))
+    batches = 0 if isinstance(batch_size, Const) and batch_size.value is None else (1 if isinstance(batch_size, Const) else None)
 
     def make(roles):
         x = Data(origin=Origin(node, "images loaded as float32 0..255"), vrange=ValueRange.RAW_PIXELS, is_image=True,
                  dtype="float", shape=shape, bounds=(0, 255), roles=roles)
-        return Dataset(x=x, y=y, origin=Origin(node, "image_dataset_from_directory"), roles=roles,
+        return Dataset(x=x, y=y, origin=Origin(node, "image_dataset_from_directory"), roles=roles, batches=batches,
                        class_names=ClassNames(n, Origin(node, "class folders")))
 
     subset = args.value("subset", None)
@@ -964,7 +1135,7 @@ def _generator_flow_from(interp, generator: ImageGenerator, args, node, default_
     x = Data(origin=Origin(node, "images loaded as 0..255 pixels"), vrange=ValueRange.RAW_PIXELS, is_image=True,
              dtype="float", shape=(None,) + size + (channels,) if size and channels else None, bounds=(0, 255), roles=roles)
     x = _generator_scaling(interp, generator, x, node)
-    return Dataset(x=x, y=y, origin=Origin(node, "flow_from_directory"), roles=roles,
+    return Dataset(x=x, y=y, origin=Origin(node, "flow_from_directory"), roles=roles, batches=1,
                    class_names=ClassNames(n, Origin(node, "class folders")))
 
 
@@ -976,7 +1147,7 @@ def _generator_flow(interp, generator: ImageGenerator, args, node):
     if isinstance(x, Data):
         x = _generator_scaling(interp, generator, x, node)
     roles = _roles_for_subset(args.value("subset", None))
-    return Dataset(x=x, y=y if (isinstance(y, Data) or y is None) else UNKNOWN, origin=Origin(node, "flow"),
+    return Dataset(x=x, y=y if (isinstance(y, Data) or y is None) else UNKNOWN, origin=Origin(node, "flow"), batches=1,
                    root=x.root if isinstance(x, Data) else new_root(), roles=roles)
 
 
@@ -1100,11 +1271,11 @@ def _from_tensor_slices(interp, args, node):
     origin = Origin(node, "tf.data.Dataset.from_tensor_slices")
     if isinstance(value, Seq) and len(value.items) == 2:
         x, y = (as_data(i) for i in value.items)
-        return Dataset(x=x, y=y, origin=origin, root=x.root if isinstance(x, Data) else new_root(),
+        return Dataset(x=x, y=y, origin=origin, root=x.root if isinstance(x, Data) else new_root(), batches=0,
                        roles=x.roles if isinstance(x, Data) else frozenset())
     value = as_data(value)
     if isinstance(value, Data):
-        return Dataset(x=value, y=None, origin=origin, root=value.root, roles=value.roles)
+        return Dataset(x=value, y=None, origin=origin, root=value.root, roles=value.roles, batches=0)
     return Dataset(origin=origin)
 
 
@@ -1153,9 +1324,22 @@ def activation_name(value: Any) -> Any:
     return UNKNOWN
 
 
+_MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "subtract": "Subtract", "multiply": "Multiply",
+                    "average": "Average", "maximum": "Maximum", "minimum": "Minimum"}
+
+
 def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -> Any:
     if kind in ("Input",):
         return Tensor(Layer(kind="Input", node=node, args={"shape": args.value("shape", 0)}), (), node)
+    if kind in _MERGE_FUNCTIONS:  # `layers.add([x, y])`: the functional form returns the merged tensor
+        from tflint_gesture.facts.interpreter import Args
+
+        inputs = args.value("inputs", 0)
+        if isinstance(inputs, Seq) and inputs.items and all(isinstance(t, Tensor) for t in inputs.items):
+            layer_args = Args(pos=list(args.pos[1:]), kw={k: v for k, v in args.kw.items() if k != "inputs"},
+                              starred=args.starred)
+            return Tensor(Layer(kind=_MERGE_FUNCTIONS[kind], node=node, call_args=layer_args), tuple(inputs.items), node)
+        return UNKNOWN
     layer = Layer(kind=kind, node=node, call_args=args)
     if kind in _UNITS_LAYERS:
         layer.units = const_int(args.value("units", 0)) if args.value("units", 0) is not None else UNKNOWN
@@ -1218,6 +1402,8 @@ def make_application(interp: "Interpreter", name: str, args: "Args", node: cst.C
                        include_top=bool(const_value(include_top, False)) if isinstance(include_top, Const) else False,
                        app_classes=const_int(args.value("classes", None, Const(1000))) or UNKNOWN,
                        app_activation=activation_name(args.value("classifier_activation", None, Const("softmax"))))
+    pooling = args.value("pooling", None, Const(None))
+    model.app_pooling = pooling.value if isinstance(pooling, Const) and not args.starred else UNKNOWN
     model.created_depth = interp.uncertain
     interp.facts.models.append(model)
     return model
@@ -1503,13 +1689,13 @@ def _data_method(interp, data: Data, name: str, args, node):
             dims = [v for v, _ in args.pos]
             if len(dims) == 1 and isinstance(dims[0], Seq):
                 dims = dims[0].items
-            shape = tuple(const_int(d) for d in dims) if dims else None
+            elif (len(dims) == 1 and const_int(dims[0]) is None) or args.starred:
+                dims = []  # `reshape(other.shape)` of an unknown shape, `reshape(*dims)`: rank unknown
+            shape = reshaped(data.shape, tuple(const_int(d) for d in dims)) if dims else None
             if shape is not None and data.encoding in (LabelEncoding.CLASS_IDS, LabelEncoding.BINARY,
                                                        LabelEncoding.CONTINUOUS):
                 if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
                     return data.derive(shape=shape, encoding=LabelEncoding.UNKNOWN, num_classes=None)
-            if shape is not None and -1 in shape:
-                shape = tuple(None if d == -1 else d for d in shape)
         elif name in ("flatten", "ravel"):
             shape = (None,)
         elif name in ("copy", "to_numpy", "numpy", "toarray", "todense"):
@@ -1531,14 +1717,22 @@ def _data_method(interp, data: Data, name: str, args, node):
 
 
 def _dataset_method(interp, ds: Dataset, name: str, args, node):
-    if name in ("batch", "prefetch", "cache", "repeat", "unbatch", "filter", "with_options", "padded_batch", "rebatch"):
+    if name in ("batch", "padded_batch", "unbatch"):  # same data, one batch axis more (or less)
+        step = -1 if name == "unbatch" else 1
+        batches = ds.batches + step if ds.batches is not None and ds.batches + step >= 0 else None
+        return replace(ds, batches=batches)
+    if name in ("prefetch", "cache", "repeat", "filter", "with_options", "rebatch"):
         return ds
     if name == "shuffle":
         return ds
     if name in ("take", "skip", "shard"):
-        return Dataset(x=ds.x, y=ds.y, origin=Origin(node, name), roles=ds.roles, class_names=ds.class_names)
+        return Dataset(x=ds.x, y=ds.y, origin=Origin(node, name), roles=ds.roles, class_names=ds.class_names,
+                       batches=ds.batches)
     if name == "map":
-        return _dataset_map(interp, ds, args.value("map_func", 0), node)
+        mapped = _dataset_map(interp, ds, args.value("map_func", 0), node)
+        if isinstance(mapped, Dataset):
+            mapped.batches = ds.batches
+        return mapped
     return UNKNOWN
 
 

@@ -108,8 +108,11 @@ def const_value(value: Any, default: Any = None) -> Any:
 class Interpreter:
     """Executes a module abstractly and records training facts into a `Facts`."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, path=None, loader=None, library: bool = False) -> None:
         self.module = module
+        self.path = path  # the file on disk, when there is one: imports of project modules are followed
+        self.loader = loader
+        self.library = library  # analysing an imported module: only its top-level names matter
         self.facts = Facts(module=module)
         self.uncertain = 0
         self.frames: list[_Frame] = []
@@ -123,11 +126,17 @@ class Interpreter:
         self.order = 0
 
     # ----------------------------------------------------------------- entry
+    def run_module_scope(self) -> "Scope":
+        """Execute the top level of an imported module and return its global scope."""
+        scope = Scope()
+        self.exec_block(self.module.body, scope)
+        return scope
+
     def run(self) -> Facts:
         scope = Scope()
         self.exec_block(self.module.body, scope)
         # Functions nobody called still hold training code: run them with unknown arguments.
-        for function, owner in list(self.defined_functions):
+        for function, owner in list(self.defined_functions) if not self.library else ():
             if id(function.node) not in self.called:
                 self.call_function(function, Args(starred=True), function.node, self_value=owner, unknown_args=True)
         return self.facts
@@ -234,6 +243,11 @@ class Interpreter:
         elif isinstance(small, cst.Import):
             for alias in small.names:
                 dotted = _dotted(alias.name)
+                local = self.project_module(dotted, 0)
+                if local is not None:
+                    self.bind(alias.asname.name if alias.asname is not None else cst.Name(dotted.split(".")[0]),
+                              local if alias.asname is not None or "." not in dotted else UNKNOWN, scope)
+                    continue
                 if alias.asname is not None:
                     self.bind(alias.asname.name, Ref(dotted), scope)
                 else:
@@ -241,12 +255,22 @@ class Interpreter:
                     scope.vars[top] = Ref(top)
                 self._note_framework(dotted, small)
         elif isinstance(small, cst.ImportFrom):
-            if small.module is None or small.relative:
+            level = len(small.relative)
+            dotted_module = _dotted(small.module) if small.module is not None else ""
+            local = self.project_module(dotted_module, level) if (level or small.module is not None) else None
+            if local is not None or small.module is None or small.relative:
                 names = small.names
                 if not isinstance(names, cst.ImportStar):
                     for alias in names:
                         target = alias.asname.name if alias.asname is not None else alias.name
-                        self.bind(target, UNKNOWN, scope)
+                        value = UNKNOWN
+                        if local is not None:
+                            value = local.scope.lookup(_dotted(alias.name))
+                            if value is UNKNOWN and level:
+                                sub = self.project_module(
+                                    (dotted_module + "." if dotted_module else "") + _dotted(alias.name), level)
+                                value = sub if sub is not None else UNKNOWN
+                        self.bind(target, value, scope)
                 return False
             base = _dotted(small.module)
             self._note_framework(base, small)
@@ -366,6 +390,18 @@ class Interpreter:
                 owner.attrs[target.attr.value] = value
         elif isinstance(target, cst.Subscript):
             self.eval(target.value, scope)
+
+    def project_module(self, dotted: str, level: int):
+        """The analysed project module that `dotted` (with `level` leading dots) names, or None."""
+        if self.path is None or self.loader is None:
+            return None
+        target = self.loader.resolve(self.path, dotted, level)
+        if target is None:
+            return None
+        loaded = self.loader.load(target)
+        if loaded is not None and not self.library:
+            self.facts.add_foreign(loaded)
+        return loaded
 
     # ------------------------------------------------------------- classes
     def define_class(self, node: cst.ClassDef, scope: Scope) -> ClassValue:
@@ -628,8 +664,10 @@ def _has_break(body: cst.CSTNode) -> bool:
     return found
 
 
-def build_facts(module: cst.Module) -> Facts:
-    return Interpreter(module).run()
+def build_facts(module: cst.Module, path=None) -> Facts:
+    from tflint_gesture.facts.modules import default_loader
+
+    return Interpreter(module, path=path, loader=default_loader() if path is not None else None).run()
 
 
 __all__ = ["Interpreter", "Scope", "Args", "build_facts", "join", "const_value", "Data", "Dataset", "ClassNames",

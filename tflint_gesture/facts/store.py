@@ -50,6 +50,20 @@ class DoubleScaling:
     first: Origin
 
 
+class LineRef(int):
+    """A line number in another file of the project; prints as `12 of model.py`."""
+
+    def __new__(cls, line: int, filename: str):
+        obj = super().__new__(cls, line)
+        obj.filename = filename
+        return obj
+
+    def __str__(self) -> str:
+        return f"{int(self)} of {self.filename}"
+
+    __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
+
+
 class Positions:
     """Line/column of nodes, computed on first use: files without findings never pay for it."""
 
@@ -97,6 +111,9 @@ class Facts:
     framework_nodes: dict = field(default_factory=dict)  # framework -> first import statement
     tape_blocks: list = field(default_factory=list)  # facts.loops.TapeBlock, one per `with` statement
     model_calls: list = field(default_factory=list)  # facts.loops.ModelCall
+    optimizers: list = field(default_factory=list)  # facts.optimizers.Optimizer, one per evaluated constructor
+    callbacks: list = field(default_factory=list)  # every keras.callbacks object built, in order
+    legacy_uses: list = field(default_factory=list)  # facts.legacy.MethodUse / BackendUse (removed Keras APIs)
 
     def tape_block(self, tape, with_node, interp):
         """The record of a GradientTape `with` block (one per statement, however often it runs)."""
@@ -115,13 +132,32 @@ class Facts:
 
     def __post_init__(self) -> None:
         self.positions = Positions(self.module)
+        self.foreign: list = []  # facts.modules.LoadedModule of the project modules this file imports
 
-    def line(self, node: Optional[cst.CSTNode]) -> Optional[int]:
-        """1-based line of a node (for messages); None when the node is not in this module."""
+    def add_foreign(self, loaded) -> None:
+        if all(f is not loaded for f in self.foreign):
+            self.foreign.append(loaded)
+
+    def locate(self, node: Optional[cst.CSTNode]):
+        """(path of another project module or None for this file, CodeRange), or None if unknown."""
         if node is None:
             return None
         pos = self.positions.of(node)
-        return pos.start.line if pos is not None else None
+        if pos is not None:
+            return None, pos
+        for loaded in self.foreign:
+            pos = loaded.positions.of(node)
+            if pos is not None:
+                return loaded.path, pos
+        return None
+
+    def line(self, node: Optional[cst.CSTNode]):
+        """Line of a node for messages: `12` in this file, `12 of model.py` in an imported module."""
+        located = self.locate(node)
+        if located is None:
+            return None
+        path, pos = located
+        return pos.start.line if path is None else LineRef(pos.start.line, path.name)
 
     def code(self, node: Optional[cst.CSTNode], limit: int = 40) -> str:
         """The source text of a node, shortened for a message."""
@@ -139,10 +175,11 @@ class Facts:
         return [c for c in self.calls if c.model is model]
 
 
-def build_facts(module: cst.Module) -> Facts:
-    from tflint_gesture.facts.interpreter import Interpreter
+def build_facts(module: cst.Module, path=None) -> Facts:
+    """Analyse a module; with `path` (the file on disk), imports of project modules are followed."""
+    from tflint_gesture.facts.interpreter import build_facts as _build
 
-    return Interpreter(module).run()
+    return _build(module, path)
 
 
 __all__ = ["Facts", "TrainCall", "ScalerFit", "DoubleScaling", "Compile", "build_facts"]

@@ -137,6 +137,7 @@ class Dataset:
     root: int = field(default_factory=new_root)
     roles: frozenset = frozenset()
     class_names: Any = UNKNOWN
+    batches: Optional[int] = None  # batch axes added on top of the arrays' sample axis (0: slices; None: unknown)
 
 
 @dataclass
@@ -208,6 +209,7 @@ class ModelValue:
     include_top: bool = False
     app_classes: Any = 1000
     app_activation: Any = "softmax"
+    app_pooling: Any = UNKNOWN  # keras.applications `pooling=`: None, "avg", "max"; UNKNOWN when not a literal
     created_depth: int = 0  # how many unknown branches deep the model was created
 
 

@@ -23,6 +23,9 @@ Renderer = Callable[[Sequence[Finding], Summary], str]
 
 from tflint_gesture.report.json_report import render_json  # noqa: E402  (needs Summary above)
 from tflint_gesture.report.text import render_text  # noqa: E402
+from tflint_gesture.report.github import render_github  # noqa: E402
+from tflint_gesture.report.gitlab import render_gitlab  # noqa: E402
+from tflint_gesture.report.sarif import render_sarif  # noqa: E402
 
 
 def _text_plain(findings: Sequence[Finding], summary: Summary) -> str:
@@ -33,6 +36,9 @@ def _text_plain(findings: Sequence[Finding], summary: Summary) -> str:
 FORMATS: dict[str, Renderer] = {
     "text": _text_plain,
     "json": render_json,
+    "sarif": render_sarif,
+    "github": render_github,
+    "gitlab": render_gitlab,
 }
 
 __all__ = ["FORMATS", "Renderer", "Summary", "render_json", "render_text"]

@@ -1,5 +1,7 @@
 """Human output: `path:line:col: CODE [severity] message`, clickable in editors and terminals.
 
+Notebook findings read `nb.ipynb:cell 7:line 3: CODE [severity] message` (the line inside the cell).
+
 Evidence lines follow indented (`    path:line: note`, full path so they stay clickable), then the
 fix hint, then one summary line: `3 findings in 2 files` / `No findings in 2 files`.
 """
@@ -29,6 +31,11 @@ def summary_line(findings: Sequence[Finding], summary: "Summary") -> str:
     if summary.errors:
         count = len(summary.errors)
         line += f"; {count} {'path' if count == 1 else 'paths'} could not be checked"
+    verdicts = [f.confirmation for f in findings if f.confirmation is not None]
+    if verdicts:  # --dry-run
+        counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("confirmed", "refuted", "inconclusive", "not-run")
+                           if verdicts.count(v))
+        line += f"; dry run: {counts}"
     return line
 
 
@@ -36,16 +43,26 @@ def render_finding(finding: Finding, color: bool = False) -> list[str]:
     def paint(text: str, style: str) -> str:
         return f"{style}{text}{_RESET}" if color else text
 
-    where = f"{finding.path}:{finding.line}:{finding.column}:"
+    where = (
+        f"{finding.path}:{finding.line}:{finding.column}:"
+        if finding.cell is None
+        else f"{finding.path}:cell {finding.cell}:line {finding.line}:"  # a notebook: the line inside the cell
+    )
     severity_style = _SEVERITY_COLOR.get(finding.severity, "")
     lines = [
         f"{paint(where, _BOLD)} {paint(finding.code, _BOLD + severity_style)} "
         f"{paint('[' + finding.severity.value + ']', severity_style)} {finding.message}"
     ]
     for evidence in finding.evidence:
-        lines.append(f"    {paint(f'{evidence.path}:{evidence.line}:', _DIM)} {evidence.note}")
+        place = f"{evidence.path}:{evidence.line}:" if evidence.cell is None else (
+            f"{evidence.path}:cell {evidence.cell}:line {evidence.line}:"
+        )
+        lines.append(f"    {paint(place, _DIM)} {evidence.note}")
     if finding.fix:
         lines.append(f"    {paint('fix:', _BOLD)} {finding.fix}")
+    if finding.confirmation is not None:  # --dry-run: what the short real fit showed
+        observed = f": {finding.observation}" if finding.observation else ""
+        lines.append(f"    {paint('dry run:', _BOLD)} {finding.confirmation}{observed}")
     return lines
 
 

@@ -6,9 +6,13 @@ from functools import lru_cache
 
 from tflint_gesture.rules import input_scaling, loss_labels, output_head, tool, validation  # noqa: F401
 from tflint_gesture.rules import custom_loops  # noqa: F401
+from tflint_gesture.rules import optimization  # noqa: F401
+from tflint_gesture.rules import capacity, shapes  # noqa: F401
+from tflint_gesture.rules import dryrun_codes  # noqa: F401
 from tflint_gesture.rules.base import Report, Rule
 
-_FAMILY_MODULES = (tool, loss_labels, output_head, validation, input_scaling, custom_loops)
+_FAMILY_MODULES = (tool, loss_labels, output_head, validation, input_scaling, custom_loops, optimization, shapes,
+                   capacity, dryrun_codes)
 
 
 @lru_cache(maxsize=1)

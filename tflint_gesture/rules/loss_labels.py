@@ -22,6 +22,7 @@ from tflint_gesture.facts.queries import (
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.edits import from_logits_off, from_logits_on, loss_swap
 
 
 def _fits_with_loss(facts: Facts):
@@ -71,9 +72,12 @@ class SparseLossWithOneHotLabels(Rule):
                     continue
                 what = describe_labels(labels)
                 fix = "use loss='categorical_crossentropy', or pass the class ids (np.argmax(y, axis=1))"
-            elif labels.dtype in ("int", "uint8") and (width(labels) or 0) > 1 and labels.encoding != LabelEncoding.MULTI_HOT:
+                edits = loss_swap(loss, "categorical_crossentropy")  # unsafe: another loss
+            elif (labels.dtype in ("int", "uint8") and (width(labels) or 0) > 1 and labels.encoding != LabelEncoding.MULTI_HOT
+                  and head is not None and not _per_step_output(call)):
                 what = f"a 2-D integer array of shape {_shape(labels)}"
                 fix = "pass one class id per sample (shape (n,)), or one-hot labels with categorical_crossentropy"
+                edits = []
             else:
                 continue
             yield Report(
@@ -85,6 +89,8 @@ class SparseLossWithOneHotLabels(Rule):
                 ),
                 evidence=_evidence(call, labels),
                 fix=fix,
+                edits=edits,
+                fix_safety="unsafe",
             )
 
 
@@ -106,6 +112,7 @@ class CategoricalLossWithClassIds(Rule):
             if head is None and labels.num_classes == 2:
                 continue
             fix = "use loss='sparse_categorical_crossentropy', or one-hot encode the labels (to_categorical)"
+            edits = loss_swap(loss, "sparse_categorical_crossentropy") if loss.name == "categorical_crossentropy" else []
             yield Report(
                 node=compile_.loss_node or compile_.node,
                 message=(
@@ -115,6 +122,8 @@ class CategoricalLossWithClassIds(Rule):
                 ),
                 evidence=_evidence(call, labels),
                 fix=fix,
+                edits=edits,
+                fix_safety="unsafe",  # another loss
             )
 
 
@@ -208,11 +217,15 @@ class FromLogitsOnProbabilities(Rule):
                 node=loss.from_logits_node or loss.node,
                 message=(
                     f"the loss treats the model output as logits (from_logits=True) but the output layer at line "
-                    f"{facts.line(head.activation_node)} already applies {head.activation}; the activation is "
-                    f"applied twice, squashing the gradients so training is slow or stalls; {fix}"
+                    f"{facts.line(head.activation_node)} already applies {head.activation}; on tf.keras 2 and on "
+                    f"Keras 3's JAX/PyTorch backends the activation is applied twice, squashing the gradients so "
+                    f"training is slow or stalls (Keras 3 on TensorFlow detects it, warns and uses the "
+                    f"pre-activation values); {fix}"
                 ),
                 evidence=[(head.activation_node, f"{head.activation} output"), (call.node, "trained here")],
                 fix=fix,
+                edits=from_logits_off(loss),  # keeps the model's outputs: they stay probabilities
+                fix_safety="safe",
             )
 
 
@@ -249,6 +262,8 @@ class LinearOutputWithoutFromLogits(Rule):
                 ),
                 evidence=[(head.layer.node, "linear output layer"), (call.node, "trained here")],
                 fix=fix,
+                edits=from_logits_on(loss, facts.module),  # the model and its outputs stay as they are
+                fix_safety="safe",
             )
 
 
@@ -269,14 +284,18 @@ class RegressionLossOnClassifier(Rule):
                 continue
             fix = ("use categorical_crossentropy (one-hot labels)" if labels.encoding == LabelEncoding.ONE_HOT
                    else "use sparse_categorical_crossentropy (class ids)")
+            ids = labels.encoding == LabelEncoding.CLASS_IDS
+            consequence = (
+                f"Keras fails with incompatible shapes (one id per sample against {head.units} outputs)" if ids else
+                "its gradients through softmax are weak and training converges slowly to poor accuracy")
             yield Report(
                 node=compile_.loss_node or compile_.node,
                 message=(
                     f"the model is a softmax classifier (line {facts.line(head.activation_node)}) trained on "
                     f"{describe_labels(labels)} labels {_where(facts, call, labels)}, but the loss is {loss.name}, a "
-                    f"regression loss; its gradients through softmax are weak and training converges slowly to poor "
-                    f"accuracy; {fix}"
+                    f"regression loss; {consequence}; {fix}"
                 ),
+                severity=Severity.ERROR if ids else None,
                 evidence=_evidence(call, labels, [(head.activation_node, "softmax output")]),
                 fix=fix,
             )
@@ -309,6 +328,18 @@ class AccuracyOnRegression(Rule):
                         evidence=_evidence(call, labels),
                         fix="replace 'accuracy' with 'mae' or RootMeanSquaredError()",
                     )
+
+
+def _per_step_output(call) -> bool:
+    """True unless the model is known to output one vector per sample: sequence models that output
+    (steps, classes) take (n, steps) integer labels with a sparse loss, which is correct."""
+    from tflint_gesture.facts.queries import inputs_of
+    from tflint_gesture.facts.shapes import trace
+
+    x = inputs_of(call)
+    start = tuple(x.shape[1:]) if isinstance(x, Data) and x.shape else None
+    output = trace(call.model, start).output
+    return output is None or len(output) != 1
 
 
 def _shape(labels: Data) -> str:

@@ -11,6 +11,7 @@ from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REG
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.edits import activation_to
 
 _RANGES = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
 _NONLINEAR = {"softmax", "sigmoid", "tanh", "relu", "elu", "selu", "gelu", "softplus", "swish", "silu", "leaky_relu",
@@ -40,6 +41,8 @@ class SoftmaxOnSingleUnit(Rule):
                 ),
                 evidence=[(head.layer.node, "the 1-unit output layer")],
                 fix="use activation='sigmoid' on the 1-unit output",
+                edits=activation_to(head.activation_node, "sigmoid"),
+                fix_safety="safe" if _binary_loss(model) else "unsafe",
             )
 
 
@@ -214,6 +217,13 @@ class LayerAfterOutput(Rule):
                             fix="remove one of the two activations",
                         )
                     activation = layer.activation
+
+
+def _binary_loss(model) -> bool:
+    """The model is compiled, once and for certain, with binary cross-entropy on probabilities."""
+    compile_ = model.compile
+    loss = getattr(compile_, "loss", None)
+    return loss is not None and getattr(loss, "name", None) in BINARY and getattr(loss, "from_logits", None) is False
 
 
 def _at(facts: Facts, labels: Data) -> str:

@@ -170,6 +170,20 @@ class InputShapeMismatch(Rule):
                 evidence=evidence,
                 fix=fix,
             )
+        if _runs_anyway(call.model, sample, declared):
+            fix = _mismatch_fix(name, data, sample, declared)
+            return Report(
+                node=call.x_node,
+                message=(
+                    f"`{name}`{where} has per-sample shape {fmt(sample, batch=False)} but {model_says}; the layers "
+                    f"accept any size up to a global pooling, so Keras warns and {_RUNS[call.method]} on "
+                    f"{fmt(sample, batch=False)} inputs, not the size the model was designed and declared for "
+                    f"(slower, and a mismatch with whatever is fed at inference); {fix}"
+                ),
+                evidence=evidence,
+                fix=fix,
+                severity=Severity.WARNING,
+            )
         fix = _mismatch_fix(name, data, sample, declared)
         return Report(
             node=call.x_node,
@@ -184,6 +198,28 @@ class InputShapeMismatch(Rule):
 
 
 _RUNS = {"fit": "trains", "evaluate": "evaluates", "predict": "predicts"}
+
+
+def _runs_anyway(model, sample: tuple, declared: tuple) -> bool:
+    """True when a Sequential model traced from the data's shape (not the declared one) meets no rank
+    problem and ends in the same output: Keras only warns about the declared shape, then runs
+    (a fully convolutional stack up to global pooling takes any image size)."""
+    from tflint_gesture.facts.shapes import Trace, _trace_sequential, trace
+
+    if model.kind != "sequential" or len(sample) != len(declared) or any(d is None for d in sample):
+        return False
+    from_data = Trace(input=sample, declared=False)
+    _trace_sequential(model, sample, from_data, 0)
+    from_declared = trace(model)
+    if from_data.problems or from_data.output is None or from_data.output != from_declared.output:
+        return False
+    if len(from_data.steps) != len(from_declared.steps):
+        return False
+    # weights are sized by the last axis (channels, features): every layer must see the same width there
+    for a, b in zip(from_data.steps, from_declared.steps):
+        if not a.inputs or not b.inputs or not a.inputs[0] or not b.inputs[0] or a.inputs[0][-1] != b.inputs[0][-1]:
+            return False
+    return True
 
 
 def _declaration(facts: Facts, node) -> str:

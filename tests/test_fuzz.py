@@ -1,0 +1,472 @@
+"""Fuzzing the whole static pipeline: no input may make it raise; a TFG001 finding is a fine answer.
+
+Three generators feed `engine.check_text` (decode is not involved: texts are str):
+
+* hypothesmith programs, from the Python grammar and from libcst's node types;
+* mutated fixtures: the scripts in fixtures/ with lines dropped, duplicated, swapped, re-indented,
+  truncated mid-token, call arguments swapped, names renamed to Keras names, numbers replaced by
+  0/1/-1/huge values and strings by loss and activation names;
+* fixtures with hypothesmith statements spliced in at random places (Keras context plus garbage).
+
+By default (CI) every generator runs a bounded number of examples with `derandomize=True`, so a run is
+reproducible and takes well under a minute; `pytest --long` runs thousands, randomly. A seeded,
+deterministic corpus of mutated fixtures must also report every rule code at least once (the mutants
+keep most of the fixtures' bugs) and call every rule's `check` to completion, and goes once through the
+CLI on a folder (worker pool included). Inputs that once crashed the pipeline live in
+tests/fuzz_regressions/ and run in tests/test_bad_inputs.py-style subprocesses below.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import hypothesmith
+import libcst as cst
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO_ROOT, run_subprocess
+from tflint_gesture import engine
+from tflint_gesture.rules import all_rules
+
+FIXTURES = sorted((REPO_ROOT / "fixtures").rglob("*.py"))
+REGRESSIONS = sorted(p for p in (Path(__file__).parent / "fuzz_regressions").iterdir() if p.suffix in (".py", ".ipynb"))
+RULE_CODES = {rule.code for rule in all_rules()}
+STATIC_CODES = {rule.code for rule in all_rules() if not getattr(rule, "dry_run_only", False)}  # TFG8xx: dry run
+
+# Bounded (CI) and deep (--long) budgets: examples per generator.
+BUDGET = {False: {"grammar": 150, "node": 40, "mutants": 300, "spliced": 60, "bytes": 200, "projects": 30},
+          True: {"grammar": 3000, "node": 1000, "mutants": 6000, "spliced": 2000, "bytes": 5000, "projects": 600}}
+
+KERAS_NAMES = (
+    "Dense", "fit", "compile", "to_categorical", "Sequential", "model", "keras", "layers", "tf", "np", "Model",
+    "Input", "Dropout", "Softmax", "GradientTape", "evaluate", "predict", "x_train", "y_train", "x_val", "y",
+    "loss", "StandardScaler", "train_test_split", "EarlyStopping", "ModelCheckpoint", "add", "gradient",
+    "apply_gradients", "adapt", "Normalization", "Rescaling", "argmax", "one_hot", "map", "batch",
+    "from_tensor_slices", "shuffle", "fit_transform", "astype", "reshape", "self", "super", "__name__",
+)
+NUMBERS = ("0", "1", "-1", "2", "10**30", "1e308", "2**64", "-0.0", "0.5", "255", "255.0", "256", "1e-320",
+           "9" * 40, "0x10", "1j", "True", "None")
+STRINGS = (
+    "'categorical_crossentropy'", "'sparse_categorical_crossentropy'", "'binary_crossentropy'", "'mse'", "'mae'",
+    "'huber'", "'softmax'", "'sigmoid'", "'tanh'", "'linear'", "'relu'", "'accuracy'", "'val_accuracy'",
+    "'val_loss'", "'loss'", "'categorical'", "'sparse'", "'binary'", "'int'", "'uint8'", "'float32'", "''",
+    "'\\x00'", "'__main__'", "f'{x}'", "b'bytes'",
+)
+_NAME = re.compile(r"\b[A-Za-z_]\w*\b")
+_NUMBER = re.compile(r"(?<![\w.])(?:\d[\d_]*\.?\d*(?:[eE][-+]?\d+)?|\.\d+)(?![\w.])")
+_STRING = re.compile(r"'[^'\n\\]*'|\"[^\"\n\\]*\"")
+
+
+# --------------------------------------------------------------------------------------- mutators
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True) or [""]
+
+
+def drop_lines(text, rng):
+    lines = _lines(text)
+    start = rng.randrange(len(lines))
+    del lines[start:start + rng.randint(1, 3)]
+    return "".join(lines)
+
+
+def duplicate_lines(text, rng):
+    lines = _lines(text)
+    start = rng.randrange(len(lines))
+    block = lines[start:start + rng.randint(1, 5)]
+    at = rng.randrange(len(lines) + 1)
+    return "".join(lines[:at] + block + lines[at:])
+
+
+def swap_lines(text, rng):
+    lines = _lines(text)
+    i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+    lines[i], lines[j] = lines[j], lines[i]
+    return "".join(lines)
+
+
+def reindent_line(text, rng):
+    lines = _lines(text)
+    i = rng.randrange(len(lines))
+    lines[i] = ("    " + lines[i]) if rng.random() < 0.5 else lines[i][min(4, len(lines[i]) - len(lines[i].lstrip())):]
+    return "".join(lines)
+
+
+def truncate_file(text, rng):
+    return text[: rng.randrange(len(text) + 1)]
+
+
+def truncate_line(text, rng):
+    lines = _lines(text)
+    i = rng.randrange(len(lines))
+    lines[i] = lines[i][: rng.randrange(len(lines[i]) + 1)] + "\n"
+    return "".join(lines)
+
+
+def _replace_match(text, rng, pattern, choices):
+    matches = list(pattern.finditer(text))
+    if not matches:
+        return text
+    m = rng.choice(matches)
+    return text[: m.start()] + rng.choice(choices) + text[m.end():]
+
+
+def rename_one(text, rng):
+    return _replace_match(text, rng, _NAME, KERAS_NAMES)
+
+
+def rename_everywhere(text, rng):
+    names = sorted(set(_NAME.findall(text)))
+    if not names:
+        return text
+    old, new = rng.choice(names), rng.choice(KERAS_NAMES)
+    return re.sub(rf"\b{re.escape(old)}\b", new, text)
+
+
+def replace_number(text, rng):
+    return _replace_match(text, rng, _NUMBER, NUMBERS)
+
+
+def replace_string(text, rng):
+    return _replace_match(text, rng, _STRING, STRINGS)
+
+
+class _SwapArgs(cst.CSTTransformer):
+    def __init__(self, target: int, rng) -> None:
+        self.target, self.rng, self.index, self.invalid = target, rng, -1, False
+
+    def leave_Call(self, original, updated):
+        if len(updated.args) < 2:
+            return updated
+        self.index += 1
+        if self.index != self.target:
+            return updated
+        args = list(updated.args)
+        i, j = self.rng.sample(range(len(args)), 2)
+        args[i], args[j] = args[j].with_changes(comma=args[i].comma), args[i].with_changes(comma=args[j].comma)
+        try:
+            return updated.with_changes(args=args)
+        except cst.CSTValidationError:  # a keyword before a positional: libcst will not build it
+            self.invalid = True
+            return updated
+
+
+def swap_call_args(text, rng):
+    """Swap two arguments of one call (a keyword may end up before a positional: fine, it is fuzz)."""
+    try:
+        module = cst.parse_module(text)
+    except Exception:  # noqa: BLE001 - an earlier mutation broke the syntax: swap inside `f(a, b)` by text
+        return _swap_text(text)
+    calls = sum(1 for node in _walk(module) if isinstance(node, cst.Call) and len(node.args) >= 2)
+    if not calls:
+        return text
+    swapper = _SwapArgs(rng.randrange(calls), rng)
+    swapped = module.visit(swapper).code
+    if swapper.invalid:  # write the invalid order as text: the linter must still cope
+        return _swap_text(text)
+    return swapped
+
+
+def _swap_text(text):
+    return re.sub(r"\(([^(),\n]+),\s*([^(),\n]+)\)", r"(\2, \1)", text, count=1)
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(current.children)
+
+
+MUTATORS = (drop_lines, duplicate_lines, swap_lines, reindent_line, truncate_file, truncate_line, rename_one,
+            rename_everywhere, replace_number, replace_string, swap_call_args)
+
+
+def mutate(text: str, rng: random.Random, count: int) -> str:
+    for _ in range(count):
+        text = rng.choice(MUTATORS)(text, rng)
+    return text
+
+
+# --------------------------------------------------------------------------------------- checks
+def lint(text: str, name: str = "fuzzed.py") -> list:
+    """The whole static pipeline on a text; any exception propagates and fails the test. The checked
+    code's own SyntaxWarnings must not leak to the user either."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        findings = engine.check_text(name, text)
+    assert [str(w.message) for w in caught] == []
+    lines = len(re.split(r"\r\n|\r|\n", text)) + 1  # libcst, like Python, also ends lines with a lone \r
+    for f in findings:
+        assert f.code in RULE_CODES, f
+        assert f.path == name, f
+        assert 1 <= f.line <= f.end_line <= lines and f.column >= 1, f
+        assert f.message.strip() and "\n" not in f.message, f  # one line: text and CI formats depend on it
+        assert all(e.line >= 1 for e in f.evidence), f
+    return findings
+
+
+def _settings(long_run: bool, kind: str):
+    return settings(
+        max_examples=BUDGET[long_run][kind],
+        derandomize=not long_run,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        print_blob=True,
+    )
+
+
+def _report(kind: str, count: int, started: float) -> None:
+    print(f"fuzz {kind}: {count} programs through the static pipeline in {time.perf_counter() - started:.1f}s")
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
+@pytest.mark.parametrize("kind", ["grammar", "node"])
+def test_hypothesmith_programs_never_crash(kind, long_run):
+    strategy = hypothesmith.from_grammar() if kind == "grammar" else hypothesmith.from_node()
+    seen = []
+    started = time.perf_counter()
+
+    @_settings(long_run, kind)
+    @given(strategy)
+    def run(source):
+        seen.append(1)
+        lint(source)
+
+    run()
+    _report(kind, len(seen), started)
+    assert len(seen) >= BUDGET[long_run][kind] // 2  # hypothesis really generated programs
+
+
+def test_mutated_fixtures_never_crash(long_run):
+    texts = {path: path.read_text(encoding="utf-8") for path in FIXTURES}
+    seen: Counter = Counter()
+    started = time.perf_counter()
+
+    @_settings(long_run, "mutants")
+    @given(st.sampled_from(FIXTURES), st.integers(1, 5), st.randoms(use_true_random=False))
+    def run(path, count, rng):
+        mutant = mutate(texts[path], rng, count)
+        seen["programs"] += 1
+        for f in lint(mutant, path.name):
+            seen[f.code] += 1
+
+    run()
+    _report("mutants", seen.pop("programs"), started)
+    assert seen, "no mutant produced any finding: the mutations destroy everything"
+    assert set(seen) - {"TFG001"}, "only parse errors: the mutants never reach the rules"
+
+
+@pytest.mark.filterwarnings("ignore::SyntaxWarning")
+def test_fixtures_with_hypothesmith_statements_spliced_in(long_run):
+    modules = {path: cst.parse_module(path.read_text(encoding="utf-8")) for path in FIXTURES}
+    count = []
+    started = time.perf_counter()
+
+    @_settings(long_run, "spliced")
+    @given(st.sampled_from(FIXTURES), hypothesmith.from_node(), st.randoms(use_true_random=False))
+    def run(path, snippet, rng):
+        module = modules[path]
+        try:
+            extra = cst.parse_module(snippet).body
+        except Exception:  # noqa: BLE001 - hypothesmith's source that libcst cannot read back: lint it alone
+            lint(snippet)
+            return
+        at = rng.randrange(len(module.body) + 1)
+        count.append(1)
+        lint(module.with_changes(body=[*module.body[:at], *extra, *module.body[at:]]).code, path.name)
+
+    run()
+    _report("spliced", len(count), started)
+
+
+PREFIXES = (
+    b"", codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8 + b"# coding: latin-1\n",
+    *(f"# -*- coding: {name} -*-\n".encode() for name in (
+        "utf-8", "latin-1", "utf-16", "utf-32", "unicode_escape", "raw_unicode_escape", "punycode", "utf-7",
+        "idna", "rot13", "cp037", "koi8-r", "shift_jis", "big5", "ascii", "hex", "utf-8-sig", "no-such-codec")),
+)
+
+
+@st.composite
+def source_bytes(draw):
+    """A file's bytes: a BOM or coding cookie (sane or not), then a fixture encoded somehow and
+    damaged at the byte level, or plain random bytes."""
+    prefix = draw(st.sampled_from(PREFIXES))
+    if draw(st.booleans()):
+        body = draw(st.binary(max_size=3000))
+    else:
+        text = draw(st.sampled_from(FIXTURES)).read_text(encoding="utf-8")
+        body = bytearray(text.encode(draw(st.sampled_from(("utf-8", "utf-16-le", "latin-1"))), errors="replace"))
+        for _ in range(draw(st.integers(0, 4))):
+            at = draw(st.integers(0, len(body)))
+            body[at:at + draw(st.integers(0, 3))] = draw(st.binary(min_size=1, max_size=8))
+        body = bytes(body)
+    return prefix + body
+
+
+def test_random_bytes_never_crash(tmp_path, long_run):
+    """The decode step too: BOMs, PEP 263 cookies naming odd codecs, NUL bytes, broken encodings."""
+    path = tmp_path / "fuzzed.py"
+    count = []
+    started = time.perf_counter()
+
+    @_settings(long_run, "bytes")
+    @given(source_bytes())
+    def run(data):
+        count.append(1)
+        path.write_bytes(data)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            findings = engine.check_file(path, display_path="fuzzed.py")
+        assert [str(w.message) for w in caught] == []
+        assert all(f.code in RULE_CODES and f.line >= 1 for f in findings)
+
+    run()
+    _report("bytes", len(count), started)
+
+
+PROJECTS = sorted(p for p in (REPO_ROOT / "fixtures").glob("project_*") if p.is_dir())
+
+
+def test_mutated_projects_across_files(tmp_path, long_run):
+    """Cross-file analysis: one module of a project mutated, every file checked from disk, so the
+    importing files analyse the damaged module (imports of project modules are followed)."""
+    sources = {project: {p.relative_to(project): p.read_text(encoding="utf-8") for p in project.rglob("*.py")}
+               for project in PROJECTS}
+    count = []
+    started = time.perf_counter()
+
+    @_settings(long_run, "projects")
+    @given(st.sampled_from(PROJECTS), st.data(), st.integers(1, 3), st.randoms(use_true_random=False))
+    def run(project, data, mutations, rng):
+        root = tmp_path / f"example{len(count)}" / project.name  # a fresh folder: no module cache reuse
+        files = sorted(sources[project])
+        victim = data.draw(st.sampled_from(files))
+        for rel in files:
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            text = sources[project][rel]
+            target.write_text(mutate(text, rng, mutations) if rel == victim else text, encoding="utf-8")
+        count.append(1)
+        for rel in files:
+            for f in engine.check_file(root / rel, display_path=str(rel)):
+                assert f.code in RULE_CODES and f.line >= 1
+
+    run()
+    _report("projects", len(count), started)
+
+
+# ----------------------------------------------------------------- the seeded mutant corpus
+MUTANTS_PER_FIXTURE = 8
+
+
+def mutant_corpus() -> list[tuple[str, str]]:
+    """(name, text): each fixture, mutated once per seed. Deterministic (string seeds hash stably)."""
+    corpus = []
+    for path in FIXTURES:
+        text = path.read_text(encoding="utf-8")
+        for k in range(MUTANTS_PER_FIXTURE):
+            rng = random.Random(f"{path.relative_to(REPO_ROOT)}:{k}")
+            stem = "__".join(path.relative_to(REPO_ROOT / "fixtures").with_suffix("").parts)
+            corpus.append((f"m{k}_{stem}.py", mutate(text, rng, 2 if k % 4 == 3 else 1)))
+    return corpus
+
+
+def test_every_rule_runs_and_reports_on_the_mutant_corpus(monkeypatch):
+    invoked: Counter = Counter()
+    completed: Counter = Counter()
+    for rule in all_rules():
+        original = rule.check
+
+        def counting(self, facts, _original=original, _code=rule.code):
+            invoked[_code] += 1
+            yield from _original(self, facts)
+            completed[_code] += 1
+
+        monkeypatch.setattr(rule, "check", counting)
+
+    reported: Counter = Counter()
+    corpus = mutant_corpus()
+    for name, text in corpus:
+        for f in lint(text, name):
+            reported[f.code] += 1
+    print(f"mutant corpus: {len(corpus)} files; reported per code: {dict(sorted(reported.items()))}")
+    # TFG001 has no check of its own (the engine reports it), so it is only asked to be reported.
+    runnable = STATIC_CODES - {"TFG001"}
+    assert {code for code in runnable if invoked[code] == 0} == set()
+    assert {code for code in runnable if completed[code] != invoked[code]} == set()
+    assert sorted(STATIC_CODES - set(reported)) == []
+
+
+def test_mutant_corpus_through_the_cli_on_a_folder(tmp_path):
+    corpus = [item for item in mutant_corpus() if item[0].startswith(("m0_", "m1_", "m3_"))]  # a third is enough
+    folder = tmp_path / "mutants"
+    folder.mkdir()
+    for name, text in corpus:
+        (folder / name).write_text(text, encoding="utf-8")
+    result = run_subprocess("--no-cache", "--jobs", "2", "--format", "json", str(folder), cwd=tmp_path)
+    assert result.returncode == 1, result.stderr  # findings, and no error (which would be 2)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    report = json.loads(result.stdout)
+    assert report["summary"]["files_checked"] == len(corpus)
+    assert not report["summary"].get("errors")
+    assert len({f["code"] for f in report["findings"]}) >= len(STATIC_CODES) // 2
+
+
+# ----------------------------------------------------------------------- regressions
+def _outcome(path: Path) -> str:
+    match = re.search(r'(?:^# outcome: |"outcome": ")(\w+)', path.read_text(encoding="latin-1"), re.M)
+    assert match, f"{path.name} needs a `# outcome: TFG001` or `# outcome: checked` line (notebooks: metadata)"
+    return match.group(1)
+
+
+SMALL_STACK = 2 * 1024 * 1024  # like a Windows main thread; the parser thread must not depend on it
+
+
+def _run_with_small_stack(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """`run_subprocess`, with the main thread's stack limited to 2 MB where the platform allows."""
+    def limit() -> None:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_STACK)
+        if hard == resource.RLIM_INFINITY or hard >= SMALL_STACK:
+            resource.setrlimit(resource.RLIMIT_STACK, (SMALL_STACK, hard))
+
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, "-m", "tflint_gesture", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=120, preexec_fn=limit if os.name == "posix" else None)
+
+
+@pytest.mark.parametrize("path", REGRESSIONS, ids=[p.name for p in REGRESSIONS])
+def test_fuzz_regression(path, tmp_path):
+    """Each input that once crashed: first in a subprocess (a segfault must not take pytest down),
+    then through the engine in-process."""
+    outcome = _outcome(path)
+    result = _run_with_small_stack("--no-cache", "--format", "json", str(path), cwd=tmp_path)
+    assert result.returncode in (0, 1), (result.returncode, result.stderr)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+    codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
+    findings = engine.check_file(path)
+    assert {f.code for f in findings} == codes
+    if outcome == "checked":
+        assert "TFG001" not in codes
+    else:
+        assert outcome in codes
+
+
+def test_regression_corpus_is_present():
+    assert len(REGRESSIONS) >= 3
