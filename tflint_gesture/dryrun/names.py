@@ -11,6 +11,8 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
+from tflint_gesture.facts.names import target_names
+
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__name__", "__file__"}
 
 
@@ -27,20 +29,6 @@ def base_name(node: cst.CSTNode) -> Optional[str]:
             node = node.func
         else:
             return None
-
-
-def target_names(target: cst.CSTNode) -> set[str]:
-    """Names bound by an assignment target (`a`, `a, (b, *c)`); attribute/subscript targets bind none."""
-    if isinstance(target, cst.Name):
-        return {target.value}
-    if isinstance(target, (cst.Tuple, cst.List)):
-        found: set[str] = set()
-        for element in target.elements:
-            found |= target_names(element.value)
-        return found
-    if isinstance(target, cst.StarredElement):
-        return target_names(target.value)
-    return set()
 
 
 class _Bound(cst.CSTVisitor):

@@ -15,7 +15,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from tflint_gesture.facts import apis
-from tflint_gesture.facts.names import canonical, under
+from tflint_gesture.facts.names import canonical, target_names, under
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.values import (
     UNKNOWN,
@@ -334,7 +334,7 @@ class Interpreter:
 
     def exec_for(self, stmt: cst.For, scope: Scope) -> None:
         iterable = self.eval(stmt.iter, scope)
-        targets = _target_names(stmt.target)
+        targets = target_names(stmt.target)
         items = apis.unrollable(iterable)
         if items is not None and len(items) <= MAX_UNROLL and not _has_break(stmt.body):
             self.loops.append(targets)
@@ -636,17 +636,6 @@ def _dotted(node: cst.CSTNode) -> str:
 
 def _source_name(node: cst.CSTNode) -> Optional[str]:
     return node.value if isinstance(node, cst.Name) else None
-
-
-def _target_names(target: cst.CSTNode) -> set[str]:
-    if isinstance(target, cst.Name):
-        return {target.value}
-    if isinstance(target, (cst.Tuple, cst.List)):
-        names: set[str] = set()
-        for element in target.elements:
-            names |= _target_names(element.value)
-        return names
-    return set()
 
 
 def _has_break(body: cst.CSTNode) -> bool:

@@ -13,6 +13,8 @@ from typing import Any, Iterator, Optional
 
 import libcst as cst
 
+from tflint_gesture.facts.names import target_names
+
 
 @dataclass
 class ModelCall:
@@ -73,7 +75,7 @@ def assignments(statements, name: str) -> Iterator[tuple[cst.CSTNode, Optional[c
     class _Assigns(cst.CSTVisitor):
         def visit_Assign(self, n: cst.Assign) -> None:
             for target in n.targets:
-                if name in _target_names(target.target):
+                if name in target_names(target.target):
                     found.append((n, n.value, False))
 
         def visit_AugAssign(self, n: cst.AugAssign) -> None:
@@ -81,7 +83,7 @@ def assignments(statements, name: str) -> Iterator[tuple[cst.CSTNode, Optional[c
                 found.append((n, n.value, True))
 
         def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
-            if n.value is not None and name in _target_names(n.target):
+            if n.value is not None and name in target_names(n.target):
                 found.append((n, n.value, False))
 
         def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
@@ -124,17 +126,6 @@ def contains(statements, node: cst.CSTNode) -> bool:
         if hit:
             return True
     return False
-
-
-def _target_names(target: cst.CSTNode) -> set[str]:
-    if isinstance(target, cst.Name):
-        return {target.value}
-    if isinstance(target, (cst.Tuple, cst.List)):
-        out: set[str] = set()
-        for element in target.elements:
-            out |= _target_names(element.value)
-        return out
-    return set()
 
 
 def _root_names(target: cst.CSTNode) -> set[str]:

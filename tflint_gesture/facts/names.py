@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import libcst as cst
+
 _KERAS_PREFIXES = (
     "tensorflow.python.keras.",
     "tensorflow.keras.",
@@ -61,3 +63,17 @@ def last(qualname: str) -> str:
 def under(qualname: str, *prefixes: str) -> bool:
     """True if `qualname` is one of `prefixes` or lies below one of them."""
     return any(qualname == p or qualname.startswith(p + ".") for p in prefixes)
+
+
+def target_names(target: cst.CSTNode) -> set[str]:
+    """Names bound by an assignment target (`a`, `a, (b, *c)`); attribute/subscript targets bind none."""
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        found: set[str] = set()
+        for element in target.elements:
+            found |= target_names(element.value)
+        return found
+    if isinstance(target, cst.StarredElement):
+        return target_names(target.value)
+    return set()
