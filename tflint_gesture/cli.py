@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -55,6 +56,7 @@ class Options:
     unsafe_fixes: bool = False  # also apply (or, alone, show) the fixes that change behaviour
     dry_run: bool = False  # confirm the findings with a short real fit on synthetic tensors (needs TensorFlow)
     dry_run_timeout: float = 20.0  # seconds per model in the dry run
+    dry_run_untrusted: bool = False  # run the dry run even on CI for a pull request (dryrun/trust.py)
 
 
 class UsageError(Exception):
@@ -110,6 +112,14 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
 
     from tflint_gesture.runner import run
 
+    refused = None
+    if options.dry_run:  # a pull request's code on CI is not run unless the pipeline's owner opts in
+        from tflint_gesture.dryrun.trust import refusal
+
+        refused = refusal(os.environ, options.dry_run_untrusted)
+        if refused is not None:
+            print(f"{PROG}: warning: {refused}", file=err)
+            options = dataclasses.replace(options, dry_run=False)
     if options.dry_run:  # before any work: without TensorFlow there is no dry run (TensorFlow is not imported here)
         from tflint_gesture.dryrun.run import DryRunUnavailable, ensure_available
 
@@ -154,6 +164,9 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         except DryRunUnavailable as exc:
             print(f"{PROG}: error: {exc}", file=err)
             return EXIT_ERROR
+    if refused is not None:
+        for finding in result.findings:
+            finding.confirmation, finding.observation = "not-run", "dry run refused: pull request on CI"
     for message in result.errors:
         print(f"{PROG}: {message}", file=err)
     if result.files_checked == 0 and not result.errors:
@@ -394,6 +407,11 @@ def build_app() -> typer.Typer:
             typer.Option("--dry-run-timeout", metavar="SECONDS", help="Wall-clock limit per model in the dry run.",
                          min=1.0),
         ] = 20.0,
+        dry_run_untrusted: Annotated[
+            bool,
+            typer.Option("--dry-run-untrusted", help="Run the dry run even on CI for a pull request, where it is "
+                         "refused by default because it executes the pull request's model-building code."),
+        ] = False,
         list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule and exit.")] = False,
         explain: Annotated[
             Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
@@ -428,6 +446,7 @@ def build_app() -> typer.Typer:
             unsafe_fixes=unsafe_fixes,
             dry_run=dry_run,
             dry_run_timeout=dry_run_timeout,
+            dry_run_untrusted=dry_run_untrusted,
         )
         raise typer.Exit(execute(options))
 
