@@ -94,6 +94,18 @@ def test_write_outside_the_work_directory_is_refused(session, tmp_path):
     benign_runs(session)
 
 
+@pytest.mark.parametrize("call", ["os.remove({p!r})", "os.unlink({p!r})", "os.rename({p!r}, {p!r} + '.moved')",
+                                  "__import__('shutil').rmtree({d!r})"])
+def test_deleting_or_moving_outside_the_work_directory_is_refused(session, tmp_path, call):
+    victim = tmp_path / "keep" / "data.npy"
+    victim.parent.mkdir()
+    victim.write_bytes(b"user data")
+    answer = session.run(request(call.format(p=str(victim), d=str(victim.parent))))
+    assert answer["status"] == "not-run", answer
+    assert victim.read_bytes() == b"user data"
+    benign_runs(session)
+
+
 def test_native_tensorflow_write_outside_is_refused(session, tmp_path):
     """tf.io.write_file is C++: only a kernel-level guard (Landlock) stops it."""
     from tflint_gesture.dryrun import landlock
