@@ -1,19 +1,20 @@
 """Fuzzing the whole static pipeline: no input may make it raise; a TFG001 finding is a fine answer.
 
-Three generators feed `engine.check_text` (decode is not involved: texts are str):
+Generators (all through `engine.check_text` or `engine.check_file`, see docs/robustness.md):
 
 * hypothesmith programs, from the Python grammar and from libcst's node types;
 * mutated fixtures: the scripts in fixtures/ with lines dropped, duplicated, swapped, re-indented,
   truncated mid-token, call arguments swapped, names renamed to Keras names, numbers replaced by
   0/1/-1/huge values and strings by loss and activation names;
-* fixtures with hypothesmith statements spliced in at random places (Keras context plus garbage).
+* fixtures with hypothesmith statements spliced in at random places (Keras context plus garbage);
+* bytes: BOMs and coding cookies (sane or not) before random or damaged bytes, through decoding;
+* projects: one module of a fixtures/project_* folder mutated, the importing files checked from disk.
 
-By default (CI) every generator runs a bounded number of examples with `derandomize=True`, so a run is
-reproducible and takes well under a minute; `pytest --long` runs thousands, randomly. A seeded,
-deterministic corpus of mutated fixtures must also report every rule code at least once (the mutants
-keep most of the fixtures' bugs) and call every rule's `check` to completion, and goes once through the
-CLI on a folder (worker pool included). Inputs that once crashed the pipeline live in
-tests/fuzz_regressions/ and run in tests/test_bad_inputs.py-style subprocesses below.
+By default (CI) each generator runs a bounded number of examples with `derandomize=True`, so a run is
+reproducible and fast; `pytest --long` runs thousands, randomly. A seeded corpus of mutated fixtures
+must report every static rule code at least once and run every rule's `check` to completion, and
+goes once through the real command on a folder (worker pool included). Inputs that once crashed the
+pipeline live in tests/fuzz_regressions/ and run in a subprocess first (a segfault fails one test).
 """
 
 from __future__ import annotations
@@ -46,8 +47,10 @@ RULE_CODES = {rule.code for rule in all_rules()}
 STATIC_CODES = {rule.code for rule in all_rules() if not getattr(rule, "dry_run_only", False)}  # TFG8xx: dry run
 
 # Bounded (CI) and deep (--long) budgets: examples per generator.
-BUDGET = {False: {"grammar": 150, "node": 40, "mutants": 300, "spliced": 60, "bytes": 200, "projects": 30},
-          True: {"grammar": 3000, "node": 1000, "mutants": 6000, "spliced": 2000, "bytes": 5000, "projects": 600}}
+BUDGET = {False: {"grammar": 150, "node": 40, "mutants": 300, "spliced": 60, "bytes": 200, "projects": 30,
+                 "notebooks": 60},
+          True: {"grammar": 3000, "node": 1000, "mutants": 6000, "spliced": 2000, "bytes": 20000, "projects": 600,
+                "notebooks": 5000}}
 
 KERAS_NAMES = (
     "Dense", "fit", "compile", "to_categorical", "Sequential", "model", "keras", "layers", "tf", "np", "Model",
@@ -333,7 +336,7 @@ def test_random_bytes_never_crash(tmp_path, long_run):
             warnings.simplefilter("always")
             findings = engine.check_file(path, display_path="fuzzed.py")
         assert [str(w.message) for w in caught] == []
-        assert all(f.code in RULE_CODES and f.line >= 1 for f in findings)
+        assert all(f.code in RULE_CODES and f.line >= 1 and "\n" not in f.message for f in findings), findings
 
     run()
     _report("bytes", len(count), started)
@@ -364,10 +367,66 @@ def test_mutated_projects_across_files(tmp_path, long_run):
         count.append(1)
         for rel in files:
             for f in engine.check_file(root / rel, display_path=str(rel)):
-                assert f.code in RULE_CODES and f.line >= 1
+                assert f.code in RULE_CODES and f.line >= 1 and "\n" not in f.message, f
 
     run()
     _report("projects", len(count), started)
+
+
+NOTEBOOKS = sorted((REPO_ROOT / "fixtures" / "notebooks").glob("*.ipynb"))
+MAGICS = ("%matplotlib inline", "!pip install tensorflow", "%%time", "%%bash", "x = !ls", "%time model.fit(x, y)",
+          "model?", "%", "!", "%%capture", "/print 1", "%load_ext autoreload")
+
+
+def test_mutated_notebooks_never_crash(tmp_path, long_run):
+    """Notebooks: code cells mutated like scripts, IPython magics inserted, cells reordered or given
+    odd types, and sometimes the JSON text itself truncated; through `check_file`, like discovery."""
+    notebooks = {}
+    for nb_path in NOTEBOOKS:
+        try:
+            notebooks[nb_path] = json.loads(nb_path.read_text(encoding="utf-8"))
+        except ValueError:  # the fixture of a broken download: its text is fuzzed as it is
+            notebooks[nb_path] = nb_path.read_text(encoding="utf-8")
+    path = tmp_path / "fuzzed.ipynb"
+    count = []
+    started = time.perf_counter()
+
+    @_settings(long_run, "notebooks")
+    @given(st.sampled_from(NOTEBOOKS), st.integers(1, 3), st.randoms(use_true_random=False))
+    def run(source, mutations, rng):
+        notebook = json.loads(json.dumps(notebooks[source]))  # a deep copy (or the broken JSON text)
+        cells = notebook.get("cells") if isinstance(notebook, dict) else None
+        if isinstance(cells, list) and cells:
+            for _ in range(mutations):
+                cell = rng.choice(cells)
+                if not isinstance(cell, dict):
+                    continue
+                text = "".join(cell["source"]) if isinstance(cell.get("source"), list) else str(cell.get("source", ""))
+                action = rng.choice((0, 0, 0, 0, 0, 1, 1, 1, 2, 3))  # mostly the code, sometimes the cells
+                if action == 0:
+                    text = mutate(text, rng, 1)
+                elif action == 1:
+                    lines = text.splitlines(keepends=True)
+                    lines.insert(rng.randrange(len(lines) + 1), rng.choice(MAGICS) + "\n")
+                    text = "".join(lines)
+                elif action == 2:
+                    rng.shuffle(cells)
+                else:
+                    cell["cell_type"] = rng.choice(("code", "markdown", "raw", "", 5))
+                cell["source"] = text.splitlines(keepends=True) if rng.random() < 0.5 else text
+        data = (mutate(notebook, rng, mutations) if isinstance(notebook, str) else json.dumps(notebook)).encode()
+        if rng.random() < 0.1:
+            data = data[: rng.randrange(len(data) + 1)]
+        path.write_bytes(data)
+        count.append(1)
+        for f in engine.check_file(path, display_path="fuzzed.ipynb"):
+            assert f.code in RULE_CODES and f.line >= 1 and "\n" not in f.message, f
+            seen.add(f.code)
+
+    seen: set = set()
+    run()
+    _report("notebooks", len(count), started)
+    assert seen - {"TFG001"}, "the mutated notebooks never reach the rules"
 
 
 # ----------------------------------------------------------------- the seeded mutant corpus
@@ -460,7 +519,10 @@ def test_fuzz_regression(path, tmp_path):
     assert result.returncode in (0, 1), (result.returncode, result.stderr)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     codes = {f["code"] for f in json.loads(result.stdout)["findings"]}
-    findings = engine.check_file(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        findings = engine.check_file(path)
+    assert [str(w.message) for w in caught] == []
     assert {f.code for f in findings} == codes
     if outcome == "checked":
         assert "TFG001" not in codes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -57,7 +58,10 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
     if not rules:
         return []
     try:
-        findings = _run_rules(path, module, rules, source_path)
+        with warnings.catch_warnings():  # libcst evaluates the checked code's literals: `"\d"` warns
+            warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=SyntaxWarning)
+            warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=DeprecationWarning)
+            findings = _run_rules(path, module, rules, source_path)
     except RecursionError:
         return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
                        path, settings)
@@ -152,7 +156,9 @@ def _syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, 
     """Where the syntax error is. libcst puts tokenizer errors at 1:0, so ask CPython's parser
     (compile to an AST only: nothing is executed) and fall back to libcst's position."""
     try:
-        compile(text, "<checked file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # the checked code's SyntaxWarnings are not for the user's terminal
+            warnings.simplefilter("ignore")
+            compile(text, "<checked file>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as err:
         if err.lineno:
             return err.lineno, max(err.offset or 1, 1), err.msg

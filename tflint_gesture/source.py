@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import tokenize
+import warnings
 
 
 class SourceError(Exception):
@@ -31,7 +32,9 @@ def decode_source(data: bytes) -> str:
             raise SourceError(f"bad encoding declaration: {exc}") from None
         encoding = "utf-8"  # no declaration and the first lines are not UTF-8: say where decoding fails
     try:
-        text = data.decode(encoding)
+        with warnings.catch_warnings():  # unicode_escape & co. warn about the file's escapes: not ours to print
+            warnings.simplefilter("ignore")
+            text = data.decode(encoding)
     except (UnicodeError, LookupError, ValueError, TypeError) as exc:  # the cookie's codec may fail its own way
         reason = (getattr(exc, "reason", None) or str(exc)).replace("\r", "\\r").replace("\n", "\\n")  # one line
         line = data.count(b"\n", 0, exc.start) + 1 if isinstance(exc, UnicodeDecodeError) else 1
