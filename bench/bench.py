@@ -200,7 +200,7 @@ def run_cmd(cmd: list[str], runs: int, warmup: int = 1) -> dict:
 def import_times(file: Path, top: int = 8) -> dict:
     """Where the single-file CLI's start-up goes, from one `-X importtime` run: top-level imports,
     packages (each package's outermost imports summed) and the modules with the most own time."""
-    cmd = [sys.executable, "-X", "importtime", "-m", "tflint_gesture", str(file), "--exit-zero", "-q"]
+    cmd = [sys.executable, "-X", "importtime", "-m", "tflint_gesture", str(file), "--exit-zero", "-q", "--no-cache"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     entries = []  # (depth, module, self_us, cumulative_us), in completion order (children first)
     for line in proc.stderr.splitlines():
@@ -335,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     script = Path(sys.executable).with_name("tflint-gesture")
     console = str(script) if script.exists() else (shutil.which("tflint-gesture") or "tflint-gesture")
     print(f"CLI over the corpus folder: {cli_runs} run(s) ...", flush=True)
-    cli_corpus = run_cmd([console, CORPUS.relative_to(ROOT).as_posix(), "--exit-zero", "-q"], cli_runs)
+    cli_corpus = run_cmd([console, CORPUS.relative_to(ROOT).as_posix(), "--exit-zero", "-q", "--no-cache"], cli_runs)
     cli_corpus["files_reported"] = _files_reported(cli_corpus["stdout"])
     cli_files = None
     if cli_corpus["files_reported"] != len(items):
@@ -343,12 +343,12 @@ def main(argv: list[str] | None = None) -> int:
         # command line; files named explicitly are always checked, so time that as well
         print(f"  the folder run checked {cli_corpus['files_reported']} files; timing the explicit file list too",
               flush=True)
-        cli_files = run_cmd([console, *[n for n, _ in items], "--exit-zero", "-q"], cli_runs)
+        cli_files = run_cmd([console, *[n for n, _ in items], "--exit-zero", "-q", "--no-cache"], cli_runs)
         cli_files["files_reported"] = _files_reported(cli_files["stdout"])
     print(f"single-file CLI: {SINGLE_RUNS} runs each ...", flush=True)
     rel_single = single.relative_to(ROOT).as_posix()
-    one_m = run_cmd([sys.executable, "-m", "tflint_gesture", rel_single, "--exit-zero", "-q"], SINGLE_RUNS)
-    one_script = run_cmd([console, rel_single, "--exit-zero", "-q"], SINGLE_RUNS)
+    one_m = run_cmd([sys.executable, "-m", "tflint_gesture", rel_single, "--exit-zero", "-q", "--no-cache"], SINGLE_RUNS)
+    one_script = run_cmd([console, rel_single, "--exit-zero", "-q", "--no-cache"], SINGLE_RUNS)
     py_pass = run_cmd([sys.executable, "-c", "pass"], SINGLE_RUNS)
     imports = import_times(single)
 
