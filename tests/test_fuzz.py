@@ -20,6 +20,7 @@ pipeline live in tests/fuzz_regressions/ and run in a subprocess first (a segfau
 from __future__ import annotations
 
 import codecs
+import itertools
 import json
 import os
 import random
@@ -47,10 +48,11 @@ RULE_CODES = {rule.code for rule in all_rules()}
 STATIC_CODES = {rule.code for rule in all_rules() if not getattr(rule, "dry_run_only", False)}  # TFG8xx: dry run
 
 # Bounded (CI) and deep (--long) budgets: examples per generator.
-BUDGET = {False: {"grammar": 150, "node": 40, "mutants": 300, "spliced": 60, "bytes": 200, "projects": 30,
-                 "notebooks": 60},
-          True: {"grammar": 3000, "node": 1000, "mutants": 6000, "spliced": 2000, "bytes": 20000, "projects": 600,
-                "notebooks": 5000}}
+BUDGET = {
+    False: {"grammar": 150, "node": 40, "mutants": 300, "spliced": 60, "bytes": 200, "projects": 30, "notebooks": 60},
+    True: {"grammar": 3000, "node": 1000, "mutants": 6000, "spliced": 2000, "bytes": 20000, "projects": 600,
+           "notebooks": 5000},
+}
 
 KERAS_NAMES = (
     "Dense", "fit", "compile", "to_categorical", "Sequential", "model", "keras", "layers", "tf", "np", "Model",
@@ -427,6 +429,56 @@ def test_mutated_notebooks_never_crash(tmp_path, long_run):
     run()
     _report("notebooks", len(count), started)
     assert seen - {"TFG001"}, "the mutated notebooks never reach the rules"
+
+
+# A grid: the calls the analysis models, each given every odd value, then fed to a fit.
+GRID_PRELUDE = """import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras import layers
+from tensorflow.keras.utils import to_categorical
+from sklearn.preprocessing import StandardScaler
+from sklearn.model_selection import train_test_split
+x = np.random.rand(100, 8)
+y = np.random.randint(0, 3, size=100)
+"""
+GRID_CALLS = (
+    "np.zeros(({v}, 3))", "np.zeros({v})", "np.arange({v})", "np.arange(0, {v}, {v})", "np.linspace(0, 1, {v})",
+    "np.eye({v})", "np.full(({v}, 2), {v})", "np.random.rand({v}, {v})", "np.random.randint(0, {v}, size={v})",
+    "to_categorical(y, {v})", "to_categorical(y, num_classes={v})", "tf.one_hot(y, {v})", "x.reshape({v}, -1)",
+    "x.reshape(({v},))", "x[{v}]", "x[::{v}]", "x[{v}:{v}]", "x[:, {v}]", "[1, 2, 3][{v}]", "[1, 2, 3][::{v}]",
+    "'abc'[{v}]", "x * {v}", "x / {v}", "x // {v}", "x % {v}", "x ** {v}", "{v} ** {v}", "{v} / {v}", "{v} % {v}",
+    "{v} << {v}", "-{v}", "round({v})", "int({v})", "float({v})", "min({v}, {v})", "sum([{v}, {v}])", "len(range({v}))",
+    "list(range({v}))", "range(0, 9, {v})", "[0] * {v}", "'a' * {v}", "(x - {v}) / {v}", "np.clip(x, {v}, {v})",
+    "np.argmax(x, axis={v})", "x.sum(axis={v})", "np.expand_dims(x, {v})", "np.concatenate([x, x], axis={v})",
+    "np.split(x, {v})", "np.repeat(x, {v})", "train_test_split(x, y, test_size={v})[0]",
+    "StandardScaler().fit_transform(x * {v})", "tf.data.Dataset.from_tensor_slices((x, y)).batch({v}).shuffle({v}).take({v})",
+    "layers.Dense({v}, activation='softmax')", "layers.Dropout({v})", "layers.Conv2D({v}, {v})",
+    "layers.Input(shape=({v},))", "layers.Reshape(({v}, -1))", "layers.Rescaling(1.0 / {v})", "layers.Embedding({v}, {v})",
+    "layers.MaxPooling2D({v})", "keras.optimizers.Adam({v})", "keras.optimizers.SGD(learning_rate={v}, momentum={v})",
+    "keras.optimizers.schedules.ExponentialDecay({v}, {v}, {v})", "keras.callbacks.EarlyStopping(patience={v})",
+)
+GRID_FIT = """
+model = keras.Sequential([layers.Input(shape=(8,)), layers.Dense(16, activation='relu'), layers.Dense(3, activation='softmax')])
+model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
+model.fit(a, y, epochs={v}, batch_size={v}, validation_split={v})
+model.fit(x, a, epochs=2, validation_data=(x, a))
+model.evaluate(a, y)
+"""
+GRID_VALUES = ("0", "1", "-1", "2", "10**30", "-10**30", "1e308", "1e-320", "float('nan')", "float('inf')", "0.5",
+               "-0.0", "2**64", "9" * 40, "1j", "True", "None", "'x'", "()", "[]", "(0, 0)", "...", "x", "y")
+
+
+def test_modelled_calls_with_odd_values_never_crash():
+    """Every modelled call with zero, negative, huge, NaN, complex, empty and wrongly-typed values
+    (the interpreter computes with literals: `range(10**30)` and `[::0]` once crashed it). 1,536
+    programs, deterministic, in both modes."""
+    chosen = list(itertools.product(GRID_CALLS, GRID_VALUES))
+    started = time.perf_counter()
+    for call, value in chosen:
+        text = GRID_PRELUDE + "a = " + call.format(v=value) + "\n" + GRID_FIT.format(v=value)
+        lint(text, "grid.py")
+    _report("grid", len(chosen), started)
 
 
 # ----------------------------------------------------------------- the seeded mutant corpus

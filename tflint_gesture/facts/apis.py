@@ -284,7 +284,7 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
                 return value.items[idx]
             if index_values[0] is _SLICE and not value.grown:  # `x.shape[1:]`
                 bounds = _slice_bounds(interp, elements[0].slice, scope)
-                if bounds is not None:
+                if bounds is not None and bounds[2] != 0:  # `[::0]` raises at run time
                     return Seq(value.items[slice(*bounds)], is_tuple=value.is_tuple)
         return UNKNOWN
     if isinstance(value, Data):
@@ -498,8 +498,12 @@ def _len(interp, args, node):
 def _range(interp, args, node):
     values = [const_int(v) for v, _ in args.pos]
     if values and all(v is not None for v in values) and len(values) <= 3:
-        r = range(*values)
-        if len(r) <= 64:
+        try:
+            r = range(*values)
+            short = len(r) <= 64
+        except (ValueError, OverflowError):  # a zero step; more than sys.maxsize items (found by fuzzing)
+            return _Range()
+        if short:
             return Seq([Const(i) for i in r])
     return _Range()
 
