@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 import libcst as cst
 
+from tflint_gesture.parsing import ParseRefused, parse_module
+
 if TYPE_CHECKING:
     from tflint_gesture.config import Settings
     from tflint_gesture.findings import Finding
@@ -154,12 +156,12 @@ def _subtree_ids(node: cst.CSTNode) -> set:
 def _parses(code: str, strict: bool) -> Optional[str]:
     """None when `code` parses (and, if `strict`, compiles); else the reason. Nothing is executed."""
     try:
-        cst.parse_module(code)
+        parse_module(code)
         if strict:
             compile(code, "<fixed file>", "exec", dont_inherit=True)
         else:
             ast.parse(code)
-    except (cst.ParserSyntaxError, SyntaxError, ValueError, RecursionError) as exc:
+    except (cst.ParserSyntaxError, ParseRefused, SyntaxError, ValueError, RecursionError) as exc:
         return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return None
 
@@ -200,8 +202,8 @@ def fix_text(path: str, text: str, settings: "Settings | None" = None, unsafe: b
     rejected: set = set()
     for _ in range(MAX_ROUNDS):
         try:
-            module = cst.parse_module(result.text)
-        except (cst.ParserSyntaxError, RecursionError):
+            module = parse_module(result.text)
+        except (cst.ParserSyntaxError, ParseRefused, RecursionError):
             break
         findings = check_text(path, result.text, settings, source_path=source_path, module=module)
         candidates = [f for f in findings if f.path == path and _wanted(f, unsafe) and _fix_key(module, f) not in rejected]

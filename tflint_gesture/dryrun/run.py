@@ -16,6 +16,8 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
+from tflint_gesture.parsing import ParseRefused, parse_module
+
 from tflint_gesture.dryrun import confirm, synth
 from tflint_gesture.dryrun.confirm import ModelRun, NOT_RUN
 from tflint_gesture.dryrun.sandbox import Limits, WorkerDied, WorkerProcess, WorkerTimeout, WorkerUnavailable
@@ -114,7 +116,7 @@ def analyse_file(text: str, path: str) -> list:
     from tflint_gesture.facts.queries import inputs_of, labels_of
     from tflint_gesture.facts.values import Loss
 
-    module = cst.parse_module(text)
+    module = parse_module(text)  # guarded: deep nesting is refused instead of crashing libcst
     facts, values = record_facts(module)
     prepared = []
     for index, (target, result) in enumerate(slice_module(module, facts, values, MAX_MODELS_PER_FILE)):
@@ -203,7 +205,7 @@ def run_file(text: str, shown: str, findings: list, session: Session, settings=N
     """Dry-run the models of one file; marks `findings` (of this file) and returns new run-only findings."""
     try:
         prepared = analyse_file(text, shown)
-    except (cst.ParserSyntaxError, RecursionError):
+    except (cst.ParserSyntaxError, ParseRefused, RecursionError):
         for finding in findings:
             _mark(finding, NOT_RUN, "the file could not be parsed")
         return []
