@@ -47,6 +47,35 @@ def test_single_unit_softmax(all_one, expected):
         assert "frozen at 0.7" in observation
 
 
+@pytest.mark.parametrize("value", [1 - 6e-8, 1 + 6e-8, 0.99999994])
+def test_single_unit_softmax_within_float32_rounding_is_confirmed(value):
+    """A one-unit softmax returns 0.99999994 on some CPUs: float32 rounding, not a varying output."""
+    import numpy as np
+
+    from tflint_gesture.dryrun.worker import _output_stats
+
+    stats = _output_stats(np.full((16, 1), value, dtype="float64"))
+    assert stats["all_one"] and stats["constant"] and stats["in_unit"]
+    answer = ok(losses=[0.7, 0.7 + 6e-8, 0.7 - 6e-8, 0.7], outputs=stats)
+    verdict, observation = confirm.verdict("TFG201", run_with(answer))
+    assert verdict == "confirmed", observation
+    assert "float32 rounding" in observation and "frozen at 0.7" in observation
+
+
+@pytest.mark.parametrize("value", [1 - 1e-4, 0.9])
+def test_single_unit_output_clearly_below_one_is_not_all_one(value):
+    import numpy as np
+
+    from tflint_gesture.dryrun.worker import _output_stats
+
+    values = np.full((16, 1), 1.0)
+    values[3, 0] = value
+    stats = _output_stats(values)
+    assert not stats["all_one"] and not stats["constant"]
+    verdict, observation = confirm.verdict("TFG201", run_with(ok(outputs=stats)))
+    assert verdict == "refuted", observation
+
+
 def test_label_shapes_raise_broadcast_or_fit():
     raised = ok(status="error", error={"type": "ValueError", "message": "shapes differ", "phase": "loss"})
     assert confirm.verdict("TFG101", run_with(raised))[0] == "confirmed"

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
+from tflint_gesture.dryrun.tolerance import TOLERANCE_TEXT, close, flat
+
 CONFIRMED, REFUTED, INCONCLUSIVE, NOT_RUN = "confirmed", "refuted", "inconclusive", "not-run"
 
 # Sane learning rates for the TFG601 comparison (the Keras defaults, SGD's usual 0.01).
@@ -35,6 +37,9 @@ RELATED = {
 # ... and, for TFG801, any loss/label, output-head or shape finding on the very line that raised.
 SAME_LINE_FAMILIES = {"TFG801": ("TFG1", "TFG2", "TFG5")}
 VANISHING, EXPLODING = 1e-7, 1e4  # TFG804: gradient global norm at step one
+# TFG105: two loss variants are "the same" loss when they agree to 1e-4 (relative): they are computed by
+# different Keras code paths (fused logits vs clipped probabilities), which round differently in float32.
+LOSS_VARIANT_TOLERANCE = 1e-4
 
 
 def related(item, findings: list) -> list:
@@ -246,7 +251,7 @@ def _logits_on_probabilities(run: ModelRun) -> Verdict:
     activation = "softmax" if units > 1 else "sigmoid"
 
     def same(a: float, b: float) -> bool:
-        return abs(a - b) <= 1e-4 * max(1.0, abs(b))
+        return close(a, b, LOSS_VARIANT_TOLERANCE)
 
     live = variants.get("live") or {}
     if same(computed, twice) and not same(computed, on_probs):
@@ -294,13 +299,14 @@ def _single_unit_softmax(run: ModelRun) -> Verdict:
     outputs = answer.get("outputs") or {}
     losses = answer.get("losses", [])
     if outputs.get("all_one"):
-        frozen = len(losses) > 1 and all(finite(v) for v in losses) and max(losses) - min(losses) <= 1e-7 * max(
-            1.0, abs(losses[0]))
-        tail = (f"the loss is frozen at {num(losses[0])} for {len(losses)} steps" if frozen else
+        frozen = len(losses) > 1 and all(finite(v) for v in losses) and flat(losses)
+        tail = (f"the loss is frozen at {num(losses[0])} for {len(losses)} steps ({TOLERANCE_TEXT})" if frozen else
                 f"the loss still moved ({losses_text(losses)}) because Keras computed it from the value before the "
                 "softmax, but the prediction itself never changes")
-        return CONFIRMED, f"the output is 1.0 for every sample of the batch; {tail}"
-    return REFUTED, f"the outputs vary ({num(outputs.get('min'))}..{num(outputs.get('max'))}), not all 1.0"
+        return CONFIRMED, (f"the output is 1.0 ({TOLERANCE_TEXT}; measured {num(outputs.get('min'))}.."
+                           f"{num(outputs.get('max'))}) for every sample of the batch; {tail}")
+    return REFUTED, (f"the outputs vary ({num(outputs.get('min'))}..{num(outputs.get('max'))}), not all 1.0 "
+                     f"{TOLERANCE_TEXT}")
 
 
 def _input_scale(run: ModelRun, raw: bool) -> Verdict:
@@ -447,11 +453,11 @@ def run_only(run: ModelRun) -> list:
         return found
     trainable = answer.get("trainable", 0)
     no_grads = answer.get("none_grads", 0)
-    if len(losses) >= 3 and (max(losses) - min(losses) <= 1e-7 * max(1.0, abs(losses[0]))):
+    if len(losses) >= 3 and flat(losses):
         cause = ("the model has no trainable weights" if trainable == 0 else
                  "no trainable weight receives a gradient" if no_grads == trainable else
                  f"the gradient norm at step one is {num(answer.get('grad_norm'))}")
-        observation = f"the loss stayed at {num(losses[0])} for {len(losses)} steps; {cause}"
+        observation = f"the loss stayed at {num(losses[0])} for {len(losses)} steps ({TOLERANCE_TEXT}); {cause}"
         found.append(RunFinding(
             "TFG803", target_line,
             f"in the dry run the loss did not move at all: {num(losses[0])} for {len(losses)} steps on the same batch "

@@ -55,6 +55,7 @@ class DryRunStats:
     guards: list = field(default_factory=list)
     restarts: int = 0
     versions: dict = field(default_factory=dict)  # tensorflow / keras, as the worker imported them
+    package_file: Optional[str] = None  # the tflint_gesture/__init__.py the worker imported
 
 
 class Session:
@@ -84,6 +85,7 @@ class Session:
             worker = WorkerProcess(self.limits)
             info = worker.start()  # WorkerUnavailable propagates: no TensorFlow, no dry run
             self.worker = worker
+            self.stats.package_file = info.get("package_file")
             if self.stats.import_seconds is None:
                 self.stats.import_seconds = info.get("import_seconds")
                 self.stats.guards = info.get("guards", [])

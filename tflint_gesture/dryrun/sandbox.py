@@ -113,7 +113,7 @@ class WorkerProcess:
             "read_roots": read_roots(),
             "landlock": landlock,
         }
-        bootstrap = ("import sys, json; config = json.loads(sys.argv[1]); sys.path.append(config['package_parent']); "
+        bootstrap = ("import sys, json; config = json.loads(sys.argv[1]); sys.path.insert(0, config['package_parent']); "
                      "from tflint_gesture.dryrun.worker import main; main(config)")
         log = open(self._log, "wb")
         try:

@@ -21,6 +21,8 @@ import sys
 import threading
 import time
 
+from tflint_gesture.dryrun.tolerance import FLOAT32_TOLERANCE, ROW_SUM_TOLERANCE
+
 SLICE_FILENAME = "<tflint-slice>"
 MODEL_VARIABLE = "__tflint_model__"
 
@@ -72,7 +74,8 @@ def main(config: dict) -> None:
     sandbox.install_guards(config["workdir"], config["read_roots"])
     guards.append("Python audit hook (files, processes, sockets, ctypes)")
     send({"ready": True, "tensorflow": tf.__version__, "keras": keras.__version__,
-          "import_seconds": round(import_seconds, 3), "guards": guards})
+          "import_seconds": round(import_seconds, 3), "guards": guards,
+          "package_file": os.path.abspath(sys.modules["tflint_gesture"].__file__)})
     baseline_threads = threading.active_count()
     while True:
         line = _readline(proto_in)
@@ -421,14 +424,17 @@ def _output_stats(outputs) -> dict:
     finite = bool(np.isfinite(values).all())
     rows = values.reshape(values.shape[0], -1)
     sums = rows.sum(axis=1)
+    low, high = float(values.min()), float(values.max())
+    eps = FLOAT32_TOLERANCE
     return {
         "shape": list(values.shape[1:]),
-        "min": _num(float(values.min())), "max": _num(float(values.max())), "mean": _num(float(values.mean())),
-        "all_one": bool(finite and np.all(values == 1.0)),
-        "constant": bool(finite and float(values.max() - values.min()) == 0.0),
-        "in_unit": bool(finite and values.min() >= 0.0 and values.max() <= 1.0),
-        "rows_sum_to_one": bool(finite and values.min() >= 0.0 and np.allclose(sums, 1.0, atol=1e-4)),
+        "min": _num(low), "max": _num(high), "mean": _num(float(values.mean())),
+        "all_one": bool(finite and np.allclose(values, 1.0, rtol=0.0, atol=eps)),
+        "constant": bool(finite and high - low <= eps * max(1.0, abs(high))),
+        "in_unit": bool(finite and low >= -eps and high <= 1.0 + eps),
+        "rows_sum_to_one": bool(finite and low >= -eps and np.allclose(sums, 1.0, rtol=0.0, atol=ROW_SUM_TOLERANCE)),
         "finite": finite,
+        "tolerance": eps,
     }
 
 
