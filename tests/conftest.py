@@ -1,16 +1,12 @@
-"""Shared helpers for the CLI-facing tests: run the command in-process or as a real subprocess."""
+"""Shared fixtures: the CLI in-process (typer's CliRunner) and the deep-run switch. The helpers every test file
+shares (lint a snippet, prove a silence, run the real CLI) are in tests/helpers.py."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-BAD_SOURCE = "def f(:\n    pass\n"  # a syntax error: the engine reports TFG001 without any rule
 
 
 @pytest.fixture
@@ -26,22 +22,6 @@ def cli(monkeypatch):
         return CliRunner().invoke(build_app(), list(args), env=env)
 
     return invoke
-
-
-def run_subprocess(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The real thing: `python -m tflint_gesture ARGS` in `cwd`, importing this checkout."""
-    full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), full_env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    full_env.pop("NO_COLOR", None)
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "tflint_gesture", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def pytest_addoption(parser):

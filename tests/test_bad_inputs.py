@@ -15,7 +15,6 @@ import codecs
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from conftest import REPO_ROOT
+from helpers import run_cli
 from tflint_gesture import engine
 
 # A training script whose bug (softmax on one unit, TFG201, line 3) proves a file was really analysed.
@@ -32,16 +31,6 @@ SOFTMAX_ONE_UNIT = (
     "model = keras.Sequential([keras.layers.Dense(8, activation='relu'),\n"
     "                          keras.layers.Dense(1, activation='softmax')])\n"
 )
-
-
-def run_cli(*args: str, cwd: Path, timeout: int = 300, preexec: Optional[Callable] = None,
-            code: Optional[str] = None) -> subprocess.CompletedProcess:
-    """`python -m tflint_gesture ARGS` (or `python -c CODE ARGS`) importing this checkout."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
-    env.pop("NO_COLOR", None)
-    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "tflint_gesture", *args]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=preexec)
 
 
 def no_traceback(result: subprocess.CompletedProcess) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 BUGGY = REPO_ROOT / "fixtures" / "bad_landmarks_sparse_loss_onehot.py"  # one TFG101 (error)
 

@@ -23,7 +23,7 @@ from tflint_gesture.engine import check_file  # noqa: E402
 from tflint_gesture.notebook import mask_cell, read_notebook  # noqa: E402
 from tflint_gesture.runner import run  # noqa: E402
 
-from conftest import run_subprocess  # noqa: E402
+from helpers import run_cli  # noqa: E402
 
 NOTEBOOK_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
 _MARKER = re.compile(r"#\s*expect\s*:\s*(?P<codes>TFG\d{3}(?:\s*,\s*TFG\d{3})*)\s*$")
@@ -409,7 +409,7 @@ def test_folders_pick_up_notebooks_but_not_jupyter_checkpoints(tmp_path):
 
 def test_cli_text_output(tmp_path):
     write_notebook(tmp_path, "nb.ipynb", cells(("md", "# title"), IMPORTS, LABELS + "\n" + MODEL + "\n" + SPARSE_COMPILE, FIT))
-    proc = run_subprocess("nb.ipynb", "--no-color", cwd=tmp_path)
+    proc = run_cli("nb.ipynb", "--no-color", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("nb.ipynb:cell 3:line 8: TFG101 [error] labels `y` (one-hot encoded by to_categorical, "
@@ -422,7 +422,7 @@ def test_cli_text_output(tmp_path):
 def test_cli_json_output(tmp_path):
     write_notebook(tmp_path, "nb.ipynb", cells(("md", "# title"), IMPORTS, LABELS + "\n" + MODEL + "\n" + SPARSE_COMPILE, FIT))
     (tmp_path / "script.py").write_text("\n".join([IMPORTS.split("\n", 1)[1], LABELS, MODEL, SPARSE_COMPILE, FIT]) + "\n")
-    proc = run_subprocess(".", "--format", "json", cwd=tmp_path)
+    proc = run_cli(".", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     findings = json.loads(proc.stdout)["findings"]
     by_path = {f["path"]: f for f in findings}
@@ -442,7 +442,7 @@ def test_sarif_region_is_inside_the_cell(tmp_path):
     if "sarif" not in FORMATS:
         pytest.skip("no SARIF output in this build")
     path = write_notebook(tmp_path, "nb.ipynb", cells(("md", "# title"), IMPORTS, LABELS + "\n" + MODEL + "\n" + SPARSE_COMPILE, FIT))
-    proc = run_subprocess(path.name, "--format", "sarif", cwd=tmp_path)
+    proc = run_cli(path.name, "--format", "sarif", cwd=tmp_path)
     (result,) = json.loads(proc.stdout)["runs"][0]["results"]
     region = result["locations"][0]["physicalLocation"]["region"]
     assert region["startLine"] == 8

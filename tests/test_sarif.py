@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 from tflint_gesture.findings import Evidence, Finding, Severity
 from tflint_gesture.report import Summary
