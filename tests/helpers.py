@@ -26,6 +26,8 @@ _SEEN = {
     "call": lambda facts: bool(facts.calls),
     "optimizer": lambda facts: bool(facts.optimizers),
     "tape": lambda facts: bool(facts.tape_blocks),
+    "framework": lambda facts: bool(facts.frameworks),  # a TensorFlow/Keras import was recognised
+    "legacy": lambda facts: bool(facts.legacy_uses),
 }
 
 

@@ -15,6 +15,7 @@ import pytest
 
 import tflint_gesture.engine as engine
 from tflint_gesture import fix as fixmod
+from helpers import codes  # fails on a snippet (or a fixed file) that does not parse
 from tflint_gesture.engine import check_file, check_text
 from tflint_gesture.fix import Edit, fix_file, fix_text
 
@@ -33,8 +34,6 @@ def fixed(source: str, unsafe: bool = False) -> str:
     return fix_text("t.py", source, unsafe=unsafe).text
 
 
-def codes(text: str) -> list[str]:
-    return sorted(f.code for f in check_text("t.py", text))
 
 
 # --------------------------------------------------------------------------------------------
