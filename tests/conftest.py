@@ -38,3 +38,20 @@ def pytest_addoption(parser):
 def long_run(request) -> bool:
     """True under `pytest --long`: the fuzz and bad-input tests use their deep budgets."""
     return bool(request.config.getoption("--long"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that runs real TensorFlow (marked `tensorflow`) is `slow` too: `pytest -m "not slow"` is the
+    inner loop, the whole suite (CI, the README's command) runs both."""
+    for item in items:
+        if item.get_closest_marker("tensorflow") is not None and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The dry-run workers shared across test modules (tests/dryrun_support.py) stop with the session."""
+    import sys
+
+    support = sys.modules.get("dryrun_support")
+    if support is not None:
+        support.close_shared_sessions()

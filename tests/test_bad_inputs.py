@@ -96,7 +96,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+# Cases that run the analysis over very large inputs take seconds each: `slow`.
+LARGE_CASES = {"generated_script", "sequential_10000_layers"}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c.name in LARGE_CASES else c
+                                  for c in CASES], ids=[c.name for c in CASES])
 def test_bad_file(case: Case, tmp_path: Path, long_run: bool) -> None:
     path = tmp_path / f"{case.name}{case.suffix}"
     path.write_bytes(case.write(tmp_path, long_run))
@@ -238,6 +243,7 @@ def test_one_run_goes_past_every_bad_file(tmp_path: Path) -> None:
     assert ("repo/utf16_with_bom.py", "TFG201") in {(f["path"], f["code"]) for f in report["findings"]}
 
 
+@pytest.mark.slow
 def test_deep_nesting_with_a_small_main_thread_stack(tmp_path: Path) -> None:
     """What CPython accepts but libcst needs megabytes of C stack for is parsed on the parser thread's
     own stack: with the main thread limited to 1 MB (a Windows-sized stack) it is still checked."""

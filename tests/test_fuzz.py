@@ -41,6 +41,8 @@ from helpers import REPO_ROOT, run_cli
 from tflint_gesture import engine
 from tflint_gesture.rules import all_rules
 
+pytestmark = pytest.mark.slow  # thousands of programs through the whole pipeline: `pytest -m 'not slow'` skips it
+
 FIXTURES = sorted((REPO_ROOT / "fixtures").rglob("*.py"))
 REGRESSIONS = sorted(p for p in (Path(__file__).parent / "fuzz_regressions").iterdir() if p.suffix in (".py", ".ipynb"))
 RULE_CODES = {rule.code for rule in all_rules()}
