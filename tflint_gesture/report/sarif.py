@@ -28,7 +28,7 @@ from tflint_gesture.findings import Finding, Severity
 from tflint_gesture.report.fingerprints import SARIF_KEY, fingerprints, posix
 
 if TYPE_CHECKING:
-    from tflint_gesture.report import Summary
+    from tflint_gesture.findings import Summary
 
 REPOSITORY_URL = "https://github.com/tflint-gesture/tflint-gesture"
 RULE_PAGE_URL = REPOSITORY_URL + "/blob/main/rules/{code}.md"

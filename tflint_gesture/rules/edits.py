@@ -1,4 +1,4 @@
-"""The automatic fixes of the loss and output-head rules, as libcst edits (`tflint_gesture.fix.Edit`).
+"""The automatic fixes of the loss and output-head rules, as libcst edits (`tflint_gesture.edits.Edit`).
 
 Each builder returns a list of edits, empty when the code is not spelled in a way the edit can
 rewrite with certainty (a loss held in a variable, a class imported by name, an unusual argument
@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.fix import Edit, NO_SPACE_EQUAL, with_keyword, without_arg
+from tflint_gesture.edits import NO_SPACE_EQUAL, Edit, with_keyword, without_arg
 
 _CLASS_OF = {
     "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",

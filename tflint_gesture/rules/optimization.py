@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from tflint_gesture import fix as fixes
+from tflint_gesture import edits as fixes
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.legacy import BackendUse, MethodUse
 from tflint_gesture.facts.models import head_of
