@@ -268,7 +268,7 @@ def _mark(finding: Finding, confirmation: str, observation: Optional[str]) -> No
 
 
 def _finding(item, shown: str, text: str, settings) -> Optional[Finding]:
-    from tflint_gesture.rules import get_rule
+    from tflint_gesture.codes import get_rule
     from tflint_gesture.suppressions import Suppressions
 
     rule = get_rule(item.code)

@@ -43,9 +43,8 @@ def render_sarif(findings: Sequence[Finding], summary: "Summary") -> str:
 
 def sarif_document(findings: Sequence[Finding], summary: "Summary", cwd: str | None = None) -> dict:
     from tflint_gesture import __version__
-    from tflint_gesture.rules import all_rules
+    from tflint_gesture.codes import RULES as rules
 
-    rules = list(all_rules())
     index = {rule.code: i for i, rule in enumerate(rules)}
     prints = fingerprints(findings)
     results = [_result(f, index.get(f.code), fp) for f, fp in zip(findings, prints)]
