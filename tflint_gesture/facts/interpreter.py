@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.names import canonical, target_names, under
+from tflint_gesture.facts.names import canonical, dotted_name, target_names, under
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.values import (
     UNKNOWN,
@@ -243,7 +243,7 @@ class Interpreter:
             return True
         elif isinstance(small, cst.Import):
             for alias in small.names:
-                dotted = _dotted(alias.name)
+                dotted = dotted_name(alias.name)
                 local = self.project_module(dotted, 0)
                 if local is not None:
                     self.bind(alias.asname.name if alias.asname is not None else cst.Name(dotted.split(".")[0]),
@@ -257,7 +257,7 @@ class Interpreter:
                 self._note_framework(dotted, small)
         elif isinstance(small, cst.ImportFrom):
             level = len(small.relative)
-            dotted_module = _dotted(small.module) if small.module is not None else ""
+            dotted_module = dotted_name(small.module) if small.module is not None else ""
             local = self.project_module(dotted_module, level) if (level or small.module is not None) else None
             if local is not None or small.module is None or small.relative:
                 names = small.names
@@ -266,19 +266,19 @@ class Interpreter:
                         target = alias.asname.name if alias.asname is not None else alias.name
                         value = UNKNOWN
                         if local is not None:
-                            value = local.scope.lookup(_dotted(alias.name))
+                            value = local.scope.lookup(dotted_name(alias.name))
                             if value is UNKNOWN and level:
                                 sub = self.project_module(
-                                    (dotted_module + "." if dotted_module else "") + _dotted(alias.name), level)
+                                    (dotted_module + "." if dotted_module else "") + dotted_name(alias.name), level)
                                 value = sub if sub is not None else UNKNOWN
                         self.bind(target, value, scope)
                 return False
-            base = _dotted(small.module)
+            base = dotted_name(small.module)
             self._note_framework(base, small)
             if isinstance(small.names, cst.ImportStar):
                 return False
             for alias in small.names:
-                name = _dotted(alias.name)
+                name = dotted_name(alias.name)
                 target = alias.asname.name if alias.asname is not None else alias.name
                 self.bind(target, Ref(f"{base}.{name}"), scope)
         elif isinstance(small, cst.Del):
@@ -625,14 +625,6 @@ class Interpreter:
     @staticmethod
     def _is_plain_function(node: cst.FunctionDef) -> bool:
         return True
-
-
-def _dotted(node: cst.CSTNode) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return _dotted(node.value) + "." + node.attr.value
-    return ""
 
 
 def _source_name(node: cst.CSTNode) -> Optional[str]:
