@@ -11,7 +11,7 @@ project's before-stop hook reads the graph too. The layers (docs/architecture.md
     L3  rules/                          read facts, yield findings (+ edits)
     L2  facts/                          the abstract interpreter and its API models
     L1  config, discovery, gitdiff, parsing, suppressions, notebook (reading), rule_pages
-    L0  tflint_gesture (the version), findings, source, edits, codes
+    L0  tflint_gesture (the version), findings, source, edits, codes, atomic
 
 A module imports from its own layer or below. `ALLOWED` lists the deliberate exceptions, each with
 its reason; an entry that no longer matches an import fails too, so the list cannot go stale.
@@ -28,7 +28,7 @@ PACKAGE = "tflint_gesture"
 
 LAYERS: dict[str, int] = {
     "tflint_gesture": 0, "tflint_gesture.findings": 0, "tflint_gesture.source": 0, "tflint_gesture.edits": 0,
-    "tflint_gesture.codes": 0,
+    "tflint_gesture.codes": 0, "tflint_gesture.atomic": 0,
     "tflint_gesture.config": 1, "tflint_gesture.discovery": 1, "tflint_gesture.gitdiff": 1,
     "tflint_gesture.parsing": 1, "tflint_gesture.suppressions": 1, "tflint_gesture.notebook": 1,
     "tflint_gesture.rule_pages": 1,
@@ -117,12 +117,14 @@ def cycles(graph: dict[str, dict[str, int]]) -> list[list[str]]:
 
 
 def layer_of(module: str, layers: dict[str, int]) -> int | None:
-    """The layer of the longest entry of `layers` that is `module` or a package holding it."""
-    while module:
-        if module in layers:
-            return layers[module]
-        module = module.rpartition(".")[0]
-    return None
+    """The layer of `module`, or of the subpackage holding it (`tflint_gesture.facts.apis` -> facts).
+    The top-level package stands only for itself: a new top-level module must be given a layer."""
+    name = module
+    while "." in name:
+        if name in layers:
+            return layers[name]
+        name = name.rpartition(".")[0]
+    return layers.get(module) if name == module else None
 
 
 def layering_problems(root: Path, package: str, layers: dict[str, int],
@@ -225,3 +227,7 @@ def test_a_module_without_a_layer_fails(tmp_path):
     root = _fake_package(tmp_path, {"low.py": "", "mid.py": "", "high.py": "", "extra/__init__.py": ""})
     assert layering_problems(root, "fake", {"fake.low": 0, "fake.mid": 1, "fake.high": 2}, {}) == [
         "fake has no layer: add it to LAYERS", "fake.extra has no layer: add it to LAYERS"]
+    assert layering_problems(root, "fake", {**FAKE_LAYERS, "fake.extra": 1}, {}) == []
+    root = _fake_package(tmp_path, {"new.py": ""})  # the top-level package's layer does not adopt it
+    assert layering_problems(root, "fake", {**FAKE_LAYERS, "fake.extra": 1}, {}) == [
+        "fake.new has no layer: add it to LAYERS"]

@@ -32,10 +32,10 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tflint_gesture.atomic import replace_atomically
 from tflint_gesture.findings import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
@@ -311,18 +311,7 @@ def _umask() -> int:
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_atomically(target, data, 0o666 & ~_umask(), prefix=".tmp-")  # mkstemp's 0600 would hide it from others
 
 
 # -- (de)serialising findings field by field, so fields added later (e.g. `cell`) round-trip -------

@@ -25,7 +25,6 @@ import hashlib
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 import libcst as cst
 
+from tflint_gesture.atomic import replace_atomically
 from tflint_gesture.edits import SAFE, UNSAFE, Edit
 from tflint_gesture.parsing import ParseRefused, parse_module
 
@@ -217,22 +217,13 @@ def write_atomic(path: Path, data: bytes, expected: bytes) -> None:
     info = os.stat(target)
     if not (info.st_mode & 0o222) or not os.access(target, os.W_OK):  # mode bits too: root may write anything
         raise FixError("the file is read-only")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tflint-fix", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(info.st_mode))
+
+    def unchanged_on_disk() -> None:
         if _digest(target.read_bytes()) != _digest(expected):
             raise FixError("the file changed on disk while it was being fixed; run again")
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    replace_atomically(target, data, stat.S_IMODE(info.st_mode), prefix=f".{target.name}.", suffix=".tflint-fix",
+                       durable=True, before_replace=unchanged_on_disk)
 
 
 def fix_file(path: Path, shown: str, settings: "Settings | None" = None, unsafe: bool = False,
