@@ -15,7 +15,7 @@ import pytest
 from helpers import REPO_ROOT
 
 from tflint_gesture.findings import Evidence, Finding, Severity
-from tflint_gesture.report import Summary
+from tflint_gesture.findings import Summary
 from tflint_gesture.report.sarif import RULE_PAGE_URL, sarif_document
 from tflint_gesture.rules import all_rules
 

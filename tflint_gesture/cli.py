@@ -245,9 +245,9 @@ def _use_color(options: Options, out: TextIO) -> bool:
 
 
 def _list_rules(options: Options, out: TextIO) -> int:
-    from tflint_gesture.rules import all_rules
+    from tflint_gesture.codes import RULES
 
-    rows = [rule.describe() for rule in all_rules()]
+    rows = [rule.describe() for rule in RULES]
     if options.output_format == "json":
         import json
 
@@ -262,8 +262,8 @@ def _list_rules(options: Options, out: TextIO) -> int:
 
 
 def _explain(code: str, out: TextIO, err: TextIO) -> int:
+    from tflint_gesture.codes import get_rule
     from tflint_gesture.rule_pages import PAGE_DIRS, page_text
-    from tflint_gesture.rules import get_rule
 
     rule = get_rule(code)
     if rule is None:

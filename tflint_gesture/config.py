@@ -277,9 +277,9 @@ def _split(values: Iterable[str]) -> list[str]:
 
 def _check_codes(prefixes: list[str], where: str) -> list[str]:
     """Upper-case the prefixes and reject any that names no rule (a typo would silently do nothing)."""
-    from tflint_gesture.rules import all_rules
+    from tflint_gesture.codes import all_codes
 
-    codes = [rule.code for rule in all_rules()]
+    codes = all_codes()
     out = []
     for raw in prefixes:
         prefix = raw.strip().upper()

@@ -198,8 +198,6 @@ def check_file(path: Path, settings: "Settings | None" = None, display_path: str
     except OSError as exc:
         return _filter([parse_error_finding(shown, f"could not read the file: {exc.strerror or exc}")], shown, settings)
     if path.suffix == ".ipynb":  # code cells joined, magics masked, findings mapped back to cells
-        from tflint_gesture.notebook import check_notebook_bytes
-
         return check_notebook_bytes(shown, data, settings, source_path=path)
     try:
         text = decode_source(data)
@@ -208,4 +206,25 @@ def check_file(path: Path, settings: "Settings | None" = None, display_path: str
     return check_text(shown, text, settings, source_path=path)
 
 
-__all__ = ["check_text", "check_file", "parse_error_finding", "Severity"]
+def check_notebook_bytes(shown: str, data: bytes, settings: "Settings | None" = None,
+                         source_path: "Path | None" = None) -> list[Finding]:
+    """Lint a notebook's bytes; a notebook that cannot be read is one TFG001 finding. `source_path`,
+    the notebook on disk, lets the analysis follow its imports of the project's own modules."""
+    from tflint_gesture.notebook import NotebookError, read_notebook
+
+    try:
+        notebook = read_notebook(data)
+    except NotebookError as exc:
+        return _filter([parse_error_finding(shown, exc.message, exc.line, exc.column)], shown, settings)
+    if not notebook.is_python:
+        return []  # an R or Julia notebook: nothing for a Python linter to check
+    module = notebook.module()
+    if not module.text.strip():
+        return []
+    findings = check_text(shown, module.text, settings, source_path=source_path)
+    # Findings reported inside an imported project module keep that file's own lines.
+    placed = [module.place(f) if f.path == shown else f for f in findings]
+    return sorted(placed, key=lambda f: f.sort_key)
+
+
+__all__ = ["check_text", "check_file", "check_notebook_bytes", "parse_error_finding", "Severity"]

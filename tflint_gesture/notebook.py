@@ -31,14 +31,8 @@ import ast
 import json
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from tflint_gesture.findings import Evidence, Finding
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from tflint_gesture.config import Settings
 
 # An undefined name: the interpreter evaluates it to UNKNOWN.
 UNKNOWN_VALUE = "__ipython_magic__"
@@ -364,31 +358,6 @@ def _is_automagic(line: str) -> bool:
     return False
 
 
-# --- checking ------------------------------------------------------------------------------------
-
-
-def check_notebook_bytes(shown: str, data: bytes, settings: "Settings | None" = None,
-                         source_path: "Path | None" = None) -> list[Finding]:
-    """Lint a notebook's bytes; a notebook that cannot be read is one TFG001 finding. `source_path`,
-    the notebook on disk, lets the analysis follow its imports of the project's own modules."""
-    from tflint_gesture import engine
-
-    try:
-        notebook = read_notebook(data)
-    except NotebookError as exc:
-        finding = engine.parse_error_finding(shown, exc.message, exc.line, exc.column)
-        return engine._filter([finding], shown, settings)  # the engine's own per-file filter
-    if not notebook.is_python:
-        return []  # an R or Julia notebook: nothing for a Python linter to check
-    module = notebook.module()
-    if not module.text.strip():
-        return []
-    findings = engine.check_text(shown, module.text, settings, source_path=source_path)
-    # Findings reported inside an imported project module keep that file's own lines.
-    placed = [module.place(f) if f.path == shown else f for f in findings]
-    return sorted(placed, key=lambda f: f.sort_key)
-
-
 __all__ = [
     "AUTOMAGICS",
     "Cell",
@@ -396,7 +365,6 @@ __all__ = [
     "NotebookError",
     "NotebookModule",
     "TRANSPARENT_CELL_MAGICS",
-    "check_notebook_bytes",
     "mask_cell",
     "read_notebook",
 ]

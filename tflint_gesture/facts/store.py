@@ -175,11 +175,4 @@ class Facts:
         return [c for c in self.calls if c.model is model]
 
 
-def build_facts(module: cst.Module, path=None) -> Facts:
-    """Analyse a module; with `path` (the file on disk), imports of project modules are followed."""
-    from tflint_gesture.facts.interpreter import build_facts as _build
-
-    return _build(module, path)
-
-
-__all__ = ["Facts", "TrainCall", "ScalerFit", "DoubleScaling", "Compile", "build_facts"]
+__all__ = ["Facts", "TrainCall", "ScalerFit", "DoubleScaling", "Compile"]

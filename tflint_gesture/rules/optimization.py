@@ -6,11 +6,11 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from tflint_gesture import fix as fixes
+from tflint_gesture import edits as fixes
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.legacy import BackendUse, MethodUse
 from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.names import under
+from tflint_gesture.facts.names import dotted_name, under
 from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
 from tflint_gesture.facts.queries import has_validation
 from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Const, ModelValue, Seq
@@ -58,7 +58,7 @@ def _collect(module: cst.Module):
 
         def visit_Import(self, node: cst.Import) -> None:
             for alias in node.names:
-                dotted = _dotted(alias.name)
+                dotted = dotted_name(alias.name)
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     self._bind(alias.asname.name.value, dotted)
                 else:
@@ -67,11 +67,11 @@ def _collect(module: cst.Module):
         def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
             if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
                 return
-            base = _dotted(node.module)
+            base = dotted_name(node.module)
             for alias in node.names:
                 target = alias.asname.name if alias.asname is not None else alias.name
                 if isinstance(target, cst.Name):
-                    self._bind(target.value, f"{base}.{_dotted(alias.name)}")
+                    self._bind(target.value, f"{base}.{dotted_name(alias.name)}")
 
         def _bind(self, name: str, dotted: str) -> None:
             if self.bindings.get(name, dotted) != dotted:
@@ -85,14 +85,6 @@ def _collect(module: cst.Module):
 
 def _is_lr_attribute(node) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value in ("lr", "learning_rate")
-
-
-def _dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return _dotted(node.value) + "." + node.attr.value
-    return ""
 
 
 def _syntax(facts: Facts):
