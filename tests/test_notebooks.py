@@ -198,6 +198,21 @@ def test_findings_are_sorted_by_cell_then_line(tmp_path):
     assert [(f.cell, f.line) for f in result.findings] == [(3, 5), (4, 1)]
 
 
+def test_identical_cells_keep_both_findings(tmp_path):
+    """Two cells with the same code give findings at the same line and column inside their cells;
+    the run's de-duplication must keep both (it once keyed on the line without the cell)."""
+    train = SPARSE_COMPILE + "\n" + FIT
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, MODEL, train, ("md", "again"), train))
+    expected = {(4, 1, "TFG101"), (6, 1, "TFG101")}
+    assert keys(check_file(path)) == expected  # the engine sees both
+    result = run([path], Settings(), cwd=tmp_path)
+    column = SPARSE_COMPILE.index("loss=") + 1
+    assert [(f.cell, f.line, f.column, f.code) for f in result.findings] == [
+        (4, 1, column, "TFG101"),
+        (6, 1, column, "TFG101"),
+    ]
+
+
 # --- masking ----------------------------------------------------------------------------------------
 
 MAGIC_CELL = (
