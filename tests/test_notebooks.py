@@ -308,6 +308,62 @@ def test_python_syntax_error_in_a_cell_is_tfg001_at_that_cell(tmp_path):
     assert [(f.code, f.cell, f.line) for f in findings] == [("TFG001", 3, 2)]
 
 
+def test_a_broken_cell_does_not_hide_the_other_cells(tmp_path):
+    """Jupyter runs the other cells of a notebook with one bad cell: they are still checked."""
+    py2 = "print 'labels ready'"
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, py2, MODEL, SPARSE_COMPILE, FIT))
+    findings = check_file(path)
+    assert [(f.code, f.cell, f.line) for f in findings] == [("TFG001", 3, 1), ("TFG101", 5, 1)]
+    assert "this cell was not checked" in findings[0].message
+    assert str(findings[0].severity.value) == "error"
+    ignored = Settings(ignore=["TFG001"])
+    assert [(f.code, f.cell) for f in check_file(path, ignored)] == [("TFG101", 5)]
+    result = run([path], Settings(), cwd=tmp_path)
+    assert [(f.code, f.cell) for f in result.findings] == [("TFG001", 3), ("TFG101", 5)]
+
+
+def test_a_broken_cell_defines_nothing(tmp_path):
+    """The labels are one-hot only in a cell that cannot run: the compile is judged without them."""
+    relabel = "y = to_categorical(ids, 6)\nprint 'one-hot'"
+    plain = LABELS.replace("y = to_categorical(ids, 6)", "y = ids")
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, plain, relabel, MODEL, SPARSE_COMPILE, FIT))
+    assert [(f.code, f.cell, f.line) for f in check_file(path)] == [("TFG001", 3, 2)]
+    runs = write_notebook(tmp_path, "ok.ipynb", cells(IMPORTS, plain, relabel.replace("print 'one-hot'", "print('one-hot')"),
+                                                      MODEL, SPARSE_COMPILE, FIT))
+    assert keys(check_file(runs)) == {(5, 1, "TFG101")}
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "    " + SPARSE_COMPILE,  # pasted from a function body
+        "\t" + SPARSE_COMPILE,
+        "\n  %time " + SPARSE_COMPILE,  # leading blank line, then an indented magic
+        "    model.compile(optimizer='adam',\n  loss='sparse_categorical_crossentropy')",  # IPython 7-8: first line's indent
+    ],
+    ids=["spaces", "tab", "time magic", "first line deeper"],
+)
+def test_cell_indented_as_a_whole_is_dedented_like_ipython(tmp_path, cell):
+    """IPython's leading-indent transform runs such a cell; findings keep the cell's own columns."""
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, MODEL, cell, FIT))
+    (finding,) = check_file(path)
+    assert (finding.code, finding.cell) == ("TFG101", 4)
+    line = cell.split("\n")[finding.line - 1]
+    assert line[finding.column - 1 : finding.end_column - 1].startswith("loss='sparse_categorical_crossentropy'")
+
+
+@pytest.mark.parametrize(
+    "cell, line",
+    [("x = 1\n    y = 2", 2), ("  x = 1\ny = 2\n    z = 3", 1), ("    x = 1\n  y = 2", 1)],
+    ids=["indented second line", "deeper third line", "neither ipython dedent works"],
+)
+def test_indentation_no_ipython_accepts_is_tfg001(tmp_path, cell, line):
+    """Where neither IPython dedent compiles, the error is the one current IPython (9) would raise."""
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, MODEL, SPARSE_COMPILE, cell, FIT))
+    findings = check_file(path)
+    assert [(f.code, f.cell, f.line) for f in findings] == [("TFG101", 4, 1), ("TFG001", 5, line)]
+
+
 # --- suppressions -----------------------------------------------------------------------------------
 
 
@@ -522,14 +578,12 @@ def test_script_as_notebook_finds_the_same(tmp_path, script):
     assert back_to_script(notebook_findings, first_line) == expected
 
 
-def test_a_statement_left_open_across_cells_is_clamped_to_its_first_cell(tmp_path):
-    """Jupyter would reject the first cell; the joined module parses, and a region never spans cells."""
-    fit_start = "model.fit(x, y,"
+def test_a_statement_left_open_across_cells_is_a_syntax_error_in_each_cell(tmp_path):
+    """Jupyter compiles each cell alone and rejects both halves, so the `fit` never runs."""
     path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, MODEL + "\n" + SPARSE_COMPILE.replace("sparse_", ""),
-                                                     fit_start, ("md", "between"), "          epochs=3)"))
+                                                     "model.fit(x, y,", ("md", "between"), "          epochs=3)"))
     findings = check_file(path)
-    assert [(f.code, f.cell, f.line, f.end_line) for f in findings] == [("TFG301", 4, 1, 1)]
-    assert findings[0].end_column == len(fit_start) + 1
+    assert [(f.code, f.cell, f.line) for f in findings] == [("TFG001", 4, 1), ("TFG001", 6, 1)]
 
 
 def test_notebook_follows_imports_of_project_modules(tmp_path):
