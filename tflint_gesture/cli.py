@@ -46,7 +46,7 @@ class Options:
     list_rules: bool = False
     explain: Optional[str] = None
     color: Optional[bool] = None
-    fail_on: str = "info"  # the lowest severity that makes the exit code 1
+    fail_on: str = "warning"  # the lowest severity that makes the exit code 1; info is advice, printed only
     diff_base: Optional[str] = None  # check only the files changed since this git revision
     no_cache: bool = False
     cache_dir: Optional[Path] = None  # default: .tflint-gesture-cache/ by the config file, or in the cwd
@@ -354,11 +354,12 @@ def build_app() -> typer.Typer:
             typer.Option(
                 "--fail-on",
                 metavar="[error|warning|info]",
-                help="Exit 1 only for findings of this severity or higher (default info: any finding).",
+                help="Exit 1 only for findings of this severity or higher (default warning: info findings are printed "
+                "but never fail the run; info: any finding).",
                 case_sensitive=False,
                 show_default=False,
             ),
-        ] = FailOn("info"),
+        ] = FailOn("warning"),
         diff_base: Annotated[
             Optional[str],
             typer.Option(
@@ -423,7 +424,8 @@ def build_app() -> typer.Typer:
     ) -> None:
         """Find the bugs in TensorFlow/Keras training scripts that make a model run but not learn.
 
-        Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+        Exit status: 0 no findings at or above --fail-on (default warning), 1 findings, 2 usage, configuration
+        or internal error.
         """
         options = Options(
             paths=list(paths or []),
