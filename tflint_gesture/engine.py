@@ -61,7 +61,8 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
         with warnings.catch_warnings():  # libcst evaluates the checked code's literals: `"\d"` warns
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=SyntaxWarning)
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=DeprecationWarning)
-            findings = _run_rules(path, module, rules, source_path)
+            findings = _run_rules(path, module, rules, source_path,
+                                  settings.target_keras if settings is not None else "auto")
     except RecursionError:
         return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
                        path, settings)
@@ -77,8 +78,10 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
     return findings
 
 
-def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None) -> list[Finding]:
+def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None,
+               target_keras: str = "auto") -> list[Finding]:
     facts = build_facts(module, source_path)
+    facts.target_keras, facts.source_path = target_keras, source_path
     findings: list[Finding] = []
     shown: dict = {None: path}
 
