@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -343,17 +344,10 @@ def _dedent_candidates(lines: list[str]) -> list[dict[int, int]]:
     """Columns IPython's `leading_indent` removes per line (line index -> count): IPython 9 takes the
     common indentation of the non-blank lines (`textwrap.dedent`), IPython 7-8 the first non-blank
     line's indentation from every line that starts with it. Without indentation: one empty map."""
-    code = [line for line in lines if line.strip()]
-    if not code:
+    indents = [_indentation(line) for line in lines if line.strip()]
+    if not indents:
         return [{}]
-    margin = _indentation(code[0])
-    for line in code[1:]:
-        indent = _indentation(line)
-        common = 0
-        while common < min(len(margin), len(indent)) and margin[common] == indent[common]:
-            common += 1
-        margin = margin[:common]
-    first = _indentation(code[0])
+    margin, first = os.path.commonprefix(indents), indents[0]
     candidates = []
     for prefix in (margin, first):
         removed = {i: len(prefix) for i, line in enumerate(lines) if prefix and line.startswith(prefix)}
