@@ -262,3 +262,42 @@ def test_cache_sees_a_new_pin(tmp_path):
     (tmp_path / "requirements.txt").write_text("tensorflow==2.15.1\n")
     second = run_subprocess("train.py", "--no-color", cwd=tmp_path)
     assert "TFG602 [info]" in second.stdout and second.stdout.count("TFG602 [error]") == 1, second.stdout
+
+
+# --- notebooks: the IPython lines the lint masks ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "setup, keras2",
+    [
+        ("!pip install -q tensorflow==2.15.0", True),
+        ("%pip install -U tf-keras\nimport os", True),
+        ("%env TF_USE_LEGACY_KERAS=1", True),
+        ("!python -m pip install --index-url https://example.org/simple 'tensorflow-cpu<2.16'", True),
+        ("!pip install -q tensorflow", False),  # unpinned: the current release
+        ("!pip install -r requirements-tf215.txt", False),  # a file the notebook does not show
+        ("%env TF_USE_LEGACY_KERAS=0", False),
+        ("note = '''\n!pip install tensorflow==2.15.0\n'''", False),  # inside a string: not a command
+        ("# !pip install tensorflow==2.15.0", False),  # commented out
+    ],
+)
+def test_notebook_pip_and_env_lines(tmp_path, setup, keras2):
+    nbformat = pytest.importorskip("nbformat")
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    (tmp_path / ".git").mkdir()
+    cells = [new_markdown_cell("# Gesture frames"), new_code_cell(setup)]
+    cells += [new_code_cell(part) for part in TRAIN.split("\n\n")]
+    nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                            "display_name": "Python 3"}})
+    nbformat.validate(nb)
+    path = tmp_path / "train.ipynb"
+    nbformat.write(nb, str(path))
+    found = [f for f in check_file(path) if f.code == "TFG602"]
+    severities = sorted(f.severity.value for f in found)
+    if keras2:
+        assert severities == ["error", "info"], [f.message for f in found]
+        info = next(f for f in found if f.severity.value == "info")
+        assert "(cell 2)" in info.message
+    else:
+        assert severities == ["error"] * 4, [f.message for f in found]

@@ -37,11 +37,12 @@ def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1)
 
 
 def check_text(path: str, text: str, settings: "Settings | None" = None, source_path: Path | None = None,
-               module: cst.Module | None = None) -> list[Finding]:
+               module: cst.Module | None = None, keras_hint: str | None = None) -> list[Finding]:
     """Lint already-decoded source text. `path` is used for reporting and configuration; `source_path`,
     the file on disk when there is one, lets the analysis follow imports of the project's own modules.
     `module`, the text already parsed, is what `--fix` passes: only then do the findings keep their
-    libcst edits (`finding.edits`, pointing into `module`); otherwise they are dropped."""
+    libcst edits (`finding.edits`, pointing into `module`); otherwise they are dropped. `keras_hint`: why a
+    notebook's masked IPython lines make it a Keras 2 notebook (`keras_target.ipython_signal`)."""
     keep_edits = module is not None
     try:
         module = parse_module(text) if module is None else module
@@ -62,7 +63,7 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=SyntaxWarning)
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=DeprecationWarning)
             findings = _run_rules(path, module, rules, source_path,
-                                  settings.target_keras if settings is not None else "auto")
+                                  settings.target_keras if settings is not None else "auto", keras_hint)
     except RecursionError:
         return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
                        path, settings)
@@ -79,9 +80,9 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
 
 
 def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None,
-               target_keras: str = "auto") -> list[Finding]:
+               target_keras: str = "auto", keras_hint: str | None = None) -> list[Finding]:
     facts = build_facts(module, source_path)
-    facts.target_keras, facts.source_path = target_keras, source_path
+    facts.target_keras, facts.source_path, facts.keras_hint = target_keras, source_path, keras_hint
     findings: list[Finding] = []
     shown: dict = {None: path}
 

@@ -7,6 +7,8 @@ so TFG602 asks this module before calling them a bug. The `target-keras` setting
 - it imports `tf_keras` (the Keras 2 package), `tensorflow_addons` (built for Keras 2 only), or a
   Hugging Face `transformers` TensorFlow model (`TFAutoModel...`, `TFBertModel`: they need tf-keras);
 - it sets `os.environ["TF_USE_LEGACY_KERAS"]` to `"1"`/`"true"`/`"True"` (what TensorFlow checks);
+- a notebook installs Keras 2 (`!pip install tensorflow==2.15.0`, `%pip install tf-keras`) or sets the
+  variable with `%env` (lines the lint masks, read by `ipython_signal`);
 
 or when its project pins it: the nearest folder, from the script's folder up to the repository root,
 whose `requirements*.txt`, `pyproject.toml`, `setup.cfg` or `environment.yml` names TensorFlow or Keras
@@ -56,13 +58,16 @@ class KerasTarget:
         return self.version == "2"
 
 
-def resolve(setting: str, module: cst.Module, path: Optional[Path]) -> KerasTarget:
-    """The target for a script: the setting, or with "auto" its own imports, then its project's pins."""
+def resolve(setting: str, module: cst.Module, path: Optional[Path], hint: Optional[str] = None) -> KerasTarget:
+    """The target for a script: the setting, or with "auto" its own imports, a notebook's IPython lines
+    (`hint`, from `ipython_signal`), then its project's pins."""
     if setting in ("2", "3"):
         return KerasTarget(setting, f'target-keras = "{setting}" in the configuration')
     signal = script_signal(module)
     if signal is not None:
         return KerasTarget("2", signal[0], signal[1])
+    if hint is not None:
+        return KerasTarget("2", hint)
     if path is not None:
         pinned = project_pin(Path(path))
         if pinned is not None:
@@ -162,6 +167,42 @@ def _string(node) -> Optional[str]:
         except Exception:  # noqa: BLE001 - a literal libcst cannot evaluate is simply not a known string
             return None
         return value if isinstance(value, str) else None
+    return None
+
+
+# --- a notebook's IPython lines ---------------------------------------------------------------------
+
+_PIP_INSTALL = re.compile(r"^(?:[!%]\s*)?(?:python3?\s+-m\s+)?pip3?\s+install\s+(?P<args>.+)$")
+_ENV_MAGIC = re.compile(r"^%(?:env|set_env)\s+(?P<name>\w+)(?:\s*=\s*|\s+)(?P<value>\S+)\s*$")
+_PIP_VALUE_OPTIONS = {"-r", "--requirement", "-c", "--constraint", "-i", "--index-url", "--extra-index-url",
+                      "-f", "--find-links", "-t", "--target", "-e", "--editable"}
+
+
+def ipython_signal(lines: Iterable[tuple[int, str]]) -> Optional[str]:
+    """Why a notebook runs on Keras 2, from the IPython lines the lint masks ((cell, line) pairs):
+    `!pip install tensorflow==2.15.0` / `%pip install tf-keras`, or `%env TF_USE_LEGACY_KERAS=1`."""
+    import shlex
+
+    for cell, line in lines:
+        text = line.strip()
+        env = _ENV_MAGIC.match(text)
+        if env is not None and env.group("name") == _LEGACY_ENV and env.group("value").strip("'\"") in _LEGACY_ENV_ON:
+            return f"it sets {_LEGACY_ENV} with %env (cell {cell})"
+        install = _PIP_INSTALL.match(text)
+        if install is None:
+            continue
+        try:
+            words = shlex.split(install.group("args"), comments=True)
+        except ValueError:
+            continue
+        skip = False
+        for word in words:
+            if skip or word.startswith("-"):
+                skip = not skip and word in _PIP_VALUE_OPTIONS
+                continue
+            requirement = _requirement(word)
+            if requirement is not None and _relevant(requirement) and _verdict(requirement) == "2":
+                return f"it installs {requirement} (cell {cell})"
     return None
 
 
@@ -362,4 +403,4 @@ def _conda_requirements(text: str) -> list[str]:
     return out
 
 
-__all__ = ["KerasTarget", "OBSERVERS", "project_pin", "resolve", "script_signal"]
+__all__ = ["KerasTarget", "OBSERVERS", "ipython_signal", "project_pin", "resolve", "script_signal"]

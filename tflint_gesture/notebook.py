@@ -102,6 +102,7 @@ class Notebook:
         where: list[tuple[int, int]] = []
         shifts: dict[int, int] = {}
         broken: list[CellSyntaxError] = []
+        masked_commands: list[tuple[int, str]] = []  # (cell, IPython line the lint blanked)
         for cell in self.cells:
             if cell.kind != "code":
                 continue
@@ -109,14 +110,19 @@ class Notebook:
             if error is not None:
                 broken.append(CellSyntaxError(cell.index, *error))
                 prepared, cell_shifts = [""] * len(prepared), {}
+            else:
+                masked_commands += [(cell.index, original) for original, now in zip(cell.source.split("\n"), prepared)
+                                    if original.strip()[:1] in ("!", "%", "p") and now.strip() in ("", "pass")]
             for number, text in enumerate(prepared, start=1):
                 lines.append(text)
                 where.append((cell.index, number))
                 if number in cell_shifts:
                     shifts[len(lines)] = cell_shifts[number]
         text = "\n".join(lines) + "\n" if lines else ""
+        from tflint_gesture.keras_target import ipython_signal
+
         return NotebookModule(text=text, where=where, shifts=shifts, lengths=[len(line) for line in lines],
-                              broken=broken)
+                              broken=broken, keras_hint=ipython_signal(masked_commands))
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ class NotebookModule:
     shifts: dict[int, int] = field(default_factory=dict)  # module line -> columns removed at its start
     lengths: list[int] = field(default_factory=list)
     broken: list[CellSyntaxError] = field(default_factory=list)  # cells left out: they do not compile
+    keras_hint: str | None = None  # why its `!pip install` / `%env` lines make it a Keras 2 notebook (TFG602)
 
     def locate(self, line: int) -> tuple[int, int]:
         """(cell, line in cell) of a module line; lines past the end (EOF errors) clamp to the last."""
@@ -470,7 +477,7 @@ def check_notebook_bytes(shown: str, data: bytes, settings: "Settings | None" = 
     broken = engine._filter(broken, shown, settings) if broken else []  # the engine's own per-file filter
     if not module.text.strip():
         return broken
-    findings = engine.check_text(shown, module.text, settings, source_path=source_path)
+    findings = engine.check_text(shown, module.text, settings, source_path=source_path, keras_hint=module.keras_hint)
     # Findings reported inside an imported project module keep that file's own lines.
     placed = [module.place(f) if f.path == shown else f for f in findings]
     return sorted(broken + placed, key=lambda f: f.sort_key)

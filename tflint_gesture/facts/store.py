@@ -118,6 +118,7 @@ class Facts:
     # Set by the engine: the `target-keras` setting and the file on disk (its project's pins), for TFG602.
     target_keras: str = "auto"
     source_path: Optional[Path] = None
+    keras_hint: Optional[str] = None  # a notebook's `!pip install tensorflow==2.15` / `%env TF_USE_LEGACY_KERAS=1`
 
     def tape_block(self, tape, with_node, interp):
         """The record of a GradientTape `with` block (one per statement, however often it runs)."""

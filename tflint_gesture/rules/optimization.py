@@ -265,7 +265,7 @@ class RemovedKerasApi(Rule):
         """The Keras the script is written for (setting, imports, project pins); resolved once, on demand."""
         cached = getattr(facts, "_keras_target", None)
         if cached is None:
-            cached = keras_target.resolve(facts.target_keras, facts.module, facts.source_path)
+            cached = keras_target.resolve(facts.target_keras, facts.module, facts.source_path, facts.keras_hint)
             facts._keras_target = cached
         return cached
 
