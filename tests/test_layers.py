@@ -31,7 +31,7 @@ LAYERS: dict[str, int] = {
     "tflint_gesture.codes": 0, "tflint_gesture.atomic": 0,
     "tflint_gesture.config": 1, "tflint_gesture.discovery": 1, "tflint_gesture.gitdiff": 1,
     "tflint_gesture.parsing": 1, "tflint_gesture.suppressions": 1, "tflint_gesture.notebook": 1,
-    "tflint_gesture.rule_pages": 1,
+    "tflint_gesture.rule_pages": 1, "tflint_gesture.keras_target": 1,
     "tflint_gesture.facts": 2,
     "tflint_gesture.rules": 3,
     "tflint_gesture.engine": 4, "tflint_gesture.fix": 4, "tflint_gesture.cache": 4,

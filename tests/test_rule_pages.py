@@ -26,7 +26,7 @@ from tflint_gesture.rules import all_rules
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 
-REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "When it stays silent")
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "When it stays silent", "Severity")
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)")
 _PAGE_NAME = re.compile(r"^[A-Z]{3}\d{3}\.md$")
@@ -231,6 +231,14 @@ def test_page_sections(code):
     assert not missing, f"missing sections: {missing}"
     empty = [name for name in REQUIRED_SECTIONS if not found[name].strip()]
     assert not empty, f"empty sections: {empty}"
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_severity_section_gives_the_reason_for_the_default(code):
+    """`## Severity` opens with the rule's default severity in bold, then says why it is that one."""
+    text = sections(_page(code))["Severity"].strip()
+    assert text.startswith(f"**{RULES[code].severity.value}"), text[:80]
+    assert len(text.split()) >= 12, "a reason, not just the word"
 
 
 # Run-only codes (TFG8xx, `dry_run_only = True`) have no static check: their Examples are run through

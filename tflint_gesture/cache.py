@@ -245,9 +245,13 @@ class DependencyRecorder:
     def __init__(self) -> None:
         self.resolved: list[list] = []
         self.loaded: list[str] = []
+        self.consulted: list[str] = []  # project files TFG602 read for the Keras target (keras_target.py)
         self._loader = None
 
     def __enter__(self) -> "DependencyRecorder":
+        from tflint_gesture import keras_target
+
+        keras_target.OBSERVERS.append(self.consulted.append)
         loader = _loader()
         if loader is None:
             return self
@@ -277,6 +281,10 @@ class DependencyRecorder:
         return self
 
     def __exit__(self, *exc) -> None:
+        from tflint_gesture import keras_target
+
+        if self.consulted.append in keras_target.OBSERVERS:
+            keras_target.OBSERVERS.remove(self.consulted.append)
         if self._loader is not None:
             for name in ("resolve", "load"):
                 self._loader.__dict__.pop(name, None)
@@ -291,7 +299,7 @@ class DependencyRecorder:
                 seen.add(key)
                 resolved.append(entry)
         files = {}
-        for path in dict.fromkeys(self.loaded):
+        for path in dict.fromkeys(self.loaded + self.consulted):  # a missing file is None: its creation is a change
             try:
                 files[path] = Cache.content_hash(Path(path).read_bytes())
             except OSError:

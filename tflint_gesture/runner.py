@@ -69,10 +69,11 @@ __all__ = ["RunResult", "run"]
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
+    """One finding per place: a notebook's place includes its cell (two identical cells are two places)."""
     seen: set = set()
     out = []
     for f in findings:
-        key = (f.path, f.line, f.column, f.code)
+        key = (f.path, f.cell, f.line, f.column, f.code)
         if key not in seen:
             seen.add(key)
             out.append(f)

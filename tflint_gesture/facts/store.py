@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional
 
 import libcst as cst
@@ -114,6 +115,10 @@ class Facts:
     optimizers: list = field(default_factory=list)  # facts.optimizers.Optimizer, one per evaluated constructor
     callbacks: list = field(default_factory=list)  # every keras.callbacks object built, in order
     legacy_uses: list = field(default_factory=list)  # facts.legacy.MethodUse / BackendUse (removed Keras APIs)
+    # Set by the engine: the `target-keras` setting and the file on disk (its project's pins), for TFG602.
+    target_keras: str = "auto"
+    source_path: Optional[Path] = None
+    keras_hint: Optional[str] = None  # a notebook's `!pip install tensorflow==2.15` / `%env TF_USE_LEGACY_KERAS=1`
 
     def tape_block(self, tape, with_node, interp):
         """The record of a GradientTape `with` block (one per statement, however often it runs)."""

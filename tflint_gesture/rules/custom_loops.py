@@ -44,7 +44,7 @@ class GradientAccumulationOverwrites(Rule):
 
     code = "TFG701"
     name = "gradient-accumulation-overwrites"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "gradient accumulation that overwrites the gradients each micro-step or never resets the sum"
     family = "custom training loops"
 
@@ -171,7 +171,7 @@ class LossIsRawModelOutput(Rule):
 
     code = "TFG702"
     name = "loss-is-raw-model-output"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "a \"loss\" that is just `model(x)`, with no loss function or target, is differentiated"
     family = "custom training loops"
 
@@ -254,7 +254,7 @@ class LossOutsideTape(Rule):
 
     code = "TFG704"
     name = "loss-computed-outside-tape"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "`tape.gradient(loss, ...)` where the loss or the forward pass was computed outside the tape"
     family = "custom training loops"
 
