@@ -1,0 +1,184 @@
+"""Language-server latency: from a change of a 500-line script to its new diagnostics, on a warm server.
+
+The server (`python -m tflint_gesture --lsp`, this checkout) runs as a subprocess driven by a pygls
+client. The script is opened once (warm-up: the analysis process is spawned and has linted it),
+then edited N times, one keystroke in a comment each; each latency is the time from sending the
+`didChange` to receiving the `publishDiagnostics` of that version, so it includes the server's
+debounce (its default unless --debounce is given). Yardsticks measured in the same run, on the
+same file: `engine.check_text` in this process (the analysis alone) and the CLI on the file (what a
+pre-commit hook or an editor plugin that shells out to the CLI would wait for).
+
+    python bench/bench_lsp.py [--lines 500] [--changes 20] [--debounce SECONDS] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+TARGET_MS = 300.0
+TAIL = """
+# tuning notes
+from tensorflow import keras as tuning_keras
+
+tuned = tuning_keras.Sequential([tuning_keras.layers.Dense(1, activation="sigmoid")])
+tuned.compile(optimizer=tuning_keras.optimizers.Adam(lr=3e-4), loss="binary_crossentropy")
+"""
+
+
+def large_script(lines: int = 500, seed: int = 7) -> str:
+    """A realistic training script of about `lines` lines (bench/generate.py) with one known finding
+    (TFG602, `lr=`) and a `# tuning notes` comment to type into."""
+    sys.path.insert(0, str(HERE))
+    from generate import DEFAULT_SEED, generate_script
+
+    body = generate_script(DEFAULT_SEED + seed, 0, target_lines=max(lines - TAIL.count("\n"), 50))
+    return body.rstrip("\n") + "\n" + TAIL
+
+
+def _env(debounce: float | None) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    if debounce is not None:
+        env["TFLINT_GESTURE_LSP_DEBOUNCE"] = str(debounce)
+    return env
+
+
+async def server_latencies(path: Path, text: str, changes: int, debounce: float | None) -> dict:
+    from lsprotocol import types
+    from pygls.lsp.client import LanguageClient
+
+    client = LanguageClient("bench-lsp", "1")
+    arrived: dict[int, float] = {}
+    counts: dict[int, list] = {}
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        if params.version is not None:
+            arrived[params.version] = time.perf_counter()
+            counts[params.version] = [d.code for d in params.diagnostics]
+
+    @client.feature(types.WINDOW_LOG_MESSAGE)
+    def log(params) -> None:
+        pass
+
+    async def wait_for(version: int) -> float:
+        while version not in arrived:
+            await asyncio.sleep(0.001)
+        return arrived[version]
+
+    await client.start_io(sys.executable, "-m", "tflint_gesture", "--lsp", env=_env(debounce), cwd=str(path.parent))
+    await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(),
+                                                         root_uri=path.parent.as_uri()))
+    client.initialized(types.InitializedParams())
+    uri = path.as_uri()
+    start = time.perf_counter()
+    client.text_document_did_open(types.DidOpenTextDocumentParams(
+        text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+    first = await asyncio.wait_for(wait_for(1), 120) - start
+    latencies = []
+    marker = "# tuning notes"
+    line = text[: text.index(marker)].count("\n")
+    column = len(marker)
+    for i in range(changes):
+        version = i + 2
+        sent = time.perf_counter()
+        client.text_document_did_change(types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=line, character=column + i),
+                                  end=types.Position(line=line, character=column + i)), text="x")]))
+        latencies.append(await asyncio.wait_for(wait_for(version), 120) - sent)
+        await asyncio.sleep(0.05)
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+    return {"first_diagnostics_s": first, "latencies_s": latencies, "codes": sorted(counts.get(changes + 1, []))}
+
+
+def engine_seconds(path: Path, text: str, repeat: int) -> list:
+    sys.path.insert(0, str(REPO))
+    from tflint_gesture.config import load_settings
+    from tflint_gesture.engine import check_text
+
+    settings = load_settings([path])
+    check_text(str(path), text, settings, source_path=path)  # warm
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        check_text(str(path), text, settings, source_path=path)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def cli_seconds(path: Path, repeat: int) -> list:
+    out = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "tflint_gesture", "--no-cache", "--quiet", str(path)], env=_env(None),
+                       cwd=str(path.parent), capture_output=True, check=False)
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def _ms(values: list) -> dict:
+    ordered = sorted(values)
+    return {"median_ms": round(statistics.median(ordered) * 1000, 1),
+            "p90_ms": round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] * 1000, 1),
+            "max_ms": round(ordered[-1] * 1000, 1)}
+
+
+def main(argv: list | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=500)
+    parser.add_argument("--changes", type=int, default=20)
+    parser.add_argument("--debounce", type=float, default=None, help="server debounce in seconds (default: its own)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    text = large_script(args.lines)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "train_big.py"
+        path.write_text(text, encoding="utf-8")
+        server = asyncio.run(server_latencies(path, text, args.changes, args.debounce))
+        engine = engine_seconds(path, text, repeat=max(5, args.changes // 2))
+        cli = cli_seconds(path, repeat=5)
+    from tflint_gesture.lsp.server import DEBOUNCE_SECONDS
+
+    result = {
+        "lines": text.count("\n"),
+        "changes": args.changes,
+        "debounce_s": args.debounce if args.debounce is not None else DEBOUNCE_SECONDS,
+        "server_change_to_diagnostics": _ms(server["latencies_s"]),
+        "server_first_diagnostics_ms": round(server["first_diagnostics_s"] * 1000, 1),
+        "engine_check_text": _ms(engine),
+        "cli_whole_process": _ms(cli),
+        "target_ms": TARGET_MS,
+        "codes_after_last_change": server["codes"],
+    }
+    result["meets_target"] = result["server_change_to_diagnostics"]["median_ms"] <= TARGET_MS
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"{result['lines']}-line script, {args.changes} changes, debounce {result['debounce_s']:g} s")
+    for label, key in (("server: change -> diagnostics", "server_change_to_diagnostics"),
+                       ("yardstick: engine.check_text", "engine_check_text"),
+                       ("yardstick: CLI process", "cli_whole_process")):
+        row = result[key]
+        print(f"  {label:<32} median {row['median_ms']:>7.1f} ms   p90 {row['p90_ms']:>7.1f} ms   max {row['max_ms']:>7.1f} ms")
+    print(f"  first diagnostics after open (cold analysis process): {result['server_first_diagnostics_ms']:.1f} ms")
+    print(f"  target: median <= {TARGET_MS:.0f} ms -> {'met' if result['meets_target'] else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,434 @@
+"""The language server: pygls wiring of document sync, diagnostics, code actions, hover and commands.
+
+Lints run in the analysis process (`worker.py`), debounced per document (`scheduling.py`); the
+latest result of each document is kept with the snapshot it was computed from, and code actions
+and hover answer from it only while the document is still at that version. Fixes are computed on
+demand (in `codeAction/resolve` when the client supports it) on a thread of the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from typing import Any, Optional
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
+
+from tflint_gesture import __version__
+from tflint_gesture.findings import Finding
+from tflint_gesture.lsp import actions, documents
+from tflint_gesture.lsp.analysis import Linted, Snapshot, lint, settings_for
+from tflint_gesture.lsp.diagnostics import Lines, diagnostics_for, to_diagnostic
+from tflint_gesture.lsp.hover import covers, hover_markdown
+from tflint_gesture.lsp.scheduling import Debouncer
+from tflint_gesture.lsp.worker import AnalysisCrashed, AnalysisProcess
+
+NAME = "tflint-gesture"
+DRY_RUN_COMMAND = "tflint-gesture.dryRun"
+DEBOUNCE_SECONDS = 0.15  # a pause in typing this long starts a lint
+
+logger = logging.getLogger(__name__)
+
+
+class _Rejected:
+    """A request whose parameters do not fit its method: answered with an error, never dropped."""
+
+    def __init__(self, msg_id: Any, error: JsonRpcException) -> None:
+        self.id = msg_id
+        self.error = error
+
+
+class RobustProtocol(LanguageServerProtocol):
+    """pygls' protocol, except that a request with malformed parameters gets an error response (pygls
+    logs it and leaves the client waiting forever)."""
+
+    def structure_message(self, data):
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            if isinstance(data, dict) and "id" in data and "method" in data and "jsonrpc" in data:
+                return _Rejected(data["id"], exc)
+            raise
+
+    def handle_message(self, message):
+        if isinstance(message, _Rejected):
+            self._send_response(message.id, None, message.error.to_response_error())
+            return
+        if not hasattr(message, "jsonrpc"):  # valid JSON that is not a JSON-RPC message at all
+            logger.warning("ignored a message that is not JSON-RPC: %.200r", message)
+            return
+        super().handle_message(message)
+
+
+class LintServer(LanguageServer):
+    def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
+        super().__init__(
+            NAME,
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=types.NotebookDocumentSyncOptions(
+                notebook_selector=[types.NotebookDocumentFilterWithCells(
+                    notebook="*", cells=[types.NotebookCellLanguage(language="python")])],
+                save=True,
+            ),
+            protocol_cls=RobustProtocol,
+        )
+        self.debounce = debounce
+        self.analysis = AnalysisProcess(lint)
+        self.debouncer = Debouncer()
+        self.results: dict[str, tuple[Snapshot, Linted]] = {}
+        self.dry_runs: dict[str, tuple[Optional[int], list[Finding]]] = {}
+        self.published_cells: dict[str, set[str]] = {}
+        self.shown_errors: set[str] = set()
+        self._dry_run_lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ errors and messages
+    def report_server_error(self, error: Exception, source) -> None:
+        """Log to the client's output instead of pygls' pop-up on every malformed message."""
+        try:
+            self.log(f"{type(error).__name__}: {error}", types.MessageType.Error)
+        except Exception:  # noqa: BLE001 - the client may be gone
+            pass
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
+        self.window_log_message(types.LogMessageParams(type=kind, message=message))
+
+    def tell(self, message: str, kind: types.MessageType = types.MessageType.Warning) -> None:
+        self.window_show_message(types.ShowMessageParams(type=kind, message=message))
+
+    # ------------------------------------------------------------------ linting
+    def snapshot(self, key: str) -> Optional[Snapshot]:
+        return documents.notebook_snapshot(self.workspace, key) or documents.text_snapshot(self.workspace, key)
+
+    def request_lint(self, key: str, delay: float) -> None:
+        self.debouncer.schedule(key, delay, lambda: self._lint(key))
+
+    async def _lint(self, key: str) -> None:
+        snapshot = self.snapshot(key)
+        if snapshot is None:
+            return
+        try:
+            linted = await self.analysis.run(snapshot)
+        except AnalysisCrashed as exc:
+            self.log(f"{NAME}: {exc} while checking {snapshot.shown}; it will be restarted", types.MessageType.Error)
+            return
+        except RuntimeError as exc:
+            self.log(f"{NAME}: internal error on {snapshot.shown}: {exc}", types.MessageType.Error)
+            return
+        if documents.current_version(self.workspace, key) != snapshot.version:
+            return  # the document changed meanwhile: its newer lint is already scheduled
+        self.results[key] = (snapshot, linted)
+        self.publish(key)
+
+    def findings_of(self, key: str) -> tuple[Optional[Snapshot], list[Finding]]:
+        """The latest findings of a document (with the dry run's verdicts when one ran on this version)."""
+        if key not in self.results:
+            return None, []
+        snapshot, linted = self.results[key]
+        dry = self.dry_runs.get(key)
+        if dry is not None and dry[0] == snapshot.version:
+            return snapshot, dry[1]
+        return snapshot, linted.findings
+
+    def publish(self, key: str) -> None:
+        snapshot, linted = self.results[key]
+        for problem in (linted.config_error, linted.internal_error):
+            if problem and problem not in self.shown_errors:
+                self.shown_errors.add(problem)
+                self.tell(f"{NAME}: {problem}", types.MessageType.Error)
+        _, findings = self.findings_of(key)
+        codec = self.workspace.position_codec
+        if not snapshot.is_notebook:
+            lines = Lines(snapshot.text, codec)
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
+                uri=snapshot.uri, version=snapshot.version,
+                diagnostics=diagnostics_for(findings, lines, snapshot.shown, snapshot.uri)))
+            return
+        cell_uri = _cell_uri(snapshot)
+        by_cell: dict[int, list[Finding]] = {}
+        for finding in findings:
+            by_cell.setdefault(finding.cell or _first_code_cell(snapshot), []).append(finding)
+        sent = set()
+        for index, cell in enumerate(snapshot.cells or (), start=1):
+            lines = Lines(cell.text, codec)
+            diagnostics = diagnostics_for(by_cell.get(index, []), lines, snapshot.shown, cell.uri, cell_uri)
+            if diagnostics or cell.uri in self.published_cells.get(key, set()):
+                self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=cell.uri,
+                                                                                      diagnostics=diagnostics))
+            if diagnostics:
+                sent.add(cell.uri)
+        for gone in self.published_cells.get(key, set()) - {c.uri for c in snapshot.cells or ()}:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=gone, diagnostics=[]))
+        self.published_cells[key] = sent
+
+    def forget(self, key: str, cell_uris: list[str] = ()) -> None:
+        """A closed document: stop its lint and clear its diagnostics."""
+        self.debouncer.cancel(key)
+        self.results.pop(key, None)
+        self.dry_runs.pop(key, None)
+        for uri in {*cell_uris, *self.published_cells.pop(key, set())} or {key}:
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    def relint_open_documents(self, first: Optional[str] = None) -> None:
+        """After a save: other open files may import the saved one (cross-file facts read the disk)."""
+        keys = [uri for uri, doc in self.workspace.text_documents.items()
+                if documents.is_python_document(doc) and self.workspace.get_notebook_document(cell_uri=uri) is None]
+        keys = [self.workspace.text_documents[k].uri for k in keys]
+        keys += [nb.uri for nb in self.workspace.notebook_documents.values()]
+        for key in keys:
+            self.request_lint(key, 0 if key == first else self.debounce)
+
+    # ------------------------------------------------------------------ where a request points
+    def located(self, uri: str) -> tuple[Optional[str], Optional[Snapshot], list[Finding], Optional[str], int]:
+        """(key, snapshot, findings, text, cell) for a request on `uri`, if its findings are current."""
+        key = documents.owner_of(self.workspace, uri)
+        snapshot, findings = self.findings_of(key)
+        if snapshot is None or documents.current_version(self.workspace, key) != snapshot.version:
+            return key, None, [], None, 0
+        if not snapshot.is_notebook:
+            return key, snapshot, findings, snapshot.text, 0
+        for index, cell in enumerate(snapshot.cells or (), start=1):
+            if cell.uri == uri:
+                return key, snapshot, [f for f in findings if f.cell == index], cell.text, index
+        return key, None, [], None, 0
+
+
+def _cell_uri(snapshot: Snapshot):
+    def cell_uri(index: int) -> Optional[str]:
+        cell = snapshot.cell_text(index)
+        return cell.uri if cell is not None else None
+
+    return cell_uri
+
+
+def _first_code_cell(snapshot: Snapshot) -> int:
+    return next((i for i, c in enumerate(snapshot.cells or (), start=1) if c.kind == "code"), 1)
+
+
+def build_server(debounce: float = DEBOUNCE_SECONDS) -> LintServer:
+    server = LintServer(debounce)
+
+    # ---------------------------------------------------------------- text documents
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: LintServer, params: types.DidOpenTextDocumentParams) -> None:
+        if documents.is_python_document(params.text_document):
+            ls.request_lint(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: LintServer, params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if documents.is_python_document(ls.workspace.get_text_document(uri)):
+            ls.request_lint(uri, ls.debounce)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
+    def did_save(ls: LintServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.relint_open_documents(first=params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: LintServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.forget(params.text_document.uri)
+
+    # ---------------------------------------------------------------- notebooks
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_open(ls: LintServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        ls.request_lint(params.notebook_document.uri, 0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_change(ls: LintServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        ls.request_lint(params.notebook_document.uri, ls.debounce)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_save(ls: LintServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        ls.relint_open_documents(first=params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_close(ls: LintServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        ls.forget(params.notebook_document.uri, [c.uri for c in params.cell_text_documents])
+
+    # ---------------------------------------------------------------- hover
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: LintServer, params: types.HoverParams) -> Optional[types.Hover]:
+        _, snapshot, findings, text, _ = ls.located(params.text_document.uri)
+        if snapshot is None or text is None:
+            return None
+        lines = Lines(text, ls.workspace.position_codec)
+        line, column = lines.from_position(params.position)
+        markdown = hover_markdown(findings, line, column)
+        if markdown is None:
+            return None
+        first = next(f for f in findings if covers(f, line, column))
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown),
+                           range=lines.finding_range(first))
+
+    # ---------------------------------------------------------------- code actions
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, actions.FIX_ALL_KIND],
+        resolve_provider=True))
+    async def code_action(ls: LintServer, params: types.CodeActionParams) -> Optional[list[types.CodeAction]]:
+        return await code_actions(ls, params)
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(ls: LintServer, action: types.CodeAction) -> types.CodeAction:
+        return await resolve_action(ls, action)
+
+    # ---------------------------------------------------------------- commands
+    @server.command(DRY_RUN_COMMAND)
+    async def dry_run(ls: LintServer, *args) -> dict:
+        return await run_dry_run(ls, args)
+
+    @server.feature(types.SHUTDOWN)
+    def on_shutdown(ls: LintServer, *args) -> None:
+        ls.debouncer.cancel_all()
+        ls.analysis.stop()
+
+    return server
+
+
+# ---------------------------------------------------------------------- code actions
+def _wants(only: Optional[list], kind: str) -> bool:
+    return only is None or any(kind == o or kind.startswith(f"{o}.") for o in only)
+
+
+def _resolve_supported(ls: LintServer) -> bool:
+    caps = ls.client_capabilities
+    try:
+        props = caps.text_document.code_action.resolve_support.properties
+    except AttributeError:
+        return False
+    return bool(props) and "edit" in props
+
+
+async def code_actions(ls: LintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    key, snapshot, findings, text, cell = ls.located(uri)
+    if snapshot is None or text is None:
+        return []
+    only = list(params.context.only) if params.context.only else None
+    lines = Lines(text, ls.workspace.position_codec)
+    first, last = params.range.start.line + 1, params.range.end.line + 1
+    out: list[types.CodeAction] = []
+    for finding in findings:
+        if not actions.overlaps(finding, first, last) or not _wants(only, types.CodeActionKind.QuickFix):
+            continue
+        diagnostic = to_diagnostic(finding, lines, snapshot.shown, uri)
+        if finding.fix_safety in ("safe", "unsafe") and not snapshot.is_notebook:
+            unsafe = finding.fix_safety == "unsafe"
+            title = f"Fix {finding.code}: {finding.fix or finding.name}"
+            if unsafe:
+                title = f"Fix {finding.code} (unsafe: changes behaviour, review it): {finding.fix or finding.name}"
+            out.append(types.CodeAction(
+                title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=not unsafe,
+                data={"uri": uri, "version": snapshot.version, "unsafe": unsafe,
+                      "finding": [finding.code, finding.line, finding.column, finding.end_line, finding.end_column]}))
+        edit = actions.noqa_edit(text, finding, lines)
+        if edit is not None:
+            out.append(types.CodeAction(
+                title=f"Disable {finding.code} for this line (# noqa: {finding.code})",
+                kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                edit=actions.document_edit(uri, _cell_version(ls, uri, snapshot), edit)))
+    if not snapshot.is_notebook and any(f.fix_safety == "safe" for f in findings) and (
+            _wants(only, actions.FIX_ALL_KIND)):
+        out.append(types.CodeAction(title=f"{NAME}: fix all safely fixable findings", kind=actions.FIX_ALL_KIND,
+                                    data={"uri": uri, "version": snapshot.version, "all": True}))
+    if not _resolve_supported(ls):  # clients without codeAction/resolve get the edits right away
+        out = [await resolve_action(ls, action) if action.edit is None else action for action in out]
+        out = [action for action in out if action.edit is not None]
+    return out
+
+
+def _cell_version(ls: LintServer, uri: str, snapshot: Snapshot) -> Optional[int]:
+    if not snapshot.is_notebook:
+        return snapshot.version
+    document = ls.workspace.text_documents.get(uri) or ls.workspace.get_text_document(uri)
+    return document.version
+
+
+async def resolve_action(ls: LintServer, action: types.CodeAction) -> types.CodeAction:
+    """Compute the edit of a fix action (on a thread: it runs the analysis again, like `--fix`)."""
+    data = action.data if isinstance(action.data, dict) else {}
+    uri = data.get("uri")
+    if not isinstance(uri, str):
+        return action
+    key, snapshot, findings, text, _ = ls.located(uri)
+    if snapshot is None or snapshot.version != data.get("version") or snapshot.is_notebook:
+        return action  # the buffer changed: no edit (the client asks again)
+    target = None
+    if not data.get("all"):
+        wanted = data.get("finding")
+        target = next((f for f in findings if [f.code, f.line, f.column, f.end_line, f.end_column] == wanted), None)
+        if target is None:
+            return action
+    loop = asyncio.get_running_loop()
+    try:
+        settings = settings_for(snapshot)
+        new_text = await loop.run_in_executor(
+            None, lambda: actions.fixed_text(snapshot, settings, target, unsafe=bool(data.get("unsafe"))))
+    except Exception as exc:  # noqa: BLE001 - no fix is better than a dead request
+        ls.log(f"{NAME}: could not compute the fix: {type(exc).__name__}: {exc}", types.MessageType.Error)
+        return action
+    edit = actions.minimal_edit(snapshot.text, new_text, Lines(snapshot.text, ls.workspace.position_codec))
+    if edit is not None:
+        action.edit = actions.document_edit(uri, snapshot.version, edit)
+    return action
+
+
+# ---------------------------------------------------------------------- the dry-run command
+def _uri_argument(args: tuple) -> Optional[str]:
+    for arg in args:
+        if isinstance(arg, str):
+            return arg
+        if isinstance(arg, dict) and isinstance(arg.get("uri"), str):
+            return arg["uri"]
+    return None
+
+
+async def run_dry_run(ls: LintServer, args: tuple) -> dict:
+    from tflint_gesture.lsp.dryrun import DryRunOutcome, dry_run_snapshot
+
+    uri = _uri_argument(args)
+    if uri is None:
+        raise JsonRpcInvalidParams.of(ValueError(f"{DRY_RUN_COMMAND} takes the document's URI"))
+    key = documents.owner_of(ls.workspace, uri)
+    snapshot = ls.snapshot(key)
+    if snapshot is None:
+        raise JsonRpcInvalidParams.of(ValueError(f"{uri} is not open"))
+    if ls._dry_run_lock.locked():
+        outcome = DryRunOutcome(error="a dry run is already running")
+    else:
+        async with ls._dry_run_lock:
+            ls.log(f"{NAME}: dry run of {snapshot.shown} started")
+            outcome = await asyncio.get_running_loop().run_in_executor(None, dry_run_snapshot, snapshot)
+    for warning in outcome.warnings:
+        ls.log(f"{NAME}: warning: {warning}", types.MessageType.Warning)
+    if outcome.error is None and documents.current_version(ls.workspace, key) == snapshot.version:
+        ls.dry_runs[key] = (snapshot.version, outcome.findings)
+        if key not in ls.results or ls.results[key][0].version != snapshot.version:
+            ls.results[key] = (snapshot, Linted(findings=outcome.findings))
+        ls.publish(key)
+    ls.tell(outcome.summary, types.MessageType.Error if outcome.error else types.MessageType.Info)
+    return outcome.to_json()
+
+
+# ---------------------------------------------------------------------- stdio
+def run_stdio() -> int:
+    """Serve on stdin/stdout. Anything printed by accident goes to stderr, never into the protocol."""
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=f"{NAME} lsp: %(levelname)s %(message)s")
+    protocol_out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # children (analysis, dry run) inherit the redirect
+    sys.stdout = sys.stderr
+    server = build_server(float(os.environ.get("TFLINT_GESTURE_LSP_DEBOUNCE", DEBOUNCE_SECONDS)))
+    server.analysis.start()
+    try:
+        server.start_io(sys.stdin.buffer, protocol_out)
+    finally:
+        server.debouncer.cancel_all()
+        server.analysis.close()
+    return 0
+
+
+__all__ = ["DRY_RUN_COMMAND", "LintServer", "RobustProtocol", "build_server", "run_stdio"]

@@ -1,0 +1,121 @@
+"""The analysis process: lints run in one child process, so a stale one can really be stopped.
+
+The analysis is pure Python and CPU-bound: a thread cannot be interrupted, and a long lint of an old
+version of a file would hold the CPU (and the GIL of the server) while the user keeps typing. Here
+each lint is sent to a child process (spawned once, then warm: imports, rule registry and the
+cross-file module cache stay loaded); when the document changes while its lint runs, the caller
+cancels the await, the child is killed and a fresh one is spawned for the next lint. A child that
+crashes is replaced the same way. Analyses run one at a time, in the order they were asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Optional
+
+
+class AnalysisCrashed(Exception):
+    """The child process died (killed by the system, out of memory) before answering."""
+
+
+def _serve(conn, target: Callable[[Any], Any]) -> None:
+    """The child's loop: receive a job, answer with `target(job)`, until the parent goes away."""
+    os.dup2(2, 1)  # stdout is the server's protocol stream: nothing may ever be written to it from here
+    sys.stdout = sys.stderr
+    from tflint_gesture.rules import all_rules
+
+    all_rules()  # warm: the first lint should not pay for the imports
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = ("ok", target(job))
+        except Exception as exc:  # noqa: BLE001 - the parent decides what to say
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        try:
+            conn.send(answer)
+        except (OSError, ValueError):
+            return
+
+
+def _receive(conn):
+    return conn.recv()
+
+
+class AnalysisProcess:
+    """Run `target(job)` in a child process, one job at a time; cancelling a run kills the child."""
+
+    def __init__(self, target: Callable[[Any], Any]) -> None:
+        self.target = target
+        self.restarts = 0  # children replaced after a cancellation or a crash
+        self._context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+        self._process = None
+        self._conn = None
+        self._lock: Optional[asyncio.Lock] = None
+        self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tflint-gesture-analysis")
+
+    def start(self) -> None:
+        """Spawn the child now (the server does this at start-up, so the first lint finds it warm)."""
+        if self._process is not None and self._process.is_alive():
+            return
+        parent, child = self._context.Pipe()
+        process = self._context.Process(target=_serve, args=(child, self.target), daemon=True,
+                                        name="tflint-gesture-analysis")
+        process.start()
+        child.close()
+        self._process, self._conn = process, parent
+
+    async def run(self, job: Any) -> Any:
+        """`target(job)` computed in the child. Raises AnalysisCrashed, or re-raises the child's error as
+        RuntimeError; cancelling the awaiting task stops the child."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            self.start()
+            conn = self._conn
+            loop = asyncio.get_running_loop()
+            try:
+                conn.send(job)
+                status, value = await loop.run_in_executor(self._threads, _receive, conn)
+            except asyncio.CancelledError:
+                self._replace()
+                raise
+            except (EOFError, OSError, BrokenPipeError) as exc:
+                self._replace()
+                raise AnalysisCrashed(f"the analysis process stopped ({type(exc).__name__})") from None
+            if status != "ok":
+                raise RuntimeError(value)
+            return value
+
+    def _replace(self) -> None:
+        """Kill the child (its receiving thread then ends with EOF); the next run spawns a new one."""
+        self.restarts += 1
+        self.stop()
+
+    def stop(self) -> None:
+        process, conn = self._process, self._conn
+        self._process = self._conn = None
+        if process is not None:
+            try:
+                process.kill()
+                process.join(timeout=5)
+            except (OSError, ValueError, AssertionError):
+                pass
+        if conn is not None:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self.stop()
+        self._threads.shutdown(wait=False, cancel_futures=True)
+
+
+__all__ = ["AnalysisCrashed", "AnalysisProcess"]
