@@ -30,7 +30,7 @@ from tflint_gesture.lsp.worker import AnalysisCrashed, AnalysisProcess
 
 NAME = "tflint-gesture"
 DRY_RUN_COMMAND = "tflint-gesture.dryRun"
-DEBOUNCE_SECONDS = 0.15  # a pause in typing this long starts a lint
+DEBOUNCE_SECONDS = 0.1  # a pause in typing this long starts a lint (a lint still running is cancelled anyway)
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +120,9 @@ class LintServer(LanguageServer):
         except RuntimeError as exc:
             self.log(f"{NAME}: internal error on {snapshot.shown}: {exc}", types.MessageType.Error)
             return
+        if self.analysis.last_seconds is not None:
+            self.log(f"{NAME}: checked {snapshot.shown} (version {snapshot.version}) in "
+                     f"{self.analysis.last_seconds * 1000:.0f} ms", types.MessageType.Log)
         if documents.current_version(self.workspace, key) != snapshot.version:
             return  # the document changed meanwhile: its newer lint is already scheduled
         self.results[key] = (snapshot, linted)

@@ -4,8 +4,10 @@ The analysis is pure Python and CPU-bound: a thread cannot be interrupted, and a
 version of a file would hold the CPU (and the GIL of the server) while the user keeps typing. Here
 each lint is sent to a child process (spawned once, then warm: imports, rule registry and the
 cross-file module cache stay loaded); when the document changes while its lint runs, the caller
-cancels the await, the child is killed and a fresh one is spawned for the next lint. A child that
-crashes is replaced the same way. Analyses run one at a time, in the order they were asked for.
+cancels the await and the child is killed. Its replacement is a spare child spawned after the
+first cancellation and kept ready, so a user who types through long lints does not wait for a
+fresh interpreter's imports at every pause. A child that crashes is replaced the same way.
+Analyses run one at a time, in the order they were asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import asyncio
 import multiprocessing
 import os
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Optional
 
@@ -34,10 +37,11 @@ def _serve(conn, target: Callable[[Any], Any]) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
+        started = time.perf_counter()
         try:
-            answer = ("ok", target(job))
+            answer = ("ok", target(job), time.perf_counter() - started)
         except Exception as exc:  # noqa: BLE001 - the parent decides what to say
-            answer = ("error", f"{type(exc).__name__}: {exc}")
+            answer = ("error", f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
         try:
             conn.send(answer)
         except (OSError, ValueError):
@@ -54,9 +58,11 @@ class AnalysisProcess:
     def __init__(self, target: Callable[[Any], Any]) -> None:
         self.target = target
         self.restarts = 0  # children replaced after a cancellation or a crash
+        self.last_seconds: Optional[float] = None  # how long the child computed the last answer
         self._context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
         self._process = None
         self._conn = None
+        self._spare = None  # (process, connection), ready to take over from a killed child
         self._lock: Optional[asyncio.Lock] = None
         self._threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tflint-gesture-analysis")
 
@@ -64,12 +70,19 @@ class AnalysisProcess:
         """Spawn the child now (the server does this at start-up, so the first lint finds it warm)."""
         if self._process is not None and self._process.is_alive():
             return
+        spare, self._spare = self._spare, None
+        if spare is not None and spare[0].is_alive():
+            self._process, self._conn = spare
+        else:
+            self._process, self._conn = self._spawn()
+
+    def _spawn(self) -> tuple:
         parent, child = self._context.Pipe()
         process = self._context.Process(target=_serve, args=(child, self.target), daemon=True,
                                         name="tflint-gesture-analysis")
         process.start()
         child.close()
-        self._process, self._conn = process, parent
+        return process, parent
 
     async def run(self, job: Any) -> Any:
         """`target(job)` computed in the child. Raises AnalysisCrashed, or re-raises the child's error as
@@ -82,7 +95,7 @@ class AnalysisProcess:
             loop = asyncio.get_running_loop()
             try:
                 conn.send(job)
-                status, value = await loop.run_in_executor(self._threads, _receive, conn)
+                status, value, self.last_seconds = await loop.run_in_executor(self._threads, _receive, conn)
             except asyncio.CancelledError:
                 self._replace()
                 raise
@@ -94,13 +107,22 @@ class AnalysisProcess:
             return value
 
     def _replace(self) -> None:
-        """Kill the child (its receiving thread then ends with EOF); the next run spawns a new one."""
+        """Kill the child (its receiving thread then ends with EOF); the spare takes over at the next run."""
         self.restarts += 1
-        self.stop()
+        self._kill(self._process, self._conn)
+        self._process = self._conn = None
+        self.start()  # the spare when there is one, else a fresh child
+        self._spare = self._spawn()  # ready for the next cancellation
 
     def stop(self) -> None:
-        process, conn = self._process, self._conn
+        """Kill the child and the spare."""
+        spare, self._spare = self._spare, None
+        for process, conn in ((self._process, self._conn), spare or (None, None)):
+            self._kill(process, conn)
         self._process = self._conn = None
+
+    @staticmethod
+    def _kill(process, conn) -> None:
         if process is not None:
             try:
                 process.kill()
