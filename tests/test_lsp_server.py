@@ -128,6 +128,27 @@ async def test_buggy_script_fix_action_removes_the_diagnostic(client, tmp_path):
 
 
 @pytest.mark.asyncio
+async def test_client_without_resolve_gets_edits_at_once_in_its_position_encoding(tmp_path):
+    client = await start(tmp_path, capabilities="emacs")  # eglot: no codeAction/resolve, prefers UTF-32
+    try:
+        source = "# entraînement\n" + BUGGY.replace("Adam(lr=", 'Adam(name="😋", lr=')
+        uri = open_file(client, tmp_path / "train.py", source)
+        found = await diagnostics_where(client, uri, lambda d: "TFG602" in codes(d))
+        lr = next(d for d in found if d.code == "TFG602")
+        line = source.splitlines()[7]
+        assert (lr.range.start.line, lr.range.start.character) == (7, line.index("lr="))  # code points: UTF-32
+        actions = await client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=lr.range,
+            context=types.CodeActionContext(diagnostics=[lr])))
+        fix = next(a for a in actions if a.title.startswith("Fix TFG602"))
+        edit = only_edit(fix)  # already there: this client cannot resolve
+        assert edit.range.start.line == 7 and "learning_rate=3e-4" in edit.new_text
+    finally:
+        await client.shutdown_session()
+        await client.stop()
+
+
+@pytest.mark.asyncio
 async def test_noqa_action_silences_the_finding(client, tmp_path):
     uri = open_file(client, tmp_path / "train.py", BUGGY)
     found = await diagnostics_where(client, uri, lambda d: "TFG602" in codes(d))
@@ -316,3 +337,31 @@ def test_without_pygls_the_flag_says_how_to_install_and_exits_2(tmp_path):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("tflint-gesture: ") and "tflint-gesture[lsp]" in lines[0]
+
+
+@pytest.mark.tensorflow
+@pytest.mark.slow
+@pytest.mark.asyncio
+async def test_dry_run_command_confirms_findings_only_when_asked(client, tmp_path):
+    pytest.importorskip("tensorflow")
+    source = BUGGY.replace('activation="sigmoid"', 'activation="softmax"').replace("Adam(lr=3e-4)",
+                                                                                   "Adam(learning_rate=3e-4)")
+    uri = open_file(client, tmp_path / "train.py", source)
+    found = await diagnostics_where(client, uri, lambda d: "TFG201" in codes(d))
+    assert not any("dry run:" in d.message for d in found)  # nothing is run unless the user asks
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=[], only=["source.dryRun"])))
+    (action,) = actions
+    # lsprotocol's client converter reads any action with a `command` as a bare Command (the whole action
+    # then lands in its `command` string); editors tell them apart by the type of `command`
+    offered = str(action.command.command if isinstance(action, types.CodeAction) else action.command)
+    assert "tflint-gesture.dryRun" in offered and uri in offered
+    result = await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="tflint-gesture.dryRun", arguments=[uri])), 300)
+    assert result["error"] is None, result
+    assert result["verdicts"]["confirmed"] >= 1, result
+    after = await diagnostics_where(client, uri, lambda d: any("dry run: confirmed" in x.message for x in d))
+    head = next(d for d in after if d.code == "TFG201")
+    assert "dry run: confirmed" in head.message

@@ -16,10 +16,10 @@ def test_every_rule_is_listed_with_its_page_and_severity():
 def test_quick_start_commands_come_first():
     head = README.split("## What a finding looks like")[0]
     assert "pip install . && tflint-gesture fixtures/" in head
-    assert "pip install -e '.[test,dryrun]' && python -m pytest -q" in head
+    assert "pip install -e '.[test,dryrun,lsp]' && python -m pytest -q" in head
 
 
 def test_ci_runs_the_readme_test_command():
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest -q" in ci
-    assert "'.[test,dryrun]'" in ci
+    assert "'.[test,dryrun,lsp]'" in ci

@@ -30,6 +30,7 @@ from tflint_gesture.lsp.worker import AnalysisCrashed, AnalysisProcess
 
 NAME = "tflint-gesture"
 DRY_RUN_COMMAND = "tflint-gesture.dryRun"
+DRY_RUN_KIND = "source.dryRun.tflint-gesture"
 DEBOUNCE_SECONDS = 0.1  # a pause in typing this long starts a lint (a lint still running is cancelled anyway)
 
 logger = logging.getLogger(__name__)
@@ -270,7 +271,8 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> LintServer:
 
     # ---------------------------------------------------------------- code actions
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, actions.FIX_ALL_KIND],
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, actions.FIX_ALL_KIND,
+                           DRY_RUN_KIND],
         resolve_provider=True))
     async def code_action(ls: LintServer, params: types.CodeActionParams) -> Optional[list[types.CodeAction]]:
         return await code_actions(ls, params)
@@ -338,9 +340,13 @@ async def code_actions(ls: LintServer, params: types.CodeActionParams) -> list[t
             _wants(only, actions.FIX_ALL_KIND)):
         out.append(types.CodeAction(title=f"{NAME}: fix all safely fixable findings", kind=actions.FIX_ALL_KIND,
                                     data={"uri": uri, "version": snapshot.version, "all": True}))
+    if not snapshot.is_notebook and _wants(only, DRY_RUN_KIND):  # any client can run the command this way
+        out.append(types.CodeAction(
+            title=f"{NAME}: dry run this script (builds and trains its models a few steps in the sandbox)",
+            kind=DRY_RUN_KIND, command=types.Command(title="dry run", command=DRY_RUN_COMMAND, arguments=[uri])))
     if not _resolve_supported(ls):  # clients without codeAction/resolve get the edits right away
         out = [await resolve_action(ls, action) if action.edit is None else action for action in out]
-        out = [action for action in out if action.edit is not None]
+        out = [action for action in out if action.edit is not None or action.command is not None]
     return out
 
 
