@@ -7,6 +7,7 @@ import asyncio
 import concurrent.futures
 import json
 import os
+import shutil
 import sys
 import textwrap
 from pathlib import Path
@@ -224,6 +225,21 @@ async def test_unsaved_buffer_and_configuration_of_the_nearest_pyproject(client,
     found = await diagnostics_where(client, uri, lambda d: "TFG201" in codes(d))
     assert "TFG602" not in codes(found)  # ignored by the pyproject.toml next to the file
     assert "Adam(lr=" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.asyncio
+async def test_a_bug_placed_in_an_imported_module_is_shown_on_that_file(client, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(REPO_ROOT / "fixtures" / "project_sign_mnist", project)
+    train = project / "signs" / "train.py"
+    model_uri = (project / "signs" / "model.py").as_uri()
+    uri = open_file(client, train, train.read_text(encoding="utf-8"))
+    found = await diagnostics_where(client, model_uri, lambda d: "TFG203" in codes(d))
+    assert codes(found) == ["TFG203"]  # model.py is not even open: the lint of train.py put it there
+    assert list(client.diagnostics.get(uri)) == []  # train.py itself is clean
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    await diagnostics_where(client, model_uri, lambda d: len(d) == 0)  # closed: what it put there goes
 
 
 @pytest.mark.asyncio

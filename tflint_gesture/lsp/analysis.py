@@ -55,7 +55,7 @@ class Snapshot:
 
 @dataclass
 class Linted:
-    """The findings of one snapshot (this document's own only), or why there are none."""
+    """The findings of one snapshot (some may sit in imported project files), or why there are none."""
 
     findings: list[Finding] = field(default_factory=list)
     config_error: Optional[str] = None  # the pyproject.toml is invalid: nothing was checked, as with the CLI
@@ -81,8 +81,9 @@ def lint(snapshot: Snapshot) -> Linted:
         findings = lint_with(snapshot, settings)
     except Exception as exc:  # noqa: BLE001 - one bad buffer must not take the server down
         return Linted(internal_error=f"internal error on {snapshot.shown}: {type(exc).__name__}: {exc}")
-    # A finding the analysis placed in an imported project module belongs to that file's own lint.
-    return Linted(findings=[f for f in findings if f.path == snapshot.shown])
+    # Findings placed in an imported project module (`f.path` is then that file) are kept: the server
+    # shows them on that file, where the bug is, even when it only shows through this document.
+    return Linted(findings=findings)
 
 
 def lint_with(snapshot: Snapshot, settings) -> list[Finding]:

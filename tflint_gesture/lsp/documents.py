@@ -9,6 +9,7 @@ document with its own URI) joined in order. A cell URI leads back to its noteboo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 from urllib.parse import unquote
@@ -58,6 +59,23 @@ def owner_of(workspace: Workspace, uri: str) -> str:
     return notebook.uri if notebook is not None else uri
 
 
+def client_uri(workspace: Workspace, path: str) -> str:
+    """The URI of a file the analysis named (absolute, or relative to the shared working folder), spelled
+    as the client spells it when the file is open."""
+    uri = Path(os.path.abspath(path)).as_uri()
+    document = workspace.text_documents.get(unquote(uri))
+    return document.uri if document is not None else uri
+
+
+def disk_text(uri: str) -> str:
+    """The saved text of a file that is not open ("" when it cannot be read)."""
+    path = path_of(uri)
+    try:
+        return path.read_text(encoding="utf-8", errors="replace") if path is not None else ""
+    except OSError:
+        return ""
+
+
 def current_version(workspace: Workspace, key: str) -> Optional[int]:
     notebook = workspace.get_notebook_document(notebook_uri=key)
     if notebook is not None:
@@ -70,5 +88,5 @@ def is_open(workspace: Workspace, key: str) -> bool:
     return unquote(key) in workspace.text_documents or workspace.get_notebook_document(notebook_uri=key) is not None
 
 
-__all__ = ["current_version", "is_open", "is_python_document", "notebook_snapshot", "owner_of", "path_of",
+__all__ = ["client_uri", "current_version", "disk_text", "is_open", "is_python_document", "notebook_snapshot", "owner_of", "path_of",
            "text_snapshot"]

@@ -85,6 +85,7 @@ class LintServer(LanguageServer):
         self.results: dict[str, tuple[Snapshot, Linted]] = {}
         self.dry_runs: dict[str, tuple[Optional[int], list[Finding]]] = {}
         self.published_cells: dict[str, set[str]] = {}
+        self.foreign: dict[str, dict[str, list[Finding]]] = {}  # lint key -> {URI of an imported file: findings}
         self.shown_errors: set[str] = set()
         self._dry_run_lock = asyncio.Lock()
 
@@ -146,13 +147,57 @@ class LintServer(LanguageServer):
                 self.shown_errors.add(problem)
                 self.tell(f"{NAME}: {problem}", types.MessageType.Error)
         _, findings = self.findings_of(key)
-        codec = self.workspace.position_codec
+        own = [f for f in findings if f.path == snapshot.shown]
+        touched = self._set_foreign(key, [f for f in findings if f.path != snapshot.shown])
         if not snapshot.is_notebook:
-            lines = Lines(snapshot.text, codec)
-            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-                uri=snapshot.uri, version=snapshot.version,
-                diagnostics=diagnostics_for(findings, lines, snapshot.shown, snapshot.uri)))
-            return
+            touched.add(snapshot.uri)
+        else:
+            self._publish_cells(key, snapshot, own)
+        for uri in touched:
+            self._publish_file(uri)
+
+    def _set_foreign(self, key: str, findings: list[Finding]) -> set[str]:
+        """Record the findings a lint placed in imported project files; the URIs whose diagnostics change."""
+        by_uri: dict[str, list[Finding]] = {}
+        for finding in findings:
+            if finding.path.endswith(".py"):
+                by_uri.setdefault(documents.client_uri(self.workspace, finding.path), []).append(finding)
+        before = set(self.foreign.get(key, {}))
+        if by_uri:
+            self.foreign[key] = by_uri
+        else:
+            self.foreign.pop(key, None)
+        return before | set(by_uri)
+
+    def _publish_file(self, uri: str) -> None:
+        """A Python file's diagnostics: its own lint's, and those other open documents' lints placed in it."""
+        codec = self.workspace.position_codec
+        diagnostics: list[types.Diagnostic] = []
+        seen: set = set()
+        version = None
+        own = self.results.get(uri)
+        text = None
+        if own is not None and not own[0].is_notebook:
+            snapshot, version = own[0], own[0].version
+            text = snapshot.text
+            _, findings = self.findings_of(uri)
+            lines = Lines(text, codec)
+            for f in findings:
+                if f.path == snapshot.shown:
+                    diagnostics.append(to_diagnostic(f, lines, snapshot.shown, uri))
+                    seen.add((f.code, f.line, f.column))
+        foreign = [f for key, targets in self.foreign.items() if key != uri for f in targets.get(uri, [])]
+        if foreign:
+            lines = Lines(text if text is not None else documents.disk_text(uri), codec)
+            for f in foreign:
+                if (f.code, f.line, f.column) not in seen:
+                    seen.add((f.code, f.line, f.column))
+                    diagnostics.append(to_diagnostic(f, lines, f.path, uri))
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, version=version,
+                                                                              diagnostics=diagnostics))
+
+    def _publish_cells(self, key: str, snapshot: Snapshot, findings: list[Finding]) -> None:
+        codec = self.workspace.position_codec
         cell_uri = _cell_uri(snapshot)
         by_cell: dict[int, list[Finding]] = {}
         for finding in findings:
@@ -171,12 +216,15 @@ class LintServer(LanguageServer):
         self.published_cells[key] = sent
 
     def forget(self, key: str, cell_uris: list[str] = ()) -> None:
-        """A closed document: stop its lint and clear its diagnostics."""
+        """A closed document: stop its lint and clear its diagnostics (but not what other lints put there)."""
         self.debouncer.cancel(key)
         self.results.pop(key, None)
         self.dry_runs.pop(key, None)
-        for uri in {*cell_uris, *self.published_cells.pop(key, set())} or {key}:
+        touched = self._set_foreign(key, [])
+        for uri in {*cell_uris, *self.published_cells.pop(key, set())}:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+        for uri in touched | ({key} if not cell_uris else set()):
+            self._publish_file(uri)
 
     def relint_open_documents(self, first: Optional[str] = None) -> None:
         """After a save: other open files may import the saved one (cross-file facts read the disk)."""
@@ -194,11 +242,12 @@ class LintServer(LanguageServer):
         snapshot, findings = self.findings_of(key)
         if snapshot is None or documents.current_version(self.workspace, key) != snapshot.version:
             return key, None, [], None, 0
-        if not snapshot.is_notebook:
-            return key, snapshot, findings, snapshot.text, 0
+        if not snapshot.is_notebook:  # its own findings, then those other lints placed in this file
+            placed = [f for k, targets in self.foreign.items() if k != key for f in targets.get(uri, [])]
+            return key, snapshot, [f for f in findings if f.path == snapshot.shown] + placed, snapshot.text, 0
         for index, cell in enumerate(snapshot.cells or (), start=1):
             if cell.uri == uri:
-                return key, snapshot, [f for f in findings if f.cell == index], cell.text, index
+                return key, snapshot, [f for f in findings if f.cell == index and f.path == snapshot.shown], cell.text, index
         return key, None, [], None, 0
 
 
@@ -320,8 +369,8 @@ async def code_actions(ls: LintServer, params: types.CodeActionParams) -> list[t
     for finding in findings:
         if not actions.overlaps(finding, first, last) or not _wants(only, types.CodeActionKind.QuickFix):
             continue
-        diagnostic = to_diagnostic(finding, lines, snapshot.shown, uri)
-        if finding.fix_safety in ("safe", "unsafe") and not snapshot.is_notebook:
+        diagnostic = to_diagnostic(finding, lines, finding.path, uri)
+        if finding.fix_safety in ("safe", "unsafe") and not snapshot.is_notebook and finding.path == snapshot.shown:
             unsafe = finding.fix_safety == "unsafe"
             title = f"Fix {finding.code}: {finding.fix or finding.name}"
             if unsafe:
@@ -336,7 +385,7 @@ async def code_actions(ls: LintServer, params: types.CodeActionParams) -> list[t
                 title=f"Disable {finding.code} for this line (# noqa: {finding.code})",
                 kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                 edit=actions.document_edit(uri, _cell_version(ls, uri, snapshot), edit)))
-    if not snapshot.is_notebook and any(f.fix_safety == "safe" for f in findings) and (
+    if not snapshot.is_notebook and any(f.fix_safety == "safe" and f.path == snapshot.shown for f in findings) and (
             _wants(only, actions.FIX_ALL_KIND)):
         out.append(types.CodeAction(title=f"{NAME}: fix all safely fixable findings", kind=actions.FIX_ALL_KIND,
                                     data={"uri": uri, "version": snapshot.version, "all": True}))
