@@ -268,7 +268,15 @@ async def test_notebook_document_diagnostics_land_on_their_cells(client, tmp_pat
         text_document=types.TextDocumentIdentifier(uri=third), position=lr.range.start))
     assert "TFG602" in hover.contents.value
 
-    fixed = cells[2][1].replace("lr=", "learning_rate=")
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        text_document=types.TextDocumentIdentifier(uri=third), range=lr.range,
+        context=types.CodeActionContext(diagnostics=[lr])))
+    fix = await client.code_action_resolve_async(next(a for a in actions if a.title.startswith("Fix TFG602")))
+    (cell_edit,) = fix.edit.document_changes
+    assert cell_edit.text_document.uri == third  # the edit goes to the cell, in the cell's own lines
+    (edit,) = cell_edit.edits
+    fixed = apply(cells[2][1], edit)
+    assert fixed == cells[2][1].replace("lr=", "learning_rate=")
     client.notebook_document_did_change(types.DidChangeNotebookDocumentParams(
         notebook_document=types.VersionedNotebookDocumentIdentifier(uri=notebook_uri, version=2),
         change=types.NotebookDocumentChangeEvent(cells=types.NotebookDocumentCellChanges(text_content=[

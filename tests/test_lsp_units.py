@@ -218,3 +218,24 @@ def test_debouncer_runs_only_the_newest_work():
 
     ran, cancelled = asyncio.run(scenario())
     assert sorted(ran) == ["new", "other"] and cancelled == 1
+
+
+def test_notebook_fix_goes_back_to_its_cell_but_never_onto_a_rewritten_magic_line(tmp_path):
+    head = "import numpy as np\nfrom tensorflow import keras\n"
+    body = SCRIPT.split("\n", 2)[2]
+    path = tmp_path / "nb.ipynb"
+
+    def snapshot(second: str) -> Snapshot:
+        return Snapshot(uri=path.as_uri(), version=1, path=path,
+                        cells=(CellText(uri="c1", kind="code", text=head), CellText(uri="c2", kind="code", text=second)))
+
+    plain = snapshot(body)
+    lr = next(f for f in lint(plain).findings if f.code == "TFG602")
+    edits = actions.notebook_fix(plain, None, PositionCodec(), lr)
+    assert list(edits) == ["c2"]
+    (edit,) = edits["c2"]
+    assert edit.range.start.line == lr.line - 1 and "Adam(learning_rate=3e-4, epsilon=None)" in edit.new_text
+
+    timed = snapshot(body.replace("model.compile(", "%time model.compile("))
+    lr = next(f for f in lint(timed).findings if f.code == "TFG602")  # still found: %time runs the statement
+    assert actions.notebook_fix(timed, None, PositionCodec(), lr) is None  # but that line is not Python as written

@@ -3,7 +3,8 @@
 Fixes come from `fix.fix_text`, the machinery of `--fix`: the rules' libcst edits, applied in
 rounds, re-parsed, dropped when the result would not parse. The server only turns the fixed text
 into the smallest line-range edit of the buffer, so the editor keeps the cursor, folds and undo
-history everywhere else. A `# noqa` action is offered only when the suppression code of the engine
+history everywhere else. In a notebook the fix runs on the joined module (as the lint does) and
+each rewritten line goes back to its cell. A `# noqa` action is offered only when the suppression code of the engine
 (`suppressions.Suppressions`) confirms that the new comment silences the finding.
 """
 
@@ -56,6 +57,44 @@ def fixed_text(snapshot: Snapshot, settings, finding: Optional[Finding] = None, 
     return result.text
 
 
+def notebook_fix(snapshot: Snapshot, settings, codec, finding: Optional[Finding] = None,
+                 unsafe: bool = False) -> Optional[dict[str, list[types.TextEdit]]]:
+    """The cell edits of `--fix` run on a notebook's joined module (all safe fixes, or one finding's):
+    {cell URI: edits}. Only fixes that rewrite Python lines in place map back to cells; a fix that adds
+    or removes lines, or touches a line IPython syntax was masked on, is not offered (None)."""
+    from tflint_gesture.fix import fix_text
+    from tflint_gesture.lsp.analysis import to_notebook
+
+    module = to_notebook(snapshot).module()
+    select = None
+    if finding is not None:
+        if (finding.cell, finding.line) not in module.where:
+            return None
+        line = module.where.index((finding.cell, finding.line)) + 1
+        if line in module.shifts:
+            return None
+        select = lambda f: (f.code, f.line, f.column) == (finding.code, line, finding.column)  # noqa: E731
+    fixed = fix_text(snapshot.shown, module.text, settings, unsafe=unsafe, source_path=snapshot.path, select=select)
+    old, new = module.text.split("\n"), fixed.text.split("\n")
+    if len(old) != len(new):
+        return None
+    edits: dict[str, list[types.TextEdit]] = {}
+    for index, (before, after) in enumerate(zip(old, new)):
+        if before == after:
+            continue
+        if index >= len(module.where) or index + 1 in module.shifts:
+            return None
+        cell_index, line = module.where[index]
+        cell = snapshot.cell_text(cell_index)
+        lines = Lines(cell.text, codec) if cell is not None else None
+        if lines is None or lines.line(line) != before:  # a masked line: the cell does not say this
+            return None
+        edits.setdefault(cell.uri, []).append(types.TextEdit(
+            range=types.Range(start=types.Position(line=line - 1, character=0), end=lines.end_of_line(line)),
+            new_text=after))
+    return edits or None
+
+
 def with_noqa(line: str, code: str) -> Optional[str]:
     """`line` with `# noqa: CODE` added (to an existing `# noqa: ...` list when there is one)."""
     if line.rstrip().endswith("\\"):  # a comment after a line continuation is a syntax error
@@ -90,9 +129,15 @@ def noqa_edit(text: str, finding: Finding, lines: Lines) -> Optional[types.TextE
 
 def document_edit(uri: str, version: Optional[int], edit: types.TextEdit) -> types.WorkspaceEdit:
     """A versioned edit: the client refuses it if the buffer changed since the findings were computed."""
+    return documents_edit({uri: (version, [edit])})
+
+
+def documents_edit(changes: dict) -> types.WorkspaceEdit:
+    """{URI: (version, edits)} as one workspace edit (a notebook fix may touch several cells)."""
     return types.WorkspaceEdit(document_changes=[
         types.TextDocumentEdit(text_document=types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version),
-                               edits=[edit])
+                               edits=list(edits))
+        for uri, (version, edits) in changes.items()
     ])
 
 
@@ -101,5 +146,5 @@ def overlaps(finding: Finding, start_line: int, end_line: int) -> bool:
     return finding.line <= end_line and finding.end_line >= start_line
 
 
-__all__ = ["FIX_ALL_KIND", "document_edit", "fixed_text", "minimal_edit", "noqa_edit", "overlaps", "same_finding",
+__all__ = ["FIX_ALL_KIND", "document_edit", "documents_edit", "fixed_text", "minimal_edit", "noqa_edit", "notebook_fix", "overlaps", "same_finding",
            "with_noqa"]

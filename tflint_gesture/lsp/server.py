@@ -370,7 +370,7 @@ async def code_actions(ls: LintServer, params: types.CodeActionParams) -> list[t
         if not actions.overlaps(finding, first, last) or not _wants(only, types.CodeActionKind.QuickFix):
             continue
         diagnostic = to_diagnostic(finding, lines, finding.path, uri)
-        if finding.fix_safety in ("safe", "unsafe") and not snapshot.is_notebook and finding.path == snapshot.shown:
+        if finding.fix_safety in ("safe", "unsafe") and finding.path == snapshot.shown:
             unsafe = finding.fix_safety == "unsafe"
             title = f"Fix {finding.code}: {finding.fix or finding.name}"
             if unsafe:
@@ -385,7 +385,7 @@ async def code_actions(ls: LintServer, params: types.CodeActionParams) -> list[t
                 title=f"Disable {finding.code} for this line (# noqa: {finding.code})",
                 kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                 edit=actions.document_edit(uri, _cell_version(ls, uri, snapshot), edit)))
-    if not snapshot.is_notebook and any(f.fix_safety == "safe" and f.path == snapshot.shown for f in findings) and (
+    if any(f.fix_safety == "safe" and f.path == snapshot.shown for f in findings) and (
             _wants(only, actions.FIX_ALL_KIND)):
         out.append(types.CodeAction(title=f"{NAME}: fix all safely fixable findings", kind=actions.FIX_ALL_KIND,
                                     data={"uri": uri, "version": snapshot.version, "all": True}))
@@ -413,7 +413,7 @@ async def resolve_action(ls: LintServer, action: types.CodeAction) -> types.Code
     if not isinstance(uri, str):
         return action
     key, snapshot, findings, text, _ = ls.located(uri)
-    if snapshot is None or snapshot.version != data.get("version") or snapshot.is_notebook:
+    if snapshot is None or snapshot.version != data.get("version"):
         return action  # the buffer changed: no edit (the client asks again)
     target = None
     if not data.get("all"):
@@ -422,14 +422,22 @@ async def resolve_action(ls: LintServer, action: types.CodeAction) -> types.Code
         if target is None:
             return action
     loop = asyncio.get_running_loop()
+    unsafe = bool(data.get("unsafe"))
+    codec = ls.workspace.position_codec
     try:
         settings = settings_for(snapshot)
-        new_text = await loop.run_in_executor(
-            None, lambda: actions.fixed_text(snapshot, settings, target, unsafe=bool(data.get("unsafe"))))
+        if snapshot.is_notebook:
+            cells = await loop.run_in_executor(
+                None, lambda: actions.notebook_fix(snapshot, settings, codec, target, unsafe=unsafe))
+            if cells:
+                action.edit = actions.documents_edit(
+                    {cell: (ls.workspace.get_text_document(cell).version, edits) for cell, edits in cells.items()})
+            return action
+        new_text = await loop.run_in_executor(None, lambda: actions.fixed_text(snapshot, settings, target, unsafe))
     except Exception as exc:  # noqa: BLE001 - no fix is better than a dead request
         ls.log(f"{NAME}: could not compute the fix: {type(exc).__name__}: {exc}", types.MessageType.Error)
         return action
-    edit = actions.minimal_edit(snapshot.text, new_text, Lines(snapshot.text, ls.workspace.position_codec))
+    edit = actions.minimal_edit(snapshot.text, new_text, Lines(snapshot.text, codec))
     if edit is not None:
         action.edit = actions.document_edit(uri, snapshot.version, edit)
     return action
