@@ -187,6 +187,27 @@ def test_cancelling_a_run_kills_the_child_and_the_spare_answers_next():
     asyncio.run(scenario())
 
 
+def test_a_nearly_finished_analysis_is_left_to_end_and_its_answer_dropped():
+    async def scenario():
+        process = AnalysisProcess(eval, patience=30)  # eval: the job is an expression the child computes
+        try:
+            process.start()
+            assert await asyncio.wait_for(process.run("'warm'"), 60) == "warm"
+            pid = process._process.pid
+            slow = asyncio.ensure_future(process.run("__import__('time').sleep(1.5) or 'stale'", expected=1.5))
+            await asyncio.sleep(0.5)
+            slow.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await slow
+            assert (process.drained, process.restarts) == (1, 0)
+            assert await asyncio.wait_for(process.run("'fresh'"), 60) == "fresh"  # not the stale answer
+            assert process._process.pid == pid
+        finally:
+            process.close()
+
+    asyncio.run(scenario())
+
+
 def test_a_crashed_child_is_reported_and_replaced():
     async def scenario():
         process = AnalysisProcess(os._exit)

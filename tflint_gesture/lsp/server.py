@@ -85,6 +85,7 @@ class LintServer(LanguageServer):
         self.results: dict[str, tuple[Snapshot, Linted]] = {}
         self.dry_runs: dict[str, tuple[Optional[int], list[Finding]]] = {}
         self.published_cells: dict[str, set[str]] = {}
+        self.durations: dict[str, float] = {}  # the last analysis time of each document (cancel or let finish)
         self.foreign: dict[str, dict[str, list[Finding]]] = {}  # lint key -> {URI of an imported file: findings}
         self.shown_errors: set[str] = set()
         self._dry_run_lock = asyncio.Lock()
@@ -115,7 +116,7 @@ class LintServer(LanguageServer):
         if snapshot is None:
             return
         try:
-            linted = await self.analysis.run(snapshot)
+            linted = await self.analysis.run(snapshot, expected=self.durations.get(key))
         except AnalysisCrashed as exc:
             self.log(f"{NAME}: {exc} while checking {snapshot.shown}; it will be restarted", types.MessageType.Error)
             return
@@ -123,6 +124,7 @@ class LintServer(LanguageServer):
             self.log(f"{NAME}: internal error on {snapshot.shown}: {exc}", types.MessageType.Error)
             return
         if self.analysis.last_seconds is not None:
+            self.durations[key] = self.analysis.last_seconds
             self.log(f"{NAME}: checked {snapshot.shown} (version {snapshot.version}) in "
                      f"{self.analysis.last_seconds * 1000:.0f} ms", types.MessageType.Log)
         if documents.current_version(self.workspace, key) != snapshot.version:
@@ -220,6 +222,7 @@ class LintServer(LanguageServer):
         self.debouncer.cancel(key)
         self.results.pop(key, None)
         self.dry_runs.pop(key, None)
+        self.durations.pop(key, None)
         touched = self._set_foreign(key, [])
         for uri in {*cell_uris, *self.published_cells.pop(key, set())}:
             self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
