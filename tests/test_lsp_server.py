@@ -237,6 +237,19 @@ async def test_a_bug_placed_in_an_imported_module_is_shown_on_that_file(client, 
     found = await diagnostics_where(client, model_uri, lambda d: "TFG203" in codes(d))
     assert codes(found) == ["TFG203"]  # model.py is not even open: the lint of train.py put it there
     assert list(client.diagnostics.get(uri)) == []  # train.py itself is clean
+
+    # the imported config is fixed and saved in the editor: every open document is checked again,
+    # reading the project's modules from disk
+    config = project / "signs" / "config.py"
+    fixed = config.read_text(encoding="utf-8").replace("NUM_LETTERS = 24", "NUM_LETTERS = 25")
+    config_uri = open_file(client, config, fixed)
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=config_uri)))
+    await diagnostics_where(client, model_uri, lambda d: "TFG203" not in codes(d))
+    config.write_text(config.read_text(encoding="utf-8").replace("= 25", "= 24"), encoding="utf-8")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=config_uri)))
+    await diagnostics_where(client, model_uri, lambda d: "TFG203" in codes(d))
     client.text_document_did_close(types.DidCloseTextDocumentParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     await diagnostics_where(client, model_uri, lambda d: len(d) == 0)  # closed: what it put there goes
