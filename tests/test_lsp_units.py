@@ -8,7 +8,6 @@ import json
 import os
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,7 @@ from pygls.workspace.position_codec import PositionCodec  # noqa: E402
 
 from tflint_gesture.engine import check_text  # noqa: E402
 from tflint_gesture.findings import Evidence, Finding, Severity  # noqa: E402
-from tflint_gesture.lsp import actions  # noqa: E402
+from tflint_gesture.lsp import edits  # noqa: E402
 from tflint_gesture.lsp.analysis import CellText, Snapshot, lint  # noqa: E402
 from tflint_gesture.lsp.diagnostics import Lines, split_lines, to_diagnostic  # noqa: E402
 from tflint_gesture.lsp.hover import covers, hover_markdown  # noqa: E402
@@ -86,23 +85,23 @@ def test_diagnostic_has_code_url_severity_and_evidence_locations(tmp_path, monke
 # ---------------------------------------------------------------- actions
 def test_minimal_edit_replaces_only_the_changed_lines():
     old = "a\nb\nc\nd"
-    edit = actions.minimal_edit(old, "a\nB\nc\nd", Lines(old))
+    edit = edits.minimal_edit(old, "a\nB\nc\nd", Lines(old))
     assert (edit.range.start.line, edit.range.end.line, edit.new_text) == (1, 2, "B\n")
-    tail = actions.minimal_edit(old, "a\nb\nc\nD", Lines(old))
+    tail = edits.minimal_edit(old, "a\nb\nc\nD", Lines(old))
     assert (tail.range.start.line, tail.range.end.line, tail.range.end.character, tail.new_text) == (3, 3, 1, "D")
-    assert actions.minimal_edit(old, old, Lines(old)) is None
+    assert edits.minimal_edit(old, old, Lines(old)) is None
 
 
 def test_noqa_is_appended_or_joins_an_existing_list():
-    assert actions.with_noqa("x = f(lr=1)", "TFG602") == "x = f(lr=1)  # noqa: TFG602"
-    assert actions.with_noqa("x = f(lr=1)  # noqa: TFG101", "TFG602") == "x = f(lr=1)  # noqa: TFG101, TFG602"
-    assert actions.with_noqa("x = f(1) + \\", "TFG602") is None
+    assert edits.with_noqa("x = f(lr=1)", "TFG602") == "x = f(lr=1)  # noqa: TFG602"
+    assert edits.with_noqa("x = f(lr=1)  # noqa: TFG101", "TFG602") == "x = f(lr=1)  # noqa: TFG101, TFG602"
+    assert edits.with_noqa("x = f(1) + \\", "TFG602") is None
 
 
 def test_noqa_edit_silences_exactly_that_finding():
     before = check_text("t.py", SCRIPT)
     target = next(f for f in before if f.code == "TFG602")
-    edit = actions.noqa_edit(SCRIPT, target, Lines(SCRIPT))
+    edit = edits.noqa_edit(SCRIPT, target, Lines(SCRIPT))
     lines = SCRIPT.splitlines(keepends=True)
     lines[edit.range.start.line] = edit.new_text + "\n"
     after = check_text("t.py", "".join(lines))
@@ -118,10 +117,10 @@ def test_fix_of_one_finding_leaves_the_other_fixes_alone(tmp_path):
     fixable = [f for f in findings if f.fix_safety == "safe"]
     assert len(fixable) >= 2, [(f.code, f.fix_safety) for f in findings]  # lr= and epsilon=None
     one = fixable[0]
-    fixed = actions.fixed_text(snapshot, None, one)
+    fixed = edits.fixed_text(snapshot, None, one)
     remaining = lint(Snapshot(uri=snapshot.uri, version=2, path=path, text=fixed)).findings
     assert len([f for f in remaining if f.fix_safety == "safe"]) == len(fixable) - 1
-    everything = actions.fixed_text(snapshot, None)
+    everything = edits.fixed_text(snapshot, None)
     assert not [f for f in lint(Snapshot(uri=snapshot.uri, version=3, path=path, text=everything)).findings
                 if f.fix_safety == "safe"]
 
@@ -252,11 +251,11 @@ def test_notebook_fix_goes_back_to_its_cell_but_never_onto_a_rewritten_magic_lin
 
     plain = snapshot(body)
     lr = next(f for f in lint(plain).findings if f.code == "TFG602")
-    edits = actions.notebook_fix(plain, None, PositionCodec(), lr)
-    assert list(edits) == ["c2"]
-    (edit,) = edits["c2"]
+    cell_edits = edits.notebook_fix(plain, None, PositionCodec(), lr)
+    assert list(cell_edits) == ["c2"]
+    (edit,) = cell_edits["c2"]
     assert edit.range.start.line == lr.line - 1 and "Adam(learning_rate=3e-4, epsilon=None)" in edit.new_text
 
     timed = snapshot(body.replace("model.compile(", "%time model.compile("))
     lr = next(f for f in lint(timed).findings if f.code == "TFG602")  # still found: %time runs the statement
-    assert actions.notebook_fix(timed, None, PositionCodec(), lr) is None  # but that line is not Python as written
+    assert edits.notebook_fix(timed, None, PositionCodec(), lr) is None  # but that line is not Python as written

@@ -12,6 +12,10 @@ import sys
 from typing import TextIO
 
 INSTALL_HINT = "pip install 'tflint-gesture[lsp]'"
+NAME = "tflint-gesture"
+DRY_RUN_COMMAND = "tflint-gesture.dryRun"
+DRY_RUN_KIND = "source.dryRun.tflint-gesture"  # the dry run offered as a code action
+FIX_ALL_KIND = "source.fixAll.tflint-gesture"
 
 
 def missing_dependencies() -> list[str]:
@@ -39,4 +43,4 @@ def serve(stderr: TextIO | None = None) -> int:
     return run_stdio()
 
 
-__all__ = ["INSTALL_HINT", "missing_dependencies", "serve"]
+__all__ = ["DRY_RUN_COMMAND", "DRY_RUN_KIND", "FIX_ALL_KIND", "INSTALL_HINT", "NAME", "missing_dependencies", "serve"]

@@ -2,8 +2,8 @@
 
 Lints run in the analysis process (`worker.py`), debounced per document (`scheduling.py`); the
 latest result of each document is kept with the snapshot it was computed from, and code actions
-and hover answer from it only while the document is still at that version. Fixes are computed on
-demand (in `codeAction/resolve` when the client supports it) on a thread of the server.
+(`code_actions.py`) and hover answer from it only while the document is still at that version.
+The dry-run command is in `commands.py`.
 """
 
 from __future__ import annotations
@@ -15,22 +15,19 @@ import sys
 from typing import Any, Optional
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from tflint_gesture import __version__
 from tflint_gesture.findings import Finding
-from tflint_gesture.lsp import actions, documents
-from tflint_gesture.lsp.analysis import Linted, Snapshot, lint, settings_for
+from tflint_gesture.lsp import DRY_RUN_COMMAND, DRY_RUN_KIND, FIX_ALL_KIND, NAME, documents
+from tflint_gesture.lsp.analysis import Linted, Snapshot, lint
 from tflint_gesture.lsp.diagnostics import Lines, diagnostics_for, to_diagnostic
 from tflint_gesture.lsp.hover import covers, hover_markdown
 from tflint_gesture.lsp.scheduling import Debouncer
 from tflint_gesture.lsp.worker import AnalysisCrashed, AnalysisProcess
 
-NAME = "tflint-gesture"
-DRY_RUN_COMMAND = "tflint-gesture.dryRun"
-DRY_RUN_KIND = "source.dryRun.tflint-gesture"
 DEBOUNCE_SECONDS = 0.1  # a pause in typing this long starts a lint (a lint still running is cancelled anyway)
 
 logger = logging.getLogger(__name__)
@@ -326,19 +323,25 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> LintServer:
 
     # ---------------------------------------------------------------- code actions
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, actions.FIX_ALL_KIND,
+        code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.SourceFixAll, FIX_ALL_KIND,
                            DRY_RUN_KIND],
         resolve_provider=True))
     async def code_action(ls: LintServer, params: types.CodeActionParams) -> Optional[list[types.CodeAction]]:
+        from tflint_gesture.lsp.code_actions import code_actions
+
         return await code_actions(ls, params)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     async def code_action_resolve(ls: LintServer, action: types.CodeAction) -> types.CodeAction:
+        from tflint_gesture.lsp.code_actions import resolve_action
+
         return await resolve_action(ls, action)
 
     # ---------------------------------------------------------------- commands
     @server.command(DRY_RUN_COMMAND)
     async def dry_run(ls: LintServer, *args) -> dict:
+        from tflint_gesture.lsp.commands import run_dry_run
+
         return await run_dry_run(ls, args)
 
     @server.feature(types.SHUTDOWN)
@@ -347,143 +350,6 @@ def build_server(debounce: float = DEBOUNCE_SECONDS) -> LintServer:
         ls.analysis.stop()
 
     return server
-
-
-# ---------------------------------------------------------------------- code actions
-def _wants(only: Optional[list], kind: str) -> bool:
-    return only is None or any(kind == o or kind.startswith(f"{o}.") for o in only)
-
-
-def _resolve_supported(ls: LintServer) -> bool:
-    caps = ls.client_capabilities
-    try:
-        props = caps.text_document.code_action.resolve_support.properties
-    except AttributeError:
-        return False
-    return bool(props) and "edit" in props
-
-
-async def code_actions(ls: LintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    uri = params.text_document.uri
-    key, snapshot, findings, text, cell = ls.located(uri)
-    if snapshot is None or text is None:
-        return []
-    only = list(params.context.only) if params.context.only else None
-    lines = Lines(text, ls.workspace.position_codec)
-    first, last = params.range.start.line + 1, params.range.end.line + 1
-    out: list[types.CodeAction] = []
-    for finding in findings:
-        if not actions.overlaps(finding, first, last) or not _wants(only, types.CodeActionKind.QuickFix):
-            continue
-        diagnostic = to_diagnostic(finding, lines, finding.path, uri)
-        if finding.fix_safety in ("safe", "unsafe") and finding.path == snapshot.shown:
-            unsafe = finding.fix_safety == "unsafe"
-            title = f"Fix {finding.code}: {finding.fix or finding.name}"
-            if unsafe:
-                title = f"Fix {finding.code} (unsafe: changes behaviour, review it): {finding.fix or finding.name}"
-            out.append(types.CodeAction(
-                title=title, kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic], is_preferred=not unsafe,
-                data={"uri": uri, "version": snapshot.version, "unsafe": unsafe,
-                      "finding": [finding.code, finding.line, finding.column, finding.end_line, finding.end_column]}))
-        edit = actions.noqa_edit(text, finding, lines)
-        if edit is not None:
-            out.append(types.CodeAction(
-                title=f"Disable {finding.code} for this line (# noqa: {finding.code})",
-                kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
-                edit=actions.document_edit(uri, _cell_version(ls, uri, snapshot), edit)))
-    if any(f.fix_safety == "safe" and f.path == snapshot.shown for f in findings) and (
-            _wants(only, actions.FIX_ALL_KIND)):
-        out.append(types.CodeAction(title=f"{NAME}: fix all safely fixable findings", kind=actions.FIX_ALL_KIND,
-                                    data={"uri": uri, "version": snapshot.version, "all": True}))
-    if not snapshot.is_notebook and _wants(only, DRY_RUN_KIND):  # any client can run the command this way
-        out.append(types.CodeAction(
-            title=f"{NAME}: dry run this script (builds and trains its models a few steps in the sandbox)",
-            kind=DRY_RUN_KIND, command=types.Command(title="dry run", command=DRY_RUN_COMMAND, arguments=[uri])))
-    if not _resolve_supported(ls):  # clients without codeAction/resolve get the edits right away
-        out = [await resolve_action(ls, action) if action.edit is None else action for action in out]
-        out = [action for action in out if action.edit is not None or action.command is not None]
-    return out
-
-
-def _cell_version(ls: LintServer, uri: str, snapshot: Snapshot) -> Optional[int]:
-    if not snapshot.is_notebook:
-        return snapshot.version
-    document = ls.workspace.text_documents.get(uri) or ls.workspace.get_text_document(uri)
-    return document.version
-
-
-async def resolve_action(ls: LintServer, action: types.CodeAction) -> types.CodeAction:
-    """Compute the edit of a fix action (on a thread: it runs the analysis again, like `--fix`)."""
-    data = action.data if isinstance(action.data, dict) else {}
-    uri = data.get("uri")
-    if not isinstance(uri, str):
-        return action
-    key, snapshot, findings, text, _ = ls.located(uri)
-    if snapshot is None or snapshot.version != data.get("version"):
-        return action  # the buffer changed: no edit (the client asks again)
-    target = None
-    if not data.get("all"):
-        wanted = data.get("finding")
-        target = next((f for f in findings if [f.code, f.line, f.column, f.end_line, f.end_column] == wanted), None)
-        if target is None:
-            return action
-    loop = asyncio.get_running_loop()
-    unsafe = bool(data.get("unsafe"))
-    codec = ls.workspace.position_codec
-    try:
-        settings = settings_for(snapshot)
-        if snapshot.is_notebook:
-            cells = await loop.run_in_executor(
-                None, lambda: actions.notebook_fix(snapshot, settings, codec, target, unsafe=unsafe))
-            if cells:
-                action.edit = actions.documents_edit(
-                    {cell: (ls.workspace.get_text_document(cell).version, edits) for cell, edits in cells.items()})
-            return action
-        new_text = await loop.run_in_executor(None, lambda: actions.fixed_text(snapshot, settings, target, unsafe))
-    except Exception as exc:  # noqa: BLE001 - no fix is better than a dead request
-        ls.log(f"{NAME}: could not compute the fix: {type(exc).__name__}: {exc}", types.MessageType.Error)
-        return action
-    edit = actions.minimal_edit(snapshot.text, new_text, Lines(snapshot.text, codec))
-    if edit is not None:
-        action.edit = actions.document_edit(uri, snapshot.version, edit)
-    return action
-
-
-# ---------------------------------------------------------------------- the dry-run command
-def _uri_argument(args: tuple) -> Optional[str]:
-    for arg in args:
-        if isinstance(arg, str):
-            return arg
-        if isinstance(arg, dict) and isinstance(arg.get("uri"), str):
-            return arg["uri"]
-    return None
-
-
-async def run_dry_run(ls: LintServer, args: tuple) -> dict:
-    from tflint_gesture.lsp.dryrun import DryRunOutcome, dry_run_snapshot
-
-    uri = _uri_argument(args)
-    if uri is None:
-        raise JsonRpcInvalidParams.of(ValueError(f"{DRY_RUN_COMMAND} takes the document's URI"))
-    key = documents.owner_of(ls.workspace, uri)
-    snapshot = ls.snapshot(key)
-    if snapshot is None:
-        raise JsonRpcInvalidParams.of(ValueError(f"{uri} is not open"))
-    if ls._dry_run_lock.locked():
-        outcome = DryRunOutcome(error="a dry run is already running")
-    else:
-        async with ls._dry_run_lock:
-            ls.log(f"{NAME}: dry run of {snapshot.shown} started")
-            outcome = await asyncio.get_running_loop().run_in_executor(None, dry_run_snapshot, snapshot)
-    for warning in outcome.warnings:
-        ls.log(f"{NAME}: warning: {warning}", types.MessageType.Warning)
-    if outcome.error is None and documents.current_version(ls.workspace, key) == snapshot.version:
-        ls.dry_runs[key] = (snapshot.version, outcome.findings)
-        if key not in ls.results or ls.results[key][0].version != snapshot.version:
-            ls.results[key] = (snapshot, Linted(findings=outcome.findings))
-        ls.publish(key)
-    ls.tell(outcome.summary, types.MessageType.Error if outcome.error else types.MessageType.Info)
-    return outcome.to_json()
 
 
 # ---------------------------------------------------------------------- stdio

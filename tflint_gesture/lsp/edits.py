@@ -1,11 +1,11 @@
-"""Code actions: a finding's fix (safe, or unsafe and labelled so), `# noqa: CODE` on its line, fix all.
+"""The edits of the code actions: a finding's fix, all safe fixes, `# noqa: CODE` on a finding's line.
 
 Fixes come from `fix.fix_text`, the machinery of `--fix`: the rules' libcst edits, applied in
-rounds, re-parsed, dropped when the result would not parse. The server only turns the fixed text
-into the smallest line-range edit of the buffer, so the editor keeps the cursor, folds and undo
-history everywhere else. In a notebook the fix runs on the joined module (as the lint does) and
-each rewritten line goes back to its cell. A `# noqa` action is offered only when the suppression code of the engine
-(`suppressions.Suppressions`) confirms that the new comment silences the finding.
+rounds, re-parsed, dropped when the result would not parse. Here the fixed text only becomes the
+smallest line-range edit of the buffer, so the editor keeps the cursor, folds and undo history
+everywhere else. In a notebook the fix runs on the joined module (as the lint does) and each
+rewritten line goes back to its cell. A `# noqa` edit is made only when the engine's suppression
+code (`suppressions.Suppressions`) confirms that the new comment silences the finding.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from tflint_gesture.findings import Finding
 from tflint_gesture.lsp.analysis import Snapshot
 from tflint_gesture.lsp.diagnostics import Lines, split_lines
 
-FIX_ALL_KIND = "source.fixAll.tflint-gesture"
 _NOQA_CODES = re.compile(r"#\s*(?i:noqa)\s*:\s*[A-Z]+[0-9]+\b(?:[\s,]+[A-Z]+[0-9]+\b)*")
 
 
@@ -146,5 +145,5 @@ def overlaps(finding: Finding, start_line: int, end_line: int) -> bool:
     return finding.line <= end_line and finding.end_line >= start_line
 
 
-__all__ = ["FIX_ALL_KIND", "document_edit", "documents_edit", "fixed_text", "minimal_edit", "noqa_edit", "notebook_fix", "overlaps", "same_finding",
+__all__ = ["document_edit", "documents_edit", "fixed_text", "minimal_edit", "noqa_edit", "notebook_fix", "overlaps", "same_finding",
            "with_noqa"]
