@@ -34,10 +34,10 @@ async def run_dry_run(ls: "LintServer", args: tuple) -> dict:
     snapshot = ls.snapshot(key)
     if snapshot is None:
         raise JsonRpcInvalidParams.of(ValueError(f"{uri} is not open"))
-    if ls._dry_run_lock.locked():
+    if ls.dry_run_lock.locked():
         outcome = DryRunOutcome(error="a dry run is already running")
     else:
-        async with ls._dry_run_lock:
+        async with ls.dry_run_lock:
             ls.log(f"{NAME}: dry run of {snapshot.shown} started")
             outcome = await asyncio.get_running_loop().run_in_executor(None, dry_run_snapshot, snapshot)
     for warning in outcome.warnings:

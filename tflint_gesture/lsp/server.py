@@ -64,6 +64,8 @@ class RobustProtocol(LanguageServerProtocol):
 
 
 class LintServer(LanguageServer):
+    """The server's state: the latest lint of each open document and what it placed in other files."""
+
     def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
         super().__init__(
             NAME,
@@ -86,7 +88,7 @@ class LintServer(LanguageServer):
         self.durations: dict[str, float] = {}  # the last analysis time of each document (cancel or let finish)
         self.foreign: dict[str, dict[str, list[Finding]]] = {}  # lint key -> {URI of an imported file: findings}
         self.shown_errors: set[str] = set()
-        self._dry_run_lock = asyncio.Lock()
+        self.dry_run_lock = asyncio.Lock()  # one dry run at a time
 
     # ------------------------------------------------------------------ errors and messages
     def report_server_error(self, error: Exception, source) -> None:
@@ -137,8 +139,8 @@ class LintServer(LanguageServer):
             return None, []
         snapshot, linted = self.results[key]
         dry = self.dry_runs.get(key)
-        if dry is not None and dry[0] == snapshot.version:
-            return snapshot, dry[1]
+        if dry is not None and dry[0] == snapshot.version:  # the dry run verdicts this document's own findings
+            return snapshot, dry[1] + [f for f in linted.findings if f.path != snapshot.shown]
         return snapshot, linted.findings
 
     def publish(self, key: str) -> None:
