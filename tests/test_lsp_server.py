@@ -354,6 +354,8 @@ async def test_server_exits_when_the_client_disconnects(tmp_path):
     uri = open_file(client, tmp_path / "train.py", BUGGY)
     await diagnostics_where(client, uri, lambda d: "TFG602" in codes(d))
     process = client._server
+    change(client, uri, BUGGY + "# more\n", 2)  # a lint is scheduled or running when the editor goes
+    await asyncio.sleep(0.1)
     process.stdin.close()  # the editor went away without shutdown/exit
     code = await asyncio.wait_for(process.wait(), WAIT)
     assert code == 0
