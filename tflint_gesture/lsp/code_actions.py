@@ -62,8 +62,8 @@ async def code_actions(ls: "LintServer", params: types.CodeActionParams) -> list
                 title=f"Disable {finding.code} for this line (# noqa: {finding.code})",
                 kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
                 edit=edits.document_edit(uri, _cell_version(ls, uri, snapshot), edit)))
-    if any(f.fix_safety == "safe" and f.path == snapshot.shown for f in findings) and (
-            _wants(only, FIX_ALL_KIND)):
+    whole = ls.findings_of(key)[1]  # "fix all" is for the whole document (every cell of a notebook)
+    if any(f.fix_safety == "safe" and f.path == snapshot.shown for f in whole) and _wants(only, FIX_ALL_KIND):
         out.append(types.CodeAction(title=f"{NAME}: fix all safely fixable findings", kind=FIX_ALL_KIND,
                                     data={"uri": uri, "version": snapshot.version, "all": True}))
     if not snapshot.is_notebook and _wants(only, DRY_RUN_KIND):  # any client can run the command this way
