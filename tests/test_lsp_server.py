@@ -340,6 +340,14 @@ async def test_malformed_requests_are_answered_and_the_server_survives(client, t
     for msg_id, future in answers.items():  # each malformed request gets an error response, not silence
         with pytest.raises(JsonRpcException):
             await asyncio.wait_for(asyncio.wrap_future(future), WAIT)
+    far = await client.text_document_hover_async(types.HoverParams(  # a position past the end of the file
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=9999, character=9999)))
+    assert far is None
+    nowhere = await client.text_document_code_action_async(types.CodeActionParams(  # a document never opened
+        text_document=types.TextDocumentIdentifier(uri=(tmp_path / "missing.py").as_uri()),
+        range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+        context=types.CodeActionContext(diagnostics=[])))
+    assert not nowhere
     with pytest.raises(JsonRpcException):  # a command without its argument: an error, not a crash
         await asyncio.wait_for(client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="tflint-gesture.dryRun", arguments=[])), WAIT)
