@@ -300,7 +300,7 @@ async def test_notebook_document_diagnostics_land_on_their_cells(client, tmp_pat
 
 
 @pytest.mark.asyncio
-async def test_typing_in_a_large_file_cancels_stale_lints_and_ends_current(client, tmp_path):
+async def test_typing_in_a_large_file_ends_with_the_findings_of_the_last_version(client, tmp_path):
     sys.path.insert(0, str(REPO_ROOT / "bench"))
     from bench_lsp import large_script
 
