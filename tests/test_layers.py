@@ -36,7 +36,7 @@ LAYERS: dict[str, int] = {
     "tflint_gesture.rules": 3,
     "tflint_gesture.engine": 4, "tflint_gesture.fix": 4, "tflint_gesture.cache": 4,
     "tflint_gesture.runner": 5, "tflint_gesture.parallel": 5, "tflint_gesture.progress": 5, "tflint_gesture.dryrun": 5,
-    "tflint_gesture.cli": 6, "tflint_gesture.__main__": 6, "tflint_gesture.report": 6,
+    "tflint_gesture.cli": 6, "tflint_gesture.__main__": 6, "tflint_gesture.report": 6, "tflint_gesture.lsp": 6,
 }
 
 # (importer, imported) -> why this upward import is deliberate. Empty: none is needed today.

@@ -430,6 +430,9 @@ def build_app() -> typer.Typer:
         explain: Annotated[
             Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
         ] = None,
+        lsp: Annotated[
+            bool, typer.Option("--lsp", help="Run the language server on stdin/stdout for editors (needs the lsp extra).")
+        ] = False,
         version: Annotated[
             Optional[bool],
             typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
@@ -440,6 +443,10 @@ def build_app() -> typer.Typer:
         Exit status: 0 no findings at or above --fail-on (default warning), 1 findings, 2 usage, configuration
         or internal error.
         """
+        if lsp:  # the editor talks to the server over stdio (tflint_gesture/lsp/)
+            from tflint_gesture.lsp import serve
+
+            raise typer.Exit(serve())
         options = Options(
             paths=list(paths or []),
             select=list(select) if select else None,

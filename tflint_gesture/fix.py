@@ -28,7 +28,7 @@ import stat
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Sequence
 
 import libcst as cst
 
@@ -117,8 +117,9 @@ def _wanted(finding: "Finding", unsafe: bool) -> bool:
 
 
 def fix_text(path: str, text: str, settings: "Settings | None" = None, unsafe: bool = False,
-             source_path: Path | None = None) -> TextFix:
-    """Apply the fixes of `text`'s findings in rounds until nothing is left to fix."""
+             source_path: Path | None = None, select: "Callable[[Finding], bool] | None" = None) -> TextFix:
+    """Apply the fixes of `text`'s findings in rounds until nothing is left to fix; `select`, when
+    given, keeps only the findings it accepts (the language server's fix for one finding)."""
     from tflint_gesture.engine import check_text
 
     result = TextFix(text=text)
@@ -130,7 +131,8 @@ def fix_text(path: str, text: str, settings: "Settings | None" = None, unsafe: b
         except (cst.ParserSyntaxError, ParseRefused, RecursionError):
             break
         findings = check_text(path, result.text, settings, source_path=source_path, module=module)
-        candidates = [f for f in findings if f.path == path and _wanted(f, unsafe) and _fix_key(module, f) not in rejected]
+        candidates = [f for f in findings if f.path == path and _wanted(f, unsafe) and _fix_key(module, f) not in rejected
+                      and (select is None or select(f))]
         if not candidates:
             break
         chosen: list = []
