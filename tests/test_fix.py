@@ -15,8 +15,8 @@ import pytest
 
 import tflint_gesture.engine as engine
 from tflint_gesture import fix as fixmod
-from tflint_gesture.edits import Edit
 from tflint_gesture.engine import check_file, check_text
+from tflint_gesture.edits import Edit
 from tflint_gesture.fix import fix_file, fix_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
