@@ -1,4 +1,4 @@
-"""Lint a Jupyter notebook like a script: its code cells joined into one module, IPython syntax masked.
+"""Read a Jupyter notebook as a script: its code cells joined into one module, IPython syntax masked.
 
 The `.ipynb` file is read as JSON (stdlib `json`, no nbformat: importing nbformat and its JSON-schema
 validator costs ~70 ms per process, and its full validation would turn harmless schema slips, such as
@@ -20,9 +20,10 @@ replaced line for line, never adding or removing a line:
   whole cell;
 * a one-line cell such as `pip install x` (IPython's automagic) is masked when it is not Python.
 
-Lines inside strings and bracketed continuations are never taken for magics. Rules run on the
-joined module and suppression comments are applied on its lines (so `# noqa` works inside a cell);
-only then are findings, their evidence and the lines their messages cite mapped back to cells.
+Lines inside strings and bracketed continuations are never taken for magics. The engine
+(`engine.check_notebook_bytes`) runs the rules on the joined module and applies suppression
+comments on its lines (so `# noqa` works inside a cell); only then are findings, their evidence and
+the lines their messages cite mapped back to cells (`NotebookModule.place`).
 """
 
 from __future__ import annotations
