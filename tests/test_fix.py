@@ -14,8 +14,8 @@ import libcst as cst
 import pytest
 
 import tflint_gesture.engine as engine
-from tflint_gesture import fix as fixmod
 from helpers import codes  # fails on a snippet (or a fixed file) that does not parse
+from tflint_gesture import fix as fixmod
 from tflint_gesture.edits import Edit
 from tflint_gesture.engine import check_file, check_text
 from tflint_gesture.fix import fix_file, fix_text

@@ -1,4 +1,5 @@
-"""Find the files to check: walk folders, skip what nobody wants linted, keep explicit files.
+"""Find the files to check: walk folders, skip what nobody wants linted, keep explicit files; and the
+path each file is shown under (`display_path`).
 
 Skipped while walking: virtual environments (any folder holding `pyvenv.cfg`, and folders named in
 `SKIP_DIRS`), what `.gitignore` files ignore, and the `exclude` patterns of the settings. A file
@@ -209,4 +210,5 @@ def display_path(path: Path, cwd: Path) -> str:
     return str(path)
 
 
-__all__ = ["DiscoveryResult", "discover", "display_path", "suffixes", "PYTHON_SUFFIXES", "NOTEBOOK_SUFFIXES", "SKIP_DIRS"]
+__all__ = ["DiscoveryResult", "discover", "display_path", "suffixes", "PYTHON_SUFFIXES", "NOTEBOOK_SUFFIXES",
+           "SKIP_DIRS"]

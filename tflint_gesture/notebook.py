@@ -1,4 +1,4 @@
-"""Lint a Jupyter notebook like a script: its code cells joined into one module, IPython syntax masked.
+"""Read a Jupyter notebook as a script: its code cells joined into one module, IPython syntax masked.
 
 The `.ipynb` file is read as JSON (stdlib `json`, no nbformat: importing nbformat and its JSON-schema
 validator costs ~70 ms per process, and its full validation would turn harmless schema slips, such as
@@ -26,9 +26,10 @@ lines' common indentation, IPython 7-8 the first line's; a cell either version r
 
 Jupyter compiles each cell on its own, so each prepared cell is compiled on its own too (CPython's
 parser, AST only: nothing runs). A cell that does not compile is one TFG001 at that cell and is left
-out of the module, as it defines nothing when run; the other cells are still checked. Rules run on the
-joined module and suppression comments are applied on its lines (so `# noqa` works inside a cell);
-only then are findings, their evidence and the lines their messages cite mapped back to cells.
+out of the module, as it defines nothing when run; the other cells are still checked. The engine
+(`engine.check_notebook_bytes`) runs the rules on the joined module and applies suppression comments
+on its lines (so `# noqa` works inside a cell); only then are findings, their evidence and the lines
+their messages cite mapped back to cells (`NotebookModule.place`).
 """
 
 from __future__ import annotations
