@@ -1725,8 +1725,12 @@ def _dataset_method(interp, ds: Dataset, name: str, args, node):
         step = -1 if name == "unbatch" else 1
         batches = ds.batches + step if ds.batches is not None and ds.batches + step >= 0 else None
         return replace(ds, batches=batches)
-    if name in ("prefetch", "cache", "repeat", "filter", "with_options", "rebatch"):
+    if name in ("prefetch", "cache", "repeat", "with_options", "rebatch"):
         return ds
+    if name == "filter":
+        root = _filtered_root(interp, ds, args)
+        interp.facts.subsets.setdefault(root, []).append(Origin(node, "filter"))
+        return replace(ds, origin=Origin(node, "filter"), root=root)
     if name == "shuffle":
         return ds
     if name in ("take", "skip", "shard"):
@@ -1738,6 +1742,19 @@ def _dataset_method(interp, ds: Dataset, name: str, args, node):
             mapped.batches = ds.batches
         return mapped
     return UNKNOWN
+
+
+def _filtered_root(interp, ds: Dataset, args) -> int:
+    """A filtered dataset is a subset: its identity is its parent's and the predicate's source.
+
+    Two `.filter` splits of one dataset with different predicates are different data; the same
+    predicate written twice on the same parent is the same data.
+    """
+    _, arg = args.get("predicate", 0)
+    if arg is None:
+        return new_root()
+    key = (ds.root, " ".join(interp.module.code_for_node(arg.value).split()))
+    return interp.derived_roots.setdefault(key, new_root())
 
 
 def _dataset_map(interp, ds: Dataset, fn: Any, node) -> Any:

@@ -124,6 +124,7 @@ class Interpreter:
         self.tapes: list = []  # GradientTape blocks being executed, innermost last
         self.defined_functions: list[tuple[Function, Optional[Instance]]] = []
         self.order = 0
+        self.derived_roots: dict = {}  # (parent root, key) -> root of a subset such as `ds.filter(pred)`
 
     # ----------------------------------------------------------------- entry
     def run_module_scope(self) -> "Scope":

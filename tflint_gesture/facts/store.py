@@ -114,6 +114,7 @@ class Facts:
     optimizers: list = field(default_factory=list)  # facts.optimizers.Optimizer, one per evaluated constructor
     callbacks: list = field(default_factory=list)  # every keras.callbacks object built, in order
     legacy_uses: list = field(default_factory=list)  # facts.legacy.MethodUse / BackendUse (removed Keras APIs)
+    subsets: dict = field(default_factory=dict)  # dataset root -> Origins of the calls that made it (`ds.filter(p)`)
 
     def tape_block(self, tape, with_node, interp):
         """The record of a GradientTape `with` block (one per statement, however often it runs)."""

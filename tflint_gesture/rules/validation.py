@@ -183,23 +183,50 @@ class ValidationDataIsTrainingData(Rule):
             val = call.validation_data
             if val is None or val is UNKNOWN:
                 continue
-            same = False
+            train = val_x = None
             if isinstance(val, Seq) and len(val.items) >= 2:
-                vx, train_x = _root(val.items[0]), _root(call.x)
-                same = vx is not None and vx == train_x
+                train, val_x = as_data(call.x), as_data(val.items[0])
+                if not (isinstance(train, (Data, Dataset)) and isinstance(val_x, (Data, Dataset))):
+                    continue
             elif isinstance(val, Dataset) and isinstance(call.x, Dataset):
-                same = val.root == call.x.root
-            if same:
-                yield Report(
-                    node=call.validation_node or call.node,
-                    message=(
-                        f"validation_data is the training data itself (`{facts.code(call.validation_node)}`), so the "
-                        f"validation scores measure memorisation, not generalisation, and early stopping never "
-                        f"triggers; validate on held-out data (train_test_split or validation_split)"
-                    ),
-                    evidence=[(call.x_node, "training inputs")] if call.x_node is not None else [],
-                    fix="hold out a validation set",
-                )
+                train, val_x = call.x, val
+            else:
+                continue
+            if train.root != val_x.root:
+                continue
+            sources = _sources(facts, train, val_x)
+            yield Report(
+                node=call.validation_node or call.node,
+                message=(
+                    f"validation_data is the training data itself (`{facts.code(call.validation_node)}`"
+                    f"{_built_from(facts, sources)}), so the validation scores measure memorisation, not "
+                    f"generalisation, and early stopping never triggers; validate on held-out data "
+                    f"(train_test_split or validation_split)"
+                ),
+                evidence=sources + ([(call.x_node, "training inputs")] if call.x_node is not None else []),
+                fix="hold out a validation set",
+            )
+
+
+def _sources(facts: Facts, train, val) -> list:
+    """Where the shared data is made: the subset calls (`filter`) that built it, else each side's origin."""
+    made = facts.subsets.get(train.root, []) if isinstance(train, Dataset) else []
+    if made:
+        return [(origin.node, "the same subset is made here (`.filter` with this predicate)") for origin in made]
+    sources, seen = [], set()
+    for value, note in ((train, "training data comes from here"), (val, "validation data comes from here")):
+        if value.origin is not None and value.origin.node not in seen:
+            seen.add(value.origin.node)
+            sources.append((value.origin.node, f"{note} ({value.origin.note})" if value.origin.note else note))
+    return sources
+
+
+def _built_from(facts: Facts, sources: list) -> str:
+    """`, both from line N` / `, both from lines N and M`: where the two sets come from."""
+    lines = sorted({facts.line(node) for node, _ in sources} - {None}, key=int)
+    if not lines:
+        return ""
+    return f", both from line{'s' if len(lines) > 1 else ''} {' and '.join(str(n) for n in lines)}"
 
 
 class ScalerFitOnHeldOutData(Rule):
