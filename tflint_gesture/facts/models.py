@@ -120,6 +120,23 @@ def model_layers(model: ModelValue) -> Optional[list]:
     return None
 
 
+def headed_models(facts) -> list:
+    """Models whose last layer is a network's output: those compiled or trained, and the outermost ones.
+
+    A Sequential block returned by a helper (an MLP, a transformer's feed-forward part) and used as a
+    layer inside a bigger model ends where the next layer of that model begins, so a Dropout at its end
+    is not "after the output".
+    """
+    used = {id(model) for model in facts.models if model.compile is not None}
+    used |= {id(call.model) for call in facts.calls}
+    inner: set = set()
+    for model in facts.models:
+        for layer in model_layers(model) or []:
+            if layer.kind == "Model" and layer.model is not None and layer.model is not model:
+                inner.add(id(layer.model))
+    return [model for model in facts.models if id(model) in used or id(model) not in inner]
+
+
 def input_scaling(model: ModelValue, depth: int = 0) -> tuple[str, Optional[Layer]]:
     """('inside', layer) if the model scales its own input, ('none', None), or ('unknown', None)."""
     if depth > 5:
@@ -185,4 +202,4 @@ def first_compute_layer(model: ModelValue) -> Optional[Layer]:
     return None
 
 
-__all__ = ["Head", "head_of", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]
+__all__ = ["Head", "head_of", "headed_models", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]
