@@ -14,6 +14,7 @@ from tflint_gesture.facts.loops import (
     calls,
     contains,
     names_in,
+    reached_calls,
     variables_owner,
 )
 from tflint_gesture.facts.models import model_layers
@@ -44,7 +45,7 @@ class GradientAccumulationOverwrites(Rule):
 
     code = "TFG701"
     name = "gradient-accumulation-overwrites"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "gradient accumulation that overwrites the gradients each micro-step or never resets the sum"
     family = "custom training loops"
 
@@ -54,11 +55,16 @@ class GradientAccumulationOverwrites(Rule):
             yield from self._never_reset(facts, block)
 
     def _overwritten(self, facts: Facts, block) -> Iterator[Report]:
+        """`grads = tape.gradient(...)` rebound on every pass of a loop, and that last binding applied after it.
+
+        A dataflow question: the apply must be reached by the loop's binding (not a later loop's own
+        `grads`), and a loop that applies its own gradients is a training loop, not an accumulation.
+        """
         if not block.loops:
             return
         inner = block.loops[-1]
         place = block.enclosing(inner)
-        if place is None:
+        if place is None or calls(inner.body.body, "apply_gradients"):
             return
         statements, index = place
         after_loop = statements[index + 1:]
@@ -75,21 +81,20 @@ class GradientAccumulationOverwrites(Rule):
                                   for _, value, aug in assignments(inner.body.body, grads))
                 if accumulated:
                     continue
-                for apply in calls(after_loop, "apply_gradients"):
-                    if grads in names_in(apply):
-                        yield Report(
-                            node=assign,
-                            message=(
-                                f"`{grads}` is reassigned on every pass of the accumulation loop (line "
-                                f"{facts.line(inner)}) and applied once after it (line {facts.line(apply)}), so only the "
-                                f"last micro-batch's gradient is used and the others are thrown away; add each step's "
-                                f"gradients to an accumulator (e.g. `accum = [a + g for a, g in zip(accum, grads)]`), "
-                                f"apply the sum (or mean) and reset it"
-                            ),
-                            evidence=[(inner, "accumulation loop"), (apply, "applied once, after the loop")],
-                            fix="sum the gradients across micro-steps instead of reassigning them",
-                        )
-                        break
+                for apply in reached_calls(after_loop, grads, "apply_gradients"):
+                    yield Report(
+                        node=assign,
+                        message=(
+                            f"`{grads}` is reassigned on every pass of the accumulation loop (line "
+                            f"{facts.line(inner)}) and applied once after it (line {facts.line(apply)}), so only the "
+                            f"last micro-batch's gradient is used and the others are thrown away; add each step's "
+                            f"gradients to an accumulator (e.g. `accum = [a + g for a, g in zip(accum, grads)]`), "
+                            f"apply the sum (or mean) and reset it"
+                        ),
+                        evidence=[(inner, "accumulation loop"), (apply, "applied once, after the loop")],
+                        fix="sum the gradients across micro-steps instead of reassigning them",
+                    )
+                    break
 
     def _never_reset(self, facts: Facts, block) -> Iterator[Report]:
         if not block.loops:
