@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import libcst as cst
 
 from tflint_gesture.facts.names import canonical, last, under
+from tflint_gesture.facts.optimizers import Optimizer, optimizer_method
 from tflint_gesture.facts.store import DoubleScaling, ScalerFit, TrainCall
 from tflint_gesture.facts.values import (
     UNKNOWN,
@@ -219,7 +220,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         return UNKNOWN
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
-    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer)):
+    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
         return BoundMethod(value, attr, node)
     return UNKNOWN
 
@@ -1582,6 +1583,9 @@ def _loaded_model(interp, args, node):
 
 # --------------------------------------------------------------------------- methods
 def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: cst.Call) -> Any:
+    if isinstance(obj, Optimizer):
+        optimizer_method(obj, name, node)
+        return UNKNOWN
     if isinstance(obj, ModelValue):
         return _model_method(interp, obj, name, args, node)
     if isinstance(obj, Data):
