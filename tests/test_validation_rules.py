@@ -59,7 +59,7 @@ def test_the_same_predicate_copied_to_validation_fires_and_cites_both_filters():
     assert finding.line == 15
     lines = [e.line for e in finding.evidence]
     assert 8 in lines and 9 in lines and finding.line not in lines[:2]
-    assert "lines 8 and 9" in finding.message
+    assert "line 8 and line 9" in finding.message
 
 
 def test_validation_on_the_unfiltered_parent_is_not_its_subset():
@@ -82,3 +82,118 @@ def test_validation_arrays_equal_to_training_arrays_cite_where_they_come_from():
     (finding,) = _findings(src, "TFG304")
     assert "line 4" in finding.message
     assert [e.line for e in finding.evidence][0] == 4
+
+
+# ------------------------------------------------------------------------------------------- TFG301
+DATA = '''
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras import layers
+x_train = np.random.rand(800, 63)
+y_train = np.random.randint(0, 5, size=(800,))
+x_test = np.random.rand(200, 63)
+y_test = np.random.randint(0, 5, size=(200,))
+model = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(32, activation="relu"), layers.Dense(5, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+'''
+
+
+def _tfg301(src: str) -> list:
+    src = DATA + textwrap.dedent(src)
+    assert _fits(src), "the analysis must see the fit"
+    return _findings(src, "TFG301")
+
+
+def test_a_fit_without_any_measurement_on_other_data_is_reported():
+    assert len(_tfg301("model.fit(x_train, y_train, epochs=10)\n")) == 1
+
+
+def test_a_callback_that_evaluates_held_out_data_is_validation():
+    src = '''
+    class TestSetAccuracy(keras.callbacks.Callback):
+        def __init__(self, x, y):
+            super().__init__()
+            self.x, self.y = x, y
+
+        def on_epoch_end(self, epoch, logs=None):
+            loss, acc = self.model.evaluate(self.x, self.y, verbose=0)
+            print(f"epoch {epoch}: test accuracy {acc:.3f}")
+
+    model.fit(x_train, y_train, epochs=10, callbacks=[TestSetAccuracy(x_test, y_test)])
+    '''
+    assert _tfg301(src) == []
+
+
+def test_a_callback_that_only_logs_is_not_validation():
+    src = '''
+    class PrintLoss(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            print(epoch, logs["loss"])
+
+    model.fit(x_train, y_train, epochs=10, callbacks=[PrintLoss()])
+    '''
+    assert len(_tfg301(src)) == 1
+
+
+def test_a_model_reloaded_and_evaluated_on_held_out_data_is_validation():
+    src = '''
+    model.fit(x_train, y_train, epochs=10, callbacks=[keras.callbacks.ModelCheckpoint("gestures.keras")])
+    restored = keras.models.load_model("gestures.keras")
+    restored.evaluate(x_test, y_test)
+    '''
+    assert _tfg301(src) == []
+
+
+def test_a_reloaded_model_evaluated_on_the_training_data_is_not_validation():
+    src = '''
+    model.fit(x_train, y_train, epochs=10)
+    model.save("gestures.keras")
+    restored = keras.models.load_model("gestures.keras")
+    restored.evaluate(x_train, y_train)
+    '''
+    assert len(_tfg301(src)) == 1
+
+
+def test_an_encoder_evaluated_through_the_classifier_that_shares_it_is_validated():
+    src = '''
+    encoder = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(32, activation="relu")], name="encoder")
+    inputs = keras.Input(shape=(63,))
+    pretrain = keras.Model(inputs, layers.Dense(5, activation="softmax")(encoder(inputs)))
+    pretrain.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    pretrain.fit(x_train, y_train, epochs=10)
+    classifier = keras.Sequential([encoder, layers.Dense(5, activation="softmax")])
+    classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    classifier.fit(x_train, y_train, epochs=10, validation_split=0.2)
+    classifier.evaluate(x_test, y_test)
+    '''
+    assert _tfg301(src) == []
+
+
+def test_a_separate_model_evaluated_says_nothing_about_this_one():
+    src = '''
+    other = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(5, activation="softmax")])
+    other.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train, epochs=10)
+    other.fit(x_train, y_train, epochs=10, validation_split=0.2)
+    other.evaluate(x_test, y_test)
+    '''
+    assert len(_tfg301(src)) == 1
+
+
+def test_constant_dummy_targets_for_a_custom_loss_are_not_labels():
+    src = '''
+    def embedding_loss(y_true, y_pred):
+        return keras.ops.mean(keras.ops.square(y_pred))
+
+    model.compile(optimizer="adam", loss=embedding_loss)
+    model.fit(x_train, np.zeros(len(x_train)), epochs=10)
+    '''
+    assert _tfg301(src) == []
+
+
+def test_constant_targets_with_a_keras_loss_are_still_labels():
+    src = '''
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x_train, np.ones((len(x_train), 5)), epochs=10)
+    '''
+    assert len(_tfg301(src)) == 1

@@ -137,6 +137,22 @@ def headed_models(facts) -> list:
     return [model for model in facts.models if id(model) in used or id(model) not in inner]
 
 
+def parts(model: ModelValue, depth: int = 0) -> set:
+    """Identities of the model, the models nested in it and its layers (Inputs aside): two models
+    with a part in common share weights, e.g. an encoder trained inside one model and used in another."""
+    found = {id(model)}
+    if depth > 5:
+        return found
+    for layer in model_layers(model) or []:
+        if layer.kind in ("Input", "InputLayer", "?"):
+            continue
+        if layer.kind == "Model" and layer.model is not None:
+            found |= parts(layer.model, depth + 1)
+        else:
+            found.add(id(layer))
+    return found
+
+
 def input_scaling(model: ModelValue, depth: int = 0) -> tuple[str, Optional[Layer]]:
     """('inside', layer) if the model scales its own input, ('none', None), or ('unknown', None)."""
     if depth > 5:
@@ -202,4 +218,4 @@ def first_compute_layer(model: ModelValue) -> Optional[Layer]:
     return None
 
 
-__all__ = ["Head", "head_of", "headed_models", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]
+__all__ = ["Head", "head_of", "headed_models", "parts", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]
