@@ -71,3 +71,63 @@ def test_an_apply_inside_a_function_defined_after_the_loop_is_not_reached():
         "    def apply(grads):\n        optimizer.apply_gradients(zip(grads, model.trainable_variables))\n"
     assert _tape_blocks(src) == 1
     assert _findings(src, "TFG701") == []
+
+
+# ------------------------------------------------------------------------------------------- TFG704
+CELLS = SETUP + '''
+x = tf.zeros((8, 63))
+y = tf.zeros((8,))
+loss = loss_fn(y, model(x))
+print(float(loss))
+'''
+
+
+def test_gradient_after_the_block_of_a_value_computed_inside_is_normal():
+    src = CELLS + '''
+with tf.GradientTape(persistent=True) as tape:
+    loss = loss_fn(y, model(x, training=True))
+    penalty = tf.add_n([tf.nn.l2_loss(w) for w in model.trainable_variables])
+grads = tape.gradient(loss, model.trainable_variables)
+penalty_grads = tape.gradient(penalty, model.trainable_variables)
+'''
+    assert _tape_blocks(src) == 1
+    assert _findings(src, "TFG704") == []
+
+
+def test_a_later_block_reusing_the_tape_name_is_not_read_by_the_earlier_one():
+    src = CELLS + '''
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    scores = tf.reduce_max(model(x), axis=1)
+saliency = tape.gradient(scores, x)
+with tf.GradientTape() as tape:
+    loss = loss_fn(y, model(x, training=True))
+grads = tape.gradient(loss, model.trainable_variables)
+'''
+    assert _tape_blocks(src) == 2
+    assert _findings(src, "TFG704") == []
+
+
+def test_the_loss_computed_in_an_earlier_cell_still_fires():
+    src = CELLS + '''
+with tf.GradientTape() as tape:
+    scores = tf.reduce_max(model(x), axis=1)
+grads = tape.gradient(loss, model.trainable_variables)
+'''
+    (finding,) = _findings(src, "TFG704")
+    assert "line 10" in finding.message  # `loss = loss_fn(y, model(x))`, the latest binding before the block
+
+
+def test_a_forward_pass_from_an_earlier_block_fires_at_its_latest_binding():
+    src = CELLS + '''
+logits = model(x)
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    logits = model(x)
+saliency = tape.gradient(logits, x)
+with tf.GradientTape() as tape:
+    loss = loss_fn(y, logits)
+grads = tape.gradient(loss, model.trainable_variables)
+'''
+    (finding,) = _findings(src, "TFG704")
+    assert "line 16" in finding.message  # inside the saliency block, not the earlier `logits = model(x)`

@@ -28,15 +28,23 @@ _EVALUATION = re.compile(r"(^|_)(eval|evaluate|evaluation|test|val|valid|validat
 
 
 def _gradient_calls(block):
-    """(call, target name, sources expr) for `tape.gradient(target, sources)` after or inside the block."""
+    """(call, target name, sources expr) for `tape.gradient(target, sources)` of this block's tape: inside
+    the block, or after it until the name is bound again (a later `with tf.GradientTape() as tape:`)."""
     out = []
-    for call in calls(block.body + block.after(), "gradient"):
+    reached = calls(block.body, "gradient")
+    if block.tape_name is not None:
+        reached += reached_calls(block.after(), block.tape_name, "gradient")
+    for call in reached:
         func = call.func
         if not (isinstance(func.value, cst.Name) and func.value.value == block.tape_name) or len(call.args) < 2:
             continue
         target = call.args[0].value
-        if isinstance(target, cst.Name):
-            out.append((call, target.value, call.args[1].value))
+        if not isinstance(target, cst.Name):
+            continue
+        if not contains(block.body, call) and not any(
+                c is call for c in reached_calls(block.after(), target.value, "gradient")):
+            continue  # the target was bound again between the block and this call: not the block's value
+        out.append((call, target.value, call.args[1].value))
     return out
 
 
@@ -278,10 +286,12 @@ class LossOutsideTape(Rule):
                     continue
                 _, value, _ = inside[-1]
                 for name in names_in(value) if value is not None else ():
-                    for statement, produced, aug in assignments(before, name):
-                        if not aug and callee_name(produced) == owner:
-                            yield self._report(facts, call, target, statement, "the forward pass")
-                            break
+                    bindings = list(assignments(before, name))
+                    if not bindings or any(True for _ in assignments(block.body, name)):
+                        continue
+                    statement, produced, aug = bindings[-1]  # the binding the tape block reads: the latest
+                    if not aug and callee_name(produced) == owner:
+                        yield self._report(facts, call, target, statement, "the forward pass")
 
     @staticmethod
     def _report(facts: Facts, call, target: str, where, what: str) -> Report:
