@@ -81,3 +81,42 @@ def test_dropout_after_a_linear_regression_head_names_the_regression_outputs():
     '''))
     (finding,) = _findings(src, "TFG205")
     assert finding.message.startswith("Dropout on regression outputs")
+
+
+# identity layers after the output: transparent to the head rules (TFG205, TFG106)
+CAST = '''
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras import layers
+x = np.random.rand(500, 63)
+y = np.random.randint(0, 10, size=(500,))
+inputs = keras.Input(shape=(63,))
+h = layers.Dense(10, activation="{activation}")(layers.Dense(32, activation="relu")(inputs))
+outputs = {after}(h)
+model = keras.Model(inputs, outputs)
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, validation_split=0.2)
+'''
+
+
+def _head_codes(activation: str, after: str) -> list:
+    src = CAST.format(activation=activation, after=after)
+    facts = build_facts(libcst.parse_module(src))
+    assert facts.fits() and head_of(facts.models[0]) is not None  # the analysis sees the model's head
+    return sorted(f.code for f in check_text("train.py", src) if f.code in ("TFG205", "TFG106"))
+
+
+def test_a_linear_float32_activation_after_softmax_is_a_cast():
+    assert _head_codes("softmax", 'layers.Activation("linear", dtype="float32")') == []
+
+
+def test_an_identity_layer_after_softmax_changes_nothing():
+    assert _head_codes("softmax", "layers.Identity()") == []
+
+
+def test_a_softmax_cast_layer_after_softmax_is_still_a_second_activation():
+    assert _head_codes("softmax", 'layers.Activation("softmax", dtype="float32")') == ["TFG205"]
+
+
+def test_a_linear_cast_after_a_linear_head_still_gives_logits_to_a_probability_loss():
+    assert _head_codes("linear", 'layers.Activation("linear", dtype="float32")') == ["TFG106"]

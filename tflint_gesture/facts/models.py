@@ -16,6 +16,7 @@ TRANSPARENT = {
     "RandomCrop", "RandomBrightness", "RandomHeight", "RandomWidth", "Resizing", "CenterCrop", "Reshape", "Permute",
     "Masking", "GaussianNoise", "Dropout", "RandAugment", "AutoContrast",
 }
+IDENTITY_LAYERS = {"Identity"}  # plus Activation("linear") / Activation(None): see `is_identity`
 SCALING_LAYERS = {"Rescaling", "Normalization", "Preprocess", "BatchNormalization", "LayerNormalization"}
 # keras.applications families that contain their own input preprocessing (expect 0..255 pixels)
 SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet")
@@ -36,6 +37,12 @@ class Head:
         return self.layer.activation
 
 
+def is_identity(layer: Layer) -> bool:
+    """A layer that passes its input through unchanged (at most cast, as `Activation("linear",
+    dtype="float32")` does for mixed precision): transparent to the head rules."""
+    return layer.kind in IDENTITY_LAYERS or (layer.kind == "Activation" and layer.activation == "linear")
+
+
 def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
     if depth > 5:
         return None
@@ -47,6 +54,8 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
     if model.kind == "sequential":
         after: list[Layer] = []
         for layer in reversed(model.layers):
+            if is_identity(layer):
+                continue
             if layer.kind in AFTER_OUTPUT or layer.kind in ACTIVATION_LAYERS:
                 after.insert(0, layer)
                 continue
@@ -66,6 +75,11 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
         after = []
         while isinstance(output, Tensor) and output.layer is not None:
             layer = output.layer
+            if is_identity(layer):
+                if len(output.parents) != 1:
+                    return None
+                output = output.parents[0]
+                continue
             if layer.kind in AFTER_OUTPUT or layer.kind in ACTIVATION_LAYERS:
                 after.insert(0, layer)
                 if len(output.parents) != 1:
@@ -218,4 +232,4 @@ def first_compute_layer(model: ModelValue) -> Optional[Layer]:
     return None
 
 
-__all__ = ["Head", "head_of", "headed_models", "parts", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]
+__all__ = ["Head", "head_of", "is_identity", "headed_models", "parts", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]
