@@ -362,10 +362,25 @@ _SLICE = object()
 
 
 # --------------------------------------------------------------------------- arithmetic
+def applied_at(interp: "Interpreter", node: cst.CSTNode, what: str) -> Origin:
+    """Where a step written at `node` is applied: the node itself at the top level; inside a function,
+    the call site that runs it (`x = normalize(x)`), which says which data it was applied to."""
+    if not interp.call_sites:
+        return Origin(node, what)
+    function = interp.active[-1]
+    name = f"{function.name.value}()" if isinstance(function, cst.FunctionDef) else "a lambda"
+    return Origin(interp.call_sites[-1], f"{what} in {name}")
+
+
+def _double_scaling(interp: "Interpreter", node: cst.CSTNode, what: str, first: Origin) -> None:
+    site = applied_at(interp, node, what)
+    interp.facts.double_scalings.append(DoubleScaling(site.node, site.note, first, node if site.node is not node else None))
+
+
 def _scale_pixels(interp: "Interpreter", data: Data, node: cst.CSTNode, result: ValueRange, what: str) -> Data:
-    origin = Origin(node, what)
+    origin = applied_at(interp, node, what)
     if data.scalings and data.vrange in (ValueRange.UNIT, ValueRange.SYMMETRIC, ValueRange.PREPROCESSED):
-        interp.facts.double_scalings.append(DoubleScaling(node, what, data.scalings[-1]))
+        _double_scaling(interp, node, what, data.scalings[-1])
         return data.derive(vrange=ValueRange.SCALED, scalings=data.scalings + (origin,), dtype="float")
     return data.derive(vrange=result, scalings=data.scalings + (origin,), dtype="float",
                        bounds=(0.0, 1.0) if result == ValueRange.UNIT else None)
@@ -1424,9 +1439,9 @@ def preprocess_input(interp: "Interpreter", args: "Args", node: cst.Call, qualna
 
 
 def _apply_preprocess_input(interp, value: Data, node) -> Data:
-    origin = Origin(node, "preprocess_input")
+    origin = applied_at(interp, node, "preprocess_input")
     if value.scalings and value.vrange in (ValueRange.UNIT, ValueRange.SYMMETRIC):
-        interp.facts.double_scalings.append(DoubleScaling(node, "preprocess_input expects 0..255 pixels", value.scalings[-1]))
+        _double_scaling(interp, node, "preprocess_input expects 0..255 pixels", value.scalings[-1])
         return value.derive(vrange=ValueRange.SCALED, scalings=value.scalings + (origin,))
     return value.derive(vrange=ValueRange.PREPROCESSED, scalings=value.scalings + (origin,), dtype="float")
 

@@ -43,11 +43,16 @@ class ScalerFit:
 
 @dataclass
 class DoubleScaling:
-    """A scaling step applied to data that was already scaled."""
+    """A scaling step applied to data that was already scaled.
+
+    `node` is where the second scaling is applied: the expression, or for a step written inside a
+    function, the call site that passes it the scaled data (`inner` is then the expression itself).
+    """
 
     node: cst.CSTNode
     note: str
     first: Origin
+    inner: Optional[cst.CSTNode] = None
 
 
 class LineRef(int):
