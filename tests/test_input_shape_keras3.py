@@ -102,3 +102,14 @@ def test_a_functional_input_check_fails_whatever_reads_it():
     model = "inputs = keras.Input(shape=(40,))\nmodel = keras.Model(inputs, layers.Dense(1)(ChannelMean()(inputs)))\n"
     (finding,) = _tfg501("20", model)
     assert "before the first step" in finding.message and "lets it past" not in finding.message
+
+
+def test_a_custom_layer_further_down_a_sequential_model_is_left_alone():
+    model = "model = keras.Sequential([keras.Input(shape=(40, 1)), layers.Masking(), ChannelMean(), layers.Dense(1)])\n"
+    assert _tfg501("60, 1", model) == []
+
+
+def test_known_layers_down_a_sequential_model_still_fail():
+    model = "model = keras.Sequential([keras.Input(shape=(40, 1)), layers.Masking(), layers.Flatten(), layers.Dense(1)])\n"
+    (finding,) = _tfg501("60, 1", model)
+    assert finding.severity.value == "error"

@@ -116,12 +116,7 @@ def _spec_accepts(sample: tuple, declared: tuple) -> bool:
 
 def _input_read_by_unknown_layer(model) -> bool:
     """A layer the analysis cannot follow (a custom Layer subclass, a Lambda) reads the model's input."""
-    for layer in _input_consumers(model):
-        if not layer.known or layer.kind in ("Lambda", "TFOpLambda"):
-            return True
-        if layer.kind == "Model" and (layer.model is None or layer.model.kind not in ("sequential", "functional")):
-            return True
-    return False
+    return any(_unfollowed(layer) for layer in _input_consumers(model))
 
 
 # layers whose weights are sized by the last axis of what they read: a different width there cannot be built
@@ -135,8 +130,9 @@ def _layers_fail(model, sample: tuple, declared: tuple) -> bool:
     """Past the model's own input check, whether its layers certainly reject `sample` (verdict 'layers').
 
     Silent past a layer the analysis cannot follow (a custom Layer subclass may read any shape). A layer
-    sized by the last axis fails when that axis differs; otherwise a Sequential model is traced from the
-    data's shape (`_runs_anyway` then decides between a warning and an error), a functional one is left alone.
+    sized by the last axis fails when that axis differs; otherwise a Sequential model of known layers is
+    traced from the data's shape (`_runs_anyway` then decides between a warning and an error), anything
+    else is left alone.
     """
     if _input_read_by_unknown_layer(model):
         return False
@@ -145,7 +141,15 @@ def _layers_fail(model, sample: tuple, declared: tuple) -> bool:
     if any(r.kind in _SIZED_BY_LAST_AXIS for r in readers) and adjusted and declared and None not in (
             adjusted[-1], declared[-1]) and adjusted[-1] != declared[-1]:
         return True
-    return model.kind == "sequential" and bool(readers)
+    if model.kind != "sequential" or not readers:
+        return False
+    return not any(_unfollowed(layer) for layer in model.layers)  # a custom layer further on may reshape it
+
+
+def _unfollowed(layer) -> bool:
+    if not layer.known or layer.kind in ("Lambda", "TFOpLambda"):
+        return True
+    return layer.kind == "Model" and (layer.model is None or layer.model.kind not in ("sequential", "functional"))
 
 
 def _input_consumers(model) -> list:
