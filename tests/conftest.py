@@ -1,16 +1,12 @@
-"""Shared helpers for the CLI-facing tests: run the command in-process or as a real subprocess."""
+"""Shared fixtures: the CLI in-process (typer's CliRunner) and the deep-run switch. The helpers every test file
+shares (lint a snippet, prove a silence, run the real CLI) are in tests/helpers.py."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-BAD_SOURCE = "def f(:\n    pass\n"  # a syntax error: the engine reports TFG001 without any rule
 
 
 @pytest.fixture
@@ -28,22 +24,6 @@ def cli(monkeypatch):
     return invoke
 
 
-def run_subprocess(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """The real thing: `python -m tflint_gesture ARGS` in `cwd`, importing this checkout."""
-    full_env = dict(os.environ)
-    full_env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), full_env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    full_env.pop("NO_COLOR", None)
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "tflint_gesture", *args],
-        cwd=cwd,
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def pytest_addoption(parser):
     parser.addoption(
         "--long",
@@ -58,3 +38,20 @@ def pytest_addoption(parser):
 def long_run(request) -> bool:
     """True under `pytest --long`: the fuzz and bad-input tests use their deep budgets."""
     return bool(request.config.getoption("--long"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test that runs real TensorFlow (marked `tensorflow`) is `slow` too: `pytest -m "not slow"` is the
+    inner loop, the whole suite (CI, the README's command) runs both."""
+    for item in items:
+        if item.get_closest_marker("tensorflow") is not None and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The dry-run workers shared across test modules (tests/dryrun_support.py) stop with the session."""
+    import sys
+
+    support = sys.modules.get("dryrun_support")
+    if support is not None:
+        support.close_shared_sessions()

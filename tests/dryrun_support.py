@@ -13,16 +13,33 @@ needs_tensorflow = pytest.mark.skipif(importlib.util.find_spec("tensorflow") is 
                                       reason="TensorFlow is not installed (pip install '.[dryrun]')")
 
 
+_SESSIONS: dict = {}  # limits -> the dry-run Session every test module with those limits shares
+
+
+def shared_session(**limits):
+    """One sandboxed worker (one TensorFlow import) per set of limits for the whole pytest process: the
+    Session restarts its worker by itself after a crash, a timeout or `models_per_worker` models."""
+    from tflint_gesture.dryrun.run import Session
+    from tflint_gesture.dryrun.sandbox import Limits
+
+    key = tuple(sorted(limits.items()))
+    if key not in _SESSIONS:
+        _SESSIONS[key] = Session(Limits(**limits))
+    return _SESSIONS[key]
+
+
+def close_shared_sessions() -> None:
+    """Stop every shared worker (tests/conftest.py calls this when the pytest session ends)."""
+    while _SESSIONS:
+        _SESSIONS.popitem()[1].close()
+
+
 def session_fixture(**limits):
-    """A module-scoped fixture: one sandboxed worker (one TensorFlow import) for the whole module."""
+    """A module-scoped fixture handing out the process-wide dry-run session for `limits`."""
 
     @pytest.fixture(scope="module")
     def session():
-        from tflint_gesture.dryrun.run import Session
-        from tflint_gesture.dryrun.sandbox import Limits
-
-        with Session(Limits(**limits)) as running:
-            yield running
+        return shared_session(**limits)
 
     return session
 

@@ -15,7 +15,6 @@ import codecs
 import json
 import os
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from typing import Callable, Optional
 
 import pytest
 
-from conftest import REPO_ROOT
+from helpers import run_cli
 from tflint_gesture import engine
 
 # A training script whose bug (softmax on one unit, TFG201, line 3) proves a file was really analysed.
@@ -32,16 +31,6 @@ SOFTMAX_ONE_UNIT = (
     "model = keras.Sequential([keras.layers.Dense(8, activation='relu'),\n"
     "                          keras.layers.Dense(1, activation='softmax')])\n"
 )
-
-
-def run_cli(*args: str, cwd: Path, timeout: int = 300, preexec: Optional[Callable] = None,
-            code: Optional[str] = None) -> subprocess.CompletedProcess:
-    """`python -m tflint_gesture ARGS` (or `python -c CODE ARGS`) importing this checkout."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
-    env.pop("NO_COLOR", None)
-    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "tflint_gesture", *args]
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=preexec)
 
 
 def no_traceback(result: subprocess.CompletedProcess) -> None:
@@ -107,7 +96,12 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+# Cases that run the analysis over very large inputs take seconds each: `slow`.
+LARGE_CASES = {"generated_script", "sequential_10000_layers"}
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, marks=pytest.mark.slow) if c.name in LARGE_CASES else c
+                                  for c in CASES], ids=[c.name for c in CASES])
 def test_bad_file(case: Case, tmp_path: Path, long_run: bool) -> None:
     path = tmp_path / f"{case.name}{case.suffix}"
     path.write_bytes(case.write(tmp_path, long_run))
@@ -249,6 +243,7 @@ def test_one_run_goes_past_every_bad_file(tmp_path: Path) -> None:
     assert ("repo/utf16_with_bom.py", "TFG201") in {(f["path"], f["code"]) for f in report["findings"]}
 
 
+@pytest.mark.slow
 def test_deep_nesting_with_a_small_main_thread_stack(tmp_path: Path) -> None:
     """What CPython accepts but libcst needs megabytes of C stack for is parsed on the parser thread's
     own stack: with the main thread limited to 1 MB (a Windows-sized stack) it is still checked."""

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import BAD_SOURCE, REPO_ROOT, run_subprocess
+from helpers import BAD_SOURCE, REPO_ROOT, run_cli
 
 from tflint_gesture import __version__, rule_pages
 from tflint_gesture.cli import Options, execute
@@ -362,7 +362,7 @@ def test_version(cli, tmp_path):
 
 
 def test_subprocess_findings_and_missing_path(project):
-    proc = run_subprocess("src", "missing", cwd=project)
+    proc = run_cli("src", "missing", cwd=project)
     assert proc.returncode == 2
     assert "src/bad.py:" in proc.stdout
     assert "tflint-gesture: missing: No such file or directory" in proc.stderr
@@ -370,20 +370,20 @@ def test_subprocess_findings_and_missing_path(project):
 
 
 def test_subprocess_json_and_exit_codes(project):
-    proc = run_subprocess("--format", "json", "src", cwd=project)
+    proc = run_cli("--format", "json", "src", cwd=project)
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["findings"][0]["code"] == "TFG001"
-    proc = run_subprocess("src", "--ignore", "TFG001", cwd=project)
+    proc = run_cli("src", "--ignore", "TFG001", cwd=project)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "No findings in 1 file\n"
     assert "\033[" not in proc.stdout  # a pipe is not a terminal
 
 
 def test_subprocess_usage_errors(project):
-    proc = run_subprocess(cwd=project)
+    proc = run_cli(cwd=project)
     assert proc.returncode == 2
     assert "no paths given" in proc.stderr
-    proc = run_subprocess("--no-such-flag", "src", cwd=project)
+    proc = run_cli("--no-such-flag", "src", cwd=project)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
 

@@ -4,15 +4,12 @@ findings, and the message (exit 2) when TensorFlow is missing."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, run_subprocess
+from helpers import run_cli
 from dryrun_support import CASES, needs_tensorflow
 
 # Hide TensorFlow from the interpreter, then run the CLI: what a user without the extra sees.
@@ -31,10 +28,7 @@ NO_TENSORFLOW = textwrap.dedent("""
 
 def test_without_tensorflow_dry_run_says_how_to_install_and_exits_2(tmp_path):
     shutil.copy(CASES / "tfg201_bad.py", tmp_path / "train.py")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    proc = subprocess.run([sys.executable, "-c", NO_TENSORFLOW, "--dry-run", "train.py"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60)
+    proc = run_cli("--dry-run", "train.py", cwd=tmp_path, code=NO_TENSORFLOW, timeout=60)
     assert proc.returncode == 2, proc.stderr
     assert "install the dry-run extra: pip install 'tflint-gesture[dryrun]'" in proc.stderr
     assert proc.stdout == ""
@@ -42,10 +36,10 @@ def test_without_tensorflow_dry_run_says_how_to_install_and_exits_2(tmp_path):
 
 def test_without_dry_run_both_keys_are_null(tmp_path):
     shutil.copy(CASES / "tfg201_bad.py", tmp_path / "train.py")
-    proc = run_subprocess("--format", "json", "train.py", cwd=tmp_path)
+    proc = run_cli("--format", "json", "train.py", cwd=tmp_path)
     (finding,) = json.loads(proc.stdout)["findings"]
     assert finding["confirmation"] is None and finding["observation"] is None
-    assert "dry run" not in run_subprocess("train.py", cwd=tmp_path).stdout
+    assert "dry run" not in run_cli("train.py", cwd=tmp_path).stdout
 
 
 @pytest.mark.tensorflow
@@ -55,19 +49,14 @@ def test_dry_run_marks_findings_and_refuted_ones_do_not_fail_the_run(tmp_path):
     shutil.copy(CASES / "tfg105_softmax_head.py", tmp_path / "signs.py")
     shutil.copy(CASES / "tfg803_bad.py", tmp_path / "frozen.py")
     (tmp_path / "pyproject.toml").write_text('[tool.tflint-gesture]\nignore = ["TFG301"]\n')
-    proc = subprocess.run(
-        [sys.executable, "-m", "tflint_gesture", "--dry-run", "--format", "json", "wave.py", "signs.py", "frozen.py"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
-    )
+    proc = run_cli("--dry-run", "--format", "json", "wave.py", "signs.py", "frozen.py", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     findings = json.loads(proc.stdout)["findings"]
     verdicts = {(Path(f["path"]).name, f["code"]): f["confirmation"] for f in findings}
     assert verdicts[("wave.py", "TFG201")] == "confirmed"
     assert verdicts[("frozen.py", "TFG803")] == "confirmed"
     if verdicts[("signs.py", "TFG105")] == "refuted":  # Keras 3: the softmax's logits are used
-        single = subprocess.run([sys.executable, "-m", "tflint_gesture", "--dry-run", "signs.py"], cwd=tmp_path,
-                                capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+        single = run_cli("--dry-run", "signs.py", cwd=tmp_path)
         assert single.returncode == 0, single.stdout + single.stderr  # its only finding is refuted
         assert "dry run: refuted:" in single.stdout
         assert "dry run: 1 refuted" in single.stdout
@@ -88,8 +77,7 @@ def test_dry_run_text_output_and_no_tensorflow_in_the_parent(tmp_path):
         except SystemExit as exc:
             print("@@EXIT", exc.code, sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras")))
     """)
-    proc = subprocess.run([sys.executable, "-c", runner], cwd=tmp_path, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    proc = run_cli(cwd=tmp_path, code=runner)
     assert "@@EXIT 1 []" in proc.stdout, proc.stdout + proc.stderr  # TensorFlow only ever in the worker
     assert "dry run: confirmed: the output is 1.0 for every sample" in proc.stdout
     assert "1 finding in 1 file; dry run: 1 confirmed" in proc.stdout

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 
 from tflint_gesture.dryrun.trust import OPT_IN_ENV, pull_request_ci, refusal
 
@@ -47,14 +46,8 @@ def test_other_runs_are_not_refused(env):
 
 
 def test_cli_refuses_the_dry_run_on_a_pull_request_and_still_gates(tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request"}
-    done = subprocess.run(
-        [sys.executable, "-c",
-         "import sys, runpy; sys.argv = ['tflint-gesture'] + sys.argv[1:]; "
-         "runpy.run_module('tflint_gesture', run_name='__main__')",
-         "--dry-run", "--format", "json", str(FIXTURE)],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_EVENT_NAME": "pull_request"}  # and nothing else of this shell
+    done = run_cli("--dry-run", "--format", "json", str(FIXTURE), cwd=tmp_path, env=env, inherit_env=False, timeout=120)
     assert done.returncode == 1, done.stderr  # the static gate still fails on the finding
     assert "refusing --dry-run on CI for a pull request" in done.stderr
     findings = json.loads(done.stdout)["findings"]

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import textwrap
 
-import libcst
 import pytest
+from helpers import facts_of
 
-from tflint_gesture.facts import build_facts
 from tflint_gesture.facts.queries import inputs_of, labels_of
 from tflint_gesture.facts.values import UNKNOWN, Data, Dataset, LabelEncoding, ValueRange
 
@@ -28,10 +27,6 @@ import numpy as np
 import tensorflow as tf
 from tensorflow import keras
 """
-
-
-def facts_of(src: str):
-    return build_facts(libcst.parse_module(textwrap.dedent(src)))
 
 
 def script(body: str, fit: str = "model.fit(x, y)", imports: str = "") -> str:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import textwrap
 
-import libcst
 import pytest
+from helpers import facts_of
 
-from tflint_gesture.facts import build_facts
 from tflint_gesture.facts.queries import inputs_of, labels_of
 from tflint_gesture.facts.values import UNKNOWN, Data, Dataset, LabelEncoding, ValueRange
 
@@ -22,10 +21,6 @@ MODEL = """
 model = keras.Sequential([keras.layers.Dense(5, activation="softmax")])
 model.compile(optimizer="adam", loss="categorical_crossentropy")
 """
-
-
-def facts_of(src: str):
-    return build_facts(libcst.parse_module(textwrap.dedent(src)))
 
 
 def only_fit(src: str):

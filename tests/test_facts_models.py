@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import textwrap
 
-import libcst
 import pytest
+from helpers import facts_of as facts_with_header
 
-from tflint_gesture.facts import build_facts
 from tflint_gesture.facts.models import first_compute_layer, head_of, input_scaling, model_layers
 from tflint_gesture.facts.values import UNKNOWN, ModelValue
 
@@ -23,7 +22,7 @@ from tensorflow.keras import layers
 
 
 def facts_of(src: str):
-    return build_facts(libcst.parse_module(textwrap.dedent(HEADER) + textwrap.dedent(src)))
+    return facts_with_header(src, header=textwrap.dedent(HEADER))
 
 
 def fitted_model(src: str) -> ModelValue:

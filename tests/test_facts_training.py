@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import textwrap
 
-import libcst
 import pytest
+from helpers import facts_of as facts_with_header
 
-from tflint_gesture.facts import build_facts
 from tflint_gesture.facts.queries import has_validation, known_loss, labels_of
 from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Data, Loss, Seq
 
@@ -27,8 +26,7 @@ model = keras.Sequential([layers.Dense(3, activation="softmax")])
 
 
 def facts_of(src: str, header: bool = True):
-    text = (textwrap.dedent(HEADER) if header else "") + textwrap.dedent(src)
-    return build_facts(libcst.parse_module(text))
+    return facts_with_header(src, header=textwrap.dedent(HEADER) if header else "")
 
 
 def only_fit(src: str, header: bool = True):

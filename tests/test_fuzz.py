@@ -26,7 +26,6 @@ import os
 import random
 import re
 import subprocess
-import sys
 import time
 import warnings
 from collections import Counter
@@ -38,9 +37,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO_ROOT, run_subprocess
+from helpers import REPO_ROOT, run_cli
 from tflint_gesture import engine
 from tflint_gesture.rules import all_rules
+
+pytestmark = pytest.mark.slow  # thousands of programs through the whole pipeline: `pytest -m 'not slow'` skips it
 
 FIXTURES = sorted((REPO_ROOT / "fixtures").rglob("*.py"))
 REGRESSIONS = sorted(p for p in (Path(__file__).parent / "fuzz_regressions").iterdir() if p.suffix in (".py", ".ipynb"))
@@ -529,7 +530,7 @@ def test_mutant_corpus_through_the_cli_on_a_folder(tmp_path):
     folder.mkdir()
     for name, text in corpus:
         (folder / name).write_text(text, encoding="utf-8")
-    result = run_subprocess("--no-cache", "--jobs", "2", "--format", "json", str(folder), cwd=tmp_path)
+    result = run_cli("--no-cache", "--jobs", "2", "--format", "json", str(folder), cwd=tmp_path)
     assert result.returncode == 1, result.stderr  # findings, and no error (which would be 2)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
     report = json.loads(result.stdout)
@@ -549,7 +550,7 @@ SMALL_STACK = 2 * 1024 * 1024  # like a Windows main thread; the parser thread m
 
 
 def _run_with_small_stack(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    """`run_subprocess`, with the main thread's stack limited to 2 MB where the platform allows."""
+    """`run_cli`, with the main thread's stack limited to 2 MB where the platform allows."""
     def limit() -> None:
         import resource
 
@@ -557,9 +558,7 @@ def _run_with_small_stack(*args: str, cwd: Path) -> subprocess.CompletedProcess:
         if hard == resource.RLIM_INFINITY or hard >= SMALL_STACK:
             resource.setrlimit(resource.RLIMIT_STACK, (SMALL_STACK, hard))
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")]))
-    return subprocess.run([sys.executable, "-m", "tflint_gesture", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120, preexec_fn=limit if os.name == "posix" else None)
+    return run_cli(*args, cwd=cwd, timeout=120, preexec=limit if os.name == "posix" else None)
 
 
 @pytest.mark.parametrize("path", REGRESSIONS, ids=[p.name for p in REGRESSIONS])

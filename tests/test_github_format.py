@@ -7,7 +7,7 @@ import re
 import shutil
 from urllib.parse import unquote
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 from tflint_gesture.findings import Evidence, Finding, Severity
 from tflint_gesture.report import Summary

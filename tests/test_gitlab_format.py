@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 from tflint_gesture.findings import Finding, Severity
 from tflint_gesture.report import Summary

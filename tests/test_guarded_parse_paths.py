@@ -1,18 +1,15 @@
 """--fix and --dry-run parse through the same guard as the lint pass (tflint_gesture/parsing.py):
 a nesting that crashes libcst's native parser is a TFG001, never a segfault."""
 
-import subprocess
-import sys
-
 import pytest
+from helpers import run_cli
 
 DEEP = "x = " + " + ".join(["1"] * 20000) + "\n"
 
 
 def _run(tmp_path, *flags):
     (tmp_path / "deep.py").write_text(DEEP)
-    return subprocess.run([sys.executable, "-m", "tflint_gesture", "--no-cache", *flags, "deep.py"],
-                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    return run_cli("--no-cache", *flags, "deep.py", cwd=tmp_path)
 
 
 def test_fix_on_deep_nesting_reports_tfg001(tmp_path):

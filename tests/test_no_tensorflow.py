@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT, run_cli
 
 FRAMEWORKS = ("tensorflow", "keras", "torch", "tf_keras", "jax")
 
@@ -34,14 +34,9 @@ RUNNER = textwrap.dedent("""
 """).format(frameworks=set(FRAMEWORKS))
 
 
-def run_cli(*args: str, cwd: Path) -> dict:
+def run_traced(*args: str, cwd: Path) -> dict:
     """Run the CLI in a fresh interpreter; return its exit code and the framework modules it loaded."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    proc = subprocess.run(
-        [sys.executable, "-c", RUNNER, json.dumps(list(args))],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
-    )
+    proc = run_cli(json.dumps(list(args)), cwd=cwd, code=RUNNER, timeout=120)
     marker = [line for line in proc.stdout.splitlines() if line.startswith("@@RESULT@@")]
     assert marker, f"runner printed no result\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     result = json.loads(marker[-1][len("@@RESULT@@"):])
@@ -66,14 +61,14 @@ def test_runner_detects_an_import():
 
 
 def test_linting_all_fixtures_imports_no_framework():
-    result = run_cli("fixtures", "--exit-zero", "-q", cwd=REPO_ROOT)
+    result = run_traced("fixtures", "--exit-zero", "-q", cwd=REPO_ROOT)
     assert result["exit"] in (0, None), result["stderr"]
     assert result["loaded"] == [], result["loaded"]
     assert "finding" in result["stdout"]
 
 
 def test_linting_all_fixtures_as_json_imports_no_framework():
-    result = run_cli("fixtures", "--exit-zero", "--format", "json", cwd=REPO_ROOT)
+    result = run_traced("fixtures", "--exit-zero", "--format", "json", cwd=REPO_ROOT)
     assert result["loaded"] == []
 
 
@@ -106,7 +101,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_linting_a_tensorflow_script_imports_nothing_and_runs_nothing(project: Path):
-    result = run_cli(".", "--exit-zero", cwd=project)
+    result = run_traced(".", "--exit-zero", cwd=project)
     assert result["loaded"] == [], result["loaded"]
     assert not (project / "EXECUTED").exists(), (project / "EXECUTED").read_text()
     assert result["exit"] in (0, None), result["stderr"]
@@ -116,7 +111,7 @@ def test_linting_a_tensorflow_script_imports_nothing_and_runs_nothing(project: P
 
 
 def test_linting_a_single_file_imports_nothing_and_runs_nothing(project: Path):
-    result = run_cli("train.py", "raises.py", cwd=project)
+    result = run_traced("train.py", "raises.py", cwd=project)
     assert result["exit"] == 1, result["stderr"]
     assert result["loaded"] == []
     assert not (project / "EXECUTED").exists()

@@ -23,7 +23,7 @@ from tflint_gesture.engine import check_file  # noqa: E402
 from tflint_gesture.notebook import mask_cell, read_notebook  # noqa: E402
 from tflint_gesture.runner import run  # noqa: E402
 
-from conftest import run_subprocess  # noqa: E402
+from helpers import run_cli  # noqa: E402
 
 NOTEBOOK_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "notebooks"
 _MARKER = re.compile(r"#\s*expect\s*:\s*(?P<codes>TFG\d{3}(?:\s*,\s*TFG\d{3})*)\s*$")
@@ -198,6 +198,21 @@ def test_findings_are_sorted_by_cell_then_line(tmp_path):
     assert [(f.cell, f.line) for f in result.findings] == [(3, 5), (4, 1)]
 
 
+def test_identical_cells_keep_both_findings(tmp_path):
+    """Two cells with the same code give findings at the same line and column inside their cells;
+    the run's de-duplication must keep both (it once keyed on the line without the cell)."""
+    train = SPARSE_COMPILE + "\n" + FIT
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, MODEL, train, ("md", "again"), train))
+    expected = {(4, 1, "TFG101"), (6, 1, "TFG101")}
+    assert keys(check_file(path)) == expected  # the engine sees both
+    result = run([path], Settings(), cwd=tmp_path)
+    column = SPARSE_COMPILE.index("loss=") + 1
+    assert [(f.cell, f.line, f.column, f.code) for f in result.findings] == [
+        (4, 1, column, "TFG101"),
+        (6, 1, column, "TFG101"),
+    ]
+
+
 # --- masking ----------------------------------------------------------------------------------------
 
 MAGIC_CELL = (
@@ -291,6 +306,62 @@ def test_python_syntax_error_in_a_cell_is_tfg001_at_that_cell(tmp_path):
     path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, ("md", "text"), "x = 1\nmodel.fit(x,, y)\n"))
     findings = check_file(path)
     assert [(f.code, f.cell, f.line) for f in findings] == [("TFG001", 3, 2)]
+
+
+def test_a_broken_cell_does_not_hide_the_other_cells(tmp_path):
+    """Jupyter runs the other cells of a notebook with one bad cell: they are still checked."""
+    py2 = "print 'labels ready'"
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, py2, MODEL, SPARSE_COMPILE, FIT))
+    findings = check_file(path)
+    assert [(f.code, f.cell, f.line) for f in findings] == [("TFG001", 3, 1), ("TFG101", 5, 1)]
+    assert "this cell was not checked" in findings[0].message
+    assert str(findings[0].severity.value) == "error"
+    ignored = Settings(ignore=["TFG001"])
+    assert [(f.code, f.cell) for f in check_file(path, ignored)] == [("TFG101", 5)]
+    result = run([path], Settings(), cwd=tmp_path)
+    assert [(f.code, f.cell) for f in result.findings] == [("TFG001", 3), ("TFG101", 5)]
+
+
+def test_a_broken_cell_defines_nothing(tmp_path):
+    """The labels are one-hot only in a cell that cannot run: the compile is judged without them."""
+    relabel = "y = to_categorical(ids, 6)\nprint 'one-hot'"
+    plain = LABELS.replace("y = to_categorical(ids, 6)", "y = ids")
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, plain, relabel, MODEL, SPARSE_COMPILE, FIT))
+    assert [(f.code, f.cell, f.line) for f in check_file(path)] == [("TFG001", 3, 2)]
+    runs = write_notebook(tmp_path, "ok.ipynb", cells(IMPORTS, plain, relabel.replace("print 'one-hot'", "print('one-hot')"),
+                                                      MODEL, SPARSE_COMPILE, FIT))
+    assert keys(check_file(runs)) == {(5, 1, "TFG101")}
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "    " + SPARSE_COMPILE,  # pasted from a function body
+        "\t" + SPARSE_COMPILE,
+        "\n  %time " + SPARSE_COMPILE,  # leading blank line, then an indented magic
+        "    model.compile(optimizer='adam',\n  loss='sparse_categorical_crossentropy')",  # IPython 7-8: first line's indent
+    ],
+    ids=["spaces", "tab", "time magic", "first line deeper"],
+)
+def test_cell_indented_as_a_whole_is_dedented_like_ipython(tmp_path, cell):
+    """IPython's leading-indent transform runs such a cell; findings keep the cell's own columns."""
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, MODEL, cell, FIT))
+    (finding,) = check_file(path)
+    assert (finding.code, finding.cell) == ("TFG101", 4)
+    line = cell.split("\n")[finding.line - 1]
+    assert line[finding.column - 1 : finding.end_column - 1].startswith("loss='sparse_categorical_crossentropy'")
+
+
+@pytest.mark.parametrize(
+    "cell, line",
+    [("x = 1\n    y = 2", 2), ("  x = 1\ny = 2\n    z = 3", 1), ("    x = 1\n  y = 2", 1)],
+    ids=["indented second line", "deeper third line", "neither ipython dedent works"],
+)
+def test_indentation_no_ipython_accepts_is_tfg001(tmp_path, cell, line):
+    """Where neither IPython dedent compiles, the error is the one current IPython (9) would raise."""
+    path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, MODEL, SPARSE_COMPILE, cell, FIT))
+    findings = check_file(path)
+    assert [(f.code, f.cell, f.line) for f in findings] == [("TFG101", 4, 1), ("TFG001", 5, line)]
 
 
 # --- suppressions -----------------------------------------------------------------------------------
@@ -409,7 +480,7 @@ def test_folders_pick_up_notebooks_but_not_jupyter_checkpoints(tmp_path):
 
 def test_cli_text_output(tmp_path):
     write_notebook(tmp_path, "nb.ipynb", cells(("md", "# title"), IMPORTS, LABELS + "\n" + MODEL + "\n" + SPARSE_COMPILE, FIT))
-    proc = run_subprocess("nb.ipynb", "--no-color", cwd=tmp_path)
+    proc = run_cli("nb.ipynb", "--no-color", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("nb.ipynb:cell 3:line 8: TFG101 [error] labels `y` (one-hot encoded by to_categorical, "
@@ -422,7 +493,7 @@ def test_cli_text_output(tmp_path):
 def test_cli_json_output(tmp_path):
     write_notebook(tmp_path, "nb.ipynb", cells(("md", "# title"), IMPORTS, LABELS + "\n" + MODEL + "\n" + SPARSE_COMPILE, FIT))
     (tmp_path / "script.py").write_text("\n".join([IMPORTS.split("\n", 1)[1], LABELS, MODEL, SPARSE_COMPILE, FIT]) + "\n")
-    proc = run_subprocess(".", "--format", "json", cwd=tmp_path)
+    proc = run_cli(".", "--format", "json", cwd=tmp_path)
     assert proc.returncode == 1, proc.stderr
     findings = json.loads(proc.stdout)["findings"]
     by_path = {f["path"]: f for f in findings}
@@ -442,7 +513,7 @@ def test_sarif_region_is_inside_the_cell(tmp_path):
     if "sarif" not in FORMATS:
         pytest.skip("no SARIF output in this build")
     path = write_notebook(tmp_path, "nb.ipynb", cells(("md", "# title"), IMPORTS, LABELS + "\n" + MODEL + "\n" + SPARSE_COMPILE, FIT))
-    proc = run_subprocess(path.name, "--format", "sarif", cwd=tmp_path)
+    proc = run_cli(path.name, "--format", "sarif", cwd=tmp_path)
     (result,) = json.loads(proc.stdout)["runs"][0]["results"]
     region = result["locations"][0]["physicalLocation"]["region"]
     assert region["startLine"] == 8
@@ -507,14 +578,12 @@ def test_script_as_notebook_finds_the_same(tmp_path, script):
     assert back_to_script(notebook_findings, first_line) == expected
 
 
-def test_a_statement_left_open_across_cells_is_clamped_to_its_first_cell(tmp_path):
-    """Jupyter would reject the first cell; the joined module parses, and a region never spans cells."""
-    fit_start = "model.fit(x, y,"
+def test_a_statement_left_open_across_cells_is_a_syntax_error_in_each_cell(tmp_path):
+    """Jupyter compiles each cell alone and rejects both halves, so the `fit` never runs."""
     path = write_notebook(tmp_path, "nb.ipynb", cells(IMPORTS, LABELS, MODEL + "\n" + SPARSE_COMPILE.replace("sparse_", ""),
-                                                     fit_start, ("md", "between"), "          epochs=3)"))
+                                                     "model.fit(x, y,", ("md", "between"), "          epochs=3)"))
     findings = check_file(path)
-    assert [(f.code, f.cell, f.line, f.end_line) for f in findings] == [("TFG301", 4, 1, 1)]
-    assert findings[0].end_column == len(fit_start) + 1
+    assert [(f.code, f.cell, f.line) for f in findings] == [("TFG001", 4, 1), ("TFG001", 6, 1)]
 
 
 def test_notebook_follows_imports_of_project_modules(tmp_path):

@@ -7,7 +7,7 @@ import os
 import shutil
 
 import pytest
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 from tflint_gesture import engine, parallel
 from tflint_gesture.config import load_settings

@@ -20,12 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers import assert_analysed
 from tflint_gesture.engine import check_text
 from tflint_gesture.rules import all_rules
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 
-REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "When it stays silent")
+REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "When it stays silent", "Severity")
 
 _FENCE = re.compile(r"^(`{3,}|~{3,})\s*([\w+-]*)")
 _PAGE_NAME = re.compile(r"^[A-Z]{3}\d{3}\.md$")
@@ -232,6 +233,14 @@ def test_page_sections(code):
     assert not empty, f"empty sections: {empty}"
 
 
+@pytest.mark.parametrize("code", CODES)
+def test_severity_section_gives_the_reason_for_the_default(code):
+    """`## Severity` opens with the rule's default severity in bold, then says why it is that one."""
+    text = sections(_page(code))["Severity"].strip()
+    assert text.startswith(f"**{RULES[code].severity.value}"), text[:80]
+    assert len(text.split()) >= 12, "a reason, not just the word"
+
+
 # Run-only codes (TFG8xx, `dry_run_only = True`) have no static check: their Examples are run through
 # the dry run in tests/test_dryrun_pages.py instead.
 STATIC_CODES = [code for code in CODES if not getattr(RULES[code], "dry_run_only", False)]
@@ -252,6 +261,8 @@ def test_use_instead_is_clean(code):
     # right too; the decode-error half of TFG001 (bytes that are not text) cannot be written in a
     # Markdown page, so it has no example here.
     source = first_python_block(_page(code), "Use instead")
+    if code != "TFG001":  # the analysis looked: the fixed script is a TensorFlow/Keras script it understood
+        assert_analysed(source, "framework")
     findings = check_text("use_instead.py", source)
     assert not findings, (
         f"the `## Use instead` of {code} must have no findings at all; got:\n{_describe(findings)}"

@@ -12,10 +12,10 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from conftest import REPO_ROOT
+from helpers import REPO_ROOT
 
 from tflint_gesture.findings import Evidence, Finding, Severity
-from tflint_gesture.report import Summary
+from tflint_gesture.findings import Summary
 from tflint_gesture.report.sarif import RULE_PAGE_URL, sarif_document
 from tflint_gesture.rules import all_rules
 

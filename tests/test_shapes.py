@@ -13,6 +13,7 @@ import textwrap
 
 import libcst
 import pytest
+from helpers import facts_of
 
 from tflint_gesture.facts import build_facts
 from tflint_gesture.facts.interpreter import Args
@@ -254,7 +255,7 @@ from tensorflow.keras import layers
 
 
 def models_of(src: str):
-    facts = build_facts(libcst.parse_module(textwrap.dedent(HEADER) + textwrap.dedent(src)))
+    facts = facts_of(src, header=textwrap.dedent(HEADER))
     return [m for m in facts.models if m.kind in ("sequential", "functional")]
 
 
@@ -376,7 +377,7 @@ def test_conditional_layer_makes_the_rest_unknown():
 # ------------------------------------------------------------------------------------------ data shapes
 def data_shapes(src: str) -> dict:
     """Shapes of the data passed to each `fit` call, in order (via `model.fit(name, ...)`)."""
-    facts = build_facts(libcst.parse_module(textwrap.dedent(HEADER) + textwrap.dedent(src)))
+    facts = facts_of(src, header=textwrap.dedent(HEADER))
     return [getattr(c.x, "shape", None) for c in facts.calls]
 
 

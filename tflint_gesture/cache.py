@@ -5,8 +5,8 @@ path inside each finding), the effective configuration, the rule set and the too
 cache key is exactly that:
 
 - `salt` = SHA-256 of the tool version, a digest of the package's own `.py` sources (so an editable
-  install invalidates on every code change, not only on a version bump), the rule set (code,
-  severity, class) and every public field of the effective `Settings` (file and command line);
+  install invalidates on every code change, not only on a version bump), the rule catalogue (code,
+  severity, name) and every public field of the effective `Settings` (file and command line);
 - per file: the entry is named after SHA-256(salt, shown path) and holds SHA-256 of the file's
   bytes; a lookup hits only when that content hash matches.
 
@@ -32,10 +32,10 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tflint_gesture.atomic import replace_atomically
 from tflint_gesture.findings import Evidence, Finding, Severity
 
 if TYPE_CHECKING:
@@ -83,9 +83,9 @@ def settings_digest(settings: "Settings") -> str:
 
 
 def rules_digest() -> str:
-    from tflint_gesture.rules import all_rules
+    from tflint_gesture.codes import RULES
 
-    rows = [[r.code, r.severity.value, f"{r.__module__}.{r.__qualname__}"] for r in all_rules()]
+    rows = [[r.code, r.severity.value, r.name] for r in RULES]
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
 
@@ -245,9 +245,13 @@ class DependencyRecorder:
     def __init__(self) -> None:
         self.resolved: list[list] = []
         self.loaded: list[str] = []
+        self.consulted: list[str] = []  # project files TFG602 read for the Keras target (keras_target.py)
         self._loader = None
 
     def __enter__(self) -> "DependencyRecorder":
+        from tflint_gesture import keras_target
+
+        keras_target.OBSERVERS.append(self.consulted.append)
         loader = _loader()
         if loader is None:
             return self
@@ -277,6 +281,10 @@ class DependencyRecorder:
         return self
 
     def __exit__(self, *exc) -> None:
+        from tflint_gesture import keras_target
+
+        if self.consulted.append in keras_target.OBSERVERS:
+            keras_target.OBSERVERS.remove(self.consulted.append)
         if self._loader is not None:
             for name in ("resolve", "load"):
                 self._loader.__dict__.pop(name, None)
@@ -291,7 +299,7 @@ class DependencyRecorder:
                 seen.add(key)
                 resolved.append(entry)
         files = {}
-        for path in dict.fromkeys(self.loaded):
+        for path in dict.fromkeys(self.loaded + self.consulted):  # a missing file is None: its creation is a change
             try:
                 files[path] = Cache.content_hash(Path(path).read_bytes())
             except OSError:
@@ -311,18 +319,7 @@ def _umask() -> int:
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    replace_atomically(target, data, 0o666 & ~_umask(), prefix=".tmp-")  # mkstemp's 0600 would hide it from others
 
 
 # -- (de)serialising findings field by field, so fields added later (e.g. `cell`) round-trip -------

@@ -46,7 +46,8 @@ class Options:
     list_rules: bool = False
     explain: Optional[str] = None
     color: Optional[bool] = None
-    fail_on: str = "info"  # the lowest severity that makes the exit code 1
+    fail_on: str = "warning"  # the lowest severity that makes the exit code 1; info is advice, printed only
+    target_keras: Optional[str] = None  # "auto", "2" or "3"; None: the configuration's (default auto)
     diff_base: Optional[str] = None  # check only the files changed since this git revision
     no_cache: bool = False
     cache_dir: Optional[Path] = None  # default: .tflint-gesture-cache/ by the config file, or in the cwd
@@ -105,7 +106,8 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
 
     try:
         settings = load_settings(
-            options.paths, config_file=options.config, cli_select=options.select, cli_ignore=options.ignore
+            options.paths, config_file=options.config, cli_select=options.select, cli_ignore=options.ignore,
+            cli_target_keras=options.target_keras,
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -245,9 +247,9 @@ def _use_color(options: Options, out: TextIO) -> bool:
 
 
 def _list_rules(options: Options, out: TextIO) -> int:
-    from tflint_gesture.rules import all_rules
+    from tflint_gesture.codes import RULES
 
-    rows = [rule.describe() for rule in all_rules()]
+    rows = [rule.describe() for rule in RULES]
     if options.output_format == "json":
         import json
 
@@ -262,8 +264,8 @@ def _list_rules(options: Options, out: TextIO) -> int:
 
 
 def _explain(code: str, out: TextIO, err: TextIO) -> int:
+    from tflint_gesture.codes import get_rule
     from tflint_gesture.rule_pages import PAGE_DIRS, page_text
-    from tflint_gesture.rules import get_rule
 
     rule = get_rule(code)
     if rule is None:
@@ -354,11 +356,23 @@ def build_app() -> typer.Typer:
             typer.Option(
                 "--fail-on",
                 metavar="[error|warning|info]",
-                help="Exit 1 only for findings of this severity or higher (default info: any finding).",
+                help="Exit 1 only for findings of this severity or higher (default warning: info findings are printed "
+                "but never fail the run; info: any finding).",
                 case_sensitive=False,
                 show_default=False,
             ),
-        ] = FailOn("info"),
+        ] = FailOn("warning"),
+        target_keras: Annotated[
+            Optional[str],
+            typer.Option(
+                "--target-keras",
+                metavar="[auto|2|3]",
+                help="The Keras the scripts are written for: 2 (tf.keras up to TensorFlow 2.15, tf-keras) or 3. "
+                "auto (default): Keras 2 when a script imports tf_keras, tensorflow_addons or a transformers TF "
+                "model, sets TF_USE_LEGACY_KERAS, or its project pins tensorflow<2.16 / keras<3; else 3.",
+                show_default=False,
+            ),
+        ] = None,
         diff_base: Annotated[
             Optional[str],
             typer.Option(
@@ -423,7 +437,8 @@ def build_app() -> typer.Typer:
     ) -> None:
         """Find the bugs in TensorFlow/Keras training scripts that make a model run but not learn.
 
-        Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error.
+        Exit status: 0 no findings at or above --fail-on (default warning), 1 findings, 2 usage, configuration
+        or internal error.
         """
         options = Options(
             paths=list(paths or []),
@@ -437,6 +452,7 @@ def build_app() -> typer.Typer:
             explain=explain,
             color=color,
             fail_on=fail_on.value,
+            target_keras=target_keras,
             diff_base=diff_base,
             no_cache=no_cache,
             cache_dir=cache_dir,

@@ -30,7 +30,9 @@ KNOWN_KEYS = (
     "exclude",
     "per-file-ignores",
     "severity",
+    "target-keras",
 )
+TARGET_KERAS = ("auto", "2", "3")  # tflint_gesture.keras_target.CHOICES
 
 
 class ConfigError(Exception):
@@ -51,6 +53,8 @@ class Settings:
     cli_select: list[str] | None = None
     cli_ignore: list[str] = field(default_factory=list)
     config_path: Path | None = None
+    # The Keras a script is judged against (TFG602): "auto" detects it per script, "2" or "3" fix it.
+    target_keras: str = "auto"
 
     _code_cache: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _file_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -147,6 +151,7 @@ def load_settings(
     cli_select: Iterable[str] | None = None,
     cli_ignore: Iterable[str] | None = None,
     cwd: str | os.PathLike | None = None,
+    cli_target_keras: str | None = None,
 ) -> Settings:
     """Build the run's settings from the config file (explicit or discovered) and the CLI options."""
     base = Path(cwd) if cwd is not None else Path.cwd()
@@ -170,6 +175,8 @@ def load_settings(
         settings.cli_select = _check_codes(_split(cli_select), "--select")
     if cli_ignore is not None:
         settings.cli_ignore = _check_codes(_split(cli_ignore), "--ignore")
+    if cli_target_keras is not None:
+        settings.target_keras = _target_keras(cli_target_keras, "--target-keras")
     return settings
 
 
@@ -258,7 +265,17 @@ def _from_table(table: dict[str, Any], path: Path | None) -> Settings:
             raise ConfigError(
                 f"{where}: severity of {code}: unknown severity {value!r} (use error, warning or info)"
             ) from None
+    if "target-keras" in table:
+        settings.target_keras = _target_keras(table["target-keras"], f"{where} target-keras")
     return settings
+
+
+def _target_keras(value: Any, where: str) -> str:
+    """"auto", "2" or "3" (the integers 2 and 3 are accepted in TOML too); anything else is an error."""
+    text = str(value).strip().lower() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if text not in TARGET_KERAS:
+        raise ConfigError(f'{where}: unknown Keras target {value!r} (use "auto", "2" or "3")')
+    return text
 
 
 def _string_list(value: Any, where: str, key: str) -> list[str]:
@@ -277,9 +294,9 @@ def _split(values: Iterable[str]) -> list[str]:
 
 def _check_codes(prefixes: list[str], where: str) -> list[str]:
     """Upper-case the prefixes and reject any that names no rule (a typo would silently do nothing)."""
-    from tflint_gesture.rules import all_rules
+    from tflint_gesture.codes import all_codes
 
-    codes = [rule.code for rule in all_rules()]
+    codes = all_codes()
     out = []
     for raw in prefixes:
         prefix = raw.strip().upper()

@@ -199,4 +199,14 @@ def _walk(top, wanted, exclude, seen_dirs, add, errors) -> None:
         stack.extend(reversed(subfolders))
 
 
-__all__ = ["DiscoveryResult", "discover", "suffixes", "PYTHON_SUFFIXES", "NOTEBOOK_SUFFIXES", "SKIP_DIRS"]
+def display_path(path: Path, cwd: Path) -> str:
+    """Relative to the cwd when the file is under it, else as given."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(cwd).as_posix() if os.sep == "/" else str(path.relative_to(cwd))
+        except ValueError:
+            return str(path)
+    return str(path)
+
+
+__all__ = ["DiscoveryResult", "discover", "display_path", "suffixes", "PYTHON_SUFFIXES", "NOTEBOOK_SUFFIXES", "SKIP_DIRS"]

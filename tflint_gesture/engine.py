@@ -37,11 +37,12 @@ def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1)
 
 
 def check_text(path: str, text: str, settings: "Settings | None" = None, source_path: Path | None = None,
-               module: cst.Module | None = None) -> list[Finding]:
+               module: cst.Module | None = None, keras_hint: str | None = None) -> list[Finding]:
     """Lint already-decoded source text. `path` is used for reporting and configuration; `source_path`,
     the file on disk when there is one, lets the analysis follow imports of the project's own modules.
     `module`, the text already parsed, is what `--fix` passes: only then do the findings keep their
-    libcst edits (`finding.edits`, pointing into `module`); otherwise they are dropped."""
+    libcst edits (`finding.edits`, pointing into `module`); otherwise they are dropped. `keras_hint`: why a
+    notebook's masked IPython lines make it a Keras 2 notebook (`keras_target.ipython_signal`)."""
     keep_edits = module is not None
     try:
         module = parse_module(text) if module is None else module
@@ -61,7 +62,8 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
         with warnings.catch_warnings():  # libcst evaluates the checked code's literals: `"\d"` warns
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=SyntaxWarning)
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=DeprecationWarning)
-            findings = _run_rules(path, module, rules, source_path)
+            findings = _run_rules(path, module, rules, source_path,
+                                  settings.target_keras if settings is not None else "auto", keras_hint)
     except RecursionError:
         return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
                        path, settings)
@@ -77,8 +79,10 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
     return findings
 
 
-def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None) -> list[Finding]:
+def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None,
+               target_keras: str = "auto", keras_hint: str | None = None) -> list[Finding]:
     facts = build_facts(module, source_path)
+    facts.target_keras, facts.source_path, facts.keras_hint = target_keras, source_path, keras_hint
     findings: list[Finding] = []
     shown: dict = {None: path}
 
@@ -198,8 +202,6 @@ def check_file(path: Path, settings: "Settings | None" = None, display_path: str
     except OSError as exc:
         return _filter([parse_error_finding(shown, f"could not read the file: {exc.strerror or exc}")], shown, settings)
     if path.suffix == ".ipynb":  # code cells joined, magics masked, findings mapped back to cells
-        from tflint_gesture.notebook import check_notebook_bytes
-
         return check_notebook_bytes(shown, data, settings, source_path=path)
     try:
         text = decode_source(data)
@@ -208,4 +210,37 @@ def check_file(path: Path, settings: "Settings | None" = None, display_path: str
     return check_text(shown, text, settings, source_path=path)
 
 
-__all__ = ["check_text", "check_file", "parse_error_finding", "Severity"]
+def check_notebook_bytes(shown: str, data: bytes, settings: "Settings | None" = None,
+                         source_path: "Path | None" = None) -> list[Finding]:
+    """Lint a notebook's bytes; a notebook that cannot be read is one TFG001 finding. `source_path`,
+    the notebook on disk, lets the analysis follow its imports of the project's own modules."""
+    from tflint_gesture.notebook import NotebookError, read_notebook
+
+    try:
+        notebook = read_notebook(data)
+    except NotebookError as exc:
+        return _filter([parse_error_finding(shown, exc.message, exc.line, exc.column)], shown, settings)
+    if not notebook.is_python:
+        return []  # an R or Julia notebook: nothing for a Python linter to check
+    module = notebook.module()
+    broken = [_broken_cell_finding(shown, error) for error in module.broken]
+    broken = _filter(broken, shown, settings) if broken else []
+    if not module.text.strip():
+        return broken
+    findings = check_text(shown, module.text, settings, source_path=source_path, keras_hint=module.keras_hint)
+    # Findings reported inside an imported project module keep that file's own lines.
+    placed = [module.place(f) if f.path == shown else f for f in findings]
+    return sorted(broken + placed, key=lambda f: f.sort_key)
+
+
+def _broken_cell_finding(shown: str, error) -> Finding:
+    """TFG001 at the cell Jupyter would refuse to run (a `notebook.CellSyntaxError`); the rest of the
+    notebook is still checked."""
+    finding = parse_error_finding(
+        shown, f"syntax error: {error.message}; this cell was not checked (the other cells were, "
+               f"as if it had not run)", error.line, error.column)
+    finding.cell = error.cell
+    return finding
+
+
+__all__ = ["check_text", "check_file", "check_notebook_bytes", "parse_error_finding", "Severity"]

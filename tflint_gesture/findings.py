@@ -53,7 +53,7 @@ class Finding:
     # measured (or why it was not run). A refuted finding is reported but does not count for the exit code.
     confirmation: str | None = None
     observation: str | None = None
-    # Per instance, set by the engine: the libcst edits of that fix (`tflint_gesture.fix.Edit`); never serialised.
+    # Per instance, set by the engine: the libcst edits of that fix (`tflint_gesture.edits.Edit`); never serialised.
     edits: ClassVar[tuple] = ()
 
     @property
@@ -77,3 +77,11 @@ class Finding:
             "confirmation": self.confirmation,
             "observation": self.observation,
         }
+
+
+@dataclass
+class Summary:
+    """The totals every format reports next to the findings."""
+
+    files_checked: int = 0
+    errors: list[str] = field(default_factory=list)

@@ -25,7 +25,6 @@ import hashlib
 import io
 import os
 import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,90 +32,15 @@ from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
 import libcst as cst
 
+from tflint_gesture.atomic import replace_atomically
+from tflint_gesture.edits import SAFE, UNSAFE, Edit
 from tflint_gesture.parsing import ParseRefused, parse_module
 
 if TYPE_CHECKING:
     from tflint_gesture.config import Settings
     from tflint_gesture.findings import Finding
 
-SAFE, UNSAFE = "safe", "unsafe"
 MAX_ROUNDS = 4
-
-
-@dataclass(frozen=True, eq=False)
-class Edit:
-    """Replace `old`, a node of the checked module, by `new`."""
-
-    old: cst.CSTNode
-    new: cst.CSTNode
-
-
-# --------------------------------------------------------------------------------------------
-# Edit builders for rules
-# --------------------------------------------------------------------------------------------
-
-NO_SPACE_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
-
-
-def keyword_arg(name: str, value: cst.BaseExpression) -> cst.Arg:
-    """`name=value` spelled the PEP 8 way (no spaces around `=`)."""
-    return cst.Arg(keyword=cst.Name(name), value=value, equal=NO_SPACE_EQUAL)
-
-
-def rename_keyword(arg: cst.Arg, name: str) -> Edit:
-    """`lr=0.1` -> `learning_rate=0.1`."""
-    return Edit(arg, arg.with_changes(keyword=cst.Name(name)))
-
-
-def set_value(arg: cst.Arg, value: cst.BaseExpression) -> Edit:
-    """`from_logits=True` -> `from_logits=False` (keeps the keyword, spacing and comma)."""
-    return Edit(arg, arg.with_changes(value=value))
-
-
-def find_keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg
-    return None
-
-
-def with_keyword(call: cst.Call, name: str, value: cst.BaseExpression) -> cst.Call:
-    """`call` with `name=value` set: the existing keyword's value replaced, or a new last argument
-    that takes over the old last argument's comma (so trailing commas and line breaks survive)."""
-    existing = find_keyword(call, name)
-    if existing is not None:
-        return call.with_changes(args=[a.with_changes(value=value) if a is existing else a for a in call.args])
-    new = keyword_arg(name, value)
-    args = list(call.args)
-    if not args:
-        return call.with_changes(args=[new])
-    last = args[-1]
-    separator = next((a.comma for a in reversed(args[:-1]) if isinstance(a.comma, cst.Comma)), None)
-    if separator is None:
-        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    if isinstance(last.comma, cst.Comma):  # a trailing comma: keep its layout on the new last argument
-        return call.with_changes(args=[*args[:-1], last.with_changes(comma=separator), new.with_changes(comma=last.comma)])
-    return call.with_changes(args=[*args[:-1], last.with_changes(comma=separator), new])
-
-
-def without_args(call: cst.Call, remove: Sequence[cst.Arg]) -> cst.Call:
-    """`call` without the arguments `remove` (by identity); when the last one goes, the new last
-    argument takes its comma (so `f(a, b=None)` becomes `f(a)` and a trailing comma stays)."""
-    ids = {id(a) for a in remove}
-    kept = [a for a in call.args if id(a) not in ids]
-    if kept and call.args and id(call.args[-1]) in ids:
-        kept[-1] = kept[-1].with_changes(comma=call.args[-1].comma)
-    return call.with_changes(args=kept)
-
-
-def without_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:
-    return without_args(call, [arg])
-
-
-def rename_method(call: cst.Call, name: str) -> Edit:
-    """`model.fit_generator(...)` -> `model.fit(...)` (only the attribute name changes)."""
-    assert isinstance(call.func, cst.Attribute)
-    return Edit(call.func.attr, cst.Name(name))
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,22 +217,13 @@ def write_atomic(path: Path, data: bytes, expected: bytes) -> None:
     info = os.stat(target)
     if not (info.st_mode & 0o222) or not os.access(target, os.W_OK):  # mode bits too: root may write anything
         raise FixError("the file is read-only")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tflint-fix", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, stat.S_IMODE(info.st_mode))
+
+    def unchanged_on_disk() -> None:
         if _digest(target.read_bytes()) != _digest(expected):
             raise FixError("the file changed on disk while it was being fixed; run again")
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    replace_atomically(target, data, stat.S_IMODE(info.st_mode), prefix=f".{target.name}.", suffix=".tflint-fix",
+                       durable=True, before_replace=unchanged_on_disk)
 
 
 def fix_file(path: Path, shown: str, settings: "Settings | None" = None, unsafe: bool = False,
@@ -376,8 +291,7 @@ def fix_paths(paths: Iterable[str], settings: "Settings", unsafe: bool = False, 
               cwd: str | os.PathLike | None = None, only: "set[str] | None" = None) -> FixRun:
     """Fix every Python file the lint run would check (notebooks are left alone); `only`: real paths
     to keep (`--diff-base`)."""
-    from tflint_gesture.discovery import discover
-    from tflint_gesture.runner import display_path
+    from tflint_gesture.discovery import discover, display_path
 
     base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
     found = discover(list(paths), settings)
@@ -392,6 +306,5 @@ def fix_paths(paths: Iterable[str], settings: "Settings", unsafe: bool = False, 
     return run
 
 
-__all__ = ["Edit", "FileFix", "FixError", "FixRun", "SAFE", "UNSAFE", "TextFix", "find_keyword", "fix_file",
-           "fix_paths", "fix_text", "keyword_arg", "rename_keyword", "rename_method", "set_value", "unified_diff",
-           "with_keyword", "without_arg", "without_args", "write_atomic"]
+__all__ = ["FileFix", "FixError", "FixRun", "TextFix", "fix_file", "fix_paths", "fix_text", "unified_diff",
+           "write_atomic"]

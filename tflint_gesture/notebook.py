@@ -20,7 +20,13 @@ replaced line for line, never adding or removing a line:
   whole cell;
 * a one-line cell such as `pip install x` (IPython's automagic) is masked when it is not Python.
 
-Lines inside strings and bracketed continuations are never taken for magics. Rules run on the
+Lines inside strings and bracketed continuations are never taken for magics. Before masking, a cell
+indented as a whole is dedented as IPython does (its `leading_indent` transform: IPython 9 removes the
+lines' common indentation, IPython 7-8 the first line's; a cell either version runs is not an error).
+
+Jupyter compiles each cell on its own, so each prepared cell is compiled on its own too (CPython's
+parser, AST only: nothing runs). A cell that does not compile is one TFG001 at that cell and is left
+out of the module, as it defines nothing when run; the other cells are still checked. Rules run on the
 joined module and suppression comments are applied on its lines (so `# noqa` works inside a cell);
 only then are findings, their evidence and the lines their messages cite mapped back to cells.
 """
@@ -29,16 +35,12 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from tflint_gesture.findings import Evidence, Finding
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from tflint_gesture.config import Settings
 
 # An undefined name: the interpreter evaluates it to UNKNOWN.
 UNKNOWN_VALUE = "__ipython_magic__"
@@ -88,21 +90,43 @@ class Notebook:
         return self.language is None or self.language.lower().lstrip("i").startswith("python")
 
     def module(self) -> "NotebookModule":
-        """The code cells joined and masked, with the map back to cells."""
+        """The code cells prepared as IPython runs them and joined, with the map back to cells;
+        a cell that does not compile is blanked and listed in `broken`."""
         lines: list[str] = []
         where: list[tuple[int, int]] = []
         shifts: dict[int, int] = {}
+        broken: list[CellSyntaxError] = []
+        masked_commands: list[tuple[int, str]] = []  # (cell, IPython line the lint blanked)
         for cell in self.cells:
             if cell.kind != "code":
                 continue
-            masked, cell_shifts = mask_cell(cell.source)
-            for number, text in enumerate(masked, start=1):
+            prepared, cell_shifts, error = prepare_cell(cell.source)
+            if error is not None:
+                broken.append(CellSyntaxError(cell.index, *error))
+                prepared, cell_shifts = [""] * len(prepared), {}
+            else:
+                masked_commands += [(cell.index, original) for original, now in zip(cell.source.split("\n"), prepared)
+                                    if original.strip()[:1] in ("!", "%", "p") and now.strip() in ("", "pass")]
+            for number, text in enumerate(prepared, start=1):
                 lines.append(text)
                 where.append((cell.index, number))
                 if number in cell_shifts:
                     shifts[len(lines)] = cell_shifts[number]
         text = "\n".join(lines) + "\n" if lines else ""
-        return NotebookModule(text=text, where=where, shifts=shifts, lengths=[len(line) for line in lines])
+        from tflint_gesture.keras_target import ipython_signal
+
+        return NotebookModule(text=text, where=where, shifts=shifts, lengths=[len(line) for line in lines],
+                              broken=broken, keras_hint=ipython_signal(masked_commands))
+
+
+@dataclass(frozen=True)
+class CellSyntaxError:
+    """A code cell Jupyter would refuse to run: where (inside the cell, 1-based) and the parser's message."""
+
+    cell: int
+    line: int
+    column: int
+    message: str
 
 
 @dataclass
@@ -113,6 +137,8 @@ class NotebookModule:
     where: list[tuple[int, int]]  # module line - 1 -> (cell, line in cell)
     shifts: dict[int, int] = field(default_factory=dict)  # module line -> columns removed at its start
     lengths: list[int] = field(default_factory=list)
+    broken: list[CellSyntaxError] = field(default_factory=list)  # cells left out: they do not compile
+    keras_hint: str | None = None  # why its `!pip install` / `%env` lines make it a Keras 2 notebook (TFG602)
 
     def locate(self, line: int) -> tuple[int, int]:
         """(cell, line in cell) of a module line; lines past the end (EOF errors) clamp to the last."""
@@ -292,6 +318,66 @@ class _Scanner:
         return last
 
 
+def prepare_cell(source: str) -> tuple[list[str], dict[int, int], tuple[int, int, str] | None]:
+    """The cell as IPython would run it: dedented, then masked; with the columns removed per line and,
+    when no IPython version could compile it, the syntax error as (line, column, message) in the cell."""
+    lines = source.split("\n")  # as `mask_cell` splits it, so line numbers agree
+    first_error = None
+    for margins in _dedent_candidates(lines):
+        dedented = [line[margins.get(i, 0):] for i, line in enumerate(lines)]
+        masked, shifts = mask_cell("\n".join(dedented))
+        for i, removed in margins.items():
+            if removed:
+                shifts[i + 1] = shifts.get(i + 1, 0) + removed
+        error = _compile_error(masked)
+        if error is None:
+            return masked, shifts, None
+        if first_error is None:
+            line, column, message = error
+            line = min(max(line, 1), max(len(masked), 1))
+            column += margins.get(line - 1, 0)
+            first_error = (masked, shifts, (line, column, message))
+    assert first_error is not None
+    return first_error
+
+
+def _dedent_candidates(lines: list[str]) -> list[dict[int, int]]:
+    """Columns IPython's `leading_indent` removes per line (line index -> count): IPython 9 takes the
+    common indentation of the non-blank lines (`textwrap.dedent`), IPython 7-8 the first non-blank
+    line's indentation from every line that starts with it. Without indentation: one empty map."""
+    indents = [_indentation(line) for line in lines if line.strip()]
+    if not indents:
+        return [{}]
+    margin, first = os.path.commonprefix(indents), indents[0]
+    candidates = []
+    for prefix in (margin, first):
+        removed = {i: len(prefix) for i, line in enumerate(lines) if prefix and line.startswith(prefix)}
+        if removed not in candidates:
+            candidates.append(removed)
+    return candidates
+
+
+def _indentation(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def _compile_error(lines: list[str]) -> tuple[int, int, str] | None:
+    """Where CPython's parser rejects the cell (line, 1-based column, message), or None when it compiles.
+    AST only: nothing is executed. Top-level `await` is allowed, as IPython's autoawait runs it."""
+    flags = ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    try:
+        with warnings.catch_warnings():  # the checked code's SyntaxWarnings are not for the user's terminal
+            warnings.simplefilter("ignore")
+            compile("\n".join(lines) + "\n", "<cell>", "exec", flags=flags, dont_inherit=True)
+    except SyntaxError as err:
+        return err.lineno or 1, max(err.offset or 1, 1), err.msg
+    except ValueError as err:  # e.g. a null byte in the cell (Python 3.11)
+        return 1, 1, str(err)
+    except (RecursionError, MemoryError):
+        return 1, 1, "the cell is nested too deeply to compile"
+    return None
+
+
 def mask_cell(source: str) -> tuple[list[str], dict[int, int]]:
     """The cell's lines with IPython syntax replaced, and the columns removed from unwrapped lines."""
     lines = source.split("\n")
@@ -364,39 +450,15 @@ def _is_automagic(line: str) -> bool:
     return False
 
 
-# --- checking ------------------------------------------------------------------------------------
-
-
-def check_notebook_bytes(shown: str, data: bytes, settings: "Settings | None" = None,
-                         source_path: "Path | None" = None) -> list[Finding]:
-    """Lint a notebook's bytes; a notebook that cannot be read is one TFG001 finding. `source_path`,
-    the notebook on disk, lets the analysis follow its imports of the project's own modules."""
-    from tflint_gesture import engine
-
-    try:
-        notebook = read_notebook(data)
-    except NotebookError as exc:
-        finding = engine.parse_error_finding(shown, exc.message, exc.line, exc.column)
-        return engine._filter([finding], shown, settings)  # the engine's own per-file filter
-    if not notebook.is_python:
-        return []  # an R or Julia notebook: nothing for a Python linter to check
-    module = notebook.module()
-    if not module.text.strip():
-        return []
-    findings = engine.check_text(shown, module.text, settings, source_path=source_path)
-    # Findings reported inside an imported project module keep that file's own lines.
-    placed = [module.place(f) if f.path == shown else f for f in findings]
-    return sorted(placed, key=lambda f: f.sort_key)
-
-
 __all__ = [
     "AUTOMAGICS",
     "Cell",
+    "CellSyntaxError",
     "Notebook",
     "NotebookError",
     "NotebookModule",
     "TRANSPARENT_CELL_MAGICS",
-    "check_notebook_bytes",
     "mask_cell",
+    "prepare_cell",
     "read_notebook",
 ]

@@ -1,7 +1,7 @@
 """Check many files: cache lookups first, then the misses serially or across worker processes.
 
 Results come back in the order of the input files whatever the number of jobs, and each file is
-checked by the same `runner.check_one` as in a serial run, so `--jobs N` output is identical to
+checked by the same `check_one` as in a serial run, so `--jobs N` output is identical to
 `--jobs 1`. A pool only pays off when there is enough work: with fewer than `PARALLEL_MIN_FILES`
 files to check (after cache hits) or one job, everything runs in this process. Workers are forked
 on Linux (this process has no threads, and forking skips re-importing the package) and started the
@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from tflint_gesture.findings import Finding
-from tflint_gesture.runner import check_one
 
 if TYPE_CHECKING:
     from tflint_gesture.cache import Cache
@@ -90,6 +89,16 @@ def check_files(
     return results  # type: ignore[return-value]  (every slot is filled above)
 
 
+def check_one(path: Path, settings: "Settings", shown: str) -> tuple[list[Finding], str | None]:
+    """Findings of one file, or an error message instead of an exception (safe to run in a pool)."""
+    from tflint_gesture import engine
+
+    try:
+        return engine.check_file(path, settings, display_path=shown), None
+    except Exception as exc:  # noqa: BLE001 - one broken file must not end the run
+        return [], f"internal error on {shown}: {type(exc).__name__}: {exc}"
+
+
 def _check(path: Path, settings: "Settings", shown: str, record: bool) -> tuple:
     """`check_one`, plus the project modules it depended on when the result is to be cached."""
     if not record:
@@ -141,4 +150,4 @@ def _work(item: tuple[str, str]) -> tuple:
     return _check(Path(path), _worker_settings, shown, _worker_record)
 
 
-__all__ = ["PARALLEL_MIN_FILES", "check_files", "default_jobs"]
+__all__ = ["PARALLEL_MIN_FILES", "check_files", "check_one", "default_jobs"]

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from tflint_gesture.findings import Finding
+from tflint_gesture.findings import Finding, Summary
 
 if TYPE_CHECKING:
     from typing import TextIO
 
     from tflint_gesture.cache import Cache
     from tflint_gesture.config import Settings
-    from tflint_gesture.report import Summary
 
 
 @dataclass
@@ -28,30 +27,8 @@ class RunResult:
     errors: list[str] = field(default_factory=list)
 
     @property
-    def summary(self) -> "Summary":
-        from tflint_gesture.report import Summary
-
+    def summary(self) -> Summary:
         return Summary(files_checked=self.files_checked, errors=list(self.errors))
-
-
-def display_path(path: Path, cwd: Path) -> str:
-    """Relative to the cwd when the file is under it, else as given."""
-    if path.is_absolute():
-        try:
-            return path.relative_to(cwd).as_posix() if os.sep == "/" else str(path.relative_to(cwd))
-        except ValueError:
-            return str(path)
-    return str(path)
-
-
-def check_one(path: Path, settings: "Settings", shown: str) -> tuple[list[Finding], str | None]:
-    """Findings of one file, or an error message instead of an exception (safe to run in a pool)."""
-    from tflint_gesture import engine
-
-    try:
-        return engine.check_file(path, settings, display_path=shown), None
-    except Exception as exc:  # noqa: BLE001 - one broken file must not end the run
-        return [], f"internal error on {shown}: {type(exc).__name__}: {exc}"
 
 
 def run(
@@ -66,7 +43,7 @@ def run(
 ) -> RunResult:
     """`jobs` worker processes, an optional result `cache`, a progress line on `progress_stream`
     (shown only on a terminal, for long runs); `only`: real paths to keep (`--diff-base`)."""
-    from tflint_gesture.discovery import discover
+    from tflint_gesture.discovery import discover, display_path
     from tflint_gesture.parallel import check_files
     from tflint_gesture.progress import Progress
 
@@ -88,14 +65,15 @@ def run(
     return result
 
 
-__all__ = ["RunResult", "run", "check_one", "display_path"]
+__all__ = ["RunResult", "run"]
 
 
 def _unique(findings: list[Finding]) -> list[Finding]:
+    """One finding per place: a notebook's place includes its cell (two identical cells are two places)."""
     seen: set = set()
     out = []
     for f in findings:
-        key = (f.path, f.line, f.column, f.code)
+        key = (f.path, f.cell, f.line, f.column, f.code)
         if key not in seen:
             seen.add(key)
             out.append(f)

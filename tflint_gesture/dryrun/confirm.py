@@ -303,8 +303,8 @@ def _single_unit_softmax(run: ModelRun) -> Verdict:
         tail = (f"the loss is frozen at {num(losses[0])} for {len(losses)} steps ({TOLERANCE_TEXT})" if frozen else
                 f"the loss still moved ({losses_text(losses)}) because Keras computed it from the value before the "
                 "softmax, but the prediction itself never changes")
-        return CONFIRMED, (f"the output is 1.0 ({TOLERANCE_TEXT}; measured {num(outputs.get('min'))}.."
-                           f"{num(outputs.get('max'))}) for every sample of the batch; {tail}")
+        return CONFIRMED, (f"the output is 1.0 for every sample of the batch ({TOLERANCE_TEXT}; measured "
+                           f"{num(outputs.get('min'))}..{num(outputs.get('max'))}); {tail}")
     return REFUTED, (f"the outputs vary ({num(outputs.get('min'))}..{num(outputs.get('max'))}), not all 1.0 "
                      f"{TOLERANCE_TEXT}")
 

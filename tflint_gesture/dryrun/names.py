@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.names import target_names
+from tflint_gesture.facts.names import dotted_name, target_names
 
 BUILTIN_NAMES = frozenset(dir(builtins)) | {"__name__", "__file__"}
 
@@ -89,16 +89,8 @@ class _Bound(cst.CSTVisitor):
 def import_binding(alias: cst.ImportAlias, from_import: bool = False) -> str:
     if alias.asname is not None:
         return target_names(alias.asname.name).pop()
-    dotted = _dotted(alias.name)
+    dotted = dotted_name(alias.name)
     return dotted if from_import else dotted.split(".")[0]
-
-
-def _dotted(node: cst.CSTNode) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return _dotted(node.value) + "." + node.attr.value
-    return ""
 
 
 def bound_names(stmt: cst.CSTNode) -> set[str]:

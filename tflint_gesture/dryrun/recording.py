@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
+import tflint_gesture.facts.apis as apis
 from tflint_gesture.facts.interpreter import Interpreter
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.values import UNKNOWN, Const, Seq
@@ -24,7 +25,7 @@ class RecordingInterpreter(Interpreter):
     """`Interpreter` that also fills `values`: id(expression node) -> the value it always had."""
 
     def __init__(self, module: cst.Module) -> None:
-        super().__init__(module)  # no loader: imported project modules stay unknown (never sliced)
+        super().__init__(module, apis)  # no loader: imported project modules stay unknown (never sliced)
         self.values: dict[int, Any] = {}
         self._rolled_loops = 0
 

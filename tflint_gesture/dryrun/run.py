@@ -268,7 +268,7 @@ def _mark(finding: Finding, confirmation: str, observation: Optional[str]) -> No
 
 
 def _finding(item, shown: str, text: str, settings) -> Optional[Finding]:
-    from tflint_gesture.rules import get_rule
+    from tflint_gesture.codes import get_rule
     from tflint_gesture.suppressions import Suppressions
 
     rule = get_rule(item.code)
@@ -289,8 +289,7 @@ def _finding(item, shown: str, text: str, settings) -> Optional[Finding]:
 
 def files_to_run(paths: Iterable[str], settings, only=None, cwd: Optional[str] = None) -> list:
     """[(path, display path)] of the Python files the static pass checked."""
-    from tflint_gesture.discovery import discover
-    from tflint_gesture.runner import display_path
+    from tflint_gesture.discovery import discover, display_path
 
     base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
     found = discover(paths, settings, include_notebooks=False)

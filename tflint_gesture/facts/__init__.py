@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from tflint_gesture.facts.store import Facts, build_facts
+from tflint_gesture.facts.build import build_facts
+from tflint_gesture.facts.store import Facts
 
 __all__ = ["Facts", "build_facts"]

@@ -154,7 +154,8 @@ def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call)
     if handler is not None:
         return handler(interp, args, node)
     if under(qualname, "keras.optimizers", "keras.backend", "tensorflow.compat.v1.train", "tensorflow.train"):
-        from tflint_gesture.facts import legacy, optimizers
+        import tflint_gesture.facts.legacy as legacy
+        import tflint_gesture.facts.optimizers as optimizers
 
         legacy.call_api(interp, qualname, args, node)
         made = optimizers.call_api(interp, qualname, args, node)

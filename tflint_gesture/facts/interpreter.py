@@ -3,8 +3,9 @@
 Statements run in program order over `Scope`s of abstract values; calls into functions defined in
 the script are interpreted with the call site's arguments; branches whose condition is unknown are
 both run and their results joined (a variable that differs between branches becomes UNKNOWN);
-calls into known APIs (numpy, sklearn, keras, tf.data, ...) are modelled in `apis.py`. Nothing is
-imported and nothing of the user's code is executed.
+calls into known APIs (numpy, sklearn, keras, tf.data, ...) are modelled in `apis.py`, which the
+interpreter is given (`build.py` wires them): the API models call back into the interpreter, so it
+must not import them. Nothing is imported and nothing of the user's code is executed.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts import apis
-from tflint_gesture.facts.names import canonical, target_names, under
+from tflint_gesture.facts.names import canonical, dotted_name, target_names, under
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.values import (
     UNKNOWN,
@@ -108,8 +108,9 @@ def const_value(value: Any, default: Any = None) -> Any:
 class Interpreter:
     """Executes a module abstractly and records training facts into a `Facts`."""
 
-    def __init__(self, module: cst.Module, path=None, loader=None, library: bool = False) -> None:
+    def __init__(self, module: cst.Module, apis, path=None, loader=None, library: bool = False) -> None:
         self.module = module
+        self.apis = apis  # what known library calls do: the `facts.apis` module
         self.path = path  # the file on disk, when there is one: imports of project modules are followed
         self.loader = loader
         self.library = library  # analysing an imported module: only its top-level names matter
@@ -236,7 +237,7 @@ class Interpreter:
             left = self.eval(small.target, scope)
             right = self.eval(small.value, scope)
             op = type(small.operator).__name__.replace("Assign", "")
-            self.bind(small.target, apis.binary_op(self, op, left, right, small), scope)
+            self.bind(small.target, self.apis.binary_op(self, op, left, right, small), scope)
         elif isinstance(small, cst.Return):
             value = self.eval(small.value, scope) if small.value is not None else Const(None)
             if self.frames:
@@ -244,7 +245,7 @@ class Interpreter:
             return True
         elif isinstance(small, cst.Import):
             for alias in small.names:
-                dotted = _dotted(alias.name)
+                dotted = dotted_name(alias.name)
                 local = self.project_module(dotted, 0)
                 if local is not None:
                     self.bind(alias.asname.name if alias.asname is not None else cst.Name(dotted.split(".")[0]),
@@ -258,7 +259,7 @@ class Interpreter:
                 self._note_framework(dotted, small)
         elif isinstance(small, cst.ImportFrom):
             level = len(small.relative)
-            dotted_module = _dotted(small.module) if small.module is not None else ""
+            dotted_module = dotted_name(small.module) if small.module is not None else ""
             local = self.project_module(dotted_module, level) if (level or small.module is not None) else None
             if local is not None or small.module is None or small.relative:
                 names = small.names
@@ -267,19 +268,19 @@ class Interpreter:
                         target = alias.asname.name if alias.asname is not None else alias.name
                         value = UNKNOWN
                         if local is not None:
-                            value = local.scope.lookup(_dotted(alias.name))
+                            value = local.scope.lookup(dotted_name(alias.name))
                             if value is UNKNOWN and level:
                                 sub = self.project_module(
-                                    (dotted_module + "." if dotted_module else "") + _dotted(alias.name), level)
+                                    (dotted_module + "." if dotted_module else "") + dotted_name(alias.name), level)
                                 value = sub if sub is not None else UNKNOWN
                         self.bind(target, value, scope)
                 return False
-            base = _dotted(small.module)
+            base = dotted_name(small.module)
             self._note_framework(base, small)
             if isinstance(small.names, cst.ImportStar):
                 return False
             for alias in small.names:
-                name = _dotted(alias.name)
+                name = dotted_name(alias.name)
                 target = alias.asname.name if alias.asname is not None else alias.name
                 self.bind(target, Ref(f"{base}.{name}"), scope)
         elif isinstance(small, cst.Del):
@@ -337,7 +338,7 @@ class Interpreter:
     def exec_for(self, stmt: cst.For, scope: Scope) -> None:
         iterable = self.eval(stmt.iter, scope)
         targets = target_names(stmt.target)
-        items = apis.unrollable(iterable)
+        items = self.apis.unrollable(iterable)
         if items is not None and len(items) <= MAX_UNROLL and not _has_break(stmt.body):
             self.loops.append(targets)
             try:
@@ -347,7 +348,7 @@ class Interpreter:
             finally:
                 self.loops.pop()
             return
-        self.bind(stmt.target, apis.iteration_element(self, iterable, stmt), scope)
+        self.bind(stmt.target, self.apis.iteration_element(self, iterable, stmt), scope)
         self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=targets)
         if stmt.orelse is not None:
             self.exec_block(stmt.orelse.body.body, scope)
@@ -380,7 +381,7 @@ class Interpreter:
             scope.vars[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
-            items = apis.unpack(value, len(elements))
+            items = self.apis.unpack(value, len(elements))
             for i, element in enumerate(elements):
                 if isinstance(element, cst.StarredElement):
                     self.bind(element.value, UNKNOWN, scope)
@@ -522,7 +523,7 @@ class Interpreter:
         func = self.eval(node.func, scope)
         args = self.eval_args(node, scope)
         if isinstance(func, Ref):
-            return apis.call_api(self, canonical(func.qualname), args, node)
+            return self.apis.call_api(self, canonical(func.qualname), args, node)
         if isinstance(func, Function):
             return self.call_function(func, args, node)
         if isinstance(func, ClassValue):
@@ -533,11 +534,11 @@ class Interpreter:
                 if method is not None:
                     return self.call_function(Function(method, func.obj.cls.scope), args, node, self_value=func.obj)
                 return UNKNOWN
-            return apis.call_method(self, func.obj, func.name, args, node)
+            return self.apis.call_method(self, func.obj, func.name, args, node)
         if isinstance(func, Layer):
-            return apis.apply_layer(self, func, args, node)
+            return self.apis.apply_layer(self, func, args, node)
         if isinstance(func, ModelValue):
-            return apis.apply_model(self, func, args, node)
+            return self.apis.apply_model(self, func, args, node)
         return UNKNOWN
 
     # --------------------------------------------------------- expressions
@@ -555,7 +556,7 @@ class Interpreter:
                 return Const(None)
             return scope.lookup(name)
         if kind is cst.Attribute:
-            return apis.get_attribute(self, self.eval(node.value, scope), node.attr.value, node)
+            return self.apis.get_attribute(self, self.eval(node.value, scope), node.attr.value, node)
         if kind is cst.Call:
             return self.call(node, scope)
         if kind in (cst.Integer, cst.Float):
@@ -571,7 +572,7 @@ class Interpreter:
         if kind is cst.BinaryOperation:
             left = self.eval(node.left, scope)
             right = self.eval(node.right, scope)
-            return apis.binary_op(self, type(node.operator).__name__, left, right, node)
+            return self.apis.binary_op(self, type(node.operator).__name__, left, right, node)
         if kind is cst.UnaryOperation:
             operand = self.eval(node.expression, scope)
             if isinstance(operand, Const) and isinstance(operand.value, (int, float)):
@@ -591,7 +592,7 @@ class Interpreter:
                 items.append(self.eval(element.value, scope))
             return Seq(items, is_tuple=kind is cst.Tuple, created_depth=self.uncertain)
         if kind is cst.Subscript:
-            return apis.subscript(self, self.eval(node.value, scope), node, scope)
+            return self.apis.subscript(self, self.eval(node.value, scope), node, scope)
         if kind is cst.Lambda:
             return Function(node, scope)
         if kind is cst.IfExp:
@@ -602,7 +603,7 @@ class Interpreter:
             self.bind(node.target, value, scope)
             return value
         if kind in (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp):
-            return apis.comprehension(self, node, scope)
+            return self.apis.comprehension(self, node, scope)
         if kind is cst.Dict:
             for element in node.elements:
                 if isinstance(element, cst.DictElement):
@@ -630,14 +631,6 @@ class Interpreter:
         return True
 
 
-def _dotted(node: cst.CSTNode) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return _dotted(node.value) + "." + node.attr.value
-    return ""
-
-
 def _source_name(node: cst.CSTNode) -> Optional[str]:
     return node.value if isinstance(node, cst.Name) else None
 
@@ -657,11 +650,5 @@ def _has_break(body: cst.CSTNode) -> bool:
     return found
 
 
-def build_facts(module: cst.Module, path=None) -> Facts:
-    from tflint_gesture.facts.modules import default_loader
-
-    return Interpreter(module, path=path, loader=default_loader() if path is not None else None).run()
-
-
-__all__ = ["Interpreter", "Scope", "Args", "build_facts", "join", "const_value", "Data", "Dataset", "ClassNames",
+__all__ = ["Interpreter", "Scope", "Args", "join", "const_value", "Data", "Dataset", "ClassNames",
            "Tensor"]

@@ -78,6 +78,7 @@ class ModuleLoader:
         return loaded
 
     def _analyse(self, path: Path) -> Optional[LoadedModule]:
+        import tflint_gesture.facts.apis as apis
         from tflint_gesture.facts.interpreter import Interpreter
         from tflint_gesture.facts.store import Positions
         from tflint_gesture.parsing import ParseRefused, parse_module
@@ -87,7 +88,7 @@ class ModuleLoader:
             module = parse_module(decode_source(path.read_bytes()))
         except (OSError, SourceError, cst.ParserSyntaxError, RecursionError, ValueError, ParseRefused):
             return None
-        interpreter = Interpreter(module, path=path, loader=self, library=True)
+        interpreter = Interpreter(module, apis, path=path, loader=self, library=True)
         try:
             scope = interpreter.run_module_scope()
         except RecursionError:

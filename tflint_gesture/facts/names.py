@@ -65,6 +65,15 @@ def under(qualname: str, *prefixes: str) -> bool:
     return any(qualname == p or qualname.startswith(p + ".") for p in prefixes)
 
 
+def dotted_name(node: cst.CSTNode) -> str:
+    """`tf.keras.layers` for the expression `tf.keras.layers`; "" for anything but names and attributes."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return dotted_name(node.value) + "." + node.attr.value
+    return ""
+
+
 def target_names(target: cst.CSTNode) -> set[str]:
     """Names bound by an assignment target (`a`, `a, (b, *c)`); attribute/subscript targets bind none."""
     if isinstance(target, cst.Name):

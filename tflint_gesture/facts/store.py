@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Optional
 
 import libcst as cst
@@ -120,6 +121,10 @@ class Facts:
     callbacks: list = field(default_factory=list)  # every keras.callbacks object built, in order
     legacy_uses: list = field(default_factory=list)  # facts.legacy.MethodUse / BackendUse (removed Keras APIs)
     subsets: dict = field(default_factory=dict)  # dataset root -> Origins of the calls that made it (`ds.filter(p)`)
+    # Set by the engine: the `target-keras` setting and the file on disk (its project's pins), for TFG602.
+    target_keras: str = "auto"
+    source_path: Optional[Path] = None
+    keras_hint: Optional[str] = None  # a notebook's `!pip install tensorflow==2.15` / `%env TF_USE_LEGACY_KERAS=1`
 
     def tape_block(self, tape, with_node, interp):
         """The record of a GradientTape `with` block (one per statement, however often it runs)."""
@@ -181,11 +186,4 @@ class Facts:
         return [c for c in self.calls if c.model is model]
 
 
-def build_facts(module: cst.Module, path=None) -> Facts:
-    """Analyse a module; with `path` (the file on disk), imports of project modules are followed."""
-    from tflint_gesture.facts.interpreter import build_facts as _build
-
-    return _build(module, path)
-
-
-__all__ = ["Facts", "TrainCall", "ScalerFit", "DoubleScaling", "Compile", "build_facts"]
+__all__ = ["Facts", "TrainCall", "ScalerFit", "DoubleScaling", "Compile"]

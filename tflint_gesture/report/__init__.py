@@ -5,27 +5,16 @@ A new format (sarif, github) is a module with a renderer plus one entry here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-from tflint_gesture.findings import Finding
-
-
-@dataclass
-class Summary:
-    """The totals every format reports next to the findings."""
-
-    files_checked: int = 0
-    errors: list[str] = field(default_factory=list)
-
+from tflint_gesture.findings import Finding, Summary
+from tflint_gesture.report.github import render_github
+from tflint_gesture.report.gitlab import render_gitlab
+from tflint_gesture.report.json_report import render_json
+from tflint_gesture.report.sarif import render_sarif
+from tflint_gesture.report.text import render_text
 
 Renderer = Callable[[Sequence[Finding], Summary], str]
-
-from tflint_gesture.report.json_report import render_json  # noqa: E402  (needs Summary above)
-from tflint_gesture.report.text import render_text  # noqa: E402
-from tflint_gesture.report.github import render_github  # noqa: E402
-from tflint_gesture.report.gitlab import render_gitlab  # noqa: E402
-from tflint_gesture.report.sarif import render_sarif  # noqa: E402
 
 
 def _text_plain(findings: Sequence[Finding], summary: Summary) -> str:
@@ -41,4 +30,4 @@ FORMATS: dict[str, Renderer] = {
     "gitlab": render_gitlab,
 }
 
-__all__ = ["FORMATS", "Renderer", "Summary", "render_json", "render_text"]
+__all__ = ["FORMATS", "Renderer", "render_json", "render_text"]

@@ -22,7 +22,7 @@ from tflint_gesture.findings import Finding, Severity
 from tflint_gesture.report.fingerprints import posix
 
 if TYPE_CHECKING:
-    from tflint_gesture.report import Summary
+    from tflint_gesture.findings import Summary
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

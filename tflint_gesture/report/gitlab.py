@@ -17,7 +17,7 @@ from tflint_gesture.findings import Finding, Severity
 from tflint_gesture.report.fingerprints import fingerprints, posix
 
 if TYPE_CHECKING:
-    from tflint_gesture.report import Summary
+    from tflint_gesture.findings import Summary
 
 SEVERITIES = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Sequence
 from tflint_gesture.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from tflint_gesture.report import Summary
+    from tflint_gesture.findings import Summary
 
 
 def summary_dict(findings: Sequence[Finding], summary: "Summary") -> dict:

@@ -28,7 +28,7 @@ from tflint_gesture.findings import Finding, Severity
 from tflint_gesture.report.fingerprints import SARIF_KEY, fingerprints, posix
 
 if TYPE_CHECKING:
-    from tflint_gesture.report import Summary
+    from tflint_gesture.findings import Summary
 
 REPOSITORY_URL = "https://github.com/tflint-gesture/tflint-gesture"
 RULE_PAGE_URL = REPOSITORY_URL + "/blob/main/rules/{code}.md"
@@ -43,9 +43,8 @@ def render_sarif(findings: Sequence[Finding], summary: "Summary") -> str:
 
 def sarif_document(findings: Sequence[Finding], summary: "Summary", cwd: str | None = None) -> dict:
     from tflint_gesture import __version__
-    from tflint_gesture.rules import all_rules
+    from tflint_gesture.codes import RULES as rules
 
-    rules = list(all_rules())
     index = {rule.code: i for i, rule in enumerate(rules)}
     prints = fingerprints(findings)
     results = [_result(f, index.get(f.code), fp) for f, fp in zip(findings, prints)]

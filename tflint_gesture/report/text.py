@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Sequence
 from tflint_gesture.findings import Finding, Severity
 
 if TYPE_CHECKING:
-    from tflint_gesture.report import Summary
+    from tflint_gesture.findings import Summary
 
 _RESET = "\033[0m"
 _BOLD = "\033[1m"

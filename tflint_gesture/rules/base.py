@@ -27,7 +27,7 @@ class Report:
     evidence: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
     fix: str | None = None
     severity: Severity | None = None  # overrides the rule's default for this one finding (e.g. a milder variant)
-    edits: list = field(default_factory=list)  # an automatic fix: `tflint_gesture.fix.Edit`s on this module's nodes
+    edits: list = field(default_factory=list)  # an automatic fix: `tflint_gesture.edits.Edit`s on this module's nodes
     fix_safety: str | None = None  # "safe" (keeps behaviour, applied by --fix) or "unsafe" (needs --unsafe-fixes)
 
 

@@ -184,7 +184,7 @@ class LossIsRawModelOutput(Rule):
 
     code = "TFG702"
     name = "loss-is-raw-model-output"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "a \"loss\" that is just `model(x)`, with no loss function or target, is differentiated"
     family = "custom training loops"
 
@@ -267,7 +267,7 @@ class LossOutsideTape(Rule):
 
     code = "TFG704"
     name = "loss-computed-outside-tape"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "`tape.gradient(loss, ...)` where the loss or the forward pass was computed outside the tape"
     family = "custom training loops"
 

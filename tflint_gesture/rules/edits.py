@@ -1,4 +1,4 @@
-"""The automatic fixes of the loss and output-head rules, as libcst edits (`tflint_gesture.fix.Edit`).
+"""The automatic fixes of the loss and output-head rules, as libcst edits (`tflint_gesture.edits.Edit`).
 
 Each builder returns a list of edits, empty when the code is not spelled in a way the edit can
 rewrite with certainty (a loss held in a variable, a class imported by name, an unusual argument
@@ -11,7 +11,8 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.fix import Edit, NO_SPACE_EQUAL, with_keyword, without_arg
+from tflint_gesture.edits import NO_SPACE_EQUAL, Edit, with_keyword, without_arg
+from tflint_gesture.facts.names import dotted_name
 
 _CLASS_OF = {
     "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
@@ -125,18 +126,18 @@ def keras_namespace(module: cst.Module, submodule: str) -> Optional[cst.BaseExpr
         for small in stmt.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
-                    dotted = _dotted(alias.name)
+                    dotted = dotted_name(alias.name)
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                         imported.setdefault(alias.asname.name.value, dotted)
                     elif "." not in dotted:
                         imported.setdefault(dotted, dotted)
             elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative \
                     and not isinstance(small.names, cst.ImportStar):
-                base = _dotted(small.module)
+                base = dotted_name(small.module)
                 for alias in small.names:
                     target = alias.asname.name if alias.asname is not None else alias.name
                     if isinstance(target, cst.Name):
-                        imported.setdefault(target.value, f"{base}.{_dotted(alias.name)}")
+                        imported.setdefault(target.value, f"{base}.{dotted_name(alias.name)}")
     rebound = _bound_names(module)
     candidates = []
     for name, dotted in imported.items():
@@ -150,14 +151,6 @@ def keras_namespace(module: cst.Module, submodule: str) -> Optional[cst.BaseExpr
             candidates.append((2, cst.Attribute(value=cst.Attribute(value=cst.Name(name), attr=cst.Name("keras")),
                                                 attr=cst.Name(submodule))))
     return min(candidates, key=lambda c: c[0])[1] if candidates else None
-
-
-def _dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return _dotted(node.value) + "." + node.attr.value
-    return ""
 
 
 def _bound_names(module: cst.Module) -> dict:
@@ -206,7 +199,7 @@ def _bound_names(module: cst.Module) -> dict:
 
         def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
             if node.asname is None:
-                add(cst.Name(_dotted(node.name).split(".")[0]))
+                add(cst.Name(dotted_name(node.name).split(".")[0]))
 
     module.visit(_Visitor())
     return counts

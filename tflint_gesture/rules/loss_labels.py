@@ -132,7 +132,7 @@ class CrossEntropyOnContinuousTargets(Rule):
 
     code = "TFG103"
     name = "cross-entropy-on-continuous-targets"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "a cross-entropy loss on continuous (regression) targets"
     family = "loss vs labels"
 
@@ -234,7 +234,7 @@ class LinearOutputWithoutFromLogits(Rule):
 
     code = "TFG106"
     name = "linear-output-without-from-logits"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "a linear output into a cross-entropy loss with `from_logits=False`"
     family = "loss vs labels"
 

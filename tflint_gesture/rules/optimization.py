@@ -6,11 +6,12 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from tflint_gesture import fix as fixes
+from tflint_gesture import edits as fixes
+from tflint_gesture import keras_target
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.legacy import BackendUse, MethodUse
 from tflint_gesture.facts.models import head_of, model_layers
-from tflint_gesture.facts.names import under
+from tflint_gesture.facts.names import dotted_name, under
 from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
 from tflint_gesture.facts.queries import CROSS_ENTROPY, has_validation
 from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Const, ModelValue, Seq
@@ -64,7 +65,7 @@ def _collect(module: cst.Module):
 
         def visit_Import(self, node: cst.Import) -> None:
             for alias in node.names:
-                dotted = _dotted(alias.name)
+                dotted = dotted_name(alias.name)
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     self._bind(alias.asname.name.value, dotted)
                 else:
@@ -73,11 +74,11 @@ def _collect(module: cst.Module):
         def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
             if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
                 return
-            base = _dotted(node.module)
+            base = dotted_name(node.module)
             for alias in node.names:
                 target = alias.asname.name if alias.asname is not None else alias.name
                 if isinstance(target, cst.Name):
-                    self._bind(target.value, f"{base}.{_dotted(alias.name)}")
+                    self._bind(target.value, f"{base}.{dotted_name(alias.name)}")
 
         def _bind(self, name: str, dotted: str) -> None:
             if self.bindings.get(name, dotted) != dotted:
@@ -91,14 +92,6 @@ def _collect(module: cst.Module):
 
 def _is_lr_attribute(node) -> bool:
     return isinstance(node, cst.Attribute) and node.attr.value in ("lr", "learning_rate")
-
-
-def _dotted(node) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return _dotted(node.value) + "." + node.attr.value
-    return ""
 
 
 def _syntax(facts: Facts):
@@ -301,6 +294,19 @@ class RemovedKerasApi(Rule):
         yield from self._monitors(facts)
         yield from self._loader_arguments(facts)
 
+    @staticmethod
+    def _target(facts: Facts) -> "keras_target.KerasTarget":
+        """The Keras the script is written for (setting, imports, project pins); resolved once, on demand."""
+        cached = getattr(facts, "_keras_target", None)
+        if cached is None:
+            cached = keras_target.resolve(facts.target_keras, facts.module, facts.source_path, facts.keras_hint)
+            facts._keras_target = cached
+        return cached
+
+    @staticmethod
+    def _target_evidence(target: "keras_target.KerasTarget") -> list:
+        return [(target.node, f"targets Keras 2: {target.reason}")] if target.node is not None else []
+
     # -- optimizers ----------------------------------------------------------------------------
     def _optimizer_arguments(self, facts: Facts) -> Iterator[Report]:
         seen: set = set()
@@ -407,7 +413,7 @@ class RemovedKerasApi(Rule):
         package (`import keras`); `tf.keras.optimizers.legacy` exists up to TensorFlow 2.15."""
         call = optimizer.node
         root = _binding_root(call.func, _syntax(facts).bindings)
-        if root != "keras":
+        if root != "keras" or self._target(facts).keras2:  # Keras 2's `keras` package has the legacy module
             return None
         edits = []
         func = call.func
@@ -473,6 +479,19 @@ class RemovedKerasApi(Rule):
             )
         modern, params = _GENERATOR_PARAMS[name]
         edits = self._rename_edits(call, name, modern, params)
+        target = self._target(facts) if name != "predict_proba" else None
+        if target is not None and target.keras2:  # deprecated there, not removed: advice
+            return Report(
+                node=use.node.attr,
+                message=(f"`{name}` is deprecated since TensorFlow 2.1 but still runs on Keras 2, which this script "
+                         f"targets ({target.reason}); Keras 3 removed it (AttributeError), and `{modern}` takes the "
+                         f"same arguments on both; call `{modern}(...)`"),
+                evidence=self._target_evidence(target),
+                fix=f"use {modern}(...) with the same arguments",
+                severity=Severity.INFO,
+                edits=edits,
+                fix_safety=fixes.SAFE if edits else None,
+            )
         if name == "predict_proba":
             why = ("`predict_proba` was removed in TensorFlow 2.6 (and from Keras 3), so this line fails with "
                    "AttributeError; `predict` returns the same probabilities")
@@ -533,6 +552,8 @@ class RemovedKerasApi(Rule):
                 continue  # the *_generator spellings are reported (and fixed) first
             for arg in call.args:
                 if arg.keyword is not None and arg.keyword.value in _REMOVED_FIT_ARGS:
+                    if self._target(facts).keras2:
+                        return  # valid arguments of fit/evaluate/predict on Keras 2
                     name = arg.keyword.value
                     yield Report(
                         node=arg,

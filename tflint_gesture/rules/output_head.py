@@ -51,7 +51,7 @@ class BoundedActivationOnRegression(Rule):
 
     code = "TFG202"
     name = "bounded-activation-on-regression"
-    severity = Severity.ERROR
+    severity = Severity.WARNING
     summary = "softmax, sigmoid or tanh output on regression targets outside its range"
     family = "output head"
 
