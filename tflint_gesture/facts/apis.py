@@ -375,7 +375,8 @@ def applied_at(interp: "Interpreter", node: cst.CSTNode, what: str) -> Origin:
 
 def _double_scaling(interp: "Interpreter", node: cst.CSTNode, what: str, first: Origin) -> None:
     site = applied_at(interp, node, what)
-    interp.facts.double_scalings.append(DoubleScaling(site.node, site.note, first, node if site.node is not node else None))
+    inner = node if site.node is not node else None
+    interp.facts.double_scalings.append(DoubleScaling(site.node, site.note, first, inner))
 
 
 def _scale_pixels(interp: "Interpreter", data: Data, node: cst.CSTNode, result: ValueRange, what: str) -> Data:

@@ -115,7 +115,7 @@ def reached_calls(statements, name: str, method: str) -> list[cst.Call]:
     """Calls of `.method(...)` using `name` that the binding of `name` live before `statements` reaches.
 
     Statements are read in source order; once any statement binds `name` again (an assignment, a
-    `for` target, `with ... as`, an import), later uses read that binding instead, e.g. a later loop
+    `for` target, `with ... as`, a walrus), later uses read that binding instead, e.g. a later loop
     that computes and applies its own `grads`. A use inside a nested function is not reached.
     """
     found: list = []

@@ -232,4 +232,5 @@ def first_compute_layer(model: ModelValue) -> Optional[Layer]:
     return None
 
 
-__all__ = ["Head", "head_of", "is_identity", "headed_models", "parts", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]
+__all__ = ["Head", "head_of", "is_identity", "headed_models", "parts", "input_scaling", "model_layers",
+           "first_compute_layer", "UNKNOWN"]

@@ -200,5 +200,5 @@ def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call)
     return None
 
 
-__all__ = ["Optimizer", "Schedule", "Update", "optimizer_method", "DEFAULT_LR", "STRING_OPTIMIZERS", "call_api", "make_optimizer",
-           "make_schedule", "optimizer_from_value"]
+__all__ = ["Optimizer", "Schedule", "Update", "optimizer_method", "DEFAULT_LR", "STRING_OPTIMIZERS", "call_api",
+           "make_optimizer", "make_schedule", "optimizer_from_value"]

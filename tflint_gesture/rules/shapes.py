@@ -137,7 +137,12 @@ def _layers_fail(model, sample: tuple, declared: tuple) -> bool:
     if _input_read_by_unknown_layer(model):
         return False
     readers = _input_consumers(model)
-    adjusted = sample[:-1] if len(sample) == len(declared) + 1 else sample + (1,) if len(sample) < len(declared) else sample
+    if len(sample) == len(declared) + 1:
+        adjusted = sample[:-1]  # squeezed
+    elif len(sample) < len(declared):
+        adjusted = sample + (1,)  # expanded
+    else:
+        adjusted = sample
     if any(r.kind in _SIZED_BY_LAST_AXIS for r in readers) and adjusted and declared and None not in (
             adjusted[-1], declared[-1]) and adjusted[-1] != declared[-1]:
         return True
