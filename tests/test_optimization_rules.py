@@ -111,14 +111,21 @@ def test_compile_holds_the_optimizer_value():
 # --------------------------------------------------------------------------------------------
 
 
+# a model with a hidden layer, compiled with `opt`: TFG601 judges only optimizers that train a model's weights
+TRAINED_BY_OPT = """
+model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense(32, activation="relu"),
+                          keras.layers.Dense(5, activation="softmax")])
+model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
+"""
+
+
 @pytest.mark.parametrize(
     "line",
     [
-        "opt = keras.optimizers.Adam(learning_rate=0.1)",
+        "opt = keras.optimizers.Adam(learning_rate=0.2)",
         "opt = keras.optimizers.Nadam(0.5)",
         "opt = keras.optimizers.RMSprop(lr=0.2)",
         "opt = keras.optimizers.AdamW(learning_rate=1.0)",
-        "opt = keras.optimizers.SGD(learning_rate=1.0)",
         "opt = keras.optimizers.SGD(learning_rate=1e-9)",
         "opt = keras.optimizers.Adagrad(learning_rate=0)",
         "opt = keras.optimizers.Adam(learning_rate=-1e-3)",
@@ -126,7 +133,7 @@ def test_compile_holds_the_optimizer_value():
     ],
 )
 def test_tfg601_fires_on_the_learning_rate_argument(line):
-    (finding,) = findings(line + "\n", "TFG601")
+    (finding,) = findings(line + TRAINED_BY_OPT, "TFG601")
     assert finding.line == HEADER.count("\n") + 1
     source_line = line
     assert source_line[finding.column - 1:].startswith(("learning_rate", "lr", "0", "1", "-"))
@@ -136,22 +143,77 @@ def test_tfg601_fires_on_the_learning_rate_argument(line):
     "line",
     [
         "opt = keras.optimizers.Adam(learning_rate=0.05)",
+        "opt = keras.optimizers.Adam(learning_rate=0.1)",  # the bounds are strict
         "opt = keras.optimizers.SGD(learning_rate=0.5, momentum=0.9)",
+        "opt = keras.optimizers.SGD(learning_rate=1.0)",  # SGD's step scales with the gradients: no fixed bound
         "opt = keras.optimizers.Adadelta(learning_rate=1.0)",
         "opt = keras.optimizers.Adagrad(learning_rate=0.5)",
         "opt = keras.optimizers.Adam(learning_rate=1e-6)",
+        "opt = keras.optimizers.Adam(learning_rate=1e-7)",
         "opt = keras.optimizers.Adam()",
         "opt = keras.optimizers.Adam(learning_rate=config.lr)",
     ],
 )
 def test_tfg601_silent_on_plausible_or_unknown_rates(line):
-    silent(line + "\n", "TFG601")
+    silent(line + TRAINED_BY_OPT, "TFG601", sees="compile")
+
+
+def test_tfg601_silent_on_an_optimizer_that_trains_no_model():
+    source = "opt = keras.optimizers.Adam(learning_rate=0.5)\n"
+    assert facts_of(source).optimizers[0].learning_rate == 0.5
+    silent(source, "TFG601")
+
+
+def test_tfg601_silent_on_an_optimizer_that_updates_an_input_image():
+    source = """
+    base = keras.applications.VGG19(include_top=False, weights="imagenet")
+    image = tf.Variable(tf.random.uniform((1, 224, 224, 3)))
+    opt = keras.optimizers.Adam(learning_rate=5.0)
+    for step in range(100):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(base(image))
+        grads = tape.gradient(loss, image)
+        opt.apply_gradients([(grads, image)])
+    """
+    (update,) = facts_of(source).optimizers[0].updates
+    assert update.weights is False
+    silent(source, "TFG601")
+
+
+def test_tfg601_fires_on_an_optimizer_applying_a_models_gradients_in_a_loop():
+    source = """
+    model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(5)])
+    opt = keras.optimizers.Adam(learning_rate=5.0)
+    for step in range(100):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(tf.zeros((8, 63))))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+    """
+    assert len(findings(source, "TFG601")) == 1
+
+
+LINEAR = """
+normalizer = keras.layers.Normalization(axis=-1)
+model = keras.Sequential([keras.Input(shape=(9,)), normalizer, {hidden}keras.layers.Dense(1)])
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.5), loss="mean_absolute_error")
+"""
+
+
+def test_tfg601_silent_on_a_linear_model_without_hidden_layers():
+    silent(LINEAR.format(hidden=""), "TFG601", sees="compile")
+
+
+def test_tfg601_message_for_a_regression_head_names_no_class():
+    (finding,) = findings(LINEAR.format(hidden='keras.layers.Dense(64, activation="relu"), '), "TFG601")
+    assert "too high for Adam" in finding.message and "one class" not in finding.message
 
 
 def test_tfg601_variable_evidence_and_compile():
     source = """
     LEARNING_RATE = 0.3
-    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(2, activation="softmax")])
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(8), keras.layers.Dense(2, activation="softmax")])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=LEARNING_RATE), loss="categorical_crossentropy")
     """
     (finding,) = findings(source, "TFG601")
@@ -163,29 +225,30 @@ def test_tfg601_variable_evidence_and_compile():
 
 
 def test_tfg601_schedule_evidence_points_at_the_schedule():
-    source = """
+    source = textwrap.dedent("""
     schedule = keras.optimizers.schedules.ExponentialDecay(initial_learning_rate=2.0, decay_steps=10, decay_rate=0.9)
-    opt = keras.optimizers.SGD(learning_rate=schedule)
-    """
+    opt = keras.optimizers.RMSprop(learning_rate=schedule)
+    """) + TRAINED_BY_OPT
     (finding,) = findings(source, "TFG601")
     offset = HEADER.count("\n")
     assert finding.line - offset == 3
-    assert [(e.line - offset, e.note) for e in finding.evidence] == [(2, "ExponentialDecay initial value: 2")]
+    assert [(e.line - offset, e.note) for e in finding.evidence] == [
+        (2, "ExponentialDecay initial value: 2"), (7, "the model is compiled with it here")]
 
 
 def test_tfg601_silent_for_a_sweep_over_rates():
-    source = """
-    for rate in [0.1, 0.01, 0.001]:
+    source = textwrap.dedent("""
+    for rate in [0.5, 0.01, 0.001]:
         opt = keras.optimizers.Adam(learning_rate=rate)
-    """
-    silent(source, "TFG601")
+    """) + TRAINED_BY_OPT
+    silent(source, "TFG601", sees="compile")
 
 
 def test_tfg601_single_rate_loop_still_fires():
-    source = """
+    source = textwrap.dedent("""
     for rate in [0.5]:
         opt = keras.optimizers.Adam(learning_rate=rate)
-    """
+    """) + TRAINED_BY_OPT
     assert len(findings(source, "TFG601")) == 1
 
 
@@ -199,16 +262,16 @@ def test_tfg601_single_rate_loop_still_fires():
     ],
 )
 def test_tfg601_silent_when_the_rate_is_changed_during_training(later):
-    source = f"opt = keras.optimizers.Adam(learning_rate=0.5)\n{later}\n"
-    silent(source, "TFG601")
+    source = f"opt = keras.optimizers.Adam(learning_rate=0.5)\n{later}\n" + TRAINED_BY_OPT
+    silent(source, "TFG601", sees="compile")
 
 
 def test_tfg601_warm_up_from_zero_is_not_too_low():
-    source = """
+    source = textwrap.dedent("""
     s = keras.optimizers.schedules.CosineDecay(0.0, 1000, warmup_target=1e-3, warmup_steps=100)
     opt = keras.optimizers.Adam(learning_rate=s)
-    """
-    silent(source, "TFG601")
+    """) + TRAINED_BY_OPT
+    silent(source, "TFG601", sees="compile")
 
 
 # --------------------------------------------------------------------------------------------

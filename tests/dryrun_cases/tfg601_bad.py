@@ -1,4 +1,4 @@
-"""IMU classifier trained with Adam at a learning rate of 1e-7 (TFG601)."""
+"""IMU classifier trained with Adam at a learning rate of 1e-8 (TFG601)."""
 import numpy as np
 from tensorflow import keras
 
@@ -10,5 +10,5 @@ model = keras.Sequential([
     keras.layers.Dense(32, activation="relu"),
     keras.layers.Dense(4, activation="softmax"),
 ])
-model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-7), loss="sparse_categorical_crossentropy")
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-8), loss="sparse_categorical_crossentropy")
 model.fit(x, y, epochs=5, validation_split=0.2)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import libcst as cst
 
 from tflint_gesture.facts.names import canonical, last, under
+from tflint_gesture.facts.optimizers import Optimizer, optimizer_method
 from tflint_gesture.facts.store import DoubleScaling, ScalerFit, TrainCall
 from tflint_gesture.facts.values import (
     UNKNOWN,
@@ -220,7 +221,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         return UNKNOWN
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
-    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer)):
+    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
         return BoundMethod(value, attr, node)
     return UNKNOWN
 
@@ -362,10 +363,26 @@ _SLICE = object()
 
 
 # --------------------------------------------------------------------------- arithmetic
+def applied_at(interp: "Interpreter", node: cst.CSTNode, what: str) -> Origin:
+    """Where a step written at `node` is applied: the node itself at the top level; inside a function,
+    the call site that runs it (`x = normalize(x)`), which says which data it was applied to."""
+    if not interp.call_sites:
+        return Origin(node, what)
+    function = interp.active[-1]
+    name = f"{function.name.value}()" if isinstance(function, cst.FunctionDef) else "a lambda"
+    return Origin(interp.call_sites[-1], f"{what} in {name}")
+
+
+def _double_scaling(interp: "Interpreter", node: cst.CSTNode, what: str, first: Origin) -> None:
+    site = applied_at(interp, node, what)
+    inner = node if site.node is not node else None
+    interp.facts.double_scalings.append(DoubleScaling(site.node, site.note, first, inner))
+
+
 def _scale_pixels(interp: "Interpreter", data: Data, node: cst.CSTNode, result: ValueRange, what: str) -> Data:
-    origin = Origin(node, what)
+    origin = applied_at(interp, node, what)
     if data.scalings and data.vrange in (ValueRange.UNIT, ValueRange.SYMMETRIC, ValueRange.PREPROCESSED):
-        interp.facts.double_scalings.append(DoubleScaling(node, what, data.scalings[-1]))
+        _double_scaling(interp, node, what, data.scalings[-1])
         return data.derive(vrange=ValueRange.SCALED, scalings=data.scalings + (origin,), dtype="float")
     return data.derive(vrange=result, scalings=data.scalings + (origin,), dtype="float",
                        bounds=(0.0, 1.0) if result == ValueRange.UNIT else None)
@@ -1424,9 +1441,9 @@ def preprocess_input(interp: "Interpreter", args: "Args", node: cst.Call, qualna
 
 
 def _apply_preprocess_input(interp, value: Data, node) -> Data:
-    origin = Origin(node, "preprocess_input")
+    origin = applied_at(interp, node, "preprocess_input")
     if value.scalings and value.vrange in (ValueRange.UNIT, ValueRange.SYMMETRIC):
-        interp.facts.double_scalings.append(DoubleScaling(node, "preprocess_input expects 0..255 pixels", value.scalings[-1]))
+        _double_scaling(interp, node, "preprocess_input expects 0..255 pixels", value.scalings[-1])
         return value.derive(vrange=ValueRange.SCALED, scalings=value.scalings + (origin,))
     return value.derive(vrange=ValueRange.PREPROCESSED, scalings=value.scalings + (origin,), dtype="float")
 
@@ -1583,6 +1600,9 @@ def _loaded_model(interp, args, node):
 
 # --------------------------------------------------------------------------- methods
 def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: cst.Call) -> Any:
+    if isinstance(obj, Optimizer):
+        optimizer_method(obj, name, node)
+        return UNKNOWN
     if isinstance(obj, ModelValue):
         return _model_method(interp, obj, name, args, node)
     if isinstance(obj, Data):
@@ -1726,8 +1746,12 @@ def _dataset_method(interp, ds: Dataset, name: str, args, node):
         step = -1 if name == "unbatch" else 1
         batches = ds.batches + step if ds.batches is not None and ds.batches + step >= 0 else None
         return replace(ds, batches=batches)
-    if name in ("prefetch", "cache", "repeat", "filter", "with_options", "rebatch"):
+    if name in ("prefetch", "cache", "repeat", "with_options", "rebatch"):
         return ds
+    if name == "filter":
+        root = _filtered_root(interp, ds, args)
+        interp.facts.subsets.setdefault(root, []).append(Origin(node, "filter"))
+        return replace(ds, origin=Origin(node, "filter"), root=root)
     if name == "shuffle":
         return ds
     if name in ("take", "skip", "shard"):
@@ -1739,6 +1763,19 @@ def _dataset_method(interp, ds: Dataset, name: str, args, node):
             mapped.batches = ds.batches
         return mapped
     return UNKNOWN
+
+
+def _filtered_root(interp, ds: Dataset, args) -> int:
+    """A filtered dataset is a subset: its identity is its parent's and the predicate's source.
+
+    Two `.filter` splits of one dataset with different predicates are different data; the same
+    predicate written twice on the same parent is the same data.
+    """
+    _, arg = args.get("predicate", 0)
+    if arg is None:
+        return new_root()
+    key = (ds.root, " ".join(interp.module.code_for_node(arg.value).split()))
+    return interp.derived_roots.setdefault(key, new_root())
 
 
 def _dataset_map(interp, ds: Dataset, fn: Any, node) -> Any:

@@ -125,6 +125,8 @@ class Interpreter:
         self.tapes: list = []  # GradientTape blocks being executed, innermost last
         self.defined_functions: list[tuple[Function, Optional[Instance]]] = []
         self.order = 0
+        self.call_sites: list[cst.CSTNode] = []  # the call node of each function in `active`
+        self.derived_roots: dict = {}  # (parent root, key) -> root of a subset such as `ds.filter(pred)`
 
     # ----------------------------------------------------------------- entry
     def run_module_scope(self) -> "Scope":
@@ -482,6 +484,7 @@ class Interpreter:
             if isinstance(star, cst.Param):
                 local.vars[star.name.value] = UNKNOWN
         self.active.append(fnode)
+        self.call_sites.append(node)
         try:
             if isinstance(fnode, cst.Lambda):
                 return self.eval(fnode.body, local)
@@ -502,6 +505,7 @@ class Interpreter:
             return join(frame.returns)
         finally:
             self.active.pop()
+            self.call_sites.pop()
 
     def eval_args(self, node: cst.Call, scope: Scope) -> Args:
         args = Args()

@@ -111,6 +111,58 @@ def calls(statements, method: str) -> list[cst.Call]:
     return found
 
 
+def reached_calls(statements, name: str, method: str) -> list[cst.Call]:
+    """Calls of `.method(...)` using `name` that the binding of `name` live before `statements` reaches.
+
+    Statements are read in source order; once any statement binds `name` again (an assignment, a
+    `for` target, `with ... as`, a walrus), later uses read that binding instead, e.g. a later loop
+    that computes and applies its own `grads`. A use inside a nested function is not reached.
+    """
+    found: list = []
+    killed = False
+
+    class _Flow(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            if (not killed and isinstance(n.func, cst.Attribute) and n.func.attr.value == method
+                    and name in names_in(n)):
+                found.append(n)
+
+        def leave_Assign(self, n: cst.Assign) -> None:
+            self._bind(*(t.target for t in n.targets))
+
+        def leave_AugAssign(self, n: cst.AugAssign) -> None:
+            self._bind(n.target)
+
+        def leave_AnnAssign(self, n: cst.AnnAssign) -> None:
+            self._bind(n.target)
+
+        def visit_For(self, n: cst.For) -> None:
+            self._bind(n.target)
+
+        def visit_WithItem(self, n: cst.WithItem) -> None:
+            if n.asname is not None:
+                self._bind(n.asname.name)
+
+        def visit_NamedExpr(self, n: cst.NamedExpr) -> None:
+            self._bind(n.target)
+
+        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_Lambda(self, n: cst.Lambda) -> bool:
+            return False
+
+        @staticmethod
+        def _bind(*targets) -> None:
+            nonlocal killed
+            if any(name in target_names(t) or name in _root_names(t) for t in targets):
+                killed = True
+
+    for statement in statements:
+        statement.visit(_Flow())
+    return found
+
+
 def contains(statements, node: cst.CSTNode) -> bool:
     hit = False
 

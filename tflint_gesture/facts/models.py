@@ -16,6 +16,7 @@ TRANSPARENT = {
     "RandomCrop", "RandomBrightness", "RandomHeight", "RandomWidth", "Resizing", "CenterCrop", "Reshape", "Permute",
     "Masking", "GaussianNoise", "Dropout", "RandAugment", "AutoContrast",
 }
+IDENTITY_LAYERS = {"Identity"}  # plus Activation("linear") / Activation(None): see `is_identity`
 SCALING_LAYERS = {"Rescaling", "Normalization", "Preprocess", "BatchNormalization", "LayerNormalization"}
 # keras.applications families that contain their own input preprocessing (expect 0..255 pixels)
 SELF_SCALING_APPLICATIONS = ("EfficientNet", "ConvNeXt", "RegNet")
@@ -36,6 +37,12 @@ class Head:
         return self.layer.activation
 
 
+def is_identity(layer: Layer) -> bool:
+    """A layer that passes its input through unchanged (at most cast, as `Activation("linear",
+    dtype="float32")` does for mixed precision): transparent to the head rules."""
+    return layer.kind in IDENTITY_LAYERS or (layer.kind == "Activation" and layer.activation == "linear")
+
+
 def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
     if depth > 5:
         return None
@@ -47,6 +54,8 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
     if model.kind == "sequential":
         after: list[Layer] = []
         for layer in reversed(model.layers):
+            if is_identity(layer):
+                continue
             if layer.kind in AFTER_OUTPUT or layer.kind in ACTIVATION_LAYERS:
                 after.insert(0, layer)
                 continue
@@ -66,6 +75,11 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
         after = []
         while isinstance(output, Tensor) and output.layer is not None:
             layer = output.layer
+            if is_identity(layer):
+                if len(output.parents) != 1:
+                    return None
+                output = output.parents[0]
+                continue
             if layer.kind in AFTER_OUTPUT or layer.kind in ACTIVATION_LAYERS:
                 after.insert(0, layer)
                 if len(output.parents) != 1:
@@ -118,6 +132,39 @@ def model_layers(model: ModelValue) -> Optional[list]:
             stack.extend(tensor.parents)
         return found
     return None
+
+
+def headed_models(facts) -> list:
+    """Models whose last layer is a network's output: those compiled or trained, and the outermost ones.
+
+    A Sequential block returned by a helper (an MLP, a transformer's feed-forward part) and used as a
+    layer inside a bigger model ends where the next layer of that model begins, so a Dropout at its end
+    is not "after the output".
+    """
+    used = {id(model) for model in facts.models if model.compile is not None}
+    used |= {id(call.model) for call in facts.calls}
+    inner: set = set()
+    for model in facts.models:
+        for layer in model_layers(model) or []:
+            if layer.kind == "Model" and layer.model is not None and layer.model is not model:
+                inner.add(id(layer.model))
+    return [model for model in facts.models if id(model) in used or id(model) not in inner]
+
+
+def parts(model: ModelValue, depth: int = 0) -> set:
+    """Identities of the model, the models nested in it and its layers (Inputs aside): two models
+    with a part in common share weights, e.g. an encoder trained inside one model and used in another."""
+    found = {id(model)}
+    if depth > 5:
+        return found
+    for layer in model_layers(model) or []:
+        if layer.kind in ("Input", "InputLayer", "?"):
+            continue
+        if layer.kind == "Model" and layer.model is not None:
+            found |= parts(layer.model, depth + 1)
+        else:
+            found.add(id(layer))
+    return found
 
 
 def input_scaling(model: ModelValue, depth: int = 0) -> tuple[str, Optional[Layer]]:
@@ -185,4 +232,5 @@ def first_compute_layer(model: ModelValue) -> Optional[Layer]:
     return None
 
 
-__all__ = ["Head", "head_of", "input_scaling", "model_layers", "first_compute_layer", "UNKNOWN"]
+__all__ = ["Head", "head_of", "is_identity", "headed_models", "parts", "input_scaling", "model_layers",
+           "first_compute_layer", "UNKNOWN"]

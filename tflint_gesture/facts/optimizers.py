@@ -64,6 +64,19 @@ class Optimizer:
     keywords: dict = field(default_factory=dict, repr=False)  # keyword name -> (value, cst.Arg)
     from_string: bool = False
     legacy_module: bool = False  # reached through keras.optimizers.legacy
+    updates: list = field(default_factory=list, repr=False)  # Update: its apply_gradients / apply / minimize calls
+
+
+@dataclass
+class Update:
+    """A call that applies gradients with an optimizer; `weights` when it updates a model's weights
+    (`zip(grads, model.trainable_variables)`), not something else (`[(grads, image)]` in style transfer)."""
+
+    node: cst.Call = field(repr=False)
+    weights: bool
+
+
+_WEIGHT_ATTRIBUTES = ("trainable_variables", "trainable_weights")
 
 
 def _number(value: Any) -> Optional[float]:
@@ -153,6 +166,26 @@ def optimizer_from_value(value: Any, node: Optional[cst.CSTNode] = None) -> Opti
     return None
 
 
+def optimizer_method(optimizer: Optimizer, name: str, node: cst.Call) -> None:
+    """Record the calls that apply gradients with `optimizer` (once per call site)."""
+    if name not in ("apply_gradients", "apply", "minimize") or any(u.node is node for u in optimizer.updates):
+        return
+    optimizer.updates.append(Update(node, any(_names_weights(arg.value) for arg in node.args)))
+
+
+def _names_weights(expr: cst.CSTNode) -> bool:
+    """The expression reads `<something>.trainable_variables` / `.trainable_weights`."""
+    found = False
+
+    class _Find(cst.CSTVisitor):
+        def visit_Attribute(self, n: cst.Attribute) -> None:
+            nonlocal found
+            found = found or n.attr.value in _WEIGHT_ATTRIBUTES
+
+    expr.visit(_Find())
+    return found
+
+
 def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call) -> Any:
     """The hook `facts.apis.call_api` asks first: an Optimizer or Schedule, or None if not ours."""
     name = last(qualname)
@@ -167,5 +200,5 @@ def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call)
     return None
 
 
-__all__ = ["Optimizer", "Schedule", "DEFAULT_LR", "STRING_OPTIMIZERS", "call_api", "make_optimizer",
-           "make_schedule", "optimizer_from_value"]
+__all__ = ["Optimizer", "Schedule", "Update", "optimizer_method", "DEFAULT_LR", "STRING_OPTIMIZERS", "call_api",
+           "make_optimizer", "make_schedule", "optimizer_from_value"]

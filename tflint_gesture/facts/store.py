@@ -44,11 +44,16 @@ class ScalerFit:
 
 @dataclass
 class DoubleScaling:
-    """A scaling step applied to data that was already scaled."""
+    """A scaling step applied to data that was already scaled.
+
+    `node` is where the second scaling is applied: the expression, or for a step written inside a
+    function, the call site that passes it the scaled data (`inner` is then the expression itself).
+    """
 
     node: cst.CSTNode
     note: str
     first: Origin
+    inner: Optional[cst.CSTNode] = None
 
 
 class LineRef(int):
@@ -115,6 +120,7 @@ class Facts:
     optimizers: list = field(default_factory=list)  # facts.optimizers.Optimizer, one per evaluated constructor
     callbacks: list = field(default_factory=list)  # every keras.callbacks object built, in order
     legacy_uses: list = field(default_factory=list)  # facts.legacy.MethodUse / BackendUse (removed Keras APIs)
+    subsets: dict = field(default_factory=dict)  # dataset root -> Origins of the calls that made it (`ds.filter(p)`)
     # Set by the engine: the `target-keras` setting and the file on disk (its project's pins), for TFG602.
     target_keras: str = "auto"
     source_path: Optional[Path] = None

@@ -14,6 +14,7 @@ from tflint_gesture.facts.loops import (
     calls,
     contains,
     names_in,
+    reached_calls,
     variables_owner,
 )
 from tflint_gesture.facts.models import model_layers
@@ -27,15 +28,23 @@ _EVALUATION = re.compile(r"(^|_)(eval|evaluate|evaluation|test|val|valid|validat
 
 
 def _gradient_calls(block):
-    """(call, target name, sources expr) for `tape.gradient(target, sources)` after or inside the block."""
+    """(call, target name, sources expr) for `tape.gradient(target, sources)` of this block's tape: inside
+    the block, or after it until the name is bound again (a later `with tf.GradientTape() as tape:`)."""
     out = []
-    for call in calls(block.body + block.after(), "gradient"):
+    reached = calls(block.body, "gradient")
+    if block.tape_name is not None:
+        reached += reached_calls(block.after(), block.tape_name, "gradient")
+    for call in reached:
         func = call.func
         if not (isinstance(func.value, cst.Name) and func.value.value == block.tape_name) or len(call.args) < 2:
             continue
         target = call.args[0].value
-        if isinstance(target, cst.Name):
-            out.append((call, target.value, call.args[1].value))
+        if not isinstance(target, cst.Name):
+            continue
+        if not contains(block.body, call) and not any(
+                c is call for c in reached_calls(block.after(), target.value, "gradient")):
+            continue  # the target was bound again between the block and this call: not the block's value
+        out.append((call, target.value, call.args[1].value))
     return out
 
 
@@ -54,11 +63,16 @@ class GradientAccumulationOverwrites(Rule):
             yield from self._never_reset(facts, block)
 
     def _overwritten(self, facts: Facts, block) -> Iterator[Report]:
+        """`grads = tape.gradient(...)` rebound on every pass of a loop, and that last binding applied after it.
+
+        A dataflow question: the apply must be reached by the loop's binding (not a later loop's own
+        `grads`), and a loop that applies its own gradients is a training loop, not an accumulation.
+        """
         if not block.loops:
             return
         inner = block.loops[-1]
         place = block.enclosing(inner)
-        if place is None:
+        if place is None or calls(inner.body.body, "apply_gradients"):
             return
         statements, index = place
         after_loop = statements[index + 1:]
@@ -75,21 +89,20 @@ class GradientAccumulationOverwrites(Rule):
                                   for _, value, aug in assignments(inner.body.body, grads))
                 if accumulated:
                     continue
-                for apply in calls(after_loop, "apply_gradients"):
-                    if grads in names_in(apply):
-                        yield Report(
-                            node=assign,
-                            message=(
-                                f"`{grads}` is reassigned on every pass of the accumulation loop (line "
-                                f"{facts.line(inner)}) and applied once after it (line {facts.line(apply)}), so only the "
-                                f"last micro-batch's gradient is used and the others are thrown away; add each step's "
-                                f"gradients to an accumulator (e.g. `accum = [a + g for a, g in zip(accum, grads)]`), "
-                                f"apply the sum (or mean) and reset it"
-                            ),
-                            evidence=[(inner, "accumulation loop"), (apply, "applied once, after the loop")],
-                            fix="sum the gradients across micro-steps instead of reassigning them",
-                        )
-                        break
+                for apply in reached_calls(after_loop, grads, "apply_gradients"):
+                    yield Report(
+                        node=assign,
+                        message=(
+                            f"`{grads}` is reassigned on every pass of the accumulation loop (line "
+                            f"{facts.line(inner)}) and applied once after it (line {facts.line(apply)}), so only the "
+                            f"last micro-batch's gradient is used and the others are thrown away; add each step's "
+                            f"gradients to an accumulator (e.g. `accum = [a + g for a, g in zip(accum, grads)]`), "
+                            f"apply the sum (or mean) and reset it"
+                        ),
+                        evidence=[(inner, "accumulation loop"), (apply, "applied once, after the loop")],
+                        fix="sum the gradients across micro-steps instead of reassigning them",
+                    )
+                    break
 
     def _never_reset(self, facts: Facts, block) -> Iterator[Report]:
         if not block.loops:
@@ -273,10 +286,12 @@ class LossOutsideTape(Rule):
                     continue
                 _, value, _ = inside[-1]
                 for name in names_in(value) if value is not None else ():
-                    for statement, produced, aug in assignments(before, name):
-                        if not aug and callee_name(produced) == owner:
-                            yield self._report(facts, call, target, statement, "the forward pass")
-                            break
+                    bindings = list(assignments(before, name))
+                    if not bindings or any(True for _ in assignments(block.body, name)):
+                        continue
+                    statement, produced, aug = bindings[-1]  # the binding the tape block reads: the latest
+                    if not aug and callee_name(produced) == owner:
+                        yield self._report(facts, call, target, statement, "the forward pass")
 
     @staticmethod
     def _report(facts: Facts, call, target: str, where, what: str) -> Report:

@@ -137,14 +137,23 @@ class DoubleScaling(Rule):
 
     def check(self, facts: Facts) -> Iterator[Report]:
         for event in facts.double_scalings:
+            if event.first.node is event.node:
+                continue  # the same step seen twice (a loop, a call site run again): no second, separate scaling
+            line, first_line = facts.line(event.node), facts.line(event.first.node)
+            evidence = []  # never the finding's own line
+            if first_line != line:
+                evidence.append((event.first.node, f"first scaling: {event.first.note}"))
+            if event.inner is not None and facts.line(event.inner) not in (line, first_line):
+                evidence.append((event.inner, f"the second scaling: {event.note}"))
+            where = "earlier on this line" if first_line == line else f"at line {first_line}"
             yield Report(
                 node=event.node,
                 message=(
-                    f"the data is scaled again here ({event.note}) although it was already scaled at line "
-                    f"{facts.line(event.first.node)} ({event.first.note}); pixels end up in 0..0.004 or off the "
-                    f"range the network expects, and training stalls; scale once"
+                    f"the data is scaled again here ({event.note}) although it was already scaled {where} "
+                    f"({event.first.note}); pixels end up in 0..0.004 or off the range the network expects, so "
+                    f"training stalls or the predictions are wrong; scale once"
                 ),
-                evidence=[(event.first.node, f"first scaling: {event.first.note}")],
+                evidence=evidence,
                 fix="remove one of the two scaling steps",
             )
         for call in facts.fits():

@@ -10,17 +10,23 @@ from tflint_gesture import edits as fixes
 from tflint_gesture import keras_target
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.legacy import BackendUse, MethodUse
-from tflint_gesture.facts.models import head_of
+from tflint_gesture.facts.models import head_of, model_layers
 from tflint_gesture.facts.names import dotted_name, under
 from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
-from tflint_gesture.facts.queries import has_validation
+from tflint_gesture.facts.queries import CROSS_ENTROPY, has_validation
 from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Const, ModelValue, Seq
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
 
-# Learning rates from which each optimizer is unstable; any optimizer at or below LOW_LR barely moves.
-HIGH_LR = {"Adam": 0.1, "Adamax": 0.1, "Nadam": 0.1, "RMSprop": 0.1, "AdamW": 0.1, "SGD": 1.0}
+# Learning rates above which each optimizer is unstable; any optimizer below LOW_LR barely moves. Adaptive
+# optimizers step by about the rate whatever the gradients' scale; SGD steps by rate x gradient, so no rate
+# is too high for it in general (it depends on the loss) and it has no upper bound here.
+HIGH_LR = {"Adam": 0.1, "Adamax": 0.1, "Nadam": 0.1, "RMSprop": 0.1, "AdamW": 0.1}
 LOW_LR = 1e-7
+# layers with trainable weights that make a hidden layer when another such layer follows them
+_WEIGHTED = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
+             "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
+             "TimeDistributed", "Embedding", "MultiHeadAttention", "ConvLSTM2D"}
 _TYPICAL = {"SGD": "0.001 and 0.1"}
 _MONITORING = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"}
 
@@ -124,28 +130,34 @@ class ImplausibleLearningRate(Rule):
             optimizer = group[0]
             if len(rates) != 1 or optimizer.learning_rate is None or optimizer.lr_arg is None:
                 continue  # unknown, a default, or different values on different runs (a sweep)
+            models = _trained_models(facts, group)
+            in_loop = any(update.weights for o in group for update in o.updates)
+            if not models and not in_loop:
+                continue  # it trains no model's weights that the analysis sees (e.g. an input image)
             verdict = self._verdict(optimizer)
+            if verdict == "high" and not in_loop and all(_linear(model) for model in models):
+                continue  # one weight layer: a convex problem, where rate-sized steps oscillate rather than diverge
             if verdict is not None:
-                suspects.append((optimizer, verdict))
+                suspects.append((optimizer, verdict, models))
         if not suspects:
             return
         syntax = _syntax(facts)
         if syntax.lr_set_later or any(getattr(c, "kind", "") == "LearningRateScheduler" for c in facts.callbacks):
             return  # the rate is changed while training: the constructor's value is not the one that trains
-        for optimizer, verdict in suspects:
-            yield self._report(facts, syntax, optimizer, verdict)
+        for optimizer, verdict, models in suspects:
+            yield self._report(facts, syntax, optimizer, verdict, models)
 
     @staticmethod
     def _verdict(optimizer: Optimizer) -> Optional[str]:
         rate = optimizer.learning_rate
-        if rate <= LOW_LR:
+        if rate < LOW_LR:
             return "low"
         limit = HIGH_LR.get(optimizer.kind)
-        if limit is not None and rate >= limit:
+        if limit is not None and rate > limit:
             return "high"
         return None
 
-    def _report(self, facts: Facts, syntax, optimizer: Optimizer, verdict: str) -> Report:
+    def _report(self, facts: Facts, syntax, optimizer: Optimizer, verdict: str, models: list) -> Report:
         kind, rate = optimizer.kind, optimizer.learning_rate
         default = DEFAULT_LR.get(kind, 0.001)
         typical = _TYPICAL.get(kind, "0.0001 and 0.01")
@@ -153,14 +165,11 @@ class ImplausibleLearningRate(Rule):
         where = optimizer.lr_source
         if verdict == "high":
             limit = HIGH_LR[kind]
-            if kind == "SGD":
-                why = ("plain gradient descent with steps this large overshoots every minimum, so the loss grows "
-                       "and turns NaN within a few batches")
-            else:
-                why = (f"{kind} moves every weight by roughly the learning rate on each step, so steps of "
-                       f"{_fmt(rate)} throw the weights around: the loss jumps or turns NaN, or the network settles on "
-                       f"predicting one class")
-            message = (f"learning rate {_fmt(rate)} ({where}) is too high for {kind}, which is unstable from about "
+            outcome = ("the loss jumps or turns NaN, or the network settles on predicting one class"
+                       if any(_classifies(model) for model in models) else "the loss jumps around or turns NaN")
+            why = (f"{kind} moves every weight by roughly the learning rate on each step, whatever the gradients' "
+                   f"scale, so steps of {_fmt(rate)} throw the weights around: {outcome}")
+            message = (f"learning rate {_fmt(rate)} ({where}) is too high for {kind}, which is unstable above about "
                        f"{_fmt(limit)}; {why}; use learning_rate={_fmt(default)} (the Keras default) or tune between "
                        f"{typical}")
         else:
@@ -193,7 +202,40 @@ class ImplausibleLearningRate(Rule):
             if compile_.optimizer is optimizer:
                 evidence.append((compile_.node, "the model is compiled with it here"))
                 break
+        else:
+            for update in optimizer.updates:
+                if update.weights:
+                    evidence.append((update.node, "it updates the model's weights here"))
+                    break
         return evidence
+
+
+def _trained_models(facts: Facts, group: list) -> list:
+    """The models compiled with one of these optimizer records (the same constructor call)."""
+    models = []
+    compiles = [c for c in facts.compiles if any(c.optimizer is o for o in group)]
+    for model in facts.models:
+        if isinstance(model.compile, Compile) and model.compile in compiles or any(
+                call.model is model and call.compile in compiles for call in facts.calls):
+            models.append(model)
+    return models
+
+
+def _linear(model: ModelValue) -> bool:
+    """The model has one layer with weights and no hidden layer (e.g. Normalization + Dense(1))."""
+    layers = model_layers(model) if model.kind in ("sequential", "functional") else None
+    if not layers or any(not layer.known or layer.kind == "Model" for layer in layers):
+        return False
+    return sum(layer.kind in _WEIGHTED for layer in layers) == 1
+
+
+def _classifies(model: ModelValue) -> bool:
+    """The model ends in a softmax/sigmoid or is trained with a cross-entropy: a class can take over."""
+    loss = getattr(model.compile, "loss", None)
+    if getattr(loss, "name", None) in CROSS_ENTROPY:
+        return True
+    head = head_of(model)
+    return head is not None and head.activation in ("softmax", "sigmoid")
 
 
 def _assignment_before(facts: Facts, name: cst.Name) -> Optional[cst.CSTNode]:

@@ -6,7 +6,7 @@ import math
 from typing import Iterator
 
 from tflint_gesture.facts import Facts
-from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT, head_of
+from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT, head_of, headed_models
 from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, known_loss, labels_of, width
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
@@ -187,7 +187,7 @@ class LayerAfterOutput(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for model in facts.models:
+        for model in headed_models(facts):
             head = head_of(model)
             if head is None:
                 continue
@@ -196,11 +196,7 @@ class LayerAfterOutput(Rule):
                 if layer.kind in AFTER_OUTPUT:
                     yield Report(
                         node=layer.node,
-                        message=(
-                            f"{layer.kind} after the output layer (line {facts.line(head.layer.node)}) randomly "
-                            f"zeroes or rescales the predictions during training, so the loss is computed on corrupted "
-                            f"outputs (and softmax outputs no longer sum to 1); put {layer.kind} before the output layer"
-                        ),
+                        message=_after_output_message(facts, layer, head, activation, model),
                         evidence=[(head.layer.node, "output layer")],
                         fix=f"move {layer.kind} before the output layer",
                     )
@@ -217,6 +213,21 @@ class LayerAfterOutput(Rule):
                             fix="remove one of the two activations",
                         )
                     activation = layer.activation
+
+
+def _after_output_message(facts: Facts, layer, head, activation, model) -> str:
+    """What a noise layer after the output does, in the words of the activation it follows."""
+    where = f"line {facts.line(head.layer.node)}"
+    if activation == "linear":
+        loss = getattr(getattr(model, "compile", None), "loss", None)
+        outputs = "regression outputs" if getattr(loss, "name", None) in REGRESSION else "logits"
+        return (f"{layer.kind} on {outputs}: after the linear output layer ({where}) it randomly zeroes or rescales "
+                f"the model's outputs during training, so the loss is computed on corrupted outputs; put "
+                f"{layer.kind} before the output layer")
+    what = {"softmax": " (softmax outputs no longer sum to 1)", "sigmoid": " (sigmoid outputs can exceed 1)"}
+    return (f"{layer.kind} after the output layer ({where}) randomly zeroes or rescales the predictions during "
+            f"training, so the loss is computed on corrupted outputs{what.get(activation, '')}; put {layer.kind} "
+            f"before the output layer")
 
 
 def _binary_loss(model) -> bool:

@@ -14,7 +14,7 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT, head_of
 from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, inputs_of, known_loss, labels_of
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace, sample_shape
-from tflint_gesture.facts.values import Data, Dataset, Layer, LabelEncoding
+from tflint_gesture.facts.values import Data, Dataset, Layer, LabelEncoding, Seq, Tensor
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
 
@@ -77,18 +77,102 @@ def _model_start(facts: Facts, model) -> Optional[tuple]:
 
 
 # ------------------------------------------------------------------------------------------- TFG501
-def _input_verdict(data_shape: tuple, declared: tuple) -> Optional[str]:
-    """'squeeze' / 'expand' (a trailing axis of size 1 Keras 3 adds or removes), 'mismatch', or None (fits)."""
-    sample = data_shape[1:]
+def _input_verdict(data_shape: tuple, declared: tuple, functional: bool) -> Optional[str]:
+    """What Keras 3 does with data of `data_shape` fed to a model that declares `declared` per sample.
+
+    None: it fits. 'boundary': the model's own input check raises (certain). 'squeeze' / 'expand':
+    Keras drops or adds one trailing axis of size 1 and the result fits. 'layers': the model's input
+    check passes but the shapes still differ, so whether it fails is up to the layers reading the input.
+    Mirrors keras/src/layers/input_spec.py (a functional model's spec, `allow_last_axis_squeeze=True`)
+    and `Functional._adjust_input_rank`; a Sequential model only goes through the latter.
+    """
+    sample = tuple(data_shape[1:])
     if _compatible(sample, declared):
         return None
-    if len(sample) == len(declared) + 1 and sample[-1] == 1:
-        return "squeeze" if _compatible(sample[:-1], declared) else "mismatch"
-    if len(sample) == len(declared) - 1 and declared[-1] == 1:
+    if functional and not _spec_accepts(sample, declared):
+        return "boundary"
+    if len(sample) == len(declared):
+        adjusted, kind = sample, "layers"
+    elif len(sample) == len(declared) + 1 and sample[-1] == 1:
+        adjusted, kind = sample[:-1], "squeeze"
+    elif len(sample) == len(declared) - 1 and declared[-1] == 1:
         if not sample:
             return None  # 1-D data into shape (1,): every Keras version adds that axis itself
-        return "expand" if _compatible(sample, declared[:-1]) else "mismatch"
-    return "mismatch"
+        adjusted, kind = sample + (1,), "expand"
+    else:
+        return "boundary"
+    return kind if _compatible(adjusted, declared) else "layers"
+
+
+def _spec_accepts(sample: tuple, declared: tuple) -> bool:
+    """A functional model's InputSpec check: a trailing 1 dropped on each side, then the common axes compared."""
+    spec, shape = (None,) + tuple(declared), (None,) + tuple(sample)
+    if shape[-1] == 1:
+        shape = shape[:-1]
+    if spec[-1] == 1:
+        spec = spec[:-1]
+    return all(a is None or b is None or a == b for a, b in zip(spec, shape))
+
+
+def _input_read_by_unknown_layer(model) -> bool:
+    """A layer the analysis cannot follow (a custom Layer subclass, a Lambda) reads the model's input."""
+    return any(_unfollowed(layer) for layer in _input_consumers(model))
+
+
+# layers whose weights are sized by the last axis of what they read: a different width there cannot be built
+_SIZED_BY_LAST_AXIS = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
+                       "DepthwiseConv1D", "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+                       "LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "BatchNormalization",
+                       "LayerNormalization"}
+
+
+def _layers_fail(model, sample: tuple, declared: tuple) -> bool:
+    """Past the model's own input check, whether its layers certainly reject `sample` (verdict 'layers').
+
+    Silent past a layer the analysis cannot follow (a custom Layer subclass may read any shape). A layer
+    sized by the last axis fails when that axis differs; otherwise a Sequential model of known layers is
+    traced from the data's shape (`_runs_anyway` then decides between a warning and an error), anything
+    else is left alone.
+    """
+    if _input_read_by_unknown_layer(model):
+        return False
+    readers = _input_consumers(model)
+    if len(sample) == len(declared) + 1:
+        adjusted = sample[:-1]  # squeezed
+    elif len(sample) < len(declared):
+        adjusted = sample + (1,)  # expanded
+    else:
+        adjusted = sample
+    if any(r.kind in _SIZED_BY_LAST_AXIS for r in readers) and adjusted and declared and None not in (
+            adjusted[-1], declared[-1]) and adjusted[-1] != declared[-1]:
+        return True
+    if model.kind != "sequential" or not readers:
+        return False
+    return not any(_unfollowed(layer) for layer in model.layers)  # a custom layer further on may reshape it
+
+
+def _unfollowed(layer) -> bool:
+    if not layer.known or layer.kind in ("Lambda", "TFOpLambda"):
+        return True
+    return layer.kind == "Model" and (layer.model is None or layer.model.kind not in ("sequential", "functional"))
+
+
+def _input_consumers(model) -> list:
+    if model.kind == "sequential":
+        rest = [layer for layer in model.layers if layer.kind != "InputLayer"]
+        return rest[:1]
+    inputs = model.inputs.items if isinstance(model.inputs, Seq) else [model.inputs]
+    found, seen = [], set()
+    stack = list(model.output.items) if isinstance(model.output, Seq) else [model.output]
+    while stack:
+        tensor = stack.pop()
+        if not isinstance(tensor, Tensor) or id(tensor) in seen:
+            continue
+        seen.add(id(tensor))
+        if tensor.layer is not None and any(p is i for p in tensor.parents for i in inputs):
+            found.append(tensor.layer)
+        stack.extend(tensor.parents)
+    return found
 
 
 class InputShapeMismatch(Rule):
@@ -110,8 +194,8 @@ class InputShapeMismatch(Rule):
             if declared is None or data is None or call.x_node is None:
                 continue
             shape, declared_node = declared
-            verdict = _input_verdict(tuple(data.shape), shape)
-            if verdict is None:
+            verdict = _input_verdict(tuple(data.shape), shape, call.model.kind == "functional")
+            if verdict is None or verdict == "layers" and not _layers_fail(call.model, tuple(data.shape[1:]), shape):
                 continue
             key = (id(call.model), data.root, verdict)
             if key in seen:
@@ -175,8 +259,9 @@ class InputShapeMismatch(Rule):
             return Report(
                 node=call.x_node,
                 message=(
-                    f"`{name}`{where} has per-sample shape {fmt(sample, batch=False)} but {model_says}; the layers "
-                    f"accept any size up to a global pooling, so Keras warns and {_RUNS[call.method]} on "
+                    f"`{name}`{where} has per-sample shape {fmt(sample, batch=False)} but {model_says}; a Sequential "
+                    f"model only checks the rank of its input and these layers accept any size up to a global "
+                    f"pooling, so Keras 3 silently {_RUNS[call.method]} (tf.keras 2 only warns) on "
                     f"{fmt(sample, batch=False)} inputs, not the size the model was designed and declared for "
                     f"(slower, and a mismatch with whatever is fed at inference); {fix}"
                 ),
@@ -185,12 +270,17 @@ class InputShapeMismatch(Rule):
                 severity=Severity.WARNING,
             )
         fix = _mismatch_fix(name, data, sample, declared)
+        if verdict == "boundary":
+            fails = "Keras raises a ValueError about an incompatible input shape before the first step"
+        else:
+            reader = _input_consumers(call.model)[0]
+            fails = (f"Keras 3 lets it past the model's input check, then {_layer_name(facts, reader)} and the layers "
+                     f"after it, built for {fmt(declared)}, raise a ValueError before the first step")
         return Report(
             node=call.x_node,
             message=(
                 f"`{name}`{where} has per-sample shape {fmt(sample, batch=False)} but {model_says}, so {call.method} "
-                f"feeds {fmt(sample)} into a model built for {fmt(declared)}; Keras raises a ValueError about an "
-                f"incompatible input shape before the first step; {fix}"
+                f"feeds {fmt(sample)} into a model built for {fmt(declared)}; {fails}; {fix}"
             ),
             evidence=evidence,
             fix=fix,

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst as cst
+
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.apis import as_data
+from tflint_gesture.facts.loops import calls
+from tflint_gesture.facts.models import parts
 from tflint_gesture.facts.queries import has_validation, inputs_of, labels_of
-from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Data, Dataset, Seq
+from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Data, Dataset, Instance, Loss, Seq
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
 
@@ -43,7 +47,9 @@ class NoValidation(Rule):
             x_root = _root(inputs_of(call) if isinstance(call.x, Dataset) else call.x)
             if isinstance(labels, Data) and x_root is not None and labels.root == x_root:
                 continue  # autoencoder: fit(x, x)
-            if self._evaluated_elsewhere(facts, call, x_root):
+            if _dummy_targets(call, labels):
+                continue
+            if self._evaluated_elsewhere(facts, call, x_root) or _callback_evaluates(call):
                 continue
             yield Report(
                 node=call.node,
@@ -58,12 +64,55 @@ class NoValidation(Rule):
 
     @staticmethod
     def _evaluated_elsewhere(facts: Facts, call, x_root) -> bool:
-        for other in facts.calls_on(call.model):
+        """The trained weights are measured on other data: by this model, a model sharing its layers (an
+        encoder inside a classifier), or a model reloaded from disk after the fit."""
+        trained = parts(call.model)
+        for other in facts.calls:
+            if other is call:
+                continue
+            same = other.model is call.model or bool(parts(other.model) & trained)
+            reloaded = other.model.kind == "loaded" and other.order > call.order
+            if not (same or reloaded):
+                continue
             if other.method == "evaluate":
                 root = _root(other.x)
                 if root is None or root != x_root:
                     return True
+            elif other.method == "fit" and other.model is not call.model and has_validation(other) is not False:
+                return True
         return False
+
+
+def _dummy_targets(call, labels) -> bool:
+    """Constant placeholder targets (`np.ones(n)`, `np.zeros(n)`) for a custom loss that ignores them
+    (triplet or CTC losses computed inside the model): no labels to validate against."""
+    if not isinstance(labels, Data) or labels.bounds is None or labels.bounds[0] != labels.bounds[1]:
+        return False
+    return not (isinstance(call.compile, Compile) and isinstance(call.compile.loss, Loss))
+
+
+_EVALUATING_CALLS = ("evaluate", "predict", "predict_on_batch", "test_on_batch", "model")
+
+
+def _callback_evaluates(call) -> bool:
+    """A callback of the script's own (a `keras.callbacks.Callback` subclass) that runs the model on data
+    (`self.model.evaluate(...)`, `self.model.predict(...)`, `self.model(x)`) measures it on that data."""
+    callbacks = call.callbacks
+    items = callbacks.items if isinstance(callbacks, Seq) else [callbacks]
+    for item in items:
+        if not isinstance(item, Instance):
+            continue
+        cls = item.cls
+        if not any(_code(base.value).endswith("Callback") for base in cls.node.bases):
+            continue
+        for method in cls.methods.values():
+            if any(calls(method.body.body, name) for name in _EVALUATING_CALLS):
+                return True
+    return False
+
+
+def _code(node) -> str:
+    return cst.Module([]).code_for_node(node)
 
 
 class CallbackMonitorsMissingMetric(Rule):
@@ -183,23 +232,50 @@ class ValidationDataIsTrainingData(Rule):
             val = call.validation_data
             if val is None or val is UNKNOWN:
                 continue
-            same = False
+            train = val_x = None
             if isinstance(val, Seq) and len(val.items) >= 2:
-                vx, train_x = _root(val.items[0]), _root(call.x)
-                same = vx is not None and vx == train_x
+                train, val_x = as_data(call.x), as_data(val.items[0])
+                if not (isinstance(train, (Data, Dataset)) and isinstance(val_x, (Data, Dataset))):
+                    continue
             elif isinstance(val, Dataset) and isinstance(call.x, Dataset):
-                same = val.root == call.x.root
-            if same:
-                yield Report(
-                    node=call.validation_node or call.node,
-                    message=(
-                        f"validation_data is the training data itself (`{facts.code(call.validation_node)}`), so the "
-                        f"validation scores measure memorisation, not generalisation, and early stopping never "
-                        f"triggers; validate on held-out data (train_test_split or validation_split)"
-                    ),
-                    evidence=[(call.x_node, "training inputs")] if call.x_node is not None else [],
-                    fix="hold out a validation set",
-                )
+                train, val_x = call.x, val
+            else:
+                continue
+            if train.root != val_x.root:
+                continue
+            sources = _sources(facts, train, val_x)
+            yield Report(
+                node=call.validation_node or call.node,
+                message=(
+                    f"validation_data is the training data itself (`{facts.code(call.validation_node)}`"
+                    f"{_built_from(facts, sources)}), so the validation scores measure memorisation, not "
+                    f"generalisation, and early stopping never triggers; validate on held-out data "
+                    f"(train_test_split or validation_split)"
+                ),
+                evidence=sources + ([(call.x_node, "training inputs")] if call.x_node is not None else []),
+                fix="hold out a validation set",
+            )
+
+
+def _sources(facts: Facts, train, val) -> list:
+    """Where the shared data is made: the subset calls (`filter`) that built it, else each side's origin."""
+    made = facts.subsets.get(train.root, []) if isinstance(train, Dataset) else []
+    if made:
+        return [(origin.node, "the same subset is made here (`.filter` with this predicate)") for origin in made]
+    sources, seen = [], set()
+    for value, note in ((train, "training data comes from here"), (val, "validation data comes from here")):
+        if value.origin is not None and value.origin.node not in seen:
+            seen.add(value.origin.node)
+            sources.append((value.origin.node, f"{note} ({value.origin.note})" if value.origin.note else note))
+    return sources
+
+
+def _built_from(facts: Facts, sources: list) -> str:
+    """`, both from line N` / `, both from line N and line M`: where the two sets come from."""
+    lines = sorted({facts.line(node) for node, _ in sources} - {None}, key=int)
+    if not lines:
+        return ""
+    return ", both from " + " and ".join(f"line {n}" for n in lines)  # "line N" each: notebooks map it to a cell
 
 
 class ScalerFitOnHeldOutData(Rule):

@@ -1,0 +1,122 @@
+"""The output-head rules (TFG205) on look-alikes once misreported, next to the bugs they resemble."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst
+
+from tflint_gesture.engine import check_text
+from tflint_gesture.facts import build_facts
+from tflint_gesture.facts.models import head_of
+
+
+def _findings(src: str, code: str) -> list:
+    return [f for f in check_text("train.py", textwrap.dedent(src)) if f.code == code]
+
+
+def _models_ending_in_dropout(src: str) -> list:
+    facts = build_facts(libcst.parse_module(textwrap.dedent(src)))
+    heads = [head_of(m) for m in facts.models]
+    return [h for h in heads if h is not None and any(layer.kind == "Dropout" for layer in h.after)]
+
+
+HELPER = '''
+from tensorflow import keras
+from tensorflow.keras import layers
+
+def ffn(units, rate):
+    return keras.Sequential([layers.Dense(units, activation="gelu"), layers.Dense(units), layers.Dropout(rate)])
+
+{body}
+'''
+PLAIN = HELPER[: HELPER.index("def ffn")] + "{body}\n"
+
+
+def test_a_helper_block_inside_a_functional_model_has_no_output_head():
+    src = HELPER.format(body=textwrap.dedent('''
+        inputs = keras.Input(shape=(63,))
+        x = layers.Dense(64)(inputs)
+        x = layers.Add()([x, ffn(64, 0.1)(x)])
+        outputs = layers.Dense(5, activation="softmax")(x)
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    '''))
+    assert len(_models_ending_in_dropout(src)) == 1  # the block itself ends in Dropout, as the facts see it
+    assert _findings(src, "TFG205") == []
+
+
+def test_a_helper_block_inside_a_sequential_model_has_no_output_head():
+    src = HELPER.format(body=textwrap.dedent('''
+        model = keras.Sequential([keras.Input(shape=(63,)), ffn(64, 0.1), layers.Dense(5, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    '''))
+    assert len(_models_ending_in_dropout(src)) == 1
+    assert _findings(src, "TFG205") == []
+
+
+def test_a_helper_block_compiled_as_the_model_is_dropout_on_logits():
+    src = HELPER.format(body=textwrap.dedent('''
+        model = ffn(5, 0.1)
+        model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    '''))
+    (finding,) = _findings(src, "TFG205")
+    assert finding.message.startswith("Dropout on logits")
+    assert "sum to 1" not in finding.message
+
+
+def test_the_outermost_model_is_checked_even_when_never_compiled_here():
+    src = PLAIN.format(body=textwrap.dedent('''
+        model = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(5, activation="softmax"), layers.Dropout(0.2)])
+        model.save("gestures.keras")
+    '''))
+    (finding,) = _findings(src, "TFG205")
+    assert "softmax outputs no longer sum to 1" in finding.message
+
+
+def test_dropout_after_a_linear_regression_head_names_the_regression_outputs():
+    src = PLAIN.format(body=textwrap.dedent('''
+        model = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(2), layers.Dropout(0.2)])
+        model.compile(optimizer="adam", loss="mse")
+    '''))
+    (finding,) = _findings(src, "TFG205")
+    assert finding.message.startswith("Dropout on regression outputs")
+
+
+# identity layers after the output: transparent to the head rules (TFG205, TFG106)
+CAST = '''
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras import layers
+x = np.random.rand(500, 63)
+y = np.random.randint(0, 10, size=(500,))
+inputs = keras.Input(shape=(63,))
+h = layers.Dense(10, activation="{activation}")(layers.Dense(32, activation="relu")(inputs))
+outputs = {after}(h)
+model = keras.Model(inputs, outputs)
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, validation_split=0.2)
+'''
+
+
+def _head_codes(activation: str, after: str) -> list:
+    src = CAST.format(activation=activation, after=after)
+    facts = build_facts(libcst.parse_module(src))
+    assert facts.fits() and head_of(facts.models[0]) is not None  # the analysis sees the model's head
+    return sorted(f.code for f in check_text("train.py", src) if f.code in ("TFG205", "TFG106"))
+
+
+def test_a_linear_float32_activation_after_softmax_is_a_cast():
+    assert _head_codes("softmax", 'layers.Activation("linear", dtype="float32")') == []
+
+
+def test_an_identity_layer_after_softmax_changes_nothing():
+    assert _head_codes("softmax", "layers.Identity()") == []
+
+
+def test_a_softmax_cast_layer_after_softmax_is_still_a_second_activation():
+    assert _head_codes("softmax", 'layers.Activation("softmax", dtype="float32")') == ["TFG205"]
+
+
+def test_a_linear_cast_after_a_linear_head_still_gives_logits_to_a_probability_loss():
+    assert _head_codes("linear", 'layers.Activation("linear", dtype="float32")') == ["TFG106"]
