@@ -57,6 +57,14 @@ class Options:
     dry_run: bool = False  # confirm the findings with a short real fit on synthetic tensors (needs TensorFlow)
     dry_run_timeout: float = 20.0  # seconds per model in the dry run
     dry_run_untrusted: bool = False  # run the dry run even on CI for a pull request (dryrun/trust.py)
+    # Adoption and CI workflow (issue 18): adoption.py, report/baseline.py, report/statistics.py
+    add_noqa: bool = False  # write `# noqa: CODE` on the line of every current finding
+    baseline: Optional[Path] = None  # report only findings this baseline file does not list (written when missing)
+    update_baseline: bool = False  # rewrite the baseline with the current findings
+    statistics: bool = False  # counts per code instead of the findings
+    output_file: Optional[Path] = None  # the report goes there, the summary line to the terminal
+    extend_select: Optional[list[str]] = None  # codes added to the selection
+    show_fixes: bool = False  # list the fixes applied (--fix) or available
 
 
 class UsageError(Exception):
@@ -105,13 +113,15 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
 
     try:
         settings = load_settings(
-            options.paths, config_file=options.config, cli_select=options.select, cli_ignore=options.ignore
+            options.paths, config_file=options.config, cli_select=options.select, cli_ignore=options.ignore,
+            cli_extend_select=options.extend_select,
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
     from tflint_gesture.runner import run
 
+    _check_workflow_options(options)
     refused = None
     if options.dry_run:  # a pull request's code on CI is not run unless the pipeline's owner opts in
         from tflint_gesture.dryrun.trust import refusal
@@ -144,6 +154,11 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
             print(fixed.summary(write=False), file=err)
             return EXIT_ERROR if fixed.errors else EXIT_FINDINGS if fixed.diff else EXIT_OK
         print(fixed.summary(write=True), file=err)
+        if options.show_fixes:
+            from tflint_gesture.report.statistics import render_fix_list
+
+            err.write(render_fix_list("Fixed {}:", [(f.path, code, _rule_name(code)) for f in fixed.files
+                                                for code in f.codes]))
     result = run(options.paths, settings, **run_options, progress_stream=err)
     if options.unsafe_fixes and not options.fix:  # --unsafe-fixes alone: show which findings have a fix
         for finding in result.findings:
@@ -167,6 +182,20 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
     if refused is not None:
         for finding in result.findings:
             finding.confirmation, finding.observation = "not-run", "dry run refused: pull request on CI"
+    if options.add_noqa:  # every current finding suppressed where it stands; nothing left to report
+        from tflint_gesture.adoption import run_add_noqa
+
+        run_add_noqa(result, err)
+        return EXIT_ERROR if result.errors else EXIT_OK
+    if options.baseline is not None:
+        from tflint_gesture.adoption import apply_baseline
+        from tflint_gesture.report.baseline import BaselineError
+
+        try:
+            if apply_baseline(options.baseline, options.update_baseline, result, err):
+                return EXIT_ERROR if result.errors else EXIT_OK
+        except BaselineError as exc:
+            raise UsageError(str(exc)) from None
     for message in result.errors:
         print(f"{PROG}: {message}", file=err)
     if result.files_checked == 0 and not result.errors:
@@ -175,13 +204,35 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         else:
             print(f"{PROG}: warning: no Python files found under the given paths", file=err)
 
-    if options.output_format == "text":
-        from tflint_gesture.report.text import render_text
+    report_to = out if options.output_file is None else _open_output_file(options.output_file)
+    try:
+        if options.statistics and options.output_format in ("text", "json"):
+            from tflint_gesture.report.statistics import render_statistics
+            from tflint_gesture.report.text import summary_line
 
-        out.write(render_text(result.findings, result.summary, color=_use_color(options, out), quiet=options.quiet))
-    else:
-        out.write(FORMATS[options.output_format](result.findings, result.summary))
+            report_to.write(render_statistics(result.findings, as_json=options.output_format == "json"))
+            if options.output_format == "text":
+                report_to.write(summary_line(result.findings, result.summary) + "\n")
+        elif options.output_format == "text":
+            from tflint_gesture.report.text import render_text
+
+            report_to.write(render_text(result.findings, result.summary, color=_use_color(options, report_to),
+                                        quiet=options.quiet))
+        else:
+            report_to.write(FORMATS[options.output_format](result.findings, result.summary))
+    finally:
+        if report_to is not out:
+            report_to.close()
+    if options.output_file is not None:  # the report is in the file; the terminal gets the summary
+        from tflint_gesture.report.text import summary_line
+
+        out.write(f"{summary_line(result.findings, result.summary)} (report written to {options.output_file})\n")
     out.flush()
+    if options.show_fixes and not options.fix:
+        from tflint_gesture.report.statistics import render_fix_list
+
+        err.write(render_fix_list("{} fixable with --fix:", [(f.path, f.code, f.name) for f in result.findings
+                                                          if f.fix_safety == "safe"]))
 
     if options.output_format == "text" and not options.quiet and not options.fix:
         _fix_hint(result.findings, options.unsafe_fixes, err)
@@ -218,6 +269,32 @@ def _run_options(options: Options, settings) -> dict:
         except GitDiffError as exc:
             raise UsageError(str(exc)) from None
     return {"jobs": options.jobs or default_jobs(), "cache": cache, "only": only}
+
+
+def _check_workflow_options(options: Options) -> None:
+    """The combinations of the adoption and report options that make no sense."""
+    if options.update_baseline and options.baseline is None:
+        raise UsageError("--update-baseline needs --baseline FILE")
+    if options.add_noqa and (options.diff or options.baseline is not None):
+        raise UsageError("--add-noqa cannot be combined with --diff or --baseline")
+    if options.statistics and options.output_format not in ("text", "json"):
+        raise UsageError(f"--statistics supports --format text or json, not {options.output_format}")
+
+
+def _open_output_file(path: Path) -> TextIO:
+    try:
+        if path.parent != Path(""):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
+
+
+def _rule_name(code: str) -> str:
+    from tflint_gesture.rules import get_rule
+
+    rule = get_rule(code)
+    return rule.name if rule is not None else code
 
 
 def _fix_hint(findings, unsafe: bool, err: TextIO) -> None:
@@ -412,6 +489,37 @@ def build_app() -> typer.Typer:
             typer.Option("--dry-run-untrusted", help="Run the dry run even on CI for a pull request, where it is "
                          "refused by default because it executes the pull request's model-building code."),
         ] = False,
+        add_noqa: Annotated[
+            bool,
+            typer.Option("--add-noqa", help="Write `# noqa: CODE` on the line of every current finding (merged with "
+                         "an existing `# noqa`), then exit 0: the gate then fails only on new findings."),
+        ] = False,
+        baseline: Annotated[
+            Optional[Path],
+            typer.Option("--baseline", metavar="FILE", help="Report only the findings FILE does not list (matched by "
+                         "fingerprint, so moved lines stay matched); FILE is written with the current findings when "
+                         "it does not exist."),
+        ] = None,
+        update_baseline: Annotated[
+            bool, typer.Option("--update-baseline", help="Rewrite the --baseline FILE with the current findings.")
+        ] = False,
+        statistics: Annotated[
+            bool, typer.Option("--statistics", help="Show the number of findings per rule code instead of the findings.")
+        ] = False,
+        output_file: Annotated[
+            Optional[Path],
+            typer.Option("--output-file", "-o", metavar="FILE", help="Write the report to FILE; the terminal gets "
+                         "the summary line."),
+        ] = None,
+        extend_select: Annotated[
+            Optional[list[str]],
+            typer.Option("--extend-select", metavar="CODES", help="Rule codes or prefixes to check in addition to "
+                         "the selection (config or --select), comma-separated, repeatable.", show_default=False),
+        ] = None,
+        show_fixes: Annotated[
+            bool, typer.Option("--show-fixes", help="List the fixes per file and code: those applied with --fix, "
+                               "else those --fix would apply.")
+        ] = False,
         list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule and exit.")] = False,
         explain: Annotated[
             Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
@@ -447,6 +555,13 @@ def build_app() -> typer.Typer:
             dry_run=dry_run,
             dry_run_timeout=dry_run_timeout,
             dry_run_untrusted=dry_run_untrusted,
+            add_noqa=add_noqa,
+            baseline=baseline,
+            update_baseline=update_baseline,
+            statistics=statistics,
+            output_file=output_file,
+            extend_select=list(extend_select) if extend_select else None,
+            show_fixes=show_fixes,
         )
         raise typer.Exit(execute(options))
 

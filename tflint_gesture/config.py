@@ -147,6 +147,7 @@ def load_settings(
     cli_select: Iterable[str] | None = None,
     cli_ignore: Iterable[str] | None = None,
     cwd: str | os.PathLike | None = None,
+    cli_extend_select: Iterable[str] | None = None,
 ) -> Settings:
     """Build the run's settings from the config file (explicit or discovered) and the CLI options."""
     base = Path(cwd) if cwd is not None else Path.cwd()
@@ -170,6 +171,12 @@ def load_settings(
         settings.cli_select = _check_codes(_split(cli_select), "--select")
     if cli_ignore is not None:
         settings.cli_ignore = _check_codes(_split(cli_ignore), "--ignore")
+    if cli_extend_select:  # added to --select if given, else to the file's selection (ruff's --extend-select)
+        extra = _check_codes(_split(cli_extend_select), "--extend-select")
+        if settings.cli_select is not None:
+            settings.cli_select += extra
+        else:
+            settings.select += extra
     return settings
 
 

@@ -260,6 +260,7 @@ class FileFix:
     fixed: int = 0
     diff: str = ""
     written: bool = False
+    codes: list = field(default_factory=list)  # the code of each fix applied (`--show-fixes`)
     messages: list = field(default_factory=list)
 
 
@@ -338,6 +339,7 @@ def fix_file(path: Path, shown: str, settings: "Settings | None" = None, unsafe:
         outcome.messages.append(f"{shown}: not fixed: the fixed text cannot be written as {encoding}")
         return outcome
     outcome.fixed = fixed.fixed
+    outcome.codes = list(fixed.codes)
     outcome.diff = unified_diff(shown, text, fixed.text)
     if not write:
         return outcome
