@@ -65,6 +65,7 @@ class Options:
     output_file: Optional[Path] = None  # the report goes there, the summary line to the terminal
     extend_select: Optional[list[str]] = None  # codes added to the selection
     show_fixes: bool = False  # list the fixes applied (--fix) or available
+    force_exclude: bool = False  # the config's excludes apply to files named on the command line too
 
 
 class UsageError(Exception):
@@ -143,7 +144,7 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         from tflint_gesture.fix import fix_paths
 
         fixed = fix_paths(options.paths, settings, unsafe=options.unsafe_fixes, write=not options.diff,
-                          only=run_options["only"])
+                          only=run_options["only"], settings_for=run_options.get("settings_for"))
         for message in fixed.messages:
             print(f"{PROG}: {message}", file=err)
         if options.diff:  # stdout is the diff; nothing is written and nothing else is reported
@@ -268,7 +269,33 @@ def _run_options(options: Options, settings) -> dict:
             only = changed_files(options.diff_base)
         except GitDiffError as exc:
             raise UsageError(str(exc)) from None
-    return {"jobs": options.jobs or default_jobs(), "cache": cache, "only": only}
+    run_options = {"jobs": options.jobs or default_jobs(), "cache": cache, "only": only}
+    run_options.update(_per_file_config(options, settings))
+    return run_options
+
+
+def _per_file_config(options: Options, settings) -> dict:
+    """Each file under its nearest config (unless --config names one for all), each config with its
+    own cache; `--force-exclude`."""
+    out: dict = {"force_exclude": options.force_exclude}
+    if options.config is None:
+        from tflint_gesture.config import ConfigError, SettingsResolver
+
+        resolver = SettingsResolver(options.select, options.ignore, options.extend_select)
+
+        def settings_for(path):
+            try:
+                return resolver.for_path(path)
+            except ConfigError as exc:
+                raise UsageError(str(exc)) from None
+
+        out["settings_for"] = settings_for
+        if not options.no_cache:
+            from tflint_gesture.cache import Cache, default_cache_dir
+
+            directory = options.cache_dir or default_cache_dir(settings)
+            out["cache_for"] = lambda own: Cache.for_settings(directory, own)
+    return out
 
 
 def _check_workflow_options(options: Options) -> None:
@@ -516,6 +543,10 @@ def build_app() -> typer.Typer:
             typer.Option("--extend-select", metavar="CODES", help="Rule codes or prefixes to check in addition to "
                          "the selection (config or --select), comma-separated, repeatable.", show_default=False),
         ] = None,
+        force_exclude: Annotated[
+            bool, typer.Option("--force-exclude", help="Apply the configured excludes to files named on the command "
+                               "line too (for pre-commit, which names every staged file).")
+        ] = False,
         show_fixes: Annotated[
             bool, typer.Option("--show-fixes", help="List the fixes per file and code: those applied with --fix, "
                                "else those --fix would apply.")
@@ -562,6 +593,7 @@ def build_app() -> typer.Typer:
             output_file=output_file,
             extend_select=list(extend_select) if extend_select else None,
             show_fixes=show_fixes,
+            force_exclude=force_exclude,
         )
         raise typer.Exit(execute(options))
 

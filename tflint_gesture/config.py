@@ -1,9 +1,11 @@
 """Settings: which rules run where, at what severity, and which files are skipped.
 
-Configuration lives in the `[tool.tflint-gesture]` table of a `pyproject.toml`. Without
-`--config`, the nearest `pyproject.toml` that *contains that table* wins, searching from the first
-checked path (or the current folder) upwards; files without the table are passed over, like ruff
-does with `[tool.ruff]`. One configuration applies to the whole run.
+Configuration lives in a `tflint-gesture.toml` (keys at top level) or in the `[tool.tflint-gesture]`
+table of a `pyproject.toml`. Without `--config`, each file uses the nearest such file at or above
+its folder (`tflint-gesture.toml` first in a folder); pyproject files without the table are passed
+over, like ruff does with `[tool.ruff]`. So in a monorepo `tflint-gesture a/ b/` and `b/ a/` check
+each file under its own project's settings (`SettingsResolver`). `--config FILE` applies one
+configuration to the whole run.
 
 Rule selection follows ruff: `select` and `ignore` hold codes or code prefixes and, for each code,
 the longest matching prefix decides (on a tie `ignore` wins). Command-line options form a second
@@ -21,6 +23,7 @@ from typing import Any, Iterable
 from tflint_gesture.findings import Severity
 
 SECTION = "tflint-gesture"
+OWN_FILE = "tflint-gesture.toml"
 DEFAULT_SELECT = ("TFG",)
 KNOWN_KEYS = (
     "select",
@@ -167,6 +170,11 @@ def load_settings(
     settings = _from_table(table, config_path)
     settings.root = config_path.parent if config_path is not None else None
     settings.config_path = config_path
+    return _with_cli_layer(settings, cli_select, cli_ignore, cli_extend_select)
+
+
+def _with_cli_layer(settings: Settings, cli_select, cli_ignore, cli_extend_select) -> Settings:
+    """The command line's --select / --ignore / --extend-select on top of a file's settings."""
     if cli_select is not None:
         settings.cli_select = _check_codes(_split(cli_select), "--select")
     if cli_ignore is not None:
@@ -180,11 +188,40 @@ def load_settings(
     return settings
 
 
+class SettingsResolver:
+    """Per-file settings: the nearest config file of each file, with the command line on top.
+    Folders and config files are looked up once each; files sharing a config share one `Settings`."""
+
+    def __init__(self, cli_select=None, cli_ignore=None, cli_extend_select=None) -> None:
+        self._cli = (cli_select, cli_ignore, cli_extend_select)
+        self._by_folder: dict[str, Settings] = {}
+        self._by_config: dict[Path | None, Settings] = {}
+
+    def for_path(self, path: str | os.PathLike) -> Settings:
+        absolute = Path(os.path.abspath(path))
+        folder = absolute if absolute.is_dir() else absolute.parent
+        key = str(folder)
+        if key not in self._by_folder:
+            found = find_config(folder)
+            config_path = found[0] if found else None
+            if config_path not in self._by_config:
+                settings = _from_table(found[1] if found else {}, config_path)
+                settings.root = config_path.parent if config_path is not None else None
+                settings.config_path = config_path
+                self._by_config[config_path] = _with_cli_layer(settings, *self._cli)
+            self._by_folder[key] = self._by_config[config_path]
+        return self._by_folder[key]
+
+
 def find_config(start: Path) -> tuple[Path, dict] | None:
-    """The nearest `pyproject.toml` at or above `start` holding `[tool.tflint-gesture]`, with that table."""
+    """The nearest `tflint-gesture.toml`, or `pyproject.toml` holding `[tool.tflint-gesture]`, at or
+    above `start`, with its table."""
     start = Path(os.path.abspath(start))
     folder = start if start.is_dir() else start.parent
     for candidate_dir in (folder, *folder.parents):
+        own = candidate_dir / OWN_FILE
+        if own.is_file():
+            return own, _read_explicit(own)
         candidate = candidate_dir / "pyproject.toml"
         if not candidate.is_file():
             continue
@@ -296,4 +333,4 @@ def _check_codes(prefixes: list[str], where: str) -> list[str]:
     return out
 
 
-__all__ = ["ConfigError", "Settings", "load_settings", "find_config", "relative_to_root"]
+__all__ = ["ConfigError", "Settings", "SettingsResolver", "load_settings", "find_config", "relative_to_root"]

@@ -375,9 +375,10 @@ class FixRun:
 
 
 def fix_paths(paths: Iterable[str], settings: "Settings", unsafe: bool = False, write: bool = True,
-              cwd: str | os.PathLike | None = None, only: "set[str] | None" = None) -> FixRun:
+              cwd: str | os.PathLike | None = None, only: "set[str] | None" = None,
+              settings_for=None) -> FixRun:
     """Fix every Python file the lint run would check (notebooks are left alone); `only`: real paths
-    to keep (`--diff-base`)."""
+    to keep (`--diff-base`); `settings_for(path)`: each file's own settings (its nearest config)."""
     from tflint_gesture.discovery import discover
     from tflint_gesture.runner import display_path
 
@@ -387,7 +388,8 @@ def fix_paths(paths: Iterable[str], settings: "Settings", unsafe: bool = False, 
     for path in found.files:
         if path.suffix != ".py" or (only is not None and os.path.realpath(path) not in only):
             continue
-        outcome = fix_file(path, display_path(path, base), settings, unsafe=unsafe, write=write)
+        own = settings_for(path) if settings_for is not None else settings
+        outcome = fix_file(path, display_path(path, base), own, unsafe=unsafe, write=write)
         run.messages.extend(outcome.messages)
         if outcome.fixed:
             run.files.append(outcome)
