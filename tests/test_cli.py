@@ -27,6 +27,8 @@ FINDING_KEYS = [
     "cell",  # notebooks: the cell index (1-based among all cells); null for scripts
     "confirmation",  # --dry-run: confirmed / refuted / inconclusive / not-run; null without --dry-run
     "observation",  # --dry-run: what was measured, or why it was not run; null without --dry-run
+    "url",  # the rule's documentation page
+    "fix_edits",  # null, or the automatic fix as {applicability, edits: [{content, location, end_location}]}
 ]
 
 

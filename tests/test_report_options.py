@@ -93,3 +93,42 @@ def test_show_fixes_lists_available_then_applied_fixes(project):
     fixed = lint(project, ".", "--fix", "--show-fixes")
     assert "Fixed 1 finding:\n- train.py:\n    1 × TFG100 (unused-noqa)\n" in fixed.stderr, fixed.stderr
     assert "# noqa" not in (project / "train.py").read_text()
+
+
+def _apply(text: str, edits: list[dict]) -> str:
+    """Apply text edits (1-based line/column, end exclusive), last first."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    for edit in sorted(edits, key=lambda e: (e["location"]["line"], e["location"]["column"]), reverse=True):
+        begin = starts[edit["location"]["line"] - 1] + edit["location"]["column"] - 1
+        end = starts[edit["end_location"]["line"] - 1] + edit["end_location"]["column"] - 1
+        text = text[:begin] + edit["content"] + text[end:]
+        lines = text.splitlines(keepends=True)
+        starts = [0]
+        for line in lines:
+            starts.append(starts[-1] + len(line))
+    return text
+
+
+def test_json_findings_carry_the_rule_url_and_the_fix_edits(project):
+    # TFG102 has an unsafe fix (the loss becomes sparse_categorical_crossentropy): two fixable findings.
+    text = SCRIPT.replace("x, y_onehot,", "x, y,").replace('"sparse_categorical_crossentropy"', '"categorical_crossentropy"')
+    (project / "train.py").write_text(text)
+    report = json.loads(lint(project, ".", "--format", "json").stdout)
+    by_code = {f["code"]: f for f in report["findings"]}
+    assert set(by_code) == {"TFG100", "TFG102", "TFG301"}
+    for code, finding in by_code.items():
+        assert finding["url"].endswith(f"/rules/{code}.md")
+    assert by_code["TFG301"]["fix_edits"] is None
+    assert by_code["TFG100"]["fix_edits"]["applicability"] == "safe"
+    assert by_code["TFG102"]["fix_edits"]["applicability"] == "unsafe"
+    # the edits are exactly what --fix writes
+    safe_only = _apply(text, by_code["TFG100"]["fix_edits"]["edits"])
+    assert lint(project, ".", "--fix").returncode == 1
+    assert (project / "train.py").read_text() == safe_only
+    both = _apply(safe_only, by_code["TFG102"]["fix_edits"]["edits"])
+    assert 'loss="sparse_categorical_crossentropy"' in both
+    lint(project, ".", "--fix", "--unsafe-fixes")
+    assert (project / "train.py").read_text() == both

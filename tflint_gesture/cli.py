@@ -205,6 +205,10 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         else:
             print(f"{PROG}: warning: no Python files found under the given paths", file=err)
 
+    if options.output_format == "json" and any(f.fix_safety for f in result.findings):  # ruff's fix.edits
+        from tflint_gesture.fix_edits import attach_text_edits
+
+        attach_text_edits(result.findings, run_options.get("settings_for") or (lambda _path: settings))
     report_to = out if options.output_file is None else _open_output_file(options.output_file)
     try:
         if options.statistics and options.output_format in ("text", "json"):
