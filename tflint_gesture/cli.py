@@ -82,7 +82,7 @@ def execute(options: Options, stdout: TextIO | None = None, stderr: TextIO | Non
         print(f"{PROG}: error: {exc}", file=err)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=err)
+        print(f"{PROG}: error: interrupted", file=err)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `tflint-gesture . | head`: the reader left, nothing to report
         try:
@@ -92,7 +92,7 @@ def execute(options: Options, stdout: TextIO | None = None, stderr: TextIO | Non
             pass
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the promise is: a message, never a traceback
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=err)
+        print(f"{PROG}: error: internal error: {type(exc).__name__}: {exc}", file=err)
         return EXIT_ERROR
 
 
@@ -146,12 +146,12 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         fixed = fix_paths(options.paths, settings, unsafe=options.unsafe_fixes, write=not options.diff,
                           only=run_options["only"], settings_for=run_options.get("settings_for"))
         for message in fixed.messages:
-            print(f"{PROG}: {message}", file=err)
+            print(f"{PROG}: warning: {message}", file=err)
         if options.diff:  # stdout is the diff; nothing is written and nothing else is reported
             out.write(fixed.diff)
             out.flush()
             for message in fixed.errors:
-                print(f"{PROG}: {message}", file=err)
+                print(f"{PROG}: error: {message}", file=err)
             print(fixed.summary(write=False), file=err)
             return EXIT_ERROR if fixed.errors else EXIT_FINDINGS if fixed.diff else EXIT_OK
         print(fixed.summary(write=True), file=err)
@@ -198,7 +198,7 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         except BaselineError as exc:
             raise UsageError(str(exc)) from None
     for message in result.errors:
-        print(f"{PROG}: {message}", file=err)
+        print(f"{PROG}: error: {message}", file=err)
     if result.files_checked == 0 and not result.errors:
         if options.diff_base is not None:
             print(f"{PROG}: no Python files or notebooks changed since {options.diff_base} under the given paths", file=err)
@@ -343,11 +343,14 @@ def _fix_hint(findings, unsafe: bool, err: TextIO) -> None:
 
 
 def _use_color(options: Options, out: TextIO) -> bool:
-    """`--color/--no-color` if given; else only on a terminal and when NO_COLOR is not set."""
+    """`--color/--no-color` if given; else off when NO_COLOR is set, on when FORCE_COLOR is set
+    (both: when not empty, https://no-color.org and https://force-color.org), else only on a terminal."""
     if options.color is not None:
         return options.color
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     isatty = getattr(out, "isatty", None)
     return bool(isatty and isatty())
 
@@ -380,7 +383,7 @@ def _explain(code: str, out: TextIO, err: TextIO) -> int:
     if text is None:
         out.write(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n")
         looked = ", ".join(str(folder) for folder in PAGE_DIRS)
-        print(f"{PROG}: no detailed page for {rule.code} is installed (looked in: {looked})", file=err)
+        print(f"{PROG}: warning: no detailed page for {rule.code} is installed (looked in: {looked})", file=err)
         return EXIT_OK
     out.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
@@ -392,6 +395,31 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
+def _command_class():
+    """The typer command, with the paths shown as `PATH...` in the usage line and the help (typer
+    would write `[PATH]...` and `PATH <list[str]>`)."""
+    from typer.core import TyperArgument, TyperCommand
+
+    class PathsArgument(TyperArgument):
+        def display_type_rich(self, ctx):
+            return None
+
+        def _rich_display_name(self) -> str:
+            return "PATH..."
+
+        def get_usage_pieces(self, ctx) -> list[str]:
+            return ["PATH..."]
+
+    class Command(TyperCommand):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            for param in self.params:
+                if isinstance(param, TyperArgument) and param.name == "paths":
+                    param.__class__ = PathsArgument
+
+    return Command
+
+
 def build_app() -> typer.Typer:
     app = typer.Typer(
         add_completion=False,
@@ -400,7 +428,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
-    @app.command(name=PROG)
+    @app.command(name=PROG, cls=_command_class())
     def command(
         paths: Annotated[
             Optional[list[str]],
@@ -605,9 +633,25 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`)."""
+    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`). Mistakes on the
+    command line that the option parser finds read like every other error: `tflint-gesture: error: ...`."""
+    try:
+        from typer._click.exceptions import UsageError as ParseError  # typer 0.2x vendors click
+    except ImportError:  # older typer: click itself
+        from click.exceptions import UsageError as ParseError
+    from typer import Abort
+
     app = build_app()
-    app(args=argv, prog_name=PROG)
+    try:
+        code = app(args=argv, prog_name=PROG, standalone_mode=False)
+    except ParseError as exc:
+        print(f"{PROG}: error: {exc.format_message()}", file=sys.stderr)
+        print(f"Try '{PROG} --help' for help.", file=sys.stderr)
+        code = EXIT_ERROR
+    except Abort:
+        print(f"{PROG}: error: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 __all__ = ["Options", "execute", "build_app", "main"]

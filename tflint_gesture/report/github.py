@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from tflint_gesture.findings import Finding, Severity
 from tflint_gesture.report.fingerprints import posix
+from tflint_gesture.report.text import fix_hint
 
 if TYPE_CHECKING:
     from tflint_gesture.report import Summary
@@ -56,8 +57,9 @@ def annotation(finding: Finding) -> str:
         if evidence_cell is not None:
             where = f"{evidence.path}:cell {evidence_cell}:{evidence.line}"
         lines.append(f"{where}: {evidence.note}")
-    if isinstance(finding.fix, str) and finding.fix:
-        lines.append(f"fix: {finding.fix}")
+    hint = fix_hint(finding) if isinstance(finding.fix, str) else None
+    if hint:  # not when the message already ends with it
+        lines.append(f"fix: {hint}")
     command = COMMANDS.get(finding.severity, "warning")
     properties = ",".join(f"{key}={escape_property(value)}" for key, value in props)
     return f"::{command} {properties}::{escape_data(chr(10).join(lines))}"
