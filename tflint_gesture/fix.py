@@ -377,8 +377,9 @@ class FixRun:
 def fix_paths(paths: Iterable[str], settings: "Settings", unsafe: bool = False, write: bool = True,
               cwd: str | os.PathLike | None = None, only: "set[str] | None" = None,
               settings_for=None) -> FixRun:
-    """Fix every Python file the lint run would check (notebooks are left alone); `only`: real paths
-    to keep (`--diff-base`); `settings_for(path)`: each file's own settings (its nearest config)."""
+    """Fix every Python file and notebook the lint run would check (notebooks cell by cell,
+    `notebook_fix.py`); `only`: real paths to keep (`--diff-base`); `settings_for(path)`: each
+    file's own settings (its nearest config)."""
     from tflint_gesture.discovery import discover
     from tflint_gesture.runner import display_path
 
@@ -386,10 +387,15 @@ def fix_paths(paths: Iterable[str], settings: "Settings", unsafe: bool = False, 
     found = discover(list(paths), settings)
     run = FixRun(errors=list(found.errors))
     for path in found.files:
-        if path.suffix != ".py" or (only is not None and os.path.realpath(path) not in only):
+        if path.suffix not in (".py", ".ipynb") or (only is not None and os.path.realpath(path) not in only):
             continue
         own = settings_for(path) if settings_for is not None else settings
-        outcome = fix_file(path, display_path(path, base), own, unsafe=unsafe, write=write)
+        if path.suffix == ".ipynb":
+            from tflint_gesture.notebook_fix import fix_notebook
+
+            outcome = fix_notebook(path, display_path(path, base), own, unsafe=unsafe, write=write)
+        else:
+            outcome = fix_file(path, display_path(path, base), own, unsafe=unsafe, write=write)
         run.messages.extend(outcome.messages)
         if outcome.fixed:
             run.files.append(outcome)
