@@ -84,3 +84,13 @@ def test_version_is_reported(project):
 
     result = run_subprocess("--version", cwd=project)
     assert result.returncode == 0 and result.stdout == f"tflint-gesture {__version__}\n"
+
+
+def test_version_is_single_sourced():
+    import tomllib
+
+    from conftest import REPO_ROOT
+    from tflint_gesture import __version__
+
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["version"] == __version__
