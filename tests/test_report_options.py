@@ -132,3 +132,10 @@ def test_json_findings_carry_the_rule_url_and_the_fix_edits(project):
     assert 'loss="sparse_categorical_crossentropy"' in both
     lint(project, ".", "--fix", "--unsafe-fixes")
     assert (project / "train.py").read_text() == both
+
+
+def test_show_fixes_replaces_the_one_line_hint(project):
+    plain = lint(project, ".")
+    assert "tflint-gesture: 1 fixable with --fix" in plain.stderr
+    shown = lint(project, ".", "--show-fixes")
+    assert "fixable with --fix" in shown.stderr and "tflint-gesture: 1 fixable" not in shown.stderr  # said once

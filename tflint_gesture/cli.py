@@ -205,41 +205,9 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         else:
             print(f"{PROG}: warning: no Python files found under the given paths", file=err)
 
-    if options.output_format == "json" and any(f.fix_safety for f in result.findings):  # ruff's fix.edits
-        from tflint_gesture.fix_edits import attach_text_edits
+    _write_report(options, result, settings, run_options, out, err)
 
-        attach_text_edits(result.findings, run_options.get("settings_for") or (lambda _path: settings))
-    report_to = out if options.output_file is None else _open_output_file(options.output_file)
-    try:
-        if options.statistics and options.output_format in ("text", "json"):
-            from tflint_gesture.report.statistics import render_statistics
-            from tflint_gesture.report.text import summary_line
-
-            report_to.write(render_statistics(result.findings, as_json=options.output_format == "json"))
-            if options.output_format == "text":
-                report_to.write(summary_line(result.findings, result.summary) + "\n")
-        elif options.output_format == "text":
-            from tflint_gesture.report.text import render_text
-
-            report_to.write(render_text(result.findings, result.summary, color=_use_color(options, report_to),
-                                        quiet=options.quiet))
-        else:
-            report_to.write(FORMATS[options.output_format](result.findings, result.summary))
-    finally:
-        if report_to is not out:
-            report_to.close()
-    if options.output_file is not None:  # the report is in the file; the terminal gets the summary
-        from tflint_gesture.report.text import summary_line
-
-        out.write(f"{summary_line(result.findings, result.summary)} (report written to {options.output_file})\n")
-    out.flush()
-    if options.show_fixes and not options.fix:
-        from tflint_gesture.report.statistics import render_fix_list
-
-        err.write(render_fix_list("{} fixable with --fix:", [(f.path, f.code, f.name) for f in result.findings
-                                                          if f.fix_safety == "safe"]))
-
-    if options.output_format == "text" and not options.quiet and not options.fix:
+    if options.output_format == "text" and not options.quiet and not options.fix and not options.show_fixes:
         _fix_hint(result.findings, options.unsafe_fixes, err)
     if result.errors:
         return EXIT_ERROR
@@ -300,6 +268,44 @@ def _per_file_config(options: Options, settings) -> dict:
             directory = options.cache_dir or default_cache_dir(settings)
             out["cache_for"] = lambda own: Cache.for_settings(directory, own)
     return out
+
+
+def _write_report(options: Options, result, settings, run_options: dict, out: TextIO, err: TextIO) -> None:
+    """The report in the chosen format (or `--statistics`), to stdout or `--output-file` (then only the
+    summary line on stdout); `--show-fixes` without `--fix` lists the available fixes on stderr."""
+    if options.output_format == "json" and any(f.fix_safety for f in result.findings):  # ruff's fix.edits
+        from tflint_gesture.fix_edits import attach_text_edits
+
+        attach_text_edits(result.findings, run_options.get("settings_for") or (lambda _path: settings))
+    report_to = out if options.output_file is None else _open_output_file(options.output_file)
+    try:
+        if options.statistics and options.output_format in ("text", "json"):
+            from tflint_gesture.report.statistics import render_statistics
+            from tflint_gesture.report.text import summary_line
+
+            report_to.write(render_statistics(result.findings, as_json=options.output_format == "json"))
+            if options.output_format == "text":
+                report_to.write(summary_line(result.findings, result.summary) + "\n")
+        elif options.output_format == "text":
+            from tflint_gesture.report.text import render_text
+
+            report_to.write(render_text(result.findings, result.summary, color=_use_color(options, report_to),
+                                        quiet=options.quiet))
+        else:
+            report_to.write(FORMATS[options.output_format](result.findings, result.summary))
+    finally:
+        if report_to is not out:
+            report_to.close()
+    if options.output_file is not None:  # the report is in the file; the terminal gets the summary
+        from tflint_gesture.report.text import summary_line
+
+        out.write(f"{summary_line(result.findings, result.summary)} (report written to {options.output_file})\n")
+    out.flush()
+    if options.show_fixes and not options.fix:
+        from tflint_gesture.report.statistics import render_fix_list
+
+        err.write(render_fix_list("{} fixable with --fix:", [(f.path, f.code, f.name) for f in result.findings
+                                                          if f.fix_safety == "safe"]))
 
 
 def _check_workflow_options(options: Options) -> None:
