@@ -99,3 +99,17 @@ def test_hook_definition_uses_force_exclude_and_runs_serially():
     hooks = {hook["id"]: hook for hook in yaml.safe_load((REPO_ROOT / ".pre-commit-hooks.yaml").read_text())}
     assert "--force-exclude" in hooks["tflint-gesture"]["entry"].split()
     assert hooks["tflint-gesture"]["require_serial"] is True
+
+
+def test_fix_follows_each_files_config(monorepo):
+    script = SCRIPT.replace('loss="sparse_categorical_crossentropy")', 'loss="sparse_categorical_crossentropy")  # noqa: TFG104')
+    for name in ("a/train.py", "b/legacy/old.py"):
+        (monorepo / name).write_text(script)
+    (monorepo / "a" / "pyproject.toml").write_text('[tool.tflint-gesture]\nignore = ["TFG100"]\n')
+    result = run_subprocess(".", "--no-cache", "--fix", cwd=monorepo)
+    assert "Fixed 0 findings" in result.stderr, result.stderr  # a/ ignores TFG100, b/legacy/ is excluded
+    assert (monorepo / "a" / "train.py").read_text() == script
+    assert (monorepo / "b" / "legacy" / "old.py").read_text() == script
+    (monorepo / "c" / "train.py").write_text(script)
+    fixed = run_subprocess("c", "--no-cache", "--fix", cwd=monorepo)
+    assert "Fixed 1 finding in 1 file" in fixed.stderr and "# noqa" not in (monorepo / "c" / "train.py").read_text()

@@ -384,12 +384,17 @@ def fix_paths(paths: Iterable[str], settings: "Settings", unsafe: bool = False, 
     from tflint_gesture.runner import display_path
 
     base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
+    from tflint_gesture.discovery import excluded
+
     found = discover(list(paths), settings)
+    named = {str(Path(os.path.normpath(p))) for p in paths if os.path.isfile(p)}
     run = FixRun(errors=list(found.errors))
     for path in found.files:
         if path.suffix not in (".py", ".ipynb") or (only is not None and os.path.realpath(path) not in only):
             continue
         own = settings_for(path) if settings_for is not None else settings
+        if settings_for is not None and str(path) not in named and excluded(path, own):
+            continue  # a nested configuration excludes it (the lint run skips it too)
         if path.suffix == ".ipynb":
             from tflint_gesture.notebook_fix import fix_notebook
 
