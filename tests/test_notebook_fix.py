@@ -93,3 +93,14 @@ def test_rewrite_sources_refuses_a_source_written_as_one_string():
     raw = json.dumps({"cells": [{"cell_type": "code", "source": "x = 1\n"}]}, indent=1)
     with pytest.raises(NotFixable):
         rewrite_sources(raw, {1: "x = 2\n"})
+
+
+def test_add_noqa_writes_into_the_cells_and_nothing_else(tmp_path):
+    path = write(tmp_path)
+    before = json.loads(path.read_text())
+    result = run_subprocess("train.ipynb", "--no-cache", "--add-noqa", cwd=tmp_path)
+    assert result.returncode == 0 and "added 1 noqa code to 1 file" in result.stderr, result.stderr
+    after = json.loads(path.read_text())
+    assert "".join(after["cells"][4]["source"]) == COMPILE + "  # noqa: TFG602"
+    assert [c for i, c in enumerate(after["cells"]) if i != 4] == [c for i, c in enumerate(before["cells"]) if i != 4]
+    assert run_subprocess("train.ipynb", "--no-cache", cwd=tmp_path).returncode == 0

@@ -4,7 +4,8 @@ This is how a team turns the gate on for an existing codebase today: every findi
 suppressed where it stands, and only new ones fail. An existing `# noqa: X` on the line gets the
 new codes merged into it (`# noqa: X, TFG101`), a malformed `# noqa:` is replaced, a blanket `# noqa`
 already covers everything. A line whose end is inside a string or after a backslash continuation
-cannot take a comment: it is reported and left alone. Notebooks are left alone too.
+cannot take a comment: it is reported and left alone. In a notebook the comments go into the code
+cells (`notebook_fix.py` writes only the changed cells' sources; outputs stay as they are).
 
 Files keep their encoding, line endings and permission bits and are written atomically
 (`fix.write_atomic`); TFG100 later reports the codes that stop being needed.
@@ -33,19 +34,19 @@ class AddNoqaResult:
 
 def add_noqa(findings: Iterable[Finding]) -> AddNoqaResult:
     """Add the codes of `findings` to `# noqa` comments on their lines, file by file."""
-    by_file: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    by_file: dict[str, dict[tuple, list[str]]] = defaultdict(lambda: defaultdict(list))
     result = AddNoqaResult()
     for f in findings:
-        if f.cell is not None:
-            result.messages.append(f"{f.path}: cell {f.cell}:line {f.line}: {f.code} not suppressed: --add-noqa "
-                                   "does not edit notebooks")
-            continue
         if f.code in NOT_NOQA_ABLE:
             continue
-        if f.code not in by_file[f.path][f.line]:
-            by_file[f.path][f.line].append(f.code)
+        if f.code not in by_file[f.path][(f.cell, f.line)]:
+            by_file[f.path][(f.cell, f.line)].append(f.code)
     for path, lines in by_file.items():
-        added = _add_to_file(Path(path), path, lines, result.messages)
+        if path.endswith(".ipynb"):
+            added = _add_to_notebook(Path(path), path, lines, result.messages)
+        else:
+            added = _add_to_file(Path(path), path, {line: codes for (_, line), codes in lines.items()},
+                                 result.messages)
         if added:
             result.added += added
             result.files += 1
@@ -69,6 +70,34 @@ def _add_to_file(path: Path, shown: str, wanted: dict[int, list[str]], messages:
         write_atomic(path, new_text.encode(encoding), expected=data)
     except (OSError, FixError, UnicodeEncodeError) as exc:
         messages.append(f"{shown}: --add-noqa could not write the file: {exc}")
+        return 0
+    return added
+
+
+def _add_to_notebook(path: Path, shown: str, wanted: dict[tuple, list[str]], messages: list[str]) -> int:
+    """The codes added in the notebook's code cells: on the joined module, then put back per cell."""
+    from tflint_gesture.fix import FixError, write_atomic
+    from tflint_gesture.notebook import NotebookError, read_notebook
+    from tflint_gesture.notebook_fix import NotFixable, cell_sources_after, rewrite_sources
+
+    try:
+        data = path.read_bytes()
+        raw = data.decode("utf-8")
+        notebook = read_notebook(data)
+    except (OSError, UnicodeDecodeError, NotebookError) as exc:
+        messages.append(f"{shown}: --add-noqa could not read the notebook: {exc}")
+        return 0
+    module = notebook.module()
+    line_of = {where: number for number, where in enumerate(module.where, start=1)}
+    module_wanted = {line_of[key]: codes for key, codes in wanted.items() if key in line_of}
+    new_text, added = add_noqa_to_text(module.text, module_wanted, shown, messages)
+    if not added:
+        return 0
+    try:
+        new_raw = rewrite_sources(raw, cell_sources_after(notebook, module, new_text))
+        write_atomic(path, new_raw.encode("utf-8"), expected=data)
+    except (NotFixable, OSError, FixError) as exc:
+        messages.append(f"{shown}: --add-noqa could not write the notebook: {exc}")
         return 0
     return added
 
