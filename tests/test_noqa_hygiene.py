@@ -137,3 +137,9 @@ def test_cli_fix_removes_stale_codes_and_keeps_the_rest(tmp_path: Path):
     text = target.read_text()
     assert f"{CLEAN_COMPILE}  # noqa: E501\n" in text and "z = 1\n" in text
     assert run_subprocess("train.py", "--no-cache", cwd=tmp_path).returncode == 0
+
+
+def test_a_noqa_quoted_in_prose_is_not_a_directive():
+    text = script(BUGGY_COMPILE, "# a `# noqa:` with no code suppresses nothing")
+    assert codes(check_text("train.py", text)) == ["TFG101"]  # neither a blanket nor a malformed noqa
+    assert Suppressions.from_source("x = 1  # see '# noqa' in the docs\n").noqas == []

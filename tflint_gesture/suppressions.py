@@ -4,7 +4,8 @@
   (or code prefixes; a code is letters followed by digits, like flake8 and ruff). Codes are read
   case-insensitively (`# noqa: tfg101`), a trailing comma is fine, and `# noqa TFG101` (no colon)
   means TFG101 only. A `# noqa:` followed by no code at all is malformed: it suppresses nothing and
-  TFG100 reports it (never a silent blanket).
+  TFG100 reports it (never a silent blanket). A `# noqa` quoted inside a comment's prose
+  (preceded by a backtick or a quote) is text, not a directive.
 * `# tflint-gesture: disable=TFG101,TFG102` on a line of its own silences those codes in the whole
   next statement: every line of a multi-line call, the whole body of a `def`, `for` or `with`.
   Without `=codes` it silences every code. At the end of a code line it applies to that line.
@@ -31,7 +32,7 @@ _NOQA_CODE_LIST = r"(?i:[A-Z]+[0-9]+\b(?:\s*,?\s*[A-Z]+[0-9]+\b)*),?"
 # `# noqa`, `# noqa: CODES` (any case, trailing comma), `# noqa TFG101` (our codes without the colon),
 # and the malformed `# noqa:` followed by no code (group `colon` without `codes`).
 _NOQA = re.compile(
-    r"#\s*(?i:noqa)(?![\w-])"
+    r"(?<![`'\"])#\s*(?i:noqa)(?![\w-])"  # not one quoted in prose: "a `# noqa:` with no code"
     r"(?:(?P<colon>\s*:)\s*(?P<codes>" + _NOQA_CODE_LIST + r")?|\s+(?P<bare>(?i:TFG[0-9]+\b(?:\s*,\s*TFG[0-9]+\b)*)))?"
 )
 _DISABLE = re.compile(r"#\s*tflint-gesture:\s*disable(?![\w-])(?P<eq>\s*=\s*(?P<codes>" + _CODE_LIST + ")?)?")
