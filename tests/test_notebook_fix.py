@@ -104,3 +104,4 @@ def test_add_noqa_writes_into_the_cells_and_nothing_else(tmp_path):
     assert "".join(after["cells"][4]["source"]) == COMPILE + "  # noqa: TFG602"
     assert [c for i, c in enumerate(after["cells"]) if i != 4] == [c for i, c in enumerate(before["cells"]) if i != 4]
     assert run_subprocess("train.ipynb", "--no-cache", cwd=tmp_path).returncode == 0
+
