@@ -205,7 +205,7 @@ def test_path_that_does_not_exist(tmp_path: Path) -> None:
     result = run_cli("--no-cache", "missing.py", "ok.py", cwd=tmp_path)
     no_traceback(result)
     assert result.returncode == 2
-    assert "tflint-gesture: missing.py: No such file or directory" in result.stderr
+    assert "tflint-gesture: error: missing.py: No such file or directory" in result.stderr
     assert "ok.py:3:" in result.stdout and "TFG201" in result.stdout  # the other path was still checked
     findings = engine.check_file(tmp_path / "missing.py", display_path="missing.py")
     assert [f.code for f in findings] == ["TFG001"] and "No such file or directory" in findings[0].message

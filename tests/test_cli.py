@@ -27,6 +27,8 @@ FINDING_KEYS = [
     "cell",  # notebooks: the cell index (1-based among all cells); null for scripts
     "confirmation",  # --dry-run: confirmed / refuted / inconclusive / not-run; null without --dry-run
     "observation",  # --dry-run: what was measured, or why it was not run; null without --dry-run
+    "url",  # the rule's documentation page
+    "fix_edits",  # null, or the automatic fix as {applicability, edits: [{content, location, end_location}]}
 ]
 
 
@@ -130,7 +132,7 @@ def test_internal_error_is_a_message_not_a_traceback(monkeypatch, tmp_path, caps
     code = execute(Options(paths=[str(tmp_path / "a.py")]))
     captured = capsys.readouterr()
     assert code == 2
-    assert captured.err.strip() == "tflint-gesture: internal error: RuntimeError: kaput"
+    assert captured.err.strip() == "tflint-gesture: error: internal error: RuntimeError: kaput"
 
 
 def test_error_in_one_file_does_not_stop_the_others(monkeypatch, tmp_path, capsys):
@@ -365,7 +367,7 @@ def test_subprocess_findings_and_missing_path(project):
     proc = run_cli("src", "missing", cwd=project)
     assert proc.returncode == 2
     assert "src/bad.py:" in proc.stdout
-    assert "tflint-gesture: missing: No such file or directory" in proc.stderr
+    assert "tflint-gesture: error: missing: No such file or directory" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 

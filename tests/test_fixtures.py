@@ -21,7 +21,8 @@ from tflint_gesture.rules import all_rules
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 MIN_FIXTURES = 40
 
-_MARKER_RE = re.compile(r"#\s*expect\s*:(?P<codes>.*)$", re.IGNORECASE)
+# The last comment of the token: `# noqa: TFG101  # expect: TFG100` marks the noqa line itself.
+_MARKER_RE = re.compile(r"#\s*expect\s*:(?P<codes>[^#]*)$", re.IGNORECASE)
 _CODE_RE = re.compile(r"^TFG\d{3}$")
 
 
@@ -39,7 +40,7 @@ def parse_expectations(source: str, name: str = "<string>") -> set[tuple[int, st
     for tok in tokens:
         if tok.type != tokenize.COMMENT:
             continue
-        match = _MARKER_RE.match(tok.string)
+        match = _MARKER_RE.search(tok.string)
         if match is None:
             continue
         line = tok.start[0]

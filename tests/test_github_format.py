@@ -107,7 +107,9 @@ def test_cli_github_format_matches_json(cli, tmp_path):
         if finding.get("cell") is None:
             assert props["line"] == str(finding["line"])
             assert message.splitlines()[0] == finding["message"]
-        else:  # a notebook: annotated on the file, the message says which cell and line
-            assert "line" not in props
+        else:  # a notebook: the message says which cell and line; `line` is that line in the .ipynb file
+            physical = (tmp_path / props["file"]).read_text(encoding="utf-8").splitlines()[int(props["line"]) - 1]
+            cell_source = json.loads((tmp_path / props["file"]).read_text(encoding="utf-8"))["cells"][finding["cell"] - 1]
+            assert json.loads(physical.strip().rstrip(",")) == cell_source["source"][finding["line"] - 1]
             assert message.splitlines()[0] == f"cell {finding['cell']}, line {finding['line']}: {finding['message']}"
         assert (tmp_path / props["file"]).is_file()

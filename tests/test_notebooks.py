@@ -507,16 +507,16 @@ def test_cli_json_output(tmp_path):
     assert list(notebook) == list(script)  # the same keys in the same order for scripts and notebooks
 
 
-def test_sarif_region_is_inside_the_cell(tmp_path):
-    from tflint_gesture.report import FORMATS
-
-    if "sarif" not in FORMATS:
-        pytest.skip("no SARIF output in this build")
+def test_sarif_region_is_the_line_in_the_ipynb_file(tmp_path):
+    """Code scanning shows the .ipynb as JSON: the region is the physical line of the source line in the
+    file, and the message says which cell and line it is."""
     path = write_notebook(tmp_path, "nb.ipynb", cells(("md", "# title"), IMPORTS, LABELS + "\n" + MODEL + "\n" + SPARSE_COMPILE, FIT))
     proc = run_cli(path.name, "--format", "sarif", cwd=tmp_path)
     (result,) = json.loads(proc.stdout)["runs"][0]["results"]
     region = result["locations"][0]["physicalLocation"]["region"]
-    assert region["startLine"] == 8
+    assert result["message"]["text"].startswith("cell 3, line 8: ")
+    physical = path.read_text(encoding="utf-8").splitlines()[region["startLine"] - 1]
+    assert json.loads(physical.strip().rstrip(",")) == SPARSE_COMPILE  # the last line of the cell: no "\\n"
     assert result["properties"]["cell"] == 3
 
 

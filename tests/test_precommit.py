@@ -85,8 +85,10 @@ def test_hooks_manifest_is_valid_for_pre_commit():
     hooks = {hook["id"]: hook for hook in load_manifest(str(REPO_ROOT / ".pre-commit-hooks.yaml"))}
     assert set(hooks) == {"tflint-gesture", "tflint-gesture-dryrun"}
     main = hooks["tflint-gesture"]
-    assert main["entry"] == "tflint-gesture" and main["language"] == "python"
-    assert set(main["types_or"]) == {"python", "jupyter"} and main["require_serial"] is False
+    # --force-exclude: the staged files are named one by one and the config's excludes must still apply;
+    # require_serial: the tool runs its own process pool.
+    assert main["entry"] == "tflint-gesture --force-exclude" and main["language"] == "python"
+    assert set(main["types_or"]) == {"python", "jupyter"} and main["require_serial"] is True
     dry = hooks["tflint-gesture-dryrun"]
     assert "--dry-run" in dry["entry"].split() and dry["stages"] == ["manual"]
     assert any(dep.startswith("tensorflow") for dep in dry["additional_dependencies"])
@@ -149,3 +151,35 @@ def test_hook_blocks_the_buggy_commit_and_lets_the_clean_one_through(workspace, 
     status = _run(["git", "status", "--porcelain"], repo, env).stdout
     assert ".tflint-gesture-cache" not in status  # the hook's cache folder ignores itself
     assert status.splitlines() == ["A  bad_train.py"]
+
+
+def _readme_precommit_config(repo_url: str, rev: str) -> dict:
+    """The README's `.pre-commit-config.yaml` snippet as written, with the placeholder repository
+    replaced by the local clone and `rev:` by its commit."""
+    import re
+
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## pre-commit and CI", 1)[1]
+    snippet = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    config = yaml.safe_load(snippet)
+    (repo,) = config["repos"]
+    assert repo["repo"].startswith("https://") and repo["rev"]
+    repo["repo"], repo["rev"] = repo_url, rev
+    return config
+
+
+def test_readme_snippet_works_as_written_with_force_exclude(workspace, hook_repo):
+    root, env = workspace
+    path, commit = hook_repo
+    repo = _user_repo(root, env, _readme_precommit_config(str(path), commit))
+    (repo / "pyproject.toml").write_text('[tool.tflint-gesture]\nexclude = ["legacy/"]\n')
+    (repo / "legacy").mkdir()
+    shutil.copy(BUGGY, repo / "legacy" / "old_train.py")
+    excluded = _commit(repo, env, ".pre-commit-config.yaml", "pyproject.toml", "legacy/old_train.py")
+    output = excluded.stdout + excluded.stderr
+    if excluded.returncode != 0 and any(sign in output for sign in _OFFLINE_SIGNS):
+        pytest.skip("pre-commit could not install the hook's dependencies (no package index reachable)")
+    assert excluded.returncode == 0, output  # staged, named by pre-commit, but excluded by the config
+    shutil.copy(BUGGY, repo / "bad_train.py")
+    bad = _commit(repo, env, "bad_train.py")
+    assert bad.returncode != 0 and "bad_train.py:44:5: TFG101 [error]" in bad.stdout + bad.stderr

@@ -33,3 +33,22 @@ def test_ci_runs_the_readme_test_command():
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert f"pip install -e {extras}" in ci
     assert re.search(rf"^{re.escape(pytest_command)}$", ci, flags=re.M), (pytest_command, ci)
+
+
+def test_readme_states_python_versions_and_the_dry_run_platform():
+    import re
+    import tomllib
+
+    requires = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text())["project"][
+        "requires-python"]
+    minimum = re.search(r"3\.(\d+)", requires).group(0)
+    assert f"Python {minimum} or newer" in README
+    assert "platform with TensorFlow wheels" in README
+
+
+def test_changelog_has_the_current_version_or_unreleased_changes():
+    from tflint_gesture import __version__
+
+    changelog = (Path(__file__).resolve().parent.parent / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## [{__version__}]" in changelog
+    assert changelog.index("## [Unreleased]") < changelog.index(f"## [{__version__}]")

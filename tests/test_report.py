@@ -80,7 +80,8 @@ def test_json_document():
     assert text.startswith('{\n  "findings": [\n')  # indent 2
     data = json.loads(text)
     assert list(data) == ["findings", "summary"]
-    assert data["findings"][0] == findings[0].to_dict()
+    assert data["findings"][0] == {**findings[0].to_dict(), "url": data["findings"][0]["url"], "fix_edits": None}
+    assert data["findings"][0]["url"].endswith("/rules/TFG101.md")
     assert data["findings"][0]["evidence"] == [{"path": "train.py", "line": 4, "note": "here", "cell": None}]
     assert data["summary"] == {
         "files_checked": 4,

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from helpers import REPO_ROOT
+from helpers import REPO_ROOT, run_cli
 
 from tflint_gesture.findings import Evidence, Finding, Severity
 from tflint_gesture.findings import Summary
@@ -122,8 +122,8 @@ def test_driver_lists_every_rule_with_descriptions_help_and_level(fixture_run):
         assert entry["helpUri"] == RULE_PAGE_URL.format(code=rule.code)
         assert entry["helpUri"].endswith(f"/rules/{rule.code}.md")
         assert entry["defaultConfiguration"]["level"] == LEVEL[rule.severity.value]
-        # the rule page travels with the log: viewers show it without following the link
-        assert entry["help"]["markdown"].startswith(f"# {rule.code}: {rule.name}")
+        # the pages stay behind the link: the log's size follows the findings, not the manual
+        assert "help" not in entry
 
 
 def test_every_finding_is_a_result_in_the_same_place(fixture_run):
@@ -139,16 +139,19 @@ def test_every_finding_is_a_result_in_the_same_place(fixture_run):
         assert result["ruleId"] == finding["code"]
         assert rule_ids[result["ruleIndex"]] == finding["code"]
         assert result["level"] == LEVEL[finding["severity"]]
-        assert result["message"]["text"] == finding["message"]
         (location,) = result["locations"]
         artifact = location["physicalLocation"]["artifactLocation"]
         assert artifact["uriBaseId"] == "%SRCROOT%"
         assert unquote(artifact["uri"]) == finding["path"]
         assert (work / unquote(artifact["uri"])).is_file()
+        related = result.get("relatedLocations", [])
+        if finding.get("cell") is not None:  # the .ipynb's own line: checked in the notebook tests below
+            assert result["message"]["text"] == f"cell {finding['cell']}, line {finding['line']}: {finding['message']}"
+            continue
+        assert result["message"]["text"] == finding["message"]
         region = location["physicalLocation"]["region"]
         assert (region["startLine"], region["startColumn"]) == (finding["line"], finding["column"])
         assert (region["endLine"], region["endColumn"]) == (finding["end_line"], finding["end_column"])
-        related = result.get("relatedLocations", [])
         assert [(r["physicalLocation"]["region"]["startLine"], r["message"]["text"]) for r in related] == [
             (e["line"], e["note"]) for e in finding["evidence"]
         ]
@@ -202,7 +205,7 @@ def test_paths_needing_escapes_and_paths_outside_the_folder(tmp_path):
     inside = Finding("data dir/train #1.py", 2, 1, 2, 5, "TFG101", "n", Severity.WARNING, "m",
                      evidence=[Evidence("data dir/load%.py", 7, "labels made here")])
     outside = Finding(str(tmp_path / "elsewhere" / "x y.py"), 1, 1, 1, 2, "TFG301", "n", Severity.INFO, "m")
-    document = sarif_document([inside, outside], Summary(files_checked=2), cwd=str(tmp_path))
+    document = sarif_document([inside, outside], Summary(files_checked=2), cwd=str(tmp_path / "work"))
     validate(document)
     first, second = document["runs"][0]["results"]
     artifact = first["locations"][0]["physicalLocation"]["artifactLocation"]
@@ -236,7 +239,7 @@ def test_notebook_finding_has_cell_region_and_cell_property(tmp_path):
         ],
         "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
     }
-    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook, indent=1), encoding="utf-8")  # as nbformat writes it
     finding = Finding("nb.ipynb", 2, 1, 2, 10, "TFG107", "n", Severity.WARNING, "m",
                       evidence=[Evidence("nb.ipynb", 1, "imported here")])
     finding.cell = 2  # works whether or not Finding declares the field
@@ -247,9 +250,19 @@ def test_notebook_finding_has_cell_region_and_cell_property(tmp_path):
     validate(document)
     with_cell, without = document["runs"][0]["results"]
     region = with_cell["locations"][0]["physicalLocation"]["region"]
-    assert (region["startLine"], region["endLine"]) == (2, 2)
+    physical = (tmp_path / "nb.ipynb").read_text().splitlines()
+    assert physical[region["startLine"] - 1].strip() == '"model.compile(loss=\'mse\')\\n"'  # the line in the file
+    assert region["startLine"] != 2 and "startColumn" not in region
+    assert with_cell["message"]["text"] == "cell 2, line 2: m"
     assert with_cell["properties"]["cell"] == 2
     assert with_cell["relatedLocations"][0]["properties"] == {"cell": 2}
+    evidence_region = with_cell["relatedLocations"][0]["physicalLocation"]["region"]
+    assert physical[evidence_region["startLine"] - 1].strip() == '"import numpy as np\\n",'
+    # minified JSON has no line per source line: the location is the whole file
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    minified = sarif_document([finding], Summary(files_checked=1), cwd=str(tmp_path))
+    validate(minified)
+    assert "region" not in minified["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert "cell" not in without.get("properties", {})
     # the fingerprint reads the line inside the cell, not line 2 of the JSON file
     from tflint_gesture.report.fingerprints import LineReader
@@ -265,3 +278,25 @@ def test_cli_sarif_output(cli, tmp_path):
     document = json.loads(result.stdout)
     validate(document)
     assert [r["ruleId"] for r in document["runs"][0]["results"]] == ["TFG101"]
+
+
+def test_paths_are_relative_to_the_repository_root_from_any_folder(tmp_path):
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "src" / "train").mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "fixtures" / "bad_landmarks_sparse_loss_onehot.py", repo / "src" / "train" / "fit.py")
+    proc = run_cli("train", "--format", "sarif", "--no-cache", cwd=repo / "src")
+    assert proc.returncode == 1, proc.stderr
+    document = json.loads(proc.stdout)
+    validate(document)
+    run = document["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == repo.as_uri() + "/"
+    artifact = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert artifact == {"uri": "src/train/fit.py", "uriBaseId": "%SRCROOT%"}
+
+
+def test_size_follows_the_findings(tmp_path):
+    shutil.copy(REPO_ROOT / "fixtures" / "bad_landmarks_sparse_loss_onehot.py", tmp_path / "train.py")
+    proc = run_cli("train.py", "--format", "sarif", "--no-cache", cwd=tmp_path)
+    assert len(json.loads(proc.stdout)["runs"][0]["results"]) == 1
+    assert len(proc.stdout.encode()) < 40_000, len(proc.stdout.encode())  # every rule listed, no rule pages

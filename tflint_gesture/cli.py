@@ -58,6 +58,15 @@ class Options:
     dry_run: bool = False  # confirm the findings with a short real fit on synthetic tensors (needs TensorFlow)
     dry_run_timeout: float = 20.0  # seconds per model in the dry run
     dry_run_untrusted: bool = False  # run the dry run even on CI for a pull request (dryrun/trust.py)
+    # Adoption and CI workflow (issue 18): adoption.py, report/baseline.py, report/statistics.py
+    add_noqa: bool = False  # write `# noqa: CODE` on the line of every current finding
+    baseline: Optional[Path] = None  # report only findings this baseline file does not list (written when missing)
+    update_baseline: bool = False  # rewrite the baseline with the current findings
+    statistics: bool = False  # counts per code instead of the findings
+    output_file: Optional[Path] = None  # the report goes there, the summary line to the terminal
+    extend_select: Optional[list[str]] = None  # codes added to the selection
+    show_fixes: bool = False  # list the fixes applied (--fix) or available
+    force_exclude: bool = False  # the config's excludes apply to files named on the command line too
 
 
 class UsageError(Exception):
@@ -74,7 +83,7 @@ def execute(options: Options, stdout: TextIO | None = None, stderr: TextIO | Non
         print(f"{PROG}: error: {exc}", file=err)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=err)
+        print(f"{PROG}: error: interrupted", file=err)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # `tflint-gesture . | head`: the reader left, nothing to report
         try:
@@ -84,7 +93,7 @@ def execute(options: Options, stdout: TextIO | None = None, stderr: TextIO | Non
             pass
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the promise is: a message, never a traceback
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc}", file=err)
+        print(f"{PROG}: error: internal error: {type(exc).__name__}: {exc}", file=err)
         return EXIT_ERROR
 
 
@@ -107,13 +116,14 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
     try:
         settings = load_settings(
             options.paths, config_file=options.config, cli_select=options.select, cli_ignore=options.ignore,
-            cli_target_keras=options.target_keras,
+            cli_target_keras=options.target_keras, cli_extend_select=options.extend_select,
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
 
     from tflint_gesture.runner import run
 
+    _check_workflow_options(options)
     refused = None
     if options.dry_run:  # a pull request's code on CI is not run unless the pipeline's owner opts in
         from tflint_gesture.dryrun.trust import refusal
@@ -135,17 +145,22 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         from tflint_gesture.fix import fix_paths
 
         fixed = fix_paths(options.paths, settings, unsafe=options.unsafe_fixes, write=not options.diff,
-                          only=run_options["only"])
+                          only=run_options["only"], settings_for=run_options.get("settings_for"))
         for message in fixed.messages:
-            print(f"{PROG}: {message}", file=err)
+            print(f"{PROG}: warning: {message}", file=err)
         if options.diff:  # stdout is the diff; nothing is written and nothing else is reported
             out.write(fixed.diff)
             out.flush()
             for message in fixed.errors:
-                print(f"{PROG}: {message}", file=err)
+                print(f"{PROG}: error: {message}", file=err)
             print(fixed.summary(write=False), file=err)
             return EXIT_ERROR if fixed.errors else EXIT_FINDINGS if fixed.diff else EXIT_OK
         print(fixed.summary(write=True), file=err)
+        if options.show_fixes:
+            from tflint_gesture.report.statistics import render_fix_list
+
+            err.write(render_fix_list("Fixed {}:", [(f.path, code, _rule_name(code)) for f in fixed.files
+                                                for code in f.codes]))
     result = run(options.paths, settings, **run_options, progress_stream=err)
     if options.unsafe_fixes and not options.fix:  # --unsafe-fixes alone: show which findings have a fix
         for finding in result.findings:
@@ -169,23 +184,31 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
     if refused is not None:
         for finding in result.findings:
             finding.confirmation, finding.observation = "not-run", "dry run refused: pull request on CI"
+    if options.add_noqa:  # every current finding suppressed where it stands; nothing left to report
+        from tflint_gesture.adoption import run_add_noqa
+
+        run_add_noqa(result, err)
+        return EXIT_ERROR if result.errors else EXIT_OK
+    if options.baseline is not None:
+        from tflint_gesture.adoption import apply_baseline
+        from tflint_gesture.report.baseline import BaselineError
+
+        try:
+            if apply_baseline(options.baseline, options.update_baseline, result, err):
+                return EXIT_ERROR if result.errors else EXIT_OK
+        except BaselineError as exc:
+            raise UsageError(str(exc)) from None
     for message in result.errors:
-        print(f"{PROG}: {message}", file=err)
+        print(f"{PROG}: error: {message}", file=err)
     if result.files_checked == 0 and not result.errors:
         if options.diff_base is not None:
             print(f"{PROG}: no Python files or notebooks changed since {options.diff_base} under the given paths", file=err)
         else:
             print(f"{PROG}: warning: no Python files found under the given paths", file=err)
 
-    if options.output_format == "text":
-        from tflint_gesture.report.text import render_text
+    _write_report(options, result, settings, run_options, out, err)
 
-        out.write(render_text(result.findings, result.summary, color=_use_color(options, out), quiet=options.quiet))
-    else:
-        out.write(FORMATS[options.output_format](result.findings, result.summary))
-    out.flush()
-
-    if options.output_format == "text" and not options.quiet and not options.fix:
+    if options.output_format == "text" and not options.quiet and not options.fix and not options.show_fixes:
         _fix_hint(result.findings, options.unsafe_fixes, err)
     if result.errors:
         return EXIT_ERROR
@@ -219,7 +242,97 @@ def _run_options(options: Options, settings) -> dict:
             only = changed_files(options.diff_base)
         except GitDiffError as exc:
             raise UsageError(str(exc)) from None
-    return {"jobs": options.jobs or default_jobs(), "cache": cache, "only": only}
+    run_options = {"jobs": options.jobs or default_jobs(), "cache": cache, "only": only}
+    run_options.update(_per_file_config(options, settings))
+    return run_options
+
+
+def _per_file_config(options: Options, settings) -> dict:
+    """Each file under its nearest config (unless --config names one for all), each config with its
+    own cache; `--force-exclude`."""
+    out: dict = {"force_exclude": options.force_exclude}
+    if options.config is None:
+        from tflint_gesture.config import ConfigError, SettingsResolver
+
+        resolver = SettingsResolver(options.select, options.ignore, options.extend_select, options.target_keras)
+
+        def settings_for(path):
+            try:
+                return resolver.for_path(path)
+            except ConfigError as exc:
+                raise UsageError(str(exc)) from None
+
+        out["settings_for"] = settings_for
+        if not options.no_cache:
+            from tflint_gesture.cache import Cache, default_cache_dir
+
+            directory = options.cache_dir or default_cache_dir(settings)
+            out["cache_for"] = lambda own: Cache.for_settings(directory, own)
+    return out
+
+
+def _write_report(options: Options, result, settings, run_options: dict, out: TextIO, err: TextIO) -> None:
+    """The report in the chosen format (or `--statistics`), to stdout or `--output-file` (then only the
+    summary line on stdout); `--show-fixes` without `--fix` lists the available fixes on stderr."""
+    if options.output_format == "json" and any(f.fix_safety for f in result.findings):  # ruff's fix.edits
+        from tflint_gesture.fix_edits import attach_text_edits
+
+        attach_text_edits(result.findings, run_options.get("settings_for") or (lambda _path: settings))
+    report_to = out if options.output_file is None else _open_output_file(options.output_file)
+    try:
+        if options.statistics and options.output_format in ("text", "json"):
+            from tflint_gesture.report.statistics import render_statistics
+            from tflint_gesture.report.text import summary_line
+
+            report_to.write(render_statistics(result.findings, as_json=options.output_format == "json"))
+            if options.output_format == "text":
+                report_to.write(summary_line(result.findings, result.summary) + "\n")
+        elif options.output_format == "text":
+            from tflint_gesture.report.text import render_text
+
+            report_to.write(render_text(result.findings, result.summary, color=_use_color(options, report_to),
+                                        quiet=options.quiet))
+        else:
+            report_to.write(FORMATS[options.output_format](result.findings, result.summary))
+    finally:
+        if report_to is not out:
+            report_to.close()
+    if options.output_file is not None:  # the report is in the file; the terminal gets the summary
+        from tflint_gesture.report.text import summary_line
+
+        out.write(f"{summary_line(result.findings, result.summary)} (report written to {options.output_file})\n")
+    out.flush()
+    if options.show_fixes and not options.fix:
+        from tflint_gesture.report.statistics import render_fix_list
+
+        err.write(render_fix_list("{} fixable with --fix:", [(f.path, f.code, f.name) for f in result.findings
+                                                          if f.fix_safety == "safe"]))
+
+
+def _check_workflow_options(options: Options) -> None:
+    """The combinations of the adoption and report options that make no sense."""
+    if options.update_baseline and options.baseline is None:
+        raise UsageError("--update-baseline needs --baseline FILE")
+    if options.add_noqa and (options.diff or options.baseline is not None):
+        raise UsageError("--add-noqa cannot be combined with --diff or --baseline")
+    if options.statistics and options.output_format not in ("text", "json"):
+        raise UsageError(f"--statistics supports --format text or json, not {options.output_format}")
+
+
+def _open_output_file(path: Path) -> TextIO:
+    try:
+        if path.parent != Path(""):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
+
+
+def _rule_name(code: str) -> str:
+    from tflint_gesture.rules import get_rule
+
+    rule = get_rule(code)
+    return rule.name if rule is not None else code
 
 
 def _fix_hint(findings, unsafe: bool, err: TextIO) -> None:
@@ -237,11 +350,14 @@ def _fix_hint(findings, unsafe: bool, err: TextIO) -> None:
 
 
 def _use_color(options: Options, out: TextIO) -> bool:
-    """`--color/--no-color` if given; else only on a terminal and when NO_COLOR is not set."""
+    """`--color/--no-color` if given; else off when NO_COLOR is set, on when FORCE_COLOR is set
+    (both: when not empty, https://no-color.org and https://force-color.org), else only on a terminal."""
     if options.color is not None:
         return options.color
     if os.environ.get("NO_COLOR"):
         return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
     isatty = getattr(out, "isatty", None)
     return bool(isatty and isatty())
 
@@ -274,7 +390,7 @@ def _explain(code: str, out: TextIO, err: TextIO) -> int:
     if text is None:
         out.write(f"{rule.code} {rule.name} [{rule.severity.value}]\n\n{rule.summary}\n")
         looked = ", ".join(str(folder) for folder in PAGE_DIRS)
-        print(f"{PROG}: no detailed page for {rule.code} is installed (looked in: {looked})", file=err)
+        print(f"{PROG}: warning: no detailed page for {rule.code} is installed (looked in: {looked})", file=err)
         return EXIT_OK
     out.write(text if text.endswith("\n") else text + "\n")
     return EXIT_OK
@@ -286,6 +402,31 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
+def _command_class():
+    """The typer command, with the paths shown as `PATH...` in the usage line and the help (typer
+    would write `[PATH]...` and `PATH <list[str]>`)."""
+    from typer.core import TyperArgument, TyperCommand
+
+    class PathsArgument(TyperArgument):
+        def display_type_rich(self, ctx):
+            return None
+
+        def _rich_display_name(self) -> str:
+            return "PATH..."
+
+        def get_usage_pieces(self, ctx) -> list[str]:
+            return ["PATH..."]
+
+    class Command(TyperCommand):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            for param in self.params:
+                if isinstance(param, TyperArgument) and param.name == "paths":
+                    param.__class__ = PathsArgument
+
+    return Command
+
+
 def build_app() -> typer.Typer:
     app = typer.Typer(
         add_completion=False,
@@ -294,7 +435,7 @@ def build_app() -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
 
-    @app.command(name=PROG)
+    @app.command(name=PROG, cls=_command_class())
     def command(
         paths: Annotated[
             Optional[list[str]],
@@ -426,6 +567,41 @@ def build_app() -> typer.Typer:
             typer.Option("--dry-run-untrusted", help="Run the dry run even on CI for a pull request, where it is "
                          "refused by default because it executes the pull request's model-building code."),
         ] = False,
+        add_noqa: Annotated[
+            bool,
+            typer.Option("--add-noqa", help="Write `# noqa: CODE` on the line of every current finding (merged with "
+                         "an existing `# noqa`), then exit 0: the gate then fails only on new findings."),
+        ] = False,
+        baseline: Annotated[
+            Optional[Path],
+            typer.Option("--baseline", metavar="FILE", help="Report only the findings FILE does not list (matched by "
+                         "fingerprint, so moved lines stay matched); FILE is written with the current findings when "
+                         "it does not exist."),
+        ] = None,
+        update_baseline: Annotated[
+            bool, typer.Option("--update-baseline", help="Rewrite the --baseline FILE with the current findings.")
+        ] = False,
+        statistics: Annotated[
+            bool, typer.Option("--statistics", help="Show the number of findings per rule code instead of the findings.")
+        ] = False,
+        output_file: Annotated[
+            Optional[Path],
+            typer.Option("--output-file", "-o", metavar="FILE", help="Write the report to FILE; the terminal gets "
+                         "the summary line."),
+        ] = None,
+        extend_select: Annotated[
+            Optional[list[str]],
+            typer.Option("--extend-select", metavar="CODES", help="Rule codes or prefixes to check in addition to "
+                         "the selection (config or --select), comma-separated, repeatable.", show_default=False),
+        ] = None,
+        force_exclude: Annotated[
+            bool, typer.Option("--force-exclude", help="Apply the configured excludes to files named on the command "
+                               "line too (for pre-commit, which names every staged file).")
+        ] = False,
+        show_fixes: Annotated[
+            bool, typer.Option("--show-fixes", help="List the fixes per file and code: those applied with --fix, "
+                               "else those --fix would apply.")
+        ] = False,
         list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule and exit.")] = False,
         explain: Annotated[
             Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
@@ -470,6 +646,14 @@ def build_app() -> typer.Typer:
             dry_run=dry_run,
             dry_run_timeout=dry_run_timeout,
             dry_run_untrusted=dry_run_untrusted,
+            add_noqa=add_noqa,
+            baseline=baseline,
+            update_baseline=update_baseline,
+            statistics=statistics,
+            output_file=output_file,
+            extend_select=list(extend_select) if extend_select else None,
+            show_fixes=show_fixes,
+            force_exclude=force_exclude,
         )
         raise typer.Exit(execute(options))
 
@@ -477,9 +661,25 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`)."""
+    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`). Mistakes on the
+    command line that the option parser finds read like every other error: `tflint-gesture: error: ...`."""
+    try:
+        from typer._click.exceptions import UsageError as ParseError  # typer 0.2x vendors click
+    except ImportError:  # older typer: click itself
+        from click.exceptions import UsageError as ParseError
+    from typer import Abort
+
     app = build_app()
-    app(args=argv, prog_name=PROG)
+    try:
+        code = app(args=argv, prog_name=PROG, standalone_mode=False)
+    except ParseError as exc:
+        print(f"{PROG}: error: {exc.format_message()}", file=sys.stderr)
+        print(f"Try '{PROG} --help' for help.", file=sys.stderr)
+        code = EXIT_ERROR
+    except Abort:
+        print(f"{PROG}: error: interrupted", file=sys.stderr)
+        code = EXIT_INTERRUPTED
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
 __all__ = ["Options", "execute", "build_app", "main"]

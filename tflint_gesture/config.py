@@ -1,9 +1,11 @@
 """Settings: which rules run where, at what severity, and which files are skipped.
 
-Configuration lives in the `[tool.tflint-gesture]` table of a `pyproject.toml`. Without
-`--config`, the nearest `pyproject.toml` that *contains that table* wins, searching from the first
-checked path (or the current folder) upwards; files without the table are passed over, like ruff
-does with `[tool.ruff]`. One configuration applies to the whole run.
+Configuration lives in a `tflint-gesture.toml` (keys at top level) or in the `[tool.tflint-gesture]`
+table of a `pyproject.toml`. Without `--config`, each file uses the nearest such file at or above
+its folder (`tflint-gesture.toml` first in a folder); pyproject files without the table are passed
+over, like ruff does with `[tool.ruff]`. So in a monorepo `tflint-gesture a/ b/` and `b/ a/` check
+each file under its own project's settings (`SettingsResolver`). `--config FILE` applies one
+configuration to the whole run.
 
 Rule selection follows ruff: `select` and `ignore` hold codes or code prefixes and, for each code,
 the longest matching prefix decides (on a tie `ignore` wins). Command-line options form a second
@@ -21,6 +23,7 @@ from typing import Any, Iterable
 from tflint_gesture.findings import Severity
 
 SECTION = "tflint-gesture"
+OWN_FILE = "tflint-gesture.toml"
 DEFAULT_SELECT = ("TFG",)
 KNOWN_KEYS = (
     "select",
@@ -152,6 +155,7 @@ def load_settings(
     cli_ignore: Iterable[str] | None = None,
     cwd: str | os.PathLike | None = None,
     cli_target_keras: str | None = None,
+    cli_extend_select: Iterable[str] | None = None,
 ) -> Settings:
     """Build the run's settings from the config file (explicit or discovered) and the CLI options."""
     base = Path(cwd) if cwd is not None else Path.cwd()
@@ -171,20 +175,60 @@ def load_settings(
     settings = _from_table(table, config_path)
     settings.root = config_path.parent if config_path is not None else None
     settings.config_path = config_path
+    return _with_cli_layer(settings, cli_select, cli_ignore, cli_extend_select, cli_target_keras)
+
+
+def _with_cli_layer(settings: Settings, cli_select, cli_ignore, cli_extend_select, cli_target_keras=None) -> Settings:
+    """The command line's --select / --ignore / --extend-select / --target-keras on top of a file's settings."""
     if cli_select is not None:
         settings.cli_select = _check_codes(_split(cli_select), "--select")
     if cli_ignore is not None:
         settings.cli_ignore = _check_codes(_split(cli_ignore), "--ignore")
     if cli_target_keras is not None:
         settings.target_keras = _target_keras(cli_target_keras, "--target-keras")
+    if cli_extend_select:  # added to --select if given, else to the file's selection (ruff's --extend-select)
+        extra = _check_codes(_split(cli_extend_select), "--extend-select")
+        if settings.cli_select is not None:
+            settings.cli_select += extra
+        else:
+            settings.select += extra
     return settings
 
 
+class SettingsResolver:
+    """Per-file settings: the nearest config file of each file, with the command line on top.
+    Folders and config files are looked up once each; files sharing a config share one `Settings`."""
+
+    def __init__(self, cli_select=None, cli_ignore=None, cli_extend_select=None, cli_target_keras=None) -> None:
+        self._cli = (cli_select, cli_ignore, cli_extend_select, cli_target_keras)
+        self._by_folder: dict[str, Settings] = {}
+        self._by_config: dict[Path | None, Settings] = {}
+
+    def for_path(self, path: str | os.PathLike) -> Settings:
+        absolute = Path(os.path.abspath(path))
+        folder = absolute if absolute.is_dir() else absolute.parent
+        key = str(folder)
+        if key not in self._by_folder:
+            found = find_config(folder)
+            config_path = found[0] if found else None
+            if config_path not in self._by_config:
+                settings = _from_table(found[1] if found else {}, config_path)
+                settings.root = config_path.parent if config_path is not None else None
+                settings.config_path = config_path
+                self._by_config[config_path] = _with_cli_layer(settings, *self._cli)
+            self._by_folder[key] = self._by_config[config_path]
+        return self._by_folder[key]
+
+
 def find_config(start: Path) -> tuple[Path, dict] | None:
-    """The nearest `pyproject.toml` at or above `start` holding `[tool.tflint-gesture]`, with that table."""
+    """The nearest `tflint-gesture.toml`, or `pyproject.toml` holding `[tool.tflint-gesture]`, at or
+    above `start`, with its table."""
     start = Path(os.path.abspath(start))
     folder = start if start.is_dir() else start.parent
     for candidate_dir in (folder, *folder.parents):
+        own = candidate_dir / OWN_FILE
+        if own.is_file():
+            return own, _read_explicit(own)
         candidate = candidate_dir / "pyproject.toml"
         if not candidate.is_file():
             continue
@@ -306,4 +350,4 @@ def _check_codes(prefixes: list[str], where: str) -> list[str]:
     return out
 
 
-__all__ = ["ConfigError", "Settings", "load_settings", "find_config", "relative_to_root"]
+__all__ = ["ConfigError", "Settings", "SettingsResolver", "load_settings", "find_config", "relative_to_root"]

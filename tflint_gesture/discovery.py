@@ -89,6 +89,20 @@ def discover(
     return result
 
 
+def excluded(path: Path, settings: "Settings | None") -> bool:
+    """Whether the `exclude` patterns of `settings` exclude `path` or a folder above it (under the
+    settings' root): how a file named on the command line is judged with `--force-exclude`, and a
+    walked file against the settings of its own, nested, configuration."""
+    matcher = _Matcher.from_settings(settings)
+    if matcher is None:
+        return False
+    absolute = Path(os.path.abspath(path))
+    for folder in reversed(absolute.parents):  # outermost first; nothing below an excluded folder comes back
+        if matcher.base in folder.parents and matcher.check(folder, True):
+            return True
+    return bool(matcher.check(absolute, False))
+
+
 class _Matcher:
     """gitignore-style patterns anchored at one folder (pathspec is imported only when needed)."""
 

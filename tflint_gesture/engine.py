@@ -62,15 +62,22 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
         with warnings.catch_warnings():  # libcst evaluates the checked code's literals: `"\d"` warns
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=SyntaxWarning)
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=DeprecationWarning)
+            ran: set[str] = set()
             findings = _run_rules(path, module, rules, source_path,
-                                  settings.target_keras if settings is not None else "auto", keras_hint)
+                                  settings.target_keras if settings is not None else "auto", keras_hint, ran)
     except RecursionError:
         return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
                        path, settings)
-    if findings:
+    hygiene = "TFG100" in ran
+    if findings or hygiene:
         from tflint_gesture.suppressions import Suppressions
 
         suppressions = Suppressions.from_source(text)
+        if hygiene and (suppressions.noqas or suppressions.disable_codes):  # TFG100: noqa_hygiene.py
+            from tflint_gesture.noqa_hygiene import hygiene_findings
+
+            findings = findings + hygiene_findings(path, text, module, suppressions, findings, ran,
+                                                   [r.code for r in all_rules()])
         findings = [f for f in findings if f.path != path or not suppressions.suppresses(f)]
     findings = _filter(_dedupe(findings), path, settings)
     if not keep_edits:  # plain findings: no syntax trees to pickle (--jobs) or to compare (cache)
@@ -80,7 +87,9 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
 
 
 def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None,
-               target_keras: str = "auto", keras_hint: str | None = None) -> list[Finding]:
+               target_keras: str = "auto", keras_hint: str | None = None,
+               ran: set[str] | None = None) -> list[Finding]:
+    """The rules' findings; `ran`, when given, receives the codes of the rules that actually ran."""
     facts = build_facts(module, source_path)
     facts.target_keras, facts.source_path, facts.keras_hint = target_keras, source_path, keras_hint
     findings: list[Finding] = []
@@ -98,6 +107,8 @@ def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | N
 
     if facts.frameworks == {"torch"}:
         rules = [r for r in rules if r.family == "tool"]  # a PyTorch script: Keras rules do not apply
+    if ran is not None:
+        ran.update(r.code for r in rules)
     for rule_cls in rules:
         rule = rule_cls()
         for report in rule.check(facts):

@@ -186,6 +186,7 @@ class FileFix:
     fixed: int = 0
     diff: str = ""
     written: bool = False
+    codes: list = field(default_factory=list)  # the code of each fix applied (`--show-fixes`)
     messages: list = field(default_factory=list)
 
 
@@ -255,6 +256,7 @@ def fix_file(path: Path, shown: str, settings: "Settings | None" = None, unsafe:
         outcome.messages.append(f"{shown}: not fixed: the fixed text cannot be written as {encoding}")
         return outcome
     outcome.fixed = fixed.fixed
+    outcome.codes = list(fixed.codes)
     outcome.diff = unified_diff(shown, text, fixed.text)
     if not write:
         return outcome
@@ -290,23 +292,80 @@ class FixRun:
 
 
 def fix_paths(paths: Iterable[str], settings: "Settings", unsafe: bool = False, write: bool = True,
-              cwd: str | os.PathLike | None = None, only: "set[str] | None" = None) -> FixRun:
-    """Fix every Python file the lint run would check (notebooks are left alone); `only`: real paths
-    to keep (`--diff-base`)."""
+              cwd: str | os.PathLike | None = None, only: "set[str] | None" = None,
+              settings_for=None) -> FixRun:
+    """Fix every Python file and notebook the lint run would check (notebooks cell by cell,
+    `notebook_fix.py`); `only`: real paths to keep (`--diff-base`); `settings_for(path)`: each
+    file's own settings (its nearest config)."""
     from tflint_gesture.discovery import discover, display_path
 
     base = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
+    from tflint_gesture.discovery import excluded
+
     found = discover(list(paths), settings)
+    named = {str(Path(os.path.normpath(p))) for p in paths if os.path.isfile(p)}
     run = FixRun(errors=list(found.errors))
     for path in found.files:
-        if path.suffix != ".py" or (only is not None and os.path.realpath(path) not in only):
+        if path.suffix not in (".py", ".ipynb") or (only is not None and os.path.realpath(path) not in only):
             continue
-        outcome = fix_file(path, display_path(path, base), settings, unsafe=unsafe, write=write)
+        own = settings_for(path) if settings_for is not None else settings
+        if settings_for is not None and str(path) not in named and excluded(path, own):
+            continue  # a nested configuration excludes it (the lint run skips it too)
+        if path.suffix == ".ipynb":
+            outcome = fix_notebook(path, display_path(path, base), own, unsafe=unsafe, write=write)
+        else:
+            outcome = fix_file(path, display_path(path, base), own, unsafe=unsafe, write=write)
         run.messages.extend(outcome.messages)
         if outcome.fixed:
             run.files.append(outcome)
     return run
 
 
-__all__ = ["FileFix", "FixError", "FixRun", "TextFix", "fix_file", "fix_paths", "fix_text", "unified_diff",
-           "write_atomic"]
+def fix_notebook(path: Path, shown: str, settings: "Settings | None" = None, unsafe: bool = False,
+                 write: bool = True) -> FileFix:
+    """Fix one notebook on disk (or, with write=False, only compute the diff), cell by cell: the fixes of
+    the joined cells are put back into the changed cells' `source` lists only (`notebook_fix.py`).
+    Never raises for bad input."""
+    from tflint_gesture.notebook import NotebookError, read_notebook
+    from tflint_gesture.notebook_fix import NotFixable, cell_sources_after, rewrite_sources
+
+    outcome = FileFix(path=shown)
+    try:
+        data = path.read_bytes()
+        raw = data.decode("utf-8")
+        notebook = read_notebook(data)
+    except (OSError, UnicodeDecodeError, NotebookError):
+        return outcome  # the lint run reports it (TFG001)
+    if not notebook.is_python:
+        return outcome
+    module = notebook.module()
+    if not module.text.strip():
+        return outcome
+    fixed = fix_text(shown, module.text, settings, unsafe, source_path=path)
+    outcome.messages.extend(fixed.messages)
+    if fixed.fixed == 0 or fixed.text == module.text:
+        return outcome
+    try:
+        new_sources = cell_sources_after(notebook, module, fixed.text)
+        new_raw = rewrite_sources(raw, new_sources)
+    except NotFixable as exc:
+        outcome.messages.append(f"{shown}: not fixed: {exc}")
+        return outcome
+    if new_raw == raw:
+        return outcome
+    outcome.fixed = fixed.fixed
+    outcome.codes = list(fixed.codes)
+    outcome.diff = unified_diff(shown, raw, new_raw)
+    if not write:
+        return outcome
+    try:
+        write_atomic(path, new_raw.encode("utf-8"), expected=data)
+        outcome.written = True
+    except (OSError, FixError) as exc:
+        outcome.messages.append(f"{shown}: not fixed: {exc}")
+        outcome.fixed = 0
+    return outcome
+
+
+__all__ = ["FileFix", "FixError", "FixRun", "TextFix", "fix_file", "fix_notebook", "fix_paths", "fix_text",
+           "unified_diff", "write_atomic"]

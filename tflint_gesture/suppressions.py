@@ -1,7 +1,11 @@
 """Inline suppressions: `# noqa` comments and `# tflint-gesture: disable` directives.
 
 * `# noqa` silences every finding reported on that line; `# noqa: TFG101, TFG2` only those codes
-  (or code prefixes; a code is upper-case letters followed by digits, like flake8 and ruff).
+  (or code prefixes; a code is letters followed by digits, like flake8 and ruff). Codes are read
+  case-insensitively (`# noqa: tfg101`), a trailing comma is fine, and `# noqa TFG101` (no colon)
+  means TFG101 only. A `# noqa:` followed by no code at all is malformed: it suppresses nothing and
+  TFG100 reports it (never a silent blanket). A `# noqa` quoted inside a comment's prose
+  (preceded by a backtick or a quote) is text, not a directive.
 * `# tflint-gesture: disable=TFG101,TFG102` on a line of its own silences those codes in the whole
   next statement: every line of a multi-line call, the whole body of a `def`, `for` or `with`.
   Without `=codes` it silences every code. At the end of a code line it applies to that line.
@@ -24,7 +28,13 @@ if TYPE_CHECKING:
 Codes = Optional[frozenset]
 
 _CODE_LIST = r"[A-Z]+[0-9]+\b(?:[\s,]+[A-Z]+[0-9]+\b)*"
-_NOQA = re.compile(r"#\s*(?i:noqa)(?![\w-])(?::\s*(?P<codes>" + _CODE_LIST + "))?")
+_NOQA_CODE_LIST = r"(?i:[A-Z]+[0-9]+\b(?:\s*,?\s*[A-Z]+[0-9]+\b)*),?"
+# `# noqa`, `# noqa: CODES` (any case, trailing comma), `# noqa TFG101` (our codes without the colon),
+# and the malformed `# noqa:` followed by no code (group `colon` without `codes`).
+_NOQA = re.compile(
+    r"(?<![`'\"])#\s*(?i:noqa)(?![\w-])"  # not one quoted in prose: "a `# noqa:` with no code"
+    r"(?:(?P<colon>\s*:)\s*(?P<codes>" + _NOQA_CODE_LIST + r")?|\s+(?P<bare>(?i:TFG[0-9]+\b(?:\s*,\s*TFG[0-9]+\b)*)))?"
+)
 _DISABLE = re.compile(r"#\s*tflint-gesture:\s*disable(?![\w-])(?P<eq>\s*=\s*(?P<codes>" + _CODE_LIST + ")?)?")
 _FAST_CHECK = re.compile(r"noqa|tflint-gesture:", re.IGNORECASE)
 
@@ -32,7 +42,28 @@ _FAST_CHECK = re.compile(r"noqa|tflint-gesture:", re.IGNORECASE)
 def _codes(text: str | None) -> Codes:
     if not text:
         return None
-    return frozenset(part for part in re.split(r"[\s,]+", text) if part)
+    return frozenset(part.upper() for part in re.split(r"[\s,]+", text) if part)
+
+
+@dataclass(frozen=True)
+class Noqa:
+    """One `# noqa` in a file: where it is and what it names (`codes` None: every code)."""
+
+    line: int
+    comment: str  # the whole comment token it sits in
+    start: int  # the noqa's span inside `comment`
+    end: int
+    codes: tuple[str, ...] | None
+    malformed: bool = False  # `# noqa:` followed by no code: suppresses nothing
+
+
+def parse_noqa(match: re.Match, line: int, comment: str) -> Noqa:
+    """The `Noqa` of one match of `_NOQA` inside `comment`."""
+    raw = match.group("codes") or match.group("bare")
+    if raw:
+        codes = tuple(dict.fromkeys(part.upper() for part in re.split(r"[\s,]+", raw) if part))
+        return Noqa(line, comment, match.start(), match.end(), codes)
+    return Noqa(line, comment, match.start(), match.end(), None, malformed=bool(match.group("colon")))
 
 
 def _union(a: Codes, b: Codes) -> Codes:
@@ -60,6 +91,8 @@ class Suppressions:
     file_codes: Codes | bool = False  # False: no file-wide directive
     lines: dict[int, Codes] = field(default_factory=dict)
     ranges: list[tuple[int, int, Codes]] = field(default_factory=list)
+    noqas: list[Noqa] = field(default_factory=list)  # every `# noqa`, for TFG100 (noqa_hygiene.py)
+    disable_codes: list[tuple[int, str]] = field(default_factory=list)  # (line, code) named by `disable=`
 
     @classmethod
     def from_source(cls, text: str) -> "Suppressions":
@@ -73,11 +106,15 @@ class Suppressions:
         pending: list[tuple[int, Codes]] = []  # disable directives on their own line
         for comment in comments:
             for match in _NOQA.finditer(comment.text):
-                out._add_line(comment.line, _codes(match.group("codes")))
+                noqa = parse_noqa(match, comment.line, comment.text)
+                out.noqas.append(noqa)
+                if not noqa.malformed:
+                    out._add_line(comment.line, frozenset(noqa.codes) if noqa.codes is not None else None)
             match = _DISABLE.search(comment.text)
             if match is None or (match.group("eq") and not match.group("codes")):
                 continue  # not a directive, or `disable=` followed by no valid code
             codes = _codes(match.group("codes"))
+            out.disable_codes.extend((comment.line, code) for code in sorted(codes or ()))
             if comment.leading:
                 out.file_codes = codes if out.file_codes is False else _union(out.file_codes, codes)
             elif comment.own_line:
@@ -182,4 +219,4 @@ def _next_code_line(text: str, line: int) -> tuple[int, int]:
     return 0, 0
 
 
-__all__ = ["Suppressions"]
+__all__ = ["Noqa", "Suppressions", "parse_noqa"]

@@ -17,7 +17,7 @@ import json
 import re
 from hashlib import sha256
 from pathlib import PurePath
-from typing import Sequence
+from typing import Callable, Sequence
 
 from tflint_gesture.findings import Finding
 
@@ -69,15 +69,17 @@ class LineReader:
         return str(source).splitlines()
 
 
-def fingerprints(findings: Sequence[Finding], reader: LineReader | None = None) -> list[str]:
-    """One hex fingerprint per finding, in the same order."""
+def fingerprints(findings: Sequence[Finding], reader: LineReader | None = None,
+                 key_path: Callable[[str], str] = posix) -> list[str]:
+    """One hex fingerprint per finding, in the same order. `key_path` spells the path that goes into
+    the hash (a baseline uses the path relative to its own folder, so any working folder agrees)."""
     reader = reader or LineReader()
     seen: dict[tuple, int] = {}
     out = []
     for finding in findings:
         cell = getattr(finding, "cell", None)
         text = _SPACE.sub(" ", reader.line(finding.path, finding.line, cell).strip())
-        key = (finding.code, posix(finding.path), text)  # no cell index: inserting a cell moves none
+        key = (finding.code, key_path(finding.path), text)  # no cell index: inserting a cell moves none
         ordinal = seen.get(key, 0)
         seen[key] = ordinal + 1
         out.append(sha256("\0".join([*key, str(ordinal)]).encode("utf-8")).hexdigest())

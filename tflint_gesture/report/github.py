@@ -6,8 +6,9 @@ One line per finding:
 with `::warning` for warnings and `::notice` for info findings. The message carries the evidence lines
 and the fix hint on lines of their own (encoded as `%0A`, which GitHub shows as line breaks). `col`
 and `endColumn` are only sent for a finding on a single line, since GitHub rejects them on a range of
-lines. A notebook finding (one with a `cell`) is annotated on the file, with "cell N, line M" in the
-message, as an annotation cannot point inside a cell. Escaping follows the Actions toolkit: in the
+lines. A notebook finding (one with a `cell`) says "cell N, line M" in the message, as an annotation
+cannot point inside a cell, and is annotated on the physical line of that source line in the `.ipynb`
+file (`ipynb_lines.py`), or on the whole file when that line cannot be found. Escaping follows the Actions toolkit: in the
 message `%`, `\\r`, `\\n` become `%25`, `%0D`, `%0A`; in properties also `:` and `,` become `%3A`, `%2C`.
 Paths that could not be checked
 become `::error title=tflint-gesture::...` lines. A plain summary line ends the output, for people reading the log. Paths are as displayed (relative to
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from tflint_gesture.findings import Finding, Severity
 from tflint_gesture.report.fingerprints import posix
+from tflint_gesture.report.text import fix_hint
 
 if TYPE_CHECKING:
     from tflint_gesture.findings import Summary
@@ -35,7 +37,8 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def annotation(finding: Finding) -> str:
+def annotation(finding: Finding, notebooks=None) -> str:
+    """One workflow command; `notebooks` (`ipynb_lines.NotebookLines`) places notebook findings."""
     cell = getattr(finding, "cell", None)
     props = [("file", posix(finding.path))]
     lines = [finding.message]
@@ -49,6 +52,9 @@ def annotation(finding: Finding) -> str:
             props.append(("endColumn", str(max(finding.end_column, finding.column))))
     else:
         lines[0] = f"cell {cell}, line {finding.line}: {finding.message}"
+        physical = notebooks.physical_line(finding.path, cell, finding.line) if notebooks is not None else None
+        if physical is not None:
+            props.append(("line", str(physical)))
     props.append(("title", f"{finding.code} {finding.name}"))
     for evidence in finding.evidence:
         where = f"{evidence.path}:{evidence.line}"
@@ -56,8 +62,9 @@ def annotation(finding: Finding) -> str:
         if evidence_cell is not None:
             where = f"{evidence.path}:cell {evidence_cell}:{evidence.line}"
         lines.append(f"{where}: {evidence.note}")
-    if isinstance(finding.fix, str) and finding.fix:
-        lines.append(f"fix: {finding.fix}")
+    hint = fix_hint(finding) if isinstance(finding.fix, str) else None
+    if hint:  # not when the message already ends with it
+        lines.append(f"fix: {hint}")
     command = COMMANDS.get(finding.severity, "warning")
     properties = ",".join(f"{key}={escape_property(value)}" for key, value in props)
     return f"::{command} {properties}::{escape_data(chr(10).join(lines))}"
@@ -66,7 +73,10 @@ def annotation(finding: Finding) -> str:
 def render_github(findings: Sequence[Finding], summary: "Summary") -> str:
     from tflint_gesture.report.text import summary_line
 
-    out = [annotation(f) for f in findings]
+    from tflint_gesture.report.ipynb_lines import NotebookLines
+
+    notebooks = NotebookLines()
+    out = [annotation(f, notebooks) for f in findings]
     out.extend(f"::error title=tflint-gesture::{escape_data(error)}" for error in summary.errors)
     out.append(summary_line(findings, summary))
     return "\n".join(out) + "\n"

@@ -27,12 +27,23 @@ def summary_dict(findings: Sequence[Finding], summary: "Summary") -> dict:
     }
 
 
+def finding_dict(finding: Finding) -> dict:
+    """The stable keys, then `url` (the rule's page) and `fix_edits` (null, or the automatic fix as
+    `{applicability, edits: [{content, location, end_location}]}`, set by `fix_edits.py`)."""
+    from tflint_gesture.report.sarif import RULE_PAGE_URL
+
+    out = finding.to_dict()
+    out["url"] = RULE_PAGE_URL.format(code=finding.code)
+    out["fix_edits"] = getattr(finding, "fix_edits", None)
+    return out
+
+
 def render_json(findings: Sequence[Finding], summary: "Summary") -> str:
     document = {
-        "findings": [f.to_dict() for f in findings],
+        "findings": [finding_dict(f) for f in findings],
         "summary": summary_dict(findings, summary),
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-__all__ = ["render_json", "summary_dict"]
+__all__ = ["finding_dict", "render_json", "summary_dict"]

@@ -1,26 +1,32 @@
 """SARIF 2.1.0 output, for GitHub code scanning and other SARIF viewers (`--format sarif`).
 
-One run. `tool.driver` lists every rule of the registry (id, name, short and full description, the
-rule page as `help` and `helpUri`, the default level from the rule's severity); each result gives
-the effective level, the message, the location, the evidence as `relatedLocations`, and a stable
-`partialFingerprints` entry (see `fingerprints.py`), so code scanning keeps tracking a finding when
-lines move above it. Paths under the current folder are relative URIs against `%SRCROOT%` (the
-current folder, given in `originalUriBaseIds`): run the linter from the repository root and GitHub
-resolves them to the checked-out files. Columns are 1-based Unicode code points, `endColumn` is
-exclusive, as SARIF specifies. Notebook findings (a finding with a `cell`) carry the region inside
-the cell and the 1-based cell index in `properties.cell`. Paths that could not be checked are
-`toolExecutionNotifications`, and they make `executionSuccessful` false.
+One run. `tool.driver` lists every rule of the registry (id, name, short and full description,
+`helpUri` to the rule page, the default level from the rule's severity), but not the pages
+themselves: the log's size follows the findings (one finding is a few KB, not the whole manual).
+Each result gives the effective level, the message, the location, the evidence as
+`relatedLocations`, and a stable `partialFingerprints` entry (see `fingerprints.py`), so code
+scanning keeps tracking a finding when lines move above it.
+
+Paths inside the git repository are relative URIs against `%SRCROOT%`, the repository root (given
+in `originalUriBaseIds`), whatever folder the linter ran in, so GitHub resolves them to the
+checked-out files; outside a repository the current folder is the root. Columns are 1-based Unicode
+code points, `endColumn` is exclusive, as SARIF specifies.
+
+Notebook findings (a finding with a `cell`): viewers show the `.ipynb` file as JSON, so the message
+starts with `cell N, line M:`, the region is the physical line of that source line in the file
+(`ipynb_lines.py`) or, where it cannot be found, absent (the whole file), and `properties.cell`
+holds the cell index. Paths that could not be checked are `toolExecutionNotifications`, and they
+make `executionSuccessful` false.
 
 `REPOSITORY_URL` is a placeholder until the project has a public home (see docs/ci.md): rule pages
-are linked as `REPOSITORY_URL/blob/main/rules/CODE.md` and also embedded in `help.markdown`, so
-viewers show them even while the link is not live.
+are linked as `REPOSITORY_URL/blob/main/rules/CODE.md`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 from urllib.parse import quote
 
@@ -45,10 +51,15 @@ def sarif_document(findings: Sequence[Finding], summary: "Summary", cwd: str | N
     from tflint_gesture import __version__
     from tflint_gesture.codes import RULES as rules
 
+    from tflint_gesture.report.ipynb_lines import NotebookLines
+
     index = {rule.code: i for i, rule in enumerate(rules)}
     prints = fingerprints(findings)
-    results = [_result(f, index.get(f.code), fp) for f, fp in zip(findings, prints)]
-    root = Path(os.path.abspath(cwd if cwd is not None else os.getcwd())).as_uri().rstrip("/") + "/"
+    here = Path(os.path.abspath(cwd if cwd is not None else os.getcwd()))
+    base = repository_root(here)
+    place = _Placer(here, base, NotebookLines())
+    results = [_result(f, index.get(f.code), fp, place) for f, fp in zip(findings, prints)]
+    root = base.as_uri().rstrip("/") + "/"
     invocation: dict = {"executionSuccessful": not summary.errors}
     if summary.errors:
         invocation["toolExecutionNotifications"] = [
@@ -92,8 +103,6 @@ def _rule(rule) -> dict:
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"tags": [tag for tag in ("training-bug", rule.family) if tag], "precision": "high"},
     }
-    if page:
-        out["help"] = {"text": page, "markdown": page}
     return out
 
 
@@ -115,11 +124,41 @@ def _first_paragraph(page: str) -> str | None:
     return None
 
 
-def _artifact(path: str) -> dict:
-    pure = PurePath(path)
-    if pure.is_absolute():
-        return {"uri": Path(path).as_uri()}
-    return {"uri": quote(posix(path), safe="/"), "uriBaseId": SRCROOT}
+def repository_root(folder: Path) -> Path:
+    """The git work tree holding `folder` (the nearest parent with `.git`), else `folder`."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return folder
+
+
+class _Placer:
+    """Artifact locations relative to the repository root, and notebook lines in the .ipynb file."""
+
+    def __init__(self, cwd: Path, root: Path, notebooks) -> None:
+        self.cwd, self.root, self.notebooks = cwd, root, notebooks
+
+    def artifact(self, path: str) -> dict:
+        absolute = Path(os.path.normpath(self.cwd / path))
+        try:
+            relative = absolute.relative_to(self.root)
+        except ValueError:
+            return {"uri": absolute.as_uri()}
+        return {"uri": quote(posix(str(relative)), safe="/"), "uriBaseId": SRCROOT}
+
+    def notebook_line(self, path: str, cell: int, line: int) -> int | None:
+        return self.notebooks.physical_line(str(self.cwd / path), cell, line)
+
+    def location(self, path: str, line: int, cell: int | None, span: tuple | None = None) -> dict:
+        """A physicalLocation: the region in a script, the physical line in a notebook, or the file."""
+        where: dict = {"artifactLocation": self.artifact(path)}
+        if cell is None:
+            where["region"] = _region(line, *span) if span else _region(line)
+        else:
+            physical = self.notebook_line(path, cell, line)
+            if physical is not None:
+                where["region"] = _region(physical)
+        return where
 
 
 def _region(line: int, column: int | None = None, end_line: int | None = None, end_column: int | None = None) -> dict:
@@ -137,28 +176,25 @@ def _region(line: int, column: int | None = None, end_line: int | None = None, e
     return region
 
 
-def _result(finding: Finding, rule_index: int | None, fingerprint: str) -> dict:
+def _result(finding: Finding, rule_index: int | None, fingerprint: str, place: _Placer) -> dict:
     result: dict = {"ruleId": finding.code}
     if rule_index is not None:
         result["ruleIndex"] = rule_index
     result["level"] = LEVELS.get(finding.severity, "warning")
-    result["message"] = {"text": finding.message}
-    result["locations"] = [
-        {
-            "physicalLocation": {
-                "artifactLocation": _artifact(finding.path),
-                "region": _region(finding.line, finding.column, finding.end_line, finding.end_column),
-            }
-        }
-    ]
+    cell = getattr(finding, "cell", None)
+    prefix = f"cell {cell}, line {finding.line}: " if cell is not None else ""
+    result["message"] = {"text": prefix + finding.message}
+    span = (finding.column, finding.end_line, finding.end_column)
+    result["locations"] = [{"physicalLocation": place.location(finding.path, finding.line, cell, span)}]
     related = []
     for number, evidence in enumerate(finding.evidence, start=1):
+        cell = getattr(evidence, "cell", None)
+        note = f"cell {cell}, line {evidence.line}: {evidence.note}" if cell is not None else evidence.note
         location: dict = {
             "id": number,
-            "physicalLocation": {"artifactLocation": _artifact(evidence.path), "region": _region(evidence.line)},
-            "message": {"text": evidence.note},
+            "physicalLocation": place.location(evidence.path, evidence.line, cell),
+            "message": {"text": note},
         }
-        cell = getattr(evidence, "cell", None)
         if cell is not None:
             location["properties"] = {"cell": cell}
         related.append(location)
@@ -176,4 +212,4 @@ def _result(finding: Finding, rule_index: int | None, fingerprint: str) -> dict:
     return result
 
 
-__all__ = ["REPOSITORY_URL", "RULE_PAGE_URL", "render_sarif", "sarif_document"]
+__all__ = ["REPOSITORY_URL", "RULE_PAGE_URL", "render_sarif", "repository_root", "sarif_document"]

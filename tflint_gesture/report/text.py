@@ -8,6 +8,7 @@ fix hint, then one summary line: `3 findings in 2 files` / `No findings in 2 fil
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
 from tflint_gesture.findings import Finding, Severity
@@ -39,6 +40,21 @@ def summary_line(findings: Sequence[Finding], summary: "Summary") -> str:
     return line
 
 
+_MARKER = re.compile(r"\s*(\[[^\[\]]*fix[^\[\]]*\])\s*$")  # `[automatic fix: --fix]`, added by the CLI
+
+
+def fix_hint(finding: Finding) -> str | None:
+    """The `fix:` text to show, or None: a fix the message already ends with is not said twice
+    (only the `[automatic fix: --fix]` marker is kept, when there is one)."""
+    if not finding.fix:
+        return None
+    match = _MARKER.search(finding.fix)
+    base = finding.fix[: match.start()] if match else finding.fix
+    if base.strip().rstrip(".").lower() in finding.message.lower():
+        return match.group(1) if match else None
+    return finding.fix
+
+
 def render_finding(finding: Finding, color: bool = False) -> list[str]:
     def paint(text: str, style: str) -> str:
         return f"{style}{text}{_RESET}" if color else text
@@ -58,8 +74,9 @@ def render_finding(finding: Finding, color: bool = False) -> list[str]:
             f"{evidence.path}:cell {evidence.cell}:line {evidence.line}:"
         )
         lines.append(f"    {paint(place, _DIM)} {evidence.note}")
-    if finding.fix:
-        lines.append(f"    {paint('fix:', _BOLD)} {finding.fix}")
+    hint = fix_hint(finding)
+    if hint:
+        lines.append(f"    {paint('fix:', _BOLD)} {hint}")
     if finding.confirmation is not None:  # --dry-run: what the short real fit showed
         observed = f": {finding.observation}" if finding.observation else ""
         lines.append(f"    {paint('dry run:', _BOLD)} {finding.confirmation}{observed}")
@@ -76,4 +93,4 @@ def render_text(findings: Sequence[Finding], summary: "Summary", color: bool = F
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["render_text", "render_finding", "summary_line", "plural"]
+__all__ = ["fix_hint", "render_text", "render_finding", "summary_line", "plural"]
