@@ -1510,11 +1510,12 @@ _METRIC_NAMES = {
 
 def make_metric(name: str, args: "Args") -> Any:
     given = args.value("name", None)
+    kind = _METRIC_NAMES.get(name, "")
     if isinstance(given, Const) and isinstance(given.value, str):
-        return Metric(given.value)
+        return Metric(given.value, kind)
     if name in _METRIC_NAMES and not args.starred:
-        return Metric(_METRIC_NAMES[name])
-    return Metric(UNKNOWN)
+        return Metric(_METRIC_NAMES[name], kind)
+    return Metric(UNKNOWN, kind)
 
 
 def make_callback(name: str, args: "Args", node: cst.Call) -> Any:
@@ -1631,6 +1632,7 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
                 if len(elements) == len(metrics_value.items):
                     nodes = [e.value for e in elements]
             compile_.metrics = [(_metric_name(m), n) for m, n in zip(metrics_value.items, nodes)]
+            compile_.metric_kinds = [(_metric_kind(m), n) for m, n in zip(metrics_value.items, nodes) if _metric_kind(m)]
         elif metrics_value is None and not args.starred:
             compile_.metrics = []
         if args.starred:
@@ -1671,6 +1673,18 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
             return Data(origin=Origin(node, "model predictions"), dtype="float")
         return UNKNOWN
     return UNKNOWN
+
+
+def _metric_kind(value: Any) -> str:
+    """The canonical function name of a metric (`'sparse_categorical_accuracy'`), '' when not a known one."""
+    if isinstance(value, Metric):
+        return value.kind
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value.lower()
+    if isinstance(value, Ref):
+        name = canonical(value.qualname)
+        return last(name) if under(name, "keras.metrics") and last(name)[:1].islower() else ""
+    return ""
 
 
 def _metric_name(value: Any) -> Any:

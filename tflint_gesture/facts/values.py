@@ -189,6 +189,7 @@ class Compile:
     loss: Any = UNKNOWN  # Loss, or UNKNOWN
     loss_node: Optional[cst.CSTNode] = None
     metrics: Any = UNKNOWN  # list of (name or UNKNOWN, node), or UNKNOWN
+    metric_kinds: list = field(default_factory=list)  # (canonical metric function name, node) of each known metric
     optimizer: Any = UNKNOWN
     conditional: bool = False
 
@@ -224,6 +225,7 @@ class Loss:
 @dataclass
 class Metric:
     name: Any  # logged name, or UNKNOWN
+    kind: str = ""  # canonical function name ("sparse_categorical_accuracy"), whatever `name=` says
 
 
 @dataclass
