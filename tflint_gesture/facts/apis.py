@@ -34,6 +34,7 @@ from tflint_gesture.facts.values import (
     LabelEncoding,
     Layer,
     Loss,
+    Mapping,
     Metric,
     ModelValue,
     Origin,
@@ -148,10 +149,55 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
 
 
 # --------------------------------------------------------------------------- generic dispatch
+# Libraries whose classes are Keras layers or models the analysis does not model: instances are opaque
+# layers, `from_preset` / `from_pretrained` give opaque models; both keep the functional graph going.
+LAYER_LIBRARIES = ("keras_hub", "keras_nlp", "keras_cv", "tensorflow_hub", "transformers", "tensorflow_addons",
+                   "tensorflow_models", "official")
+_TENSOR_ACTIVATIONS = {"softmax", "sigmoid"}
+_PREPROCESSORS = ("Preprocessor", "Tokenizer", "ImageConverter", "AudioConverter", "Processor")
+
+
+def tensors_in(args: "Args") -> tuple:
+    """Every symbolic tensor among the arguments, also inside list, tuple and dict literals."""
+    found: list = []
+    stack = [v for v, _ in args.pos] + [v for v, _ in args.kw.values()]
+    while stack:
+        value = stack.pop(0)
+        if isinstance(value, Tensor):
+            found.append(value)
+        elif isinstance(value, Seq):
+            stack.extend(value.items)
+        elif isinstance(value, Mapping) and not value.opaque:
+            stack.extend(value.items.values())
+    return tuple(found)
+
+
+def opaque_tensor(node: cst.CSTNode, parents: tuple, what: str) -> Tensor:
+    """A tensor some step the analysis does not model made from `parents`: its graph is kept, its values
+    and shape are unknown (kind "?": head, scaling and shape questions about it stay unknown)."""
+    return Tensor(Layer(kind="?", node=node, args={"api": what}), parents, node)
+
+
 def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call) -> Any:
+    first = args.value(None, 0)
+    if isinstance(first, Tensor) and last(qualname) in _TENSOR_ACTIVATIONS and under(
+            qualname, "tensorflow.nn", "tensorflow.math", "tensorflow", "keras.activations", "keras.ops", "keras.backend"):
+        return Tensor(Layer(kind="Activation", node=node, activation=last(qualname)), (first,), node)
     handler = _HANDLERS.get(qualname)
     if handler is not None:
         return handler(interp, args, node)
+    top = qualname.split(".")[0]
+    if top in LAYER_LIBRARIES:
+        name = last(qualname)
+        cls = qualname.split(".")[-2] if name in ("from_preset", "from_pretrained") else name
+        if cls[:1].isupper() and not cls.endswith(_PREPROCESSORS) and (
+                name != cls or under(qualname, *(f"{lib}.models" for lib in LAYER_LIBRARIES))):
+            model = ModelValue(kind="unknown", node=node, name=cls)
+            model.created_depth = interp.uncertain
+            interp.facts.models.append(model)
+            return model
+        if cls[:1].isupper() and not tensors_in(args):
+            return Layer(kind="?", node=node, call_args=args, args={"api": qualname})
     if under(qualname, "keras.optimizers", "keras.backend", "tensorflow.compat.v1.train", "tensorflow.train"):
         from tflint_gesture.facts import legacy, optimizers
 
@@ -217,6 +263,10 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         if attr in value.cls.methods:
             return BoundMethod(value, attr, node)
         return UNKNOWN
+    if isinstance(value, Tensor):  # `outputs.last_hidden_state`, `x.reshape`: still a tensor of that graph
+        if attr in ("shape", "dtype", "name", "ndim"):
+            return UNKNOWN
+        return opaque_tensor(node, (value,), attr)
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
     if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer)):
@@ -277,6 +327,11 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
                     encoding=LabelEncoding.ONE_HOT, num_classes=value.n, classes_origin=value.origin,
                     dtype="float", shape=((labels.shape[0] if isinstance(labels, Data) and labels.shape else None), value.n),
                     root=labels.root if isinstance(labels, Data) else new_root())
+    if isinstance(value, Mapping):
+        key = index_values[0] if len(index_values) == 1 else None
+        return value.lookup(key.value) if isinstance(key, Const) and isinstance(key.value, (str, int)) else UNKNOWN
+    if isinstance(value, Tensor):  # `outputs["sequence_output"]`, `x[:, 0, :]`: a piece of the tensor
+        return opaque_tensor(node, (value,), "indexing")
     if isinstance(value, Seq):
         if len(index_values) == 1:
             idx = const_int(index_values[0])
@@ -1603,6 +1658,12 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
         if name == "fit":
             obj.preprocessing = UNKNOWN if obj.preprocessing is None else obj.preprocessing
         return UNKNOWN
+    if isinstance(obj, Tensor):  # `x.reshape(...)`, `tensor.numpy()` on a symbolic tensor
+        return opaque_tensor(node, (obj,) + tensors_in(args), name)
+    if isinstance(obj, Mapping):
+        if name in ("update", "setdefault", "pop", "popitem", "clear"):
+            obj.opaque = True
+        return UNKNOWN
     if isinstance(obj, Layer):
         if name == "adapt" and obj.kind in ("Normalization", "TextVectorization", "StringLookup", "IntegerLookup"):
             if obj.kind == "Normalization":
@@ -1851,6 +1912,9 @@ def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Cal
         return Tensor(layer, (value,), node)
     if isinstance(value, Seq) and value.items and all(isinstance(v, Tensor) for v in value.items):
         return Tensor(layer, tuple(value.items), node)
+    if isinstance(value, Mapping) and not value.opaque and value.items and all(
+            isinstance(v, Tensor) for v in value.items.values()):
+        return Tensor(layer, tuple(value.items.values()), node)
     if isinstance(value, Data) and layer.kind == "Rescaling":
         scale = num(layer.args.get("scale"))
         if scale and _is_255(1 / scale):
@@ -1865,6 +1929,9 @@ def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Cal
 
 def apply_model(interp: "Interpreter", model: ModelValue, args: "Args", node: cst.Call) -> Any:
     value = args.value("inputs", 0)
+    parents = tensors_in(args)
+    if not isinstance(value, Tensor) and parents:  # a model called on a dict or list of Inputs
+        return Tensor(Layer(kind="Model", node=node, model=model), parents, node)
     if not isinstance(value, Tensor):
         from tflint_gesture.facts.loops import ModelCall
 

@@ -28,6 +28,7 @@ from tflint_gesture.facts.values import (
     Function,
     Instance,
     Layer,
+    Mapping,
     ModelValue,
     Origin,
     Ref,
@@ -389,7 +390,15 @@ class Interpreter:
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
         elif isinstance(target, cst.Subscript):
-            self.eval(target.value, scope)
+            owner = self.eval(target.value, scope)
+            if isinstance(owner, Mapping):
+                key = None
+                if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                    key = self.eval(target.slice[0].slice.value, scope)
+                if not (isinstance(key, Const) and isinstance(key.value, (str, int))):
+                    owner.opaque = True
+                else:
+                    owner.items[key.value] = value if self.uncertain <= owner.created_depth else UNKNOWN
 
     def project_module(self, dotted: str, level: int):
         """The analysed project module that `dotted` (with `level` leading dots) names, or None."""
@@ -517,6 +526,16 @@ class Interpreter:
     def call(self, node: cst.Call, scope: Scope) -> Any:
         func = self.eval(node.func, scope)
         args = self.eval_args(node, scope)
+        result = self._call_value(func, args, node)
+        if result is UNKNOWN and not isinstance(func, (Layer, ModelValue)):
+            # An unmodelled step on symbolic tensors (a keras_hub layer, `tf.*` / `keras.ops.*`, a custom
+            # block) still yields a tensor of the same graph, so the layers after it stay known.
+            parents = apis.tensors_in(args) + ((func,) if isinstance(func, Tensor) else ())
+            if parents:
+                return apis.opaque_tensor(node, parents, _dotted(node.func) or "call")
+        return result
+
+    def _call_value(self, func: Any, args: Args, node: cst.Call) -> Any:
         if isinstance(func, Ref):
             return apis.call_api(self, canonical(func.qualname), args, node)
         if isinstance(func, Function):
@@ -600,16 +619,49 @@ class Interpreter:
         if kind in (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp):
             return apis.comprehension(self, node, scope)
         if kind is cst.Dict:
-            for element in node.elements:
-                if isinstance(element, cst.DictElement):
-                    self.eval(element.value, scope)
-            return UNKNOWN
-        if kind is cst.Comparison or kind is cst.BooleanOperation:
-            for child in node.children:
-                if isinstance(child, cst.BaseExpression):
-                    self.eval(child, scope)
+            return self.eval_dict(node, scope)
+        if kind is cst.Comparison:
+            return self.eval_comparison(node, scope)
+        if kind is cst.BooleanOperation:
+            left = self.eval(node.left, scope)
+            right = self.eval(node.right, scope)
+            if isinstance(left, Const) and isinstance(right, Const) and _foldable(left.value) and _foldable(right.value):
+                if isinstance(node.operator, cst.And):
+                    return right if left.value else left
+                return left if left.value else right
             return UNKNOWN
         return UNKNOWN
+
+    def eval_dict(self, node: cst.Dict, scope: Scope) -> Any:
+        """A dict literal with constant keys is a `Mapping` of its values; any other dict is UNKNOWN."""
+        items: dict = {}
+        known = True
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = self.eval(element.key, scope)
+                value = self.eval(element.value, scope)
+                if isinstance(key, Const) and isinstance(key.value, (str, int)) and not isinstance(key.value, bool):
+                    items[key.value] = value
+                else:
+                    known = False
+            else:  # `**other`
+                self.eval(element.value, scope)
+                known = False
+        return Mapping(items, created_depth=self.uncertain) if known else UNKNOWN
+
+    def eval_comparison(self, node: cst.Comparison, scope: Scope) -> Any:
+        """Comparisons of constants fold (`if mode == "pretrain":` with `mode = "pretrain"`); others are UNKNOWN."""
+        left = self.eval(node.left, scope)
+        values = [left]
+        for target in node.comparisons:
+            values.append(self.eval(target.comparator, scope))
+        result = True
+        for target, (a, b) in zip(node.comparisons, zip(values, values[1:])):
+            outcome = _compare(target.operator, a, b)
+            if outcome is None:
+                return UNKNOWN
+            result = result and outcome
+        return Const(result)
 
     # ------------------------------------------------------------- helpers
     def origin(self, node: cst.CSTNode, note: str) -> Origin:
@@ -632,6 +684,43 @@ def _dotted(node: cst.CSTNode) -> str:
     if isinstance(node, cst.Attribute):
         return _dotted(node.value) + "." + node.attr.value
     return ""
+
+
+def _foldable(value: Any) -> bool:
+    return isinstance(value, (bool, int, float, str, type(None)))
+
+
+def _compare(operator: cst.BaseCompOp, a: Any, b: Any) -> Optional[bool]:
+    """The outcome of one comparison of two constants (or a constant in a literal list), None when unknown.
+
+    `is None` is not folded: a variable that is None before a loop is often set inside it, and the
+    loop body is interpreted once.
+    """
+    if isinstance(operator, (cst.In, cst.NotIn)):
+        if not (isinstance(a, Const) and _foldable(a.value) and isinstance(b, Seq) and not b.grown
+                and all(isinstance(i, Const) and _foldable(i.value) for i in b.items)):
+            return None
+        found = any(type(i.value) is type(a.value) and i.value == a.value for i in b.items)
+        return found if isinstance(operator, cst.In) else not found
+    if not (isinstance(a, Const) and isinstance(b, Const) and _foldable(a.value) and _foldable(b.value)):
+        return None
+    x, y = a.value, b.value
+    try:
+        if isinstance(operator, cst.Equal):
+            return x == y
+        if isinstance(operator, cst.NotEqual):
+            return x != y
+        if isinstance(operator, cst.LessThan):
+            return x < y
+        if isinstance(operator, cst.LessThanEqual):
+            return x <= y
+        if isinstance(operator, cst.GreaterThan):
+            return x > y
+        if isinstance(operator, cst.GreaterThanEqual):
+            return x >= y
+    except TypeError:
+        return None
+    return None
 
 
 def _source_name(node: cst.CSTNode) -> Optional[str]:

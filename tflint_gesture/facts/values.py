@@ -92,6 +92,24 @@ class Seq:
 
 
 @dataclass
+class Mapping:
+    """A dict literal with constant keys (`{"token_ids": Input(...), ...}`): a structure of values.
+
+    A store under an unknown key, a mutating method or a store under a branch the literal was not
+    written in makes the affected entries (or all of them) unknown.
+    """
+
+    items: dict
+    created_depth: int = 0
+    opaque: bool = False  # mutated in a way the analysis cannot follow: every lookup is unknown
+
+    def lookup(self, key: Any) -> Any:
+        if self.opaque or key not in self.items:
+            return UNKNOWN
+        return self.items[key]
+
+
+@dataclass
 class Ref:
     """A reference to an imported module attribute, by canonical dotted name."""
 
