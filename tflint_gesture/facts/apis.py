@@ -1326,26 +1326,53 @@ def _tf_uniform(interp, args, node):
 
 @api("tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors")
 def _from_tensor_slices(interp, args, node):
+    """The element is `(x, y)` for a pair (or `(x, y, sample_weight)`), `x` alone for an array or a dict."""
     value = args.value("tensors", 0)
     origin = Origin(node, "tf.data.Dataset.from_tensor_slices")
-    if isinstance(value, Seq) and len(value.items) == 2:
-        x, y = (as_data(i) for i in value.items)
-        return Dataset(x=x, y=y, origin=origin, root=x.root if isinstance(x, Data) else new_root(), batches=0,
+    if isinstance(value, Seq) and len(value.items) in (2, 3) and not value.grown:
+        x, y = (as_data(i) for i in value.items[:2])
+        if isinstance(y, Mapping) or (y is not UNKNOWN and not isinstance(y, Data)):
+            y = UNKNOWN
+        return Dataset(x=x, y=y if isinstance(y, Data) else _element_labels(y, node), origin=origin,
+                       root=x.root if isinstance(x, Data) else new_root(), batches=0,
                        roles=x.roles if isinstance(x, Data) else frozenset())
+    if isinstance(value, Mapping):  # a dict of feature arrays: Keras reads it as inputs only
+        return Dataset(x=value, y=None, origin=origin, batches=0)
     value = as_data(value)
     if isinstance(value, Data):
         return Dataset(x=value, y=None, origin=origin, root=value.root, roles=value.roles, batches=0)
     return Dataset(origin=origin)
 
 
+def _element_labels(y: Any, node) -> Any:
+    """The second item of a dataset element: labels of unknown encoding when the value itself is unknown
+    (the element is known to be a pair, so the pipeline is supervised)."""
+    if isinstance(y, Data) or y is None:
+        return y
+    if y is UNKNOWN or isinstance(y, Tensor):
+        return Data(origin=Origin(node, "labels of a (features, labels) dataset element"))
+    return UNKNOWN
+
+
 @api("tensorflow.data.Dataset.zip")
 def _dataset_zip(interp, args, node):
     value = args.value("datasets", 0)
+    if len(args.pos) == 2:  # `Dataset.zip(a, b)` (TF 2.13+)
+        value = Seq([v for v, _ in args.pos], True)
     if isinstance(value, Seq) and len(value.items) == 2 and all(isinstance(d, Dataset) for d in value.items):
         a, b = value.items
         if a.y is None and b.y is None:
-            return Dataset(x=a.x, y=b.x, origin=Origin(node, "Dataset.zip"), root=a.root, roles=a.roles)
+            return Dataset(x=a.x, y=_element_labels(b.x, node), origin=Origin(node, "Dataset.zip"), root=a.root,
+                           roles=a.roles, batches=a.batches if a.batches == b.batches else None)
     return Dataset(origin=Origin(node, "Dataset.zip"))
+
+
+@api("tensorflow.data.TextLineDataset", "tensorflow.data.TFRecordDataset", "tensorflow.data.Dataset.list_files",
+     "tensorflow.data.FixedLengthRecordDataset", "tensorflow.data.experimental.SqlDataset")
+def _file_records(interp, args, node):
+    """Lines, serialized records or file names: one unlabelled item per element until a `.map` parses it."""
+    name = last(canonical(_call_name(node)))
+    return Dataset(x=Data(origin=Origin(node, f"{name} records")), y=None, origin=Origin(node, name), batches=0)
 
 
 @api("tensorflow.GradientTape")
@@ -1816,6 +1843,8 @@ def _dataset_method(interp, ds: Dataset, name: str, args, node):
 
 
 def _dataset_map(interp, ds: Dataset, fn: Any, node) -> Any:
+    """The dataset a `.map` makes: the function is always interpreted (with unknown arguments when the
+    element is unknown) so that what it returns, a pair `(x, y)`, one array or a dict, is the element."""
     from tflint_gesture.facts.interpreter import Args
 
     if isinstance(fn, Function):
@@ -1827,18 +1856,20 @@ def _dataset_map(interp, ds: Dataset, fn: Any, node) -> Any:
             call_args = Args(pos=[(ds.x, None)])
         elif count == 1 and ds.y is not UNKNOWN:
             call_args = Args(pos=[(Seq([ds.x, ds.y], True), None)])
-        else:
-            return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
+        else:  # the element's structure is unknown: the function still says what it returns
+            call_args = Args(pos=[(UNKNOWN, None)] * count, starred=params.star_arg is not None and count == 0)
         result = interp.call_function(fn, call_args, node)
     elif isinstance(fn, Layer):
         result = apply_layer(interp, fn, Args(pos=[(ds.x, None)]), node) if ds.y is None else UNKNOWN
     else:
         return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
-    if isinstance(result, Seq) and len(result.items) == 2:
-        x, y = result.items
-        return Dataset(x=x, y=y if (isinstance(y, Data) or y is None) else UNKNOWN, origin=Origin(node, "map"),
+    if isinstance(result, Seq) and len(result.items) in (2, 3) and not result.grown:
+        x, y = result.items[:2]
+        return Dataset(x=x, y=_element_labels(y, node), origin=Origin(node, "map"),
                        root=ds.root, roles=ds.roles, class_names=ds.class_names)
     if isinstance(result, Data):
+        return Dataset(x=result, y=None, origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
+    if isinstance(result, Mapping):
         return Dataset(x=result, y=None, origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
     return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
 
