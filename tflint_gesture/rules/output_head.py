@@ -112,7 +112,14 @@ class OutputUnitsMismatchClasses(Rule):
                 what = f"one-hot labels have {classes} columns"
             elif labels.encoding == LabelEncoding.CLASS_IDS and loss.name not in BINARY:
                 classes = labels.num_classes
-                if classes is None or units >= classes:
+                if classes is None or units == classes:
+                    continue
+                if units > classes:
+                    # Spare units are right for 1-based ids (Dense(n + 1) for labels 1..n); only labels known
+                    # to start at 0 leave them unused, which wastes capacity but does not break training.
+                    if labels.bounds is None or labels.bounds[0] != 0:
+                        continue
+                    yield self._spare_units(facts, head, labels, units, classes)
                     continue
                 what = f"class ids run up to {classes - 1} ({classes} classes)"
             else:
@@ -132,6 +139,26 @@ class OutputUnitsMismatchClasses(Rule):
                 evidence=evidence,
                 fix=f"use {classes} output units",
             )
+
+
+    @staticmethod
+    def _spare_units(facts: Facts, head, labels: Data, units: int, classes: int) -> Report:
+        origin = labels.classes_origin or labels.origin
+        evidence = [(head.layer.node, f"{units}-unit output layer")]
+        if origin is not None:
+            evidence.append((origin.node, f"class ids 0..{classes - 1}: {origin.note}"))
+        return Report(
+            node=head.layer.node,
+            message=(
+                f"the output layer has {units} units but the class ids run from 0 to {classes - 1}{_at(facts, labels)}; "
+                f"the last {units - classes} output{'s are' if units - classes > 1 else ' is'} never a target, so the "
+                f"model spends probability on classes that do not exist; use {classes} units unless more classes "
+                f"are coming"
+            ),
+            evidence=evidence,
+            fix=f"use {classes} output units",
+            severity=Severity.INFO,
+        )
 
 
 class HeadActivationMismatchesLoss(Rule):
