@@ -1655,6 +1655,31 @@ def _functional_model(interp, args, node):
     return model
 
 
+@api("keras.wrappers.scikit_learn.KerasClassifier", "keras.wrappers.scikit_learn.KerasRegressor",
+     "keras.wrappers.SKLearnClassifier", "keras.wrappers.SKLearnRegressor",
+     "scikeras.wrappers.KerasClassifier", "scikeras.wrappers.KerasRegressor")
+def _sklearn_wrapper(interp, args, node):
+    """`KerasClassifier(build_fn=create_model, epochs=..., num_classes=5)`: the builder is interpreted with
+    the wrapper's keyword arguments that name its parameters (scikeras: `model__num_classes=`), and the
+    wrapper stands for the model it builds, so `clf.fit(x, y)` is a fit of that model."""
+    from tflint_gesture.facts.interpreter import Args
+
+    builder = args.value("build_fn", None)
+    if builder is None:
+        builder = args.value("model", 0)
+    if not isinstance(builder, Function) or isinstance(builder.node, cst.Lambda):
+        return UNKNOWN
+    params = builder.node.params
+    names = {p.name.value for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)}
+    kwargs = {}
+    for key, (value, arg) in args.kw.items():
+        name = key[len("model__"):] if key.startswith("model__") else key
+        if name in names:
+            kwargs[name] = (value, arg)
+    result = interp.call_function(builder, Args(kw=kwargs, starred=args.starred), node)
+    return result if isinstance(result, ModelValue) else UNKNOWN
+
+
 @api("keras.models.load_model", "keras.models.model_from_json", "keras.models.clone_model")
 def _loaded_model(interp, args, node):
     model = ModelValue(kind="loaded", node=node)

@@ -102,6 +102,28 @@ def known_loss(call: TrainCall) -> Optional[tuple[Compile, Loss]]:
     return None
 
 
+def compiled_models(facts) -> list:
+    """(model, Compile with a known loss, the fit or None) for every fit and every compiled model.
+
+    Head-versus-loss questions need no data: a model compiled in a builder that is never fit in the
+    file (or handed to KerasClassifier) is as wrong as one that is. Each (model, compile) pair once.
+    """
+    found: list = []
+    seen: set = set()
+    for call in facts.fits():
+        known = known_loss(call)
+        if known is not None and (id(call.model), id(known[0])) not in seen:
+            seen.add((id(call.model), id(known[0])))
+            found.append((call.model, known[0], call))
+    for model in facts.models:
+        compile_ = model.compile
+        if isinstance(compile_, Compile) and isinstance(compile_.loss, Loss) and not compile_.conditional \
+                and (id(model), id(compile_)) not in seen:
+            seen.add((id(model), id(compile_)))
+            found.append((model, compile_, None))
+    return found
+
+
 def has_validation(call: TrainCall) -> Optional[bool]:
     """True/False when known; None when validation may come from somewhere unseen."""
     if call.validation_data is UNKNOWN:

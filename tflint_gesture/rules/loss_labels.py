@@ -14,6 +14,7 @@ from tflint_gesture.facts.queries import (
     CROSS_ENTROPY,
     REGRESSION,
     SPARSE,
+    compiled_models,
     describe_labels,
     evidenced_labels,
     known_loss,
@@ -205,14 +206,11 @@ class FromLogitsOnProbabilities(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
-            known = known_loss(call)
-            if known is None:
-                continue
-            compile_, loss = known
+        for model, compile_, call in compiled_models(facts):
+            loss = compile_.loss
             if loss.from_logits is not True or loss.name not in CROSS_ENTROPY:
                 continue
-            head = head_of(call.model)
+            head = head_of(model)
             if head is None or head.activation not in ("softmax", "sigmoid"):
                 continue
             fix = f"remove the {head.activation} activation from the output layer (keep from_logits=True), or drop from_logits=True"
@@ -225,7 +223,7 @@ class FromLogitsOnProbabilities(Rule):
                     f"training is slow or stalls (Keras 3 on TensorFlow detects it, warns and uses the "
                     f"pre-activation values); {fix}"
                 ),
-                evidence=[(head.activation_node, f"{head.activation} output"), (call.node, "trained here")],
+                evidence=[(head.activation_node, f"{head.activation} output")] + _trained(call),
                 fix=fix,
                 edits=from_logits_off(loss),  # keeps the model's outputs: they stay probabilities
                 fix_safety="safe",
@@ -242,17 +240,14 @@ class LinearOutputWithoutFromLogits(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
-            known = known_loss(call)
-            if known is None:
-                continue
-            compile_, loss = known
+        for model, compile_, call in compiled_models(facts):
+            loss = compile_.loss
             if loss.name not in CROSS_ENTROPY or loss.from_logits is not False:
                 continue
-            head = head_of(call.model)
+            head = head_of(model)
             if head is None or head.activation != "linear":
                 continue
-            labels = labels_of(call)
+            labels = labels_of(call) if call is not None else None
             if isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS:
                 continue  # the loss itself is wrong for regression targets: TFG103 says so
             fix = "pass from_logits=True to the loss (e.g. keras.losses.SparseCategoricalCrossentropy(from_logits=True)), or add the activation"
@@ -263,7 +258,7 @@ class LinearOutputWithoutFromLogits(Rule):
                     f"{loss.name} is used with from_logits=False, so Keras reads the logits as probabilities and "
                     f"clips them; the loss is wrong and gradients vanish outside (0, 1); {fix}"
                 ),
-                evidence=[(head.layer.node, "linear output layer"), (call.node, "trained here")],
+                evidence=[(head.layer.node, "linear output layer")] + _trained(call),
                 fix=fix,
                 edits=from_logits_on(loss, facts.module),  # the model and its outputs stay as they are
                 fix_safety="safe",
@@ -385,6 +380,11 @@ class LossContradictsMetric(Rule):
                 fix=fix,
                 severity=severity,
             )
+
+
+def _trained(call) -> list:
+    """The fit as evidence, when the model is fit in this file."""
+    return [(call.node, "trained here")] if call is not None else []
 
 
 def _per_step_output(call) -> bool:

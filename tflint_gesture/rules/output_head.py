@@ -7,7 +7,17 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT, head_of
-from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, known_loss, labels_of, width
+from tflint_gesture.facts.queries import (
+    BINARY,
+    CATEGORICAL,
+    CROSS_ENTROPY,
+    REGRESSION,
+    SPARSE,
+    compiled_models,
+    known_loss,
+    labels_of,
+    width,
+)
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
@@ -171,15 +181,12 @@ class HeadActivationMismatchesLoss(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
-            known = known_loss(call)
-            if known is None:
-                continue
-            loss = known[1]
-            head = head_of(call.model)
+        for model, compile_, call in compiled_models(facts):
+            loss = compile_.loss
+            head = head_of(model)
             if head is None or not isinstance(head.units, int) or head.units < 2:
                 continue
-            labels = labels_of(call)
+            labels = labels_of(call) if call is not None else None
             if head.activation == "sigmoid" and loss.name in SPARSE | CATEGORICAL and not loss.from_logits:
                 yield Report(
                     node=head.activation_node,
