@@ -1934,6 +1934,9 @@ def _scaler_method(interp, scaler: Scaler, name: str, args, node):
         if isinstance(data, Data):
             return data.derive(vrange=scaler.produces, scalings=data.scalings + (Origin(node, scaler.kind),),
                                dtype="float", encoding=LabelEncoding.UNKNOWN, bounds=None)
+        if data is UNKNOWN and scaler.kind in _SCALERS:  # whatever went in, a scikit-learn scaler returns an array
+            origin = Origin(node, f"{scaler.kind}.{name}")
+            return Data(origin=origin, vrange=scaler.produces, scalings=(origin,), dtype="float")
         return UNKNOWN
     if name == "fit":
         return scaler
