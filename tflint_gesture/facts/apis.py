@@ -129,6 +129,8 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
                          or (isinstance(i, Const) and isinstance(i.value, int) and not isinstance(i.value, bool))
                          for i in items):
             return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,))
+        if items and all(isinstance(i, Data) for i in items):
+            return _stacked_samples(items, origin)
         return Data(origin=origin)
     consts = [num(i) for i in items]
     if items and all(c is not None for c in consts):
@@ -148,6 +150,20 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
     return UNKNOWN
 
 
+def _stacked_samples(items: list, origin: Optional[Origin]) -> Data:
+    """`np.array(frames)` of a list filled in a loop: what all its samples share (shape, pixel range)."""
+    first = items[0]
+    same = lambda attr: all(getattr(i, attr) == getattr(first, attr) for i in items)  # noqa: E731
+    shape = (None,) + tuple(first.shape) if first.shape is not None and same("shape") else None
+    vrange = first.vrange if same("vrange") else ValueRange.UNKNOWN
+    return Data(origin=first.origin if vrange != ValueRange.UNKNOWN and first.origin else origin, shape=shape,
+                dtype=first.dtype if same("dtype") else None, vrange=vrange,
+                is_image=first.is_image and same("is_image"), bounds=first.bounds if same("bounds") else None,
+                scalings=first.scalings if same("vrange") else (),
+                encoding=first.encoding if first.encoding == LabelEncoding.CONTINUOUS and same("encoding")
+                else LabelEncoding.UNKNOWN)
+
+
 # --------------------------------------------------------------------------- generic dispatch
 # Libraries whose classes are Keras layers or models the analysis does not model: instances are opaque
 # layers, `from_preset` / `from_pretrained` give opaque models; both keep the functional graph going.
@@ -155,6 +171,35 @@ LAYER_LIBRARIES = ("keras_hub", "keras_nlp", "keras_cv", "tensorflow_hub", "tran
                    "tensorflow_models", "official")
 _TENSOR_ACTIVATIONS = {"softmax", "sigmoid"}
 _PREPROCESSORS = ("Preprocessor", "Tokenizer", "ImageConverter", "AudioConverter", "Processor")
+
+
+# Keras 3's backend-neutral ops behave like the numpy / tf function they mirror: (that function's
+# canonical name, keyword renames from the keras.ops spelling to that function's).
+KERAS_OPS = {
+    "keras.ops.one_hot": ("tensorflow.one_hot", {"x": "indices", "num_classes": "depth"}),
+    "keras.ops.cast": ("tensorflow.cast", {}),
+    "keras.ops.image.resize": ("tensorflow.image.resize", {}),
+    "keras.ops.argmax": ("numpy.argmax", {"x": "a"}),
+    "keras.ops.convert_to_tensor": ("numpy.array", {"x": "object"}),
+    "keras.ops.array": ("numpy.array", {"x": "object"}),
+    "keras.ops.expand_dims": ("tensorflow.expand_dims", {}),
+    "keras.ops.reshape": ("tensorflow.reshape", {}),
+    "keras.ops.transpose": ("numpy.transpose", {}),
+    "keras.ops.clip": ("numpy.clip", {}),
+    "keras.ops.divide": ("numpy.divide", {}),
+    "keras.ops.true_divide": ("numpy.true_divide", {}),
+    "keras.ops.multiply": ("numpy.multiply", {}),
+    "keras.ops.subtract": ("numpy.subtract", {}),
+    "keras.ops.add": ("numpy.add", {}),
+    "keras.ops.concatenate": ("numpy.concatenate", {"xs": "arrays"}),
+    "keras.ops.stack": ("numpy.stack", {"x": "arrays"}),
+    "keras.ops.eye": ("numpy.eye", {}),
+    "keras.ops.arange": ("numpy.arange", {}),
+    "keras.ops.zeros": ("numpy.zeros", {}),
+    "keras.ops.ones": ("numpy.ones", {}),
+    "keras.random.normal": ("tensorflow.random.normal", {}),
+    "keras.random.uniform": ("tensorflow.random.uniform", {}),
+}
 
 
 def tensors_in(args: "Args") -> tuple:
@@ -186,6 +231,13 @@ def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call)
     handler = _HANDLERS.get(qualname)
     if handler is not None:
         return handler(interp, args, node)
+    alias = KERAS_OPS.get(qualname)
+    if alias is not None and alias[0] in _HANDLERS:
+        from tflint_gesture.facts.interpreter import Args
+
+        target, renames = alias
+        renamed = Args(pos=args.pos, kw={renames.get(k, k): v for k, v in args.kw.items()}, starred=args.starred)
+        return _HANDLERS[target](interp, renamed, node)
     top = qualname.split(".")[0]
     if top in LAYER_LIBRARIES:
         name = last(qualname)
@@ -288,7 +340,14 @@ def unrollable(value: Any) -> Optional[list]:
     return None
 
 
-def iteration_element(interp: "Interpreter", value: Any, node: cst.For) -> Any:
+def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> Any:
+    """One element of an iterable whose elements are not enumerated one by one."""
+    if isinstance(value, Seq) and value.items and all(item is value.items[0] for item in value.items):
+        return value.items[0]  # a list built from one element (a comprehension, appends of one value)
+    if isinstance(value, Data):  # `for row in array`: one sample, a new piece of data
+        shape = value.shape[1:] if value.shape else None
+        return value.derive(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
+                            origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
     if isinstance(value, _Enumerated):
         return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=()),
                     UNKNOWN], True)
@@ -310,7 +369,35 @@ class _Range:
 
 
 def comprehension(interp: "Interpreter", node: cst.CSTNode, scope: Any) -> Any:
-    return UNKNOWN
+    """A list comprehension or generator: over a short literal each element is evaluated (a list of
+    layers stays a list of layers); otherwise the element is evaluated once with the loop target bound
+    to one element of the iterable, giving a list of that element of unknown length. Dict and set
+    comprehensions are UNKNOWN."""
+    from tflint_gesture.facts.interpreter import MAX_UNROLL, Scope
+
+    if isinstance(node, (cst.DictComp, cst.SetComp)):
+        return UNKNOWN
+    clauses = []
+    clause = node.for_in
+    while clause is not None:
+        clauses.append(clause)
+        clause = clause.inner_for_in
+    local = Scope(parent=scope)
+    if len(clauses) == 1 and not clauses[0].ifs and clauses[0].asynchronous is None:
+        items = unrollable(interp.eval(clauses[0].iter, scope))
+        if items is not None and len(items) <= MAX_UNROLL:
+            out = []
+            for item in items:
+                interp.bind(clauses[0].target, item, local)
+                out.append(interp.eval(node.elt, local))
+            return Seq(out, created_depth=interp.uncertain)
+    for clause in clauses:
+        iterable = interp.eval(clause.iter, local)
+        interp.bind(clause.target, iteration_element(interp, iterable, clause), local)
+        for condition in clause.ifs:
+            interp.eval(condition.test, local)
+    element = interp.eval(node.elt, local)
+    return Seq([element], grown=True, created_depth=interp.uncertain)
 
 
 def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any) -> Any:
@@ -325,8 +412,9 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
         labels = index_values[0]
         return Data(origin=Origin(node, f"one-hot rows of np.eye({value.n if value.n else '...'})"),
                     encoding=LabelEncoding.ONE_HOT, num_classes=value.n, classes_origin=value.origin,
-                    dtype="float", shape=((labels.shape[0] if isinstance(labels, Data) and labels.shape else None), value.n),
-                    root=labels.root if isinstance(labels, Data) else new_root())
+                    dtype="float", shape=_eye_rows_shape(labels, value.n),
+                    root=labels.root if isinstance(labels, Data) else new_root(),
+                    roles=labels.roles if isinstance(labels, Data) else frozenset())
     if isinstance(value, Mapping):
         key = index_values[0] if len(index_values) == 1 else None
         return value.lookup(key.value) if isinstance(key, Const) and isinstance(key.value, (str, int)) else UNKNOWN
@@ -359,6 +447,13 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
                     roles=value.roles, root=new_root(),
                     shape=value.shape[1:] if single and value.shape else None)  # `x[0]`: one sample
     return UNKNOWN
+
+
+def _eye_rows_shape(labels: Any, n: Optional[int]) -> Optional[tuple]:
+    """`np.eye(n)[y]` keeps every axis of y and adds one of n: labels shaped (k, 1) give (k, 1, n)."""
+    if isinstance(labels, Data) and labels.shape is not None:
+        return tuple(labels.shape) + (n,)
+    return None
 
 
 def _slice_bounds(interp: "Interpreter", part: cst.CSTNode, scope: Any) -> Optional[tuple]:
@@ -695,6 +790,20 @@ def _arange(interp, args, node):
         origin = Origin(node, f"class ids 0..{values[0] - 1}")
         return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=values[0], classes_origin=origin,
                     dtype="int", shape=(values[0],), bounds=(0, values[0] - 1))
+    numbers = [num(v) for v, _ in args.pos]
+    if 2 <= len(numbers) <= 3 and all(n is not None for n in numbers) and not args.kw and not args.starred:
+        start, stop = numbers[0], numbers[1]
+        step = numbers[2] if len(numbers) == 3 else 1
+        if step and all(float(n).is_integer() for n in numbers):
+            r = range(int(start), int(stop), int(step))
+            if len(r):
+                return Data(origin=Origin(node, f"np.arange({', '.join(f'{n:g}' for n in numbers)})"), dtype="int",
+                            shape=(len(r),), bounds=(min(r[0], r[-1]), max(r[0], r[-1])))
+        elif step and (stop - start) / step > 0:
+            count = math.ceil((stop - start) / step)
+            if count <= 10 ** 9:
+                return Data(origin=Origin(node, "a range of floats"), dtype="float", shape=(count,),
+                            bounds=tuple(sorted((start, start + (count - 1) * step))))
     return Data(origin=Origin(node, "a range"), dtype="int")
 
 
@@ -726,7 +835,11 @@ def _filled(interp, args, node):
 
 @api("numpy.eye", "numpy.identity")
 def _eye(interp, args, node):
-    return Eye(const_int(args.value("N", 0)), Origin(node, "np.eye"))
+    """`np.eye(N)` / `np.eye(N, M)`: rows of M (default N) columns."""
+    columns = args.value("M", 1)
+    if columns is None or (isinstance(columns, Const) and columns.value is None):
+        columns = args.value("N", 0)
+    return Eye(const_int(columns), Origin(node, "np.eye"))
 
 
 @api("numpy.array", "numpy.asarray", "numpy.asanyarray", "tensorflow.convert_to_tensor", "tensorflow.constant",
@@ -882,6 +995,54 @@ def _moved_shape(qualname: str, shape: Optional[tuple], args) -> Optional[tuple]
         dims = target.items if isinstance(target, Seq) else [target]
         return reshaped(shape, tuple(const_int(d) for d in dims))
     return None
+
+
+@api("numpy.split", "numpy.array_split")
+def _np_split(interp, args, node):
+    """`np.split(x, 5)` / `np.split(x, [800, 900])`: that many pieces of the same data, each a new root."""
+    value = as_data(args.value("ary", 0))
+    sections = args.value("indices_or_sections", 1)
+    count = const_int(sections)
+    if isinstance(sections, Seq) and not sections.grown:
+        count = len(sections.items) + 1
+    if not isinstance(value, Data) or count is None or not 0 < count <= 64 or args.value("axis", 2) not in (None, Const(0)):
+        return UNKNOWN
+    shape = (None,) + tuple(value.shape[1:]) if value.shape else None
+    return Seq([value.derive(root=new_root(), shape=shape, ordered=None if count > 1 else value.ordered)
+                for _ in range(count)], is_tuple=False)
+
+
+# Element-wise functions that map continuous values to continuous values, with the range they give.
+_CONTINUOUS_UFUNCS = {
+    "sin": (-1.0, 1.0), "cos": (-1.0, 1.0), "tanh": (-1.0, 1.0), "sqrt": None, "exp": None, "log": None,
+    "log1p": None, "log10": None, "log2": None, "abs": None, "absolute": None, "arctan2": None, "hypot": None,
+    "arctan": None, "radians": None, "degrees": None, "deg2rad": None, "rad2deg": None, "square": None,
+    "cbrt": None, "sinh": None, "cosh": None, "expm1": None,
+}
+
+
+def _continuous_ufunc(interp, args, node):
+    values = [as_data(v) for v, _ in args.pos]
+    if not values or not all(isinstance(v, Data) and v.encoding == LabelEncoding.CONTINUOUS for v in values
+                             if not isinstance(v, Const)) or not any(isinstance(v, Data) for v in values):
+        return UNKNOWN
+    name = last(canonical(_call_name(node)))
+    first = next(v for v in values if isinstance(v, Data))
+    return Data(origin=Origin(node, f"np.{name} of continuous values"), encoding=LabelEncoding.CONTINUOUS,
+                dtype="float", shape=first.shape, bounds=_CONTINUOUS_UFUNCS.get(name))
+
+
+for _name in _CONTINUOUS_UFUNCS:
+    _HANDLERS[f"numpy.{_name}"] = _continuous_ufunc
+
+
+@api("numpy.linalg.norm")
+def _norm(interp, args, node):
+    value = as_data(args.value("x", 0))
+    if isinstance(value, Data) and value.encoding == LabelEncoding.CONTINUOUS:
+        return Data(origin=Origin(node, "a norm of continuous values"), encoding=LabelEncoding.CONTINUOUS,
+                    dtype="float")
+    return UNKNOWN
 
 
 @api("numpy.divide", "numpy.multiply", "numpy.subtract", "numpy.add", "numpy.true_divide", "tensorflow.divide",
@@ -1416,7 +1577,11 @@ _MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "subtract": "Sub
 
 def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -> Any:
     if kind in ("Input",):
-        return Tensor(Layer(kind="Input", node=node, args={"shape": args.value("shape", 0)}), (), node)
+        shape = args.value("shape", 0)
+        batch_shape = args.value("batch_shape", None)
+        if shape is None and isinstance(batch_shape, Seq) and batch_shape.items and not batch_shape.grown:
+            shape = Seq(batch_shape.items[1:], is_tuple=True)  # `Input(batch_shape=(None, 63))`
+        return Tensor(Layer(kind="Input", node=node, args={"shape": shape}), (), node)
     if kind in _MERGE_FUNCTIONS:  # `layers.add([x, y])`: the functional form returns the merged tensor
         from tflint_gesture.facts.interpreter import Args
 

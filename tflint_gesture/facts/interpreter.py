@@ -15,7 +15,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from tflint_gesture.facts import apis
-from tflint_gesture.facts.names import canonical, target_names, under
+from tflint_gesture.facts.names import canonical, star_member, target_names, under
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.values import (
     UNKNOWN,
@@ -37,6 +37,7 @@ from tflint_gesture.facts.values import (
     Tensor,
 )
 
+STAR = "*"  # scope key of the modules star-imported into it (not a Python identifier: never a variable)
 MAX_CALL_DEPTH = 8
 MAX_UNROLL = 16
 _BUILTINS = {
@@ -62,6 +63,13 @@ class Scope:
             scope = scope.parent
         if name in _BUILTINS:
             return Ref("builtins." + name)
+        scope = self
+        while scope is not None:  # `from keras.layers import *`: the module's known exports
+            for module in reversed(scope.vars.get(STAR, ())):
+                member = star_member(module, name)
+                if member is not None:
+                    return Ref(member)
+            scope = scope.parent
         return UNKNOWN
 
 
@@ -276,6 +284,7 @@ class Interpreter:
             base = _dotted(small.module)
             self._note_framework(base, small)
             if isinstance(small.names, cst.ImportStar):
+                scope.vars[STAR] = tuple(scope.vars.get(STAR, ())) + (base,)
                 return False
             for alias in small.names:
                 name = _dotted(alias.name)
