@@ -171,3 +171,17 @@ def test_labels_of_a_comprehension_of_ids():
     """)))
     (fit,) = facts.fits()
     assert labels_of(fit).encoding == LabelEncoding.UNKNOWN  # int() of unknown strings: not known class ids
+
+
+def test_a_comprehension_of_unknown_length_stays_of_unknown_length():
+    scope = scope_of("""
+        import os
+        names = sorted(d for d in os.listdir("gestures") if d[0] != ".")
+        count = len(names)
+        layers_list = [layers.Dense(64, activation="relu") for _ in names]
+        model = keras.Sequential(layers_list)
+        both = layers_list + [layers.Dense(3)]
+    """)
+    assert scope.lookup("count") is UNKNOWN
+    assert scope.lookup("model").layers[-1].known is False  # maybe no Dense at all
+    assert scope.lookup("both").grown

@@ -236,7 +236,8 @@ def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call)
         from tflint_gesture.facts.interpreter import Args
 
         target, renames = alias
-        renamed = Args(pos=args.pos, kw={renames.get(k, k): v for k, v in args.kw.items()}, starred=args.starred)
+        renamed = Args(pos=args.pos, kw={renames.get(k, k): v for k, v in args.kw.items()}, starred=args.starred,
+                       scope=args.scope)
         return _HANDLERS[target](interp, renamed, node)
     top = qualname.split(".")[0]
     if top in LAYER_LIBRARIES:
@@ -327,7 +328,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
 
 
 def unpack(value: Any, n: int) -> Optional[list]:
-    if isinstance(value, Seq) and len(value.items) == n:
+    if isinstance(value, Seq) and len(value.items) == n and not value.grown:
         return list(value.items)
     if isinstance(value, Dataset) and n == 2 and value.y is not UNKNOWN:
         return None
@@ -397,7 +398,7 @@ def comprehension(interp: "Interpreter", node: cst.CSTNode, scope: Any) -> Any:
         for condition in clause.ifs:
             interp.eval(condition.test, local)
     element = interp.eval(node.elt, local)
-    return Seq([element], grown=True, created_depth=interp.uncertain)
+    return Seq([element], grown=True, created_depth=interp.uncertain, maybe={0})  # present 0..n times
 
 
 def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any) -> Any:
@@ -550,7 +551,8 @@ def binary_op(interp: "Interpreter", op: str, left: Any, right: Any, node: cst.C
             return Seq(left.items * n)
         return Seq(list(left.items), grown=True)  # repeated an unknown number of times
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
-        return Seq(left.items + right.items)
+        return Seq(left.items + right.items, grown=left.grown or right.grown,
+                   maybe=set(left.maybe) | {len(left.items) + i for i in right.maybe})
     if isinstance(left, Tensor) or isinstance(right, Tensor):
         parents = tuple(v for v in (left, right) if isinstance(v, Tensor))
         return Tensor(Layer(kind="Op:" + op, node=node), parents, node)
@@ -670,7 +672,7 @@ def _enumerate(interp, args, node):
 def _list(interp, args, node):
     value = args.value(None, 0)
     if isinstance(value, Seq):
-        return Seq(list(value.items))
+        return Seq(list(value.items), grown=value.grown, maybe=set(value.maybe))
     if isinstance(value, ClassNames):
         return value
     return UNKNOWN
@@ -1165,7 +1167,8 @@ def _to_categorical(interp, args, node):
     rows = labels_d.shape[0] if labels_d.shape else None
     return Data(origin=Origin(node, "one-hot encoded by to_categorical"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
                 classes_origin=classes_origin, dtype="float", shape=(rows, n), root=labels_d.root, roles=labels_d.roles,
-                ordered=labels_d.ordered)
+                ordered=labels_d.ordered,
+                classes_sym=_unknown_size(interp, args, "num_classes", 1) if n is None else None)
 
 
 @api("tensorflow.one_hot")
@@ -1174,9 +1177,11 @@ def _tf_one_hot(interp, args, node):
     n_value, n_arg = args.get("depth", 1)
     n = const_int(n_value)
     labels_d = labels if isinstance(labels, Data) else Data()
+    classes_sym = _unknown_size(interp, args, "depth", 1) if n is None else None
     return Data(origin=Origin(node, "one-hot encoded by tf.one_hot"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
                 classes_origin=Origin(n_arg, f"tf.one_hot(..., {n})") if n is not None else None, dtype="float",
-                root=labels_d.root, roles=labels_d.roles)
+                root=labels_d.root, roles=labels_d.roles, classes_sym=classes_sym,
+                shape=tuple(labels_d.shape) + (n,) if labels_d.shape is not None and n is not None else None)
 
 
 _KERAS_DATASETS = {
@@ -1596,6 +1601,7 @@ def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -
         layer.units = const_int(args.value("units", 0)) if args.value("units", 0) is not None else UNKNOWN
         if layer.units is None:
             layer.units = UNKNOWN
+            layer.args["units_sym"] = _unknown_size(interp, args, "units", 0)
         value, arg = args.get("activation", 1)
         layer.activation = activation_name(value)
         layer.activation_node = arg
@@ -1623,6 +1629,16 @@ def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -
         layer.activation = UNKNOWN
         layer.units = UNKNOWN
     return layer
+
+
+def _unknown_size(interp: "Interpreter", args: "Args", name: str, index: Optional[int]):
+    """The symbol naming an unknown integer argument (`Dense(num_classes + 1)`), or None."""
+    from tflint_gesture.facts.symbols import symbol
+
+    value, arg = args.get(name, index)
+    if value is not UNKNOWN or arg is None or args.scope is None:
+        return None
+    return symbol(interp, arg, args.scope)
 
 
 def _lambda_scales(interp: "Interpreter", fn: Any, node: cst.Call) -> bool:

@@ -80,6 +80,7 @@ class Args:
     pos: list = field(default_factory=list)  # [(value, node)]
     kw: dict = field(default_factory=dict)  # name -> (value, node)
     starred: bool = False
+    scope: Any = None  # the caller's scope (to name unknown sizes: facts.symbols)
 
     def get(self, name: Optional[str], index: Optional[int] = None, default: Any = None):
         """(value, node) of a parameter given by keyword `name` or at position `index`."""
@@ -133,6 +134,7 @@ class Interpreter:
         self.tapes: list = []  # GradientTape blocks being executed, innermost last
         self.defined_functions: list[tuple[Function, Optional[Instance]]] = []
         self.order = 0
+        self.bind_counts: dict[str, int] = {}  # how often each name was bound so far (facts.symbols)
 
     # ----------------------------------------------------------------- entry
     def run_module_scope(self) -> "Scope":
@@ -385,6 +387,7 @@ class Interpreter:
 
     def bind(self, target: cst.CSTNode, value: Any, scope: Scope) -> None:
         if isinstance(target, cst.Name):
+            self.bind_counts[target.value] = self.bind_counts.get(target.value, 0) + 1
             scope.vars[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
@@ -395,6 +398,11 @@ class Interpreter:
                 else:
                     self.bind(element.value, items[i] if items is not None else UNKNOWN, scope)
         elif isinstance(target, cst.Attribute):
+            root = target.value
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name):  # `args.n = 5` changes what `args.n` names
+                self.bind_counts[root.value] = self.bind_counts.get(root.value, 0) + 1
             owner = self.eval(target.value, scope)
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
@@ -521,7 +529,7 @@ class Interpreter:
             self.active.pop()
 
     def eval_args(self, node: cst.Call, scope: Scope) -> Args:
-        args = Args()
+        args = Args(scope=scope)
         for arg in node.args:
             value = self.eval(arg.value, scope)
             if arg.star:

@@ -128,6 +128,7 @@ class Data:
     encoding: LabelEncoding = LabelEncoding.UNKNOWN
     num_classes: Optional[int] = None
     classes_origin: Optional[Origin] = None
+    classes_sym: Any = None  # facts.symbols.Sym of an unknown class count (`to_categorical(y, num_classes)`)
     shape: Optional[tuple] = None
     dtype: Optional[str] = None  # "int", "float", "uint8", "bool"
     vrange: ValueRange = ValueRange.UNKNOWN

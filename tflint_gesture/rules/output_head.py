@@ -111,7 +111,12 @@ class OutputUnitsMismatchClasses(Rule):
             if known is None or known[1].name not in CROSS_ENTROPY or not isinstance(labels, Data):
                 continue
             head = head_of(call.model)
-            if head is None or not isinstance(head.units, int):
+            if head is None:
+                continue
+            if not isinstance(head.units, int):
+                symbolic = self._symbolic_mismatch(facts, head, labels)
+                if symbolic is not None:
+                    yield symbolic
                 continue
             units = head.units
             loss = known[1]
@@ -150,6 +155,30 @@ class OutputUnitsMismatchClasses(Rule):
                 fix=f"use {classes} output units",
             )
 
+
+    @staticmethod
+    def _symbolic_mismatch(facts: Facts, head, labels: Data):
+        """`Dense(num_classes + 1)` against one-hot labels of `num_classes` columns: the same unknown count,
+        shifted, is a mismatch whatever its value (facts.symbols)."""
+        units, classes = head.layer.args.get("units_sym"), labels.classes_sym
+        if labels.encoding != LabelEncoding.ONE_HOT or units is None or classes is None:
+            return None
+        gap = units.minus(classes)
+        if not gap:
+            return None
+        evidence = [(head.layer.node, f"{units.text} output units")]
+        if labels.origin is not None:
+            evidence.append((labels.origin.node, f"{classes.text} one-hot columns: {labels.origin.note}"))
+        return Report(
+            node=head.layer.node,
+            message=(
+                f"the output layer has `{units.text}` units but the one-hot labels have `{classes.text}` columns"
+                f"{_at(facts, labels)}, {abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count is; Keras fails "
+                f"on the shapes at the first batch; give the output layer `{classes.text}` units"
+            ),
+            evidence=evidence,
+            fix=f"use {classes.text} output units",
+        )
 
     @staticmethod
     def _spare_units(facts: Facts, head, labels: Data, units: int, classes: int) -> Report:
