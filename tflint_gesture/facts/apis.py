@@ -303,6 +303,8 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
             return UNKNOWN
         return BoundMethod(value, attr, node)
     if isinstance(value, ModelValue):
+        if attr in value.attrs:  # a subclassed model's `self.head = layers.Dense(...)`
+            return value.attrs[attr]
         if attr in ("output", "outputs"):
             return Tensor(Layer(kind="Model", node=node, model=value), (), node)
         if attr in ("input", "inputs"):

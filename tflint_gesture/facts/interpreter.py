@@ -37,6 +37,9 @@ from tflint_gesture.facts.values import (
     Tensor,
 )
 
+# Methods of keras.Model a subclass may override but that the analysis models itself.
+_KERAS_MODEL_METHODS = {"compile", "fit", "evaluate", "predict", "add", "train_step", "test_step", "call", "build",
+                        "get_config", "summary", "save"}
 STAR = "*"  # scope key of the modules star-imported into it (not a Python identifier: never a variable)
 MAX_CALL_DEPTH = 8
 MAX_UNROLL = 16
@@ -404,7 +407,7 @@ class Interpreter:
             if isinstance(root, cst.Name):  # `args.n = 5` changes what `args.n` names
                 self.bind_counts[root.value] = self.bind_counts.get(root.value, 0) + 1
             owner = self.eval(target.value, scope)
-            if isinstance(owner, Instance):
+            if isinstance(owner, (Instance, ModelValue)):
                 owner.attrs[target.attr.value] = value
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, scope)
@@ -436,13 +439,18 @@ class Interpreter:
             value = self.eval(base.value, scope)
             if isinstance(value, Ref):
                 name = canonical(value.qualname)
-                if name in ("keras.Model", "keras.Sequential") or under(name, "keras.models"):
+                top = name.split(".")[0]
+                if name in ("keras.Model", "keras.Sequential") or under(name, "keras.models") or (
+                        top in apis.LAYER_LIBRARIES and ".models." in name):
                     cls.keras_model = True
-                elif under(name, "keras.layers"):
+                elif under(name, "keras.layers") or (top in apis.LAYER_LIBRARIES and ".layers." in name):
                     cls.keras_layer = True
-            elif isinstance(value, ClassValue):
+                elif name in ("keras.utils.Sequence", "keras.utils.PyDataset", "keras.utils.data_utils.Sequence"):
+                    cls.keras_sequence = True
+            elif isinstance(value, ClassValue):  # a class of the script (or of an imported project module)
                 cls.keras_model = cls.keras_model or value.keras_model
                 cls.keras_layer = cls.keras_layer or value.keras_layer
+                cls.keras_sequence = cls.keras_sequence or value.keras_sequence
                 cls.custom_train_step = cls.custom_train_step or value.custom_train_step
                 cls.methods.update(value.methods)
         for stmt in node.body.body:
@@ -450,7 +458,7 @@ class Interpreter:
                 cls.methods[stmt.name.value] = stmt
         if "train_step" in cls.methods:
             cls.custom_train_step = True
-        if not (cls.keras_model or cls.keras_layer):
+        if not (cls.keras_model or cls.keras_layer or cls.keras_sequence):
             for name, method in cls.methods.items():
                 if name.startswith("__") and name != "__init__":
                     continue
@@ -460,16 +468,58 @@ class Interpreter:
     def instantiate(self, cls: ClassValue, args: Args, node: cst.Call) -> Any:
         if cls.keras_model:
             model = ModelValue(kind="subclassed", node=node, custom_train_step=cls.custom_train_step,
-                               name=cls.node.name.value)
+                               name=cls.node.name.value, cls=cls)
+            model.created_depth = self.uncertain
             self.facts.models.append(model)
+            self._interpret_subclassed(cls, model, args, node)
             return model
         if cls.keras_layer:
             return Layer(kind="?", node=node)
+        if cls.keras_sequence:
+            return self._sequence_batches(cls, args, node)
         instance = Instance(cls)
         init = cls.methods.get("__init__")
         if init is not None:
             self.call_function(Function(init, cls.scope), args, node, self_value=instance)
         return instance
+
+    def _interpret_subclassed(self, cls: ClassValue, model: ModelValue, args: Args, node: cst.Call) -> None:
+        """Run `__init__` with the call's arguments (layers stored on self become the model's attributes,
+        a `self.compile(...)` in it compiles the model), then `call` on a symbolic input: when it returns a
+        tensor of those layers, that is the model's output and its head is known."""
+        init = cls.methods.get("__init__")
+        if init is not None:
+            self.call_function(Function(init, cls.scope), args, node, self_value=model)
+        forward = cls.methods.get("call")
+        if forward is None or len(forward.params.params) < 2:
+            return
+        probe = Tensor(Layer(kind="Input", node=forward, args={"shape": UNKNOWN}), (), forward)
+        extra = [(UNKNOWN, None)] * (len(forward.params.params) - 2)
+        output = self.call_function(Function(forward, cls.scope), Args(pos=[(probe, None)] + extra), forward,
+                                    self_value=model)
+        if isinstance(output, Tensor) and output is not probe:
+            model.output = output
+            model.inputs = probe
+
+    def _sequence_batches(self, cls: ClassValue, args: Args, node: cst.Call) -> Any:
+        """A `keras.utils.Sequence` / `PyDataset`: its `__getitem__` (with an unknown index) says what one
+        batch is, `(x, y)` or `x`; the instance is the dataset `fit` reads."""
+        instance = Instance(cls)
+        init = cls.methods.get("__init__")
+        if init is not None:
+            self.call_function(Function(init, cls.scope), args, node, self_value=instance)
+        getitem = cls.methods.get("__getitem__")
+        if getitem is None:
+            return instance
+        batch = self.call_function(Function(getitem, cls.scope), Args(pos=[(UNKNOWN, None)]), node,
+                                   self_value=instance)
+        origin = Origin(node, f"batches of {cls.node.name.value}.__getitem__")
+        if isinstance(batch, Seq) and len(batch.items) in (2, 3) and not batch.grown:
+            x, y = (apis.as_data(item) for item in batch.items[:2])
+            return Dataset(x=x, y=apis._element_labels(y, node), origin=origin, batches=1)
+        if isinstance(batch, Data):
+            return Dataset(x=batch, y=None, origin=origin, batches=1)
+        return Dataset(origin=origin)
 
     # --------------------------------------------------------------- calls
     def call_function(self, function: Function, args: Args, node: cst.CSTNode, self_value: Any = None,
@@ -560,6 +610,10 @@ class Interpreter:
         if isinstance(func, ClassValue):
             return self.instantiate(func, args, node)
         if isinstance(func, BoundMethod):
+            owner_cls = func.obj.cls if isinstance(func.obj, ModelValue) else None
+            if owner_cls is not None and func.name in owner_cls.methods and func.name not in _KERAS_MODEL_METHODS:
+                method = owner_cls.methods[func.name]
+                return self.call_function(Function(method, owner_cls.scope), args, node, self_value=func.obj)
             if isinstance(func.obj, Instance):
                 method = func.obj.cls.methods.get(func.name)
                 if method is not None:

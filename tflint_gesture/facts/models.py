@@ -57,7 +57,9 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
                 return _extend(inner, after) if inner else None
             return None
         return None
-    if model.kind == "functional":
+    if model.kind == "subclassed" and model.custom_train_step:
+        return None  # its own train_step decides what the outputs are compared with
+    if model.kind in ("functional", "subclassed"):  # subclassed: the tensor its `call` returned, if any
         output = model.output
         if isinstance(output, Seq):
             if len(output.items) != 1:

@@ -231,6 +231,8 @@ class ModelValue:
     app_activation: Any = "softmax"
     app_pooling: Any = UNKNOWN  # keras.applications `pooling=`: None, "avg", "max"; UNKNOWN when not a literal
     created_depth: int = 0  # how many unknown branches deep the model was created
+    attrs: dict = field(default_factory=dict)  # subclassed: what `__init__` stored on self
+    cls: Any = None  # subclassed: the script's ClassValue (its methods)
 
 
 @dataclass
@@ -299,6 +301,7 @@ class ClassValue:
     scope: Any
     keras_model: bool = False
     keras_layer: bool = False
+    keras_sequence: bool = False  # keras.utils.Sequence / PyDataset: batches come from __getitem__
     custom_train_step: bool = False
     methods: dict = field(default_factory=dict)
 
