@@ -174,3 +174,16 @@ def test_dict_literal_is_a_structure_and_unfollowable_stores_make_it_unknown():
     first, second = model.output.items
     assert first.layer.units == 16
     assert second.layer.units is UNKNOWN
+
+
+def test_a_counter_updated_in_a_loop_is_not_folded_as_its_first_value():
+    facts = facts_of("""
+    step = 0
+    for batch in dataset:
+        if step == 0:
+            model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+        else:
+            model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])
+        step += 1
+    """)
+    assert len(facts.models) == 2  # both branches interpreted

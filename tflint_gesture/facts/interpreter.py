@@ -199,6 +199,7 @@ class Interpreter:
             return False
         if isinstance(stmt, cst.While):
             self.loop_nodes.append(stmt)
+            _widen_counters(stmt.body, scope)
             try:
                 self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=set())
             finally:
@@ -361,6 +362,7 @@ class Interpreter:
                 self.loops.pop()
             return
         self.bind(stmt.target, apis.iteration_element(self, iterable, stmt), scope)
+        _widen_counters(stmt.body, scope)
         self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=targets)
         if stmt.orelse is not None:
             self.exec_block(stmt.orelse.body.body, scope)
@@ -796,6 +798,25 @@ def _compare(operator: cst.BaseCompOp, a: Any, b: Any) -> Optional[bool]:
 
 def _source_name(node: cst.CSTNode) -> Optional[str]:
     return node.value if isinstance(node, cst.Name) else None
+
+
+def _widen_counters(body: cst.CSTNode, scope: Scope) -> None:
+    """A loop body is interpreted once: a constant it updates in place (`step += 1`) is unknown there,
+    so a test like `if step == 0:` is not folded as if every pass were the first."""
+    names: set = set()
+
+    class _Visitor(cst.CSTVisitor):
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    body.visit(_Visitor())
+    for name in names:
+        if isinstance(scope.vars.get(name), Const):
+            scope.vars[name] = UNKNOWN
 
 
 def _has_break(body: cst.CSTNode) -> bool:
