@@ -70,3 +70,20 @@ model.fit(x, y, validation_split=0.2)
 """
     assert len(build_facts(libcst.parse_module(text)).fits()) == 1
     assert [f for f in check_text("train.py", text) if f.code == "TFG203"] == []
+
+
+def test_a_constant_index_into_a_shape_is_a_symbol_and_a_variable_index_is_not():
+    assert run("y_raw.shape[1]", "y_raw.shape[1]")[1] == []
+    text = HEADER + """
+y_raw = np.load("onehot.npy")
+i = int(os.environ["K"])
+y = keras.utils.to_categorical(np.load("ids.npy"), y_raw.shape[1])
+model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense(y_raw.shape[1] + 1, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(x, y, validation_split=0.2)
+other = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense(sizes[i] + 1, activation="softmax")])
+other.compile(optimizer="adam", loss="categorical_crossentropy")
+other.fit(keras.utils.to_categorical(np.load("ids.npy"), sizes[i]), y, validation_split=0.2)
+"""
+    found = [f for f in check_text("train.py", text) if f.code == "TFG203"]
+    assert len(found) == 1 and "`y_raw.shape[1] + 1` units" in found[0].message

@@ -49,8 +49,10 @@ def symbol(interp: "Interpreter", expr: Optional[cst.CSTNode], scope: "Scope") -
         expr = expr.left
     names: list = []
     for node in _walk(expr):
-        if isinstance(node, (cst.Call, cst.Lambda, cst.Subscript)) and not _is_len_of_name(node):
+        if isinstance(node, (cst.Call, cst.Lambda)) and not _is_len_of_name(node):
             return None  # a call could return anything each time: only `len(name)` is stable
+        if isinstance(node, cst.Subscript) and not _is_constant_index(node):
+            return None  # `X.shape[1]` is stable, `sizes[i]` is not
         if isinstance(node, cst.Name) and not _is_attribute_name(node, expr):
             holder = _holder(scope, node.value)
             names.append((node.value, id(holder) if holder is not None else 0, interp.bind_counts.get(node.value, 0)))
@@ -69,6 +71,11 @@ def _walk(node: cst.CSTNode):
 def _is_len_of_name(node: cst.CSTNode) -> bool:
     return (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "len"
             and len(node.args) == 1 and isinstance(node.args[0].value, (cst.Name, cst.Attribute)))
+
+
+def _is_constant_index(node: cst.Subscript) -> bool:
+    return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) and isinstance(
+        node.slice[0].slice.value, (cst.Integer, cst.SimpleString, cst.UnaryOperation))
 
 
 def _is_attribute_name(node: cst.Name, root: cst.CSTNode) -> bool:
