@@ -79,3 +79,16 @@ def test_correct_wrapped_and_unfit_models_stay_silent():
     """)
     assert len(compiled_models(facts)) >= 2
     assert found == []
+
+
+def test_sigmoid_head_of_unknown_width_with_a_categorical_loss_is_tfg204():
+    found, facts = lint("""
+        y = np.load("labels.npy")
+        num_classes = len(np.unique(y))
+        model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(num_classes, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        binary = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(num_classes, activation="sigmoid")])
+        binary.compile(optimizer="adam", loss="binary_crossentropy")
+    """)
+    assert len(compiled_models(facts)) >= 2
+    assert found == ["TFG204"]

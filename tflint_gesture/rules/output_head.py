@@ -213,21 +213,24 @@ class HeadActivationMismatchesLoss(Rule):
         for model, compile_, call in compiled_models(facts):
             loss = compile_.loss
             head = head_of(model)
-            if head is None or not isinstance(head.units, int) or head.units < 2:
-                continue
+            if head is None or (isinstance(head.units, int) and head.units < 2):
+                continue  # one unit: TFG201 / TFG206
             labels = labels_of(call) if call is not None else None
             if head.activation == "sigmoid" and loss.name in SPARSE | CATEGORICAL and not loss.from_logits:
+                # With an unknown unit count it is wrong either way: one unit is TFG206's bug, more are this one.
+                units = f"{head.units} units" if isinstance(head.units, int) else "its units"
                 yield Report(
                     node=head.activation_node,
                     message=(
-                        f"a sigmoid output over {head.units} units scores each class independently, but {loss.name} "
+                        f"a sigmoid output over {units} scores each class independently, but {loss.name} "
                         f"assumes the outputs form one probability distribution (softmax); the loss is wrong for "
                         f"single-label data; use activation='softmax' (or binary_crossentropy with multi-hot labels)"
                     ),
                     evidence=[(loss.node, f"loss {loss.name}")],
                     fix="use activation='softmax'",
                 )
-            elif head.activation == "softmax" and isinstance(labels, Data) and labels.encoding == LabelEncoding.MULTI_HOT:
+            elif head.activation == "softmax" and isinstance(head.units, int) and isinstance(labels, Data) \
+                    and labels.encoding == LabelEncoding.MULTI_HOT:
                 yield Report(
                     node=head.activation_node,
                     message=(
