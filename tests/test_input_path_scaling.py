@@ -77,3 +77,26 @@ model.fit(train_ds, validation_data=val_ds)
     (fit,) = build_facts(libcst.parse_module(deep)).fits()
     assert input_scaling(fit.model)[0] == "none"
     assert "TFG401" in {f.code for f in check_text("train.py", deep)}
+
+
+def test_augmentation_applied_in_the_pipeline_keeps_the_pixel_range():
+    text = HEADER + """
+def augment_images(images):
+    for layer in [layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)]:
+        images = layer(images)
+    return images
+
+train_aug = train_ds.map(lambda img, label: (augment(img), label))
+train_fn = train_ds.map(lambda img, label: (augment_images(img), label))
+model = keras.Sequential([keras.Input(shape=(96, 96, 3)), layers.Conv2D(8, 3), layers.GlobalAveragePooling2D(),
+                          layers.Dense(5, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(train_aug, validation_data=val_ds)
+model.fit(train_fn, validation_data=val_ds)
+"""
+    facts = build_facts(libcst.parse_module(text))
+    assert [fit.x.x.vrange.value for fit in facts.fits()] == ["raw 0..255 pixels"] * 2
+    assert [f.code for f in check_text("train.py", text)] == ["TFG401", "TFG401"]
+    scaled = text.replace("(augment(img), label)", "(augment(img) / 255.0, label)").replace(
+        "(augment_images(img), label)", "(layers.Rescaling(1 / 255)(augment_images(img)), label)")
+    assert [f.code for f in check_text("train.py", scaled)] == []

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import libcst as cst
 
+from tflint_gesture.facts.models import RANGE_KEEPING
 from tflint_gesture.facts.names import canonical, last, under
 from tflint_gesture.facts.store import DoubleScaling, ScalerFit, TrainCall
 from tflint_gesture.facts.values import (
@@ -2164,6 +2165,8 @@ def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Cal
         return value.derive(vrange=ValueRange.UNKNOWN)
     if isinstance(value, Data) and layer.kind == "Normalization":
         return value.derive(vrange=ValueRange.STANDARDISED, scalings=value.scalings + (Origin(node, "Normalization"),))
+    if isinstance(value, Data) and layer.kind in RANGE_KEEPING and layer.kind != "Activation":
+        return value.derive(shape=None)  # `layers.RandomFlip()(images)` in a pipeline: same pixels, same range
     if isinstance(value, Data):
         return Data(origin=Origin(node, f"output of {layer.kind}"), root=new_root())
     return UNKNOWN
@@ -2187,6 +2190,11 @@ def apply_model(interp: "Interpreter", model: ModelValue, args: "Args", node: cs
             interp.tapes[-1].model_calls.append(call)
     if isinstance(value, Tensor):
         return Tensor(Layer(kind="Model", node=node, model=model), (value,), node)
+    if isinstance(value, Data) and model.kind == "sequential" and model.layers and all(
+            layer.kind in RANGE_KEEPING for layer in model.layers):
+        # an augmentation block (`ds.map(lambda x, y: (augment(x), y))`): flips, rotations and resizing keep
+        # the samples and their value range
+        return value.derive(shape=None)
     return Data(origin=Origin(node, "model output"), dtype="float")
 
 
