@@ -800,23 +800,38 @@ def _source_name(node: cst.CSTNode) -> Optional[str]:
     return node.value if isinstance(node, cst.Name) else None
 
 
+_COUNTERS: dict = {}  # id(loop body) -> (body, names updated in place in it)
+
+
 def _widen_counters(body: cst.CSTNode, scope: Scope) -> None:
     """A loop body is interpreted once: a constant it updates in place (`step += 1`) is unknown there,
     so a test like `if step == 0:` is not folded as if every pass were the first."""
-    names: set = set()
-
-    class _Visitor(cst.CSTVisitor):
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if isinstance(node.target, cst.Name):
-                names.add(node.target.value)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False
-
-    body.visit(_Visitor())
-    for name in names:
+    cached = _COUNTERS.get(id(body))
+    if cached is None or cached[0] is not body:
+        names: set = set()
+        _augmented_names(body, names)
+        cached = _COUNTERS[id(body)] = (body, frozenset(names))
+        if len(_COUNTERS) > 4096:
+            _COUNTERS.clear()
+    for name in cached[1]:
         if isinstance(scope.vars.get(name), Const):
             scope.vars[name] = UNKNOWN
+
+
+def _augmented_names(node: cst.CSTNode, names: set) -> None:
+    """Names `x += ...` rebinds in these statements (nested blocks too, not nested functions or classes)."""
+    if isinstance(node, cst.SimpleStatementLine):
+        for small in node.body:
+            if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+                names.add(small.target.value)
+        return
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)) or isinstance(node, cst.BaseExpression):
+        return
+    for child in node.children:
+        if isinstance(child, (cst.BaseSuite, cst.BaseStatement, cst.BaseCompoundStatement, cst.Else,
+                              cst.ExceptHandler, cst.Finally)) or type(child).__name__ in ("ExceptStarHandler",
+                                                                                            "MatchCase"):
+            _augmented_names(child, names)
 
 
 def _has_break(body: cst.CSTNode) -> bool:
