@@ -206,7 +206,8 @@ KERAS_OPS = {
 def tensors_in(args: "Args") -> tuple:
     """Every symbolic tensor among the arguments, also inside list, tuple and dict literals."""
     found: list = []
-    stack = [v for v, _ in args.pos] + [v for v, _ in args.kw.values()]
+    stack = [v for v, _ in args.pos if isinstance(v, (Tensor, Seq, Mapping))] + [
+        v for v, _ in args.kw.values() if isinstance(v, (Tensor, Seq, Mapping))]
     while stack:
         value = stack.pop(0)
         if isinstance(value, Tensor):
