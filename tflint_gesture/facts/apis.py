@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import libcst as cst
 
+from tflint_gesture.facts.models import RANGE_KEEPING
 from tflint_gesture.facts.names import canonical, last, under
 from tflint_gesture.facts.optimizers import Optimizer, optimizer_method
 from tflint_gesture.facts.store import DoubleScaling, ScalerFit, TrainCall
@@ -35,6 +36,7 @@ from tflint_gesture.facts.values import (
     LabelEncoding,
     Layer,
     Loss,
+    Mapping,
     Metric,
     ModelValue,
     Origin,
@@ -129,6 +131,8 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
                          or (isinstance(i, Const) and isinstance(i.value, int) and not isinstance(i.value, bool))
                          for i in items):
             return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,))
+        if items and all(isinstance(i, Data) for i in items):
+            return _stacked_samples(items, origin)
         return Data(origin=origin)
     consts = [num(i) for i in items]
     if items and all(c is not None for c in consts):
@@ -148,11 +152,108 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
     return UNKNOWN
 
 
+def _stacked_samples(items: list, origin: Optional[Origin]) -> Data:
+    """`np.array(frames)` of a list filled in a loop: what all its samples share (shape, pixel range)."""
+    first = items[0]
+    same = lambda attr: all(getattr(i, attr) == getattr(first, attr) for i in items)  # noqa: E731
+    shape = (None,) + tuple(first.shape) if first.shape is not None and same("shape") else None
+    vrange = first.vrange if same("vrange") else ValueRange.UNKNOWN
+    return Data(origin=first.origin if vrange != ValueRange.UNKNOWN and first.origin else origin, shape=shape,
+                dtype=first.dtype if same("dtype") else None, vrange=vrange,
+                is_image=first.is_image and same("is_image"), bounds=first.bounds if same("bounds") else None,
+                scalings=first.scalings if same("vrange") else (),
+                encoding=first.encoding if first.encoding == LabelEncoding.CONTINUOUS and same("encoding")
+                else LabelEncoding.UNKNOWN)
+
+
 # --------------------------------------------------------------------------- generic dispatch
+# Libraries whose classes are Keras layers or models the analysis does not model: instances are opaque
+# layers, `from_preset` / `from_pretrained` give opaque models; both keep the functional graph going.
+LAYER_LIBRARIES = ("keras_hub", "keras_nlp", "keras_cv", "tensorflow_hub", "transformers", "tensorflow_addons",
+                   "tensorflow_models", "official")
+_TENSOR_ACTIVATIONS = {"softmax", "sigmoid"}
+_PREPROCESSORS = ("Preprocessor", "Tokenizer", "ImageConverter", "AudioConverter", "Processor")
+
+
+# Keras 3's backend-neutral ops behave like the numpy / tf function they mirror: (that function's
+# canonical name, keyword renames from the keras.ops spelling to that function's).
+KERAS_OPS = {
+    "keras.ops.one_hot": ("tensorflow.one_hot", {"x": "indices", "num_classes": "depth"}),
+    "keras.ops.cast": ("tensorflow.cast", {}),
+    "keras.ops.image.resize": ("tensorflow.image.resize", {}),
+    "keras.ops.argmax": ("numpy.argmax", {"x": "a"}),
+    "keras.ops.convert_to_tensor": ("numpy.array", {"x": "object"}),
+    "keras.ops.array": ("numpy.array", {"x": "object"}),
+    "keras.ops.expand_dims": ("tensorflow.expand_dims", {}),
+    "keras.ops.reshape": ("tensorflow.reshape", {}),
+    "keras.ops.transpose": ("numpy.transpose", {}),
+    "keras.ops.clip": ("numpy.clip", {}),
+    "keras.ops.divide": ("numpy.divide", {}),
+    "keras.ops.true_divide": ("numpy.true_divide", {}),
+    "keras.ops.multiply": ("numpy.multiply", {}),
+    "keras.ops.subtract": ("numpy.subtract", {}),
+    "keras.ops.add": ("numpy.add", {}),
+    "keras.ops.concatenate": ("numpy.concatenate", {"xs": "arrays"}),
+    "keras.ops.stack": ("numpy.stack", {"x": "arrays"}),
+    "keras.ops.eye": ("numpy.eye", {}),
+    "keras.ops.arange": ("numpy.arange", {}),
+    "keras.ops.zeros": ("numpy.zeros", {}),
+    "keras.ops.ones": ("numpy.ones", {}),
+    "keras.random.normal": ("tensorflow.random.normal", {}),
+    "keras.random.uniform": ("tensorflow.random.uniform", {}),
+}
+
+
+def tensors_in(args: "Args") -> tuple:
+    """Every symbolic tensor among the arguments, also inside list, tuple and dict literals."""
+    found: list = []
+    stack = [v for v, _ in args.pos if isinstance(v, (Tensor, Seq, Mapping))] + [
+        v for v, _ in args.kw.values() if isinstance(v, (Tensor, Seq, Mapping))]
+    while stack:
+        value = stack.pop(0)
+        if isinstance(value, Tensor):
+            found.append(value)
+        elif isinstance(value, Seq):
+            stack.extend(value.items)
+        elif isinstance(value, Mapping) and not value.opaque:
+            stack.extend(value.items.values())
+    return tuple(found)
+
+
+def opaque_tensor(node: cst.CSTNode, parents: tuple, what: str) -> Tensor:
+    """A tensor some step the analysis does not model made from `parents`: its graph is kept, its values
+    and shape are unknown (kind "?": head, scaling and shape questions about it stay unknown)."""
+    return Tensor(Layer(kind="?", node=node, args={"api": what}), parents, node)
+
+
 def call_api(interp: "Interpreter", qualname: str, args: "Args", node: cst.Call) -> Any:
+    first = args.value(None, 0)
+    if isinstance(first, Tensor) and last(qualname) in _TENSOR_ACTIVATIONS and under(
+            qualname, "tensorflow.nn", "tensorflow.math", "tensorflow", "keras.activations", "keras.ops", "keras.backend"):
+        return Tensor(Layer(kind="Activation", node=node, activation=last(qualname)), (first,), node)
     handler = _HANDLERS.get(qualname)
     if handler is not None:
         return handler(interp, args, node)
+    alias = KERAS_OPS.get(qualname)
+    if alias is not None and alias[0] in _HANDLERS:
+        from tflint_gesture.facts.interpreter import Args
+
+        target, renames = alias
+        renamed = Args(pos=args.pos, kw={renames.get(k, k): v for k, v in args.kw.items()}, starred=args.starred,
+                       scope=args.scope)
+        return _HANDLERS[target](interp, renamed, node)
+    top = qualname.split(".")[0]
+    if top in LAYER_LIBRARIES:
+        name = last(qualname)
+        cls = qualname.split(".")[-2] if name in ("from_preset", "from_pretrained") else name
+        if cls[:1].isupper() and not cls.endswith(_PREPROCESSORS) and (
+                name != cls or under(qualname, *(f"{lib}.models" for lib in LAYER_LIBRARIES))):
+            model = ModelValue(kind="unknown", node=node, name=cls)
+            model.created_depth = interp.uncertain
+            interp.facts.models.append(model)
+            return model
+        if cls[:1].isupper() and not tensors_in(args):
+            return Layer(kind="?", node=node, call_args=args, args={"api": qualname})
     if under(qualname, "keras.optimizers", "keras.backend", "tensorflow.compat.v1.train", "tensorflow.train"):
         import tflint_gesture.facts.legacy as legacy
         import tflint_gesture.facts.optimizers as optimizers
@@ -206,6 +307,8 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
             return UNKNOWN
         return BoundMethod(value, attr, node)
     if isinstance(value, ModelValue):
+        if attr in value.attrs:  # a subclassed model's `self.head = layers.Dense(...)`
+            return value.attrs[attr]
         if attr in ("output", "outputs"):
             return Tensor(Layer(kind="Model", node=node, model=value), (), node)
         if attr in ("input", "inputs"):
@@ -219,6 +322,10 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         if attr in value.cls.methods:
             return BoundMethod(value, attr, node)
         return UNKNOWN
+    if isinstance(value, Tensor):  # `outputs.last_hidden_state`, `x.reshape`: still a tensor of that graph
+        if attr in ("shape", "dtype", "name", "ndim"):
+            return UNKNOWN
+        return opaque_tensor(node, (value,), attr)
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
     if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
@@ -227,7 +334,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
 
 
 def unpack(value: Any, n: int) -> Optional[list]:
-    if isinstance(value, Seq) and len(value.items) == n:
+    if isinstance(value, Seq) and len(value.items) == n and not value.grown:
         return list(value.items)
     if isinstance(value, Dataset) and n == 2 and value.y is not UNKNOWN:
         return None
@@ -240,7 +347,14 @@ def unrollable(value: Any) -> Optional[list]:
     return None
 
 
-def iteration_element(interp: "Interpreter", value: Any, node: cst.For) -> Any:
+def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> Any:
+    """One element of an iterable whose elements are not enumerated one by one."""
+    if isinstance(value, Seq) and value.items and all(item is value.items[0] for item in value.items):
+        return value.items[0]  # a list built from one element (a comprehension, appends of one value)
+    if isinstance(value, Data):  # `for row in array`: one sample, a new piece of data
+        shape = value.shape[1:] if value.shape else None
+        return value.derive(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
+                            origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
     if isinstance(value, _Enumerated):
         return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=()),
                     UNKNOWN], True)
@@ -262,7 +376,35 @@ class _Range:
 
 
 def comprehension(interp: "Interpreter", node: cst.CSTNode, scope: Any) -> Any:
-    return UNKNOWN
+    """A list comprehension or generator: over a short literal each element is evaluated (a list of
+    layers stays a list of layers); otherwise the element is evaluated once with the loop target bound
+    to one element of the iterable, giving a list of that element of unknown length. Dict and set
+    comprehensions are UNKNOWN."""
+    from tflint_gesture.facts.interpreter import MAX_UNROLL, Scope
+
+    if isinstance(node, (cst.DictComp, cst.SetComp)):
+        return UNKNOWN
+    clauses = []
+    clause = node.for_in
+    while clause is not None:
+        clauses.append(clause)
+        clause = clause.inner_for_in
+    local = Scope(parent=scope)
+    if len(clauses) == 1 and not clauses[0].ifs and clauses[0].asynchronous is None:
+        items = unrollable(interp.eval(clauses[0].iter, scope))
+        if items is not None and len(items) <= MAX_UNROLL:
+            out = []
+            for item in items:
+                interp.bind(clauses[0].target, item, local)
+                out.append(interp.eval(node.elt, local))
+            return Seq(out, created_depth=interp.uncertain)
+    for clause in clauses:
+        iterable = interp.eval(clause.iter, local)
+        interp.bind(clause.target, iteration_element(interp, iterable, clause), local)
+        for condition in clause.ifs:
+            interp.eval(condition.test, local)
+    element = interp.eval(node.elt, local)
+    return Seq([element], grown=True, created_depth=interp.uncertain, maybe={0})  # present 0..n times
 
 
 def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any) -> Any:
@@ -277,8 +419,14 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
         labels = index_values[0]
         return Data(origin=Origin(node, f"one-hot rows of np.eye({value.n if value.n else '...'})"),
                     encoding=LabelEncoding.ONE_HOT, num_classes=value.n, classes_origin=value.origin,
-                    dtype="float", shape=((labels.shape[0] if isinstance(labels, Data) and labels.shape else None), value.n),
-                    root=labels.root if isinstance(labels, Data) else new_root())
+                    dtype="float", shape=_eye_rows_shape(labels, value.n),
+                    root=labels.root if isinstance(labels, Data) else new_root(),
+                    roles=labels.roles if isinstance(labels, Data) else frozenset())
+    if isinstance(value, Mapping):
+        key = index_values[0] if len(index_values) == 1 else None
+        return value.lookup(key.value) if isinstance(key, Const) and isinstance(key.value, (str, int)) else UNKNOWN
+    if isinstance(value, Tensor):  # `outputs["sequence_output"]`, `x[:, 0, :]`: a piece of the tensor
+        return opaque_tensor(node, (value,), "indexing")
     if isinstance(value, Seq):
         if len(index_values) == 1:
             idx = const_int(index_values[0])
@@ -306,6 +454,13 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
                     roles=value.roles, root=new_root(),
                     shape=value.shape[1:] if single and value.shape else None)  # `x[0]`: one sample
     return UNKNOWN
+
+
+def _eye_rows_shape(labels: Any, n: Optional[int]) -> Optional[tuple]:
+    """`np.eye(n)[y]` keeps every axis of y and adds one of n: labels shaped (k, 1) give (k, 1, n)."""
+    if isinstance(labels, Data) and labels.shape is not None:
+        return tuple(labels.shape) + (n,)
+    return None
 
 
 def _slice_bounds(interp: "Interpreter", part: cst.CSTNode, scope: Any) -> Optional[tuple]:
@@ -418,7 +573,8 @@ def binary_op(interp: "Interpreter", op: str, left: Any, right: Any, node: cst.C
             return Seq(left.items * n)
         return Seq(list(left.items), grown=True)  # repeated an unknown number of times
     if op == "Add" and isinstance(left, Seq) and isinstance(right, Seq):
-        return Seq(left.items + right.items)
+        return Seq(left.items + right.items, grown=left.grown or right.grown,
+                   maybe=set(left.maybe) | {len(left.items) + i for i in right.maybe})
     if isinstance(left, Tensor) or isinstance(right, Tensor):
         parents = tuple(v for v in (left, right) if isinstance(v, Tensor))
         return Tensor(Layer(kind="Op:" + op, node=node), parents, node)
@@ -538,7 +694,7 @@ def _enumerate(interp, args, node):
 def _list(interp, args, node):
     value = args.value(None, 0)
     if isinstance(value, Seq):
-        return Seq(list(value.items))
+        return Seq(list(value.items), grown=value.grown, maybe=set(value.maybe))
     if isinstance(value, ClassNames):
         return value
     return UNKNOWN
@@ -658,6 +814,20 @@ def _arange(interp, args, node):
         origin = Origin(node, f"class ids 0..{values[0] - 1}")
         return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=values[0], classes_origin=origin,
                     dtype="int", shape=(values[0],), bounds=(0, values[0] - 1))
+    numbers = [num(v) for v, _ in args.pos]
+    if 2 <= len(numbers) <= 3 and all(n is not None for n in numbers) and not args.kw and not args.starred:
+        start, stop = numbers[0], numbers[1]
+        step = numbers[2] if len(numbers) == 3 else 1
+        if step and all(float(n).is_integer() for n in numbers):
+            r = range(int(start), int(stop), int(step))
+            if len(r):
+                return Data(origin=Origin(node, f"np.arange({', '.join(f'{n:g}' for n in numbers)})"), dtype="int",
+                            shape=(len(r),), bounds=(min(r[0], r[-1]), max(r[0], r[-1])))
+        elif step and (stop - start) / step > 0:
+            count = math.ceil((stop - start) / step)
+            if count <= 10 ** 9:
+                return Data(origin=Origin(node, "a range of floats"), dtype="float", shape=(count,),
+                            bounds=tuple(sorted((start, start + (count - 1) * step))))
     return Data(origin=Origin(node, "a range"), dtype="int")
 
 
@@ -689,7 +859,11 @@ def _filled(interp, args, node):
 
 @api("numpy.eye", "numpy.identity")
 def _eye(interp, args, node):
-    return Eye(const_int(args.value("N", 0)), Origin(node, "np.eye"))
+    """`np.eye(N)` / `np.eye(N, M)`: rows of M (default N) columns."""
+    columns = args.value("M", 1)
+    if columns is None or (isinstance(columns, Const) and columns.value is None):
+        columns = args.value("N", 0)
+    return Eye(const_int(columns), Origin(node, "np.eye"))
 
 
 @api("numpy.array", "numpy.asarray", "numpy.asanyarray", "tensorflow.convert_to_tensor", "tensorflow.constant",
@@ -847,6 +1021,54 @@ def _moved_shape(qualname: str, shape: Optional[tuple], args) -> Optional[tuple]
     return None
 
 
+@api("numpy.split", "numpy.array_split")
+def _np_split(interp, args, node):
+    """`np.split(x, 5)` / `np.split(x, [800, 900])`: that many pieces of the same data, each a new root."""
+    value = as_data(args.value("ary", 0))
+    sections = args.value("indices_or_sections", 1)
+    count = const_int(sections)
+    if isinstance(sections, Seq) and not sections.grown:
+        count = len(sections.items) + 1
+    if not isinstance(value, Data) or count is None or not 0 < count <= 64 or args.value("axis", 2) not in (None, Const(0)):
+        return UNKNOWN
+    shape = (None,) + tuple(value.shape[1:]) if value.shape else None
+    return Seq([value.derive(root=new_root(), shape=shape, ordered=None if count > 1 else value.ordered)
+                for _ in range(count)], is_tuple=False)
+
+
+# Element-wise functions that map continuous values to continuous values, with the range they give.
+_CONTINUOUS_UFUNCS = {
+    "sin": (-1.0, 1.0), "cos": (-1.0, 1.0), "tanh": (-1.0, 1.0), "sqrt": None, "exp": None, "log": None,
+    "log1p": None, "log10": None, "log2": None, "abs": None, "absolute": None, "arctan2": None, "hypot": None,
+    "arctan": None, "radians": None, "degrees": None, "deg2rad": None, "rad2deg": None, "square": None,
+    "cbrt": None, "sinh": None, "cosh": None, "expm1": None,
+}
+
+
+def _continuous_ufunc(interp, args, node):
+    values = [as_data(v) for v, _ in args.pos]
+    if not values or not all(isinstance(v, Data) and v.encoding == LabelEncoding.CONTINUOUS for v in values
+                             if not isinstance(v, Const)) or not any(isinstance(v, Data) for v in values):
+        return UNKNOWN
+    name = last(canonical(_call_name(node)))
+    first = next(v for v in values if isinstance(v, Data))
+    return Data(origin=Origin(node, f"np.{name} of continuous values"), encoding=LabelEncoding.CONTINUOUS,
+                dtype="float", shape=first.shape, bounds=_CONTINUOUS_UFUNCS.get(name))
+
+
+for _name in _CONTINUOUS_UFUNCS:
+    _HANDLERS[f"numpy.{_name}"] = _continuous_ufunc
+
+
+@api("numpy.linalg.norm")
+def _norm(interp, args, node):
+    value = as_data(args.value("x", 0))
+    if isinstance(value, Data) and value.encoding == LabelEncoding.CONTINUOUS:
+        return Data(origin=Origin(node, "a norm of continuous values"), encoding=LabelEncoding.CONTINUOUS,
+                    dtype="float")
+    return UNKNOWN
+
+
 @api("numpy.divide", "numpy.multiply", "numpy.subtract", "numpy.add", "numpy.true_divide", "tensorflow.divide",
      "tensorflow.math.divide", "tensorflow.multiply", "tensorflow.math.multiply")
 def _np_binary(interp, args, node):
@@ -967,7 +1189,8 @@ def _to_categorical(interp, args, node):
     rows = labels_d.shape[0] if labels_d.shape else None
     return Data(origin=Origin(node, "one-hot encoded by to_categorical"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
                 classes_origin=classes_origin, dtype="float", shape=(rows, n), root=labels_d.root, roles=labels_d.roles,
-                ordered=labels_d.ordered)
+                ordered=labels_d.ordered,
+                classes_sym=_unknown_size(interp, args, "num_classes", 1) if n is None else None)
 
 
 @api("tensorflow.one_hot")
@@ -976,9 +1199,11 @@ def _tf_one_hot(interp, args, node):
     n_value, n_arg = args.get("depth", 1)
     n = const_int(n_value)
     labels_d = labels if isinstance(labels, Data) else Data()
+    classes_sym = _unknown_size(interp, args, "depth", 1) if n is None else None
     return Data(origin=Origin(node, "one-hot encoded by tf.one_hot"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
                 classes_origin=Origin(n_arg, f"tf.one_hot(..., {n})") if n is not None else None, dtype="float",
-                root=labels_d.root, roles=labels_d.roles)
+                root=labels_d.root, roles=labels_d.roles, classes_sym=classes_sym,
+                shape=tuple(labels_d.shape) + (n,) if labels_d.shape is not None and n is not None else None)
 
 
 _KERAS_DATASETS = {
@@ -1289,26 +1514,53 @@ def _tf_uniform(interp, args, node):
 
 @api("tensorflow.data.Dataset.from_tensor_slices", "tensorflow.data.Dataset.from_tensors")
 def _from_tensor_slices(interp, args, node):
+    """The element is `(x, y)` for a pair (or `(x, y, sample_weight)`), `x` alone for an array or a dict."""
     value = args.value("tensors", 0)
     origin = Origin(node, "tf.data.Dataset.from_tensor_slices")
-    if isinstance(value, Seq) and len(value.items) == 2:
-        x, y = (as_data(i) for i in value.items)
-        return Dataset(x=x, y=y, origin=origin, root=x.root if isinstance(x, Data) else new_root(), batches=0,
+    if isinstance(value, Seq) and len(value.items) in (2, 3) and not value.grown:
+        x, y = (as_data(i) for i in value.items[:2])
+        if isinstance(y, Mapping) or (y is not UNKNOWN and not isinstance(y, Data)):
+            y = UNKNOWN
+        return Dataset(x=x, y=y if isinstance(y, Data) else _element_labels(y, node), origin=origin,
+                       root=x.root if isinstance(x, Data) else new_root(), batches=0,
                        roles=x.roles if isinstance(x, Data) else frozenset())
+    if isinstance(value, Mapping):  # a dict of feature arrays: Keras reads it as inputs only
+        return Dataset(x=value, y=None, origin=origin, batches=0)
     value = as_data(value)
     if isinstance(value, Data):
         return Dataset(x=value, y=None, origin=origin, root=value.root, roles=value.roles, batches=0)
     return Dataset(origin=origin)
 
 
+def _element_labels(y: Any, node) -> Any:
+    """The second item of a dataset element: labels of unknown encoding when the value itself is unknown
+    (the element is known to be a pair, so the pipeline is supervised)."""
+    if isinstance(y, Data) or y is None:
+        return y
+    if y is UNKNOWN or isinstance(y, Tensor):
+        return Data(origin=Origin(node, "labels of a (features, labels) dataset element"))
+    return UNKNOWN
+
+
 @api("tensorflow.data.Dataset.zip")
 def _dataset_zip(interp, args, node):
     value = args.value("datasets", 0)
+    if len(args.pos) == 2:  # `Dataset.zip(a, b)` (TF 2.13+)
+        value = Seq([v for v, _ in args.pos], True)
     if isinstance(value, Seq) and len(value.items) == 2 and all(isinstance(d, Dataset) for d in value.items):
         a, b = value.items
         if a.y is None and b.y is None:
-            return Dataset(x=a.x, y=b.x, origin=Origin(node, "Dataset.zip"), root=a.root, roles=a.roles)
+            return Dataset(x=a.x, y=_element_labels(b.x, node), origin=Origin(node, "Dataset.zip"), root=a.root,
+                           roles=a.roles, batches=a.batches if a.batches == b.batches else None)
     return Dataset(origin=Origin(node, "Dataset.zip"))
+
+
+@api("tensorflow.data.TextLineDataset", "tensorflow.data.TFRecordDataset", "tensorflow.data.Dataset.list_files",
+     "tensorflow.data.FixedLengthRecordDataset", "tensorflow.data.experimental.SqlDataset")
+def _file_records(interp, args, node):
+    """Lines, serialized records or file names: one unlabelled item per element until a `.map` parses it."""
+    name = last(canonical(_call_name(node)))
+    return Dataset(x=Data(origin=Origin(node, f"{name} records")), y=None, origin=Origin(node, name), batches=0)
 
 
 @api("tensorflow.GradientTape")
@@ -1352,7 +1604,11 @@ _MERGE_FUNCTIONS = {"add": "Add", "concatenate": "Concatenate", "subtract": "Sub
 
 def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -> Any:
     if kind in ("Input",):
-        return Tensor(Layer(kind="Input", node=node, args={"shape": args.value("shape", 0)}), (), node)
+        shape = args.value("shape", 0)
+        batch_shape = args.value("batch_shape", None)
+        if shape is None and isinstance(batch_shape, Seq) and batch_shape.items and not batch_shape.grown:
+            shape = Seq(batch_shape.items[1:], is_tuple=True)  # `Input(batch_shape=(None, 63))`
+        return Tensor(Layer(kind="Input", node=node, args={"shape": shape}), (), node)
     if kind in _MERGE_FUNCTIONS:  # `layers.add([x, y])`: the functional form returns the merged tensor
         from tflint_gesture.facts.interpreter import Args
 
@@ -1367,6 +1623,7 @@ def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -
         layer.units = const_int(args.value("units", 0)) if args.value("units", 0) is not None else UNKNOWN
         if layer.units is None:
             layer.units = UNKNOWN
+            layer.args["units_sym"] = _unknown_size(interp, args, "units", 0)
         value, arg = args.get("activation", 1)
         layer.activation = activation_name(value)
         layer.activation_node = arg
@@ -1394,6 +1651,16 @@ def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -
         layer.activation = UNKNOWN
         layer.units = UNKNOWN
     return layer
+
+
+def _unknown_size(interp: "Interpreter", args: "Args", name: str, index: Optional[int]):
+    """The symbol naming an unknown integer argument (`Dense(num_classes + 1)`), or None."""
+    from tflint_gesture.facts.symbols import symbol
+
+    value, arg = args.get(name, index)
+    if value is not UNKNOWN or arg is None or args.scope is None:
+        return None
+    return symbol(interp, arg, args.scope)
 
 
 def _lambda_scales(interp: "Interpreter", fn: Any, node: cst.Call) -> bool:
@@ -1528,11 +1795,12 @@ _METRIC_NAMES = {
 
 def make_metric(name: str, args: "Args") -> Any:
     given = args.value("name", None)
+    kind = _METRIC_NAMES.get(name, "")
     if isinstance(given, Const) and isinstance(given.value, str):
-        return Metric(given.value)
+        return Metric(given.value, kind)
     if name in _METRIC_NAMES and not args.starred:
-        return Metric(_METRIC_NAMES[name])
-    return Metric(UNKNOWN)
+        return Metric(_METRIC_NAMES[name], kind)
+    return Metric(UNKNOWN, kind)
 
 
 def make_callback(name: str, args: "Args", node: cst.Call) -> Any:
@@ -1590,6 +1858,31 @@ def _functional_model(interp, args, node):
     return model
 
 
+@api("keras.wrappers.scikit_learn.KerasClassifier", "keras.wrappers.scikit_learn.KerasRegressor",
+     "keras.wrappers.SKLearnClassifier", "keras.wrappers.SKLearnRegressor",
+     "scikeras.wrappers.KerasClassifier", "scikeras.wrappers.KerasRegressor")
+def _sklearn_wrapper(interp, args, node):
+    """`KerasClassifier(build_fn=create_model, epochs=..., num_classes=5)`: the builder is interpreted with
+    the wrapper's keyword arguments that name its parameters (scikeras: `model__num_classes=`), and the
+    wrapper stands for the model it builds, so `clf.fit(x, y)` is a fit of that model."""
+    from tflint_gesture.facts.interpreter import Args
+
+    builder = args.value("build_fn", None)
+    if builder is None:
+        builder = args.value("model", 0)
+    if not isinstance(builder, Function) or isinstance(builder.node, cst.Lambda):
+        return UNKNOWN
+    params = builder.node.params
+    names = {p.name.value for p in list(params.posonly_params) + list(params.params) + list(params.kwonly_params)}
+    kwargs = {}
+    for key, (value, arg) in args.kw.items():
+        name = key[len("model__"):] if key.startswith("model__") else key
+        if name in names:
+            kwargs[name] = (value, arg)
+    result = interp.call_function(builder, Args(kw=kwargs, starred=args.starred), node)
+    return result if isinstance(result, ModelValue) else UNKNOWN
+
+
 @api("keras.models.load_model", "keras.models.model_from_json", "keras.models.clone_model")
 def _loaded_model(interp, args, node):
     model = ModelValue(kind="loaded", node=node)
@@ -1623,6 +1916,12 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
         if name == "fit":
             obj.preprocessing = UNKNOWN if obj.preprocessing is None else obj.preprocessing
         return UNKNOWN
+    if isinstance(obj, Tensor):  # `x.reshape(...)`, `tensor.numpy()` on a symbolic tensor
+        return opaque_tensor(node, (obj,) + tensors_in(args), name)
+    if isinstance(obj, Mapping):
+        if name in ("update", "setdefault", "pop", "popitem", "clear"):
+            obj.opaque = True
+        return UNKNOWN
     if isinstance(obj, Layer):
         if name == "adapt" and obj.kind in ("Normalization", "TextVectorization", "StringLookup", "IntegerLookup"):
             if obj.kind == "Normalization":
@@ -1652,6 +1951,7 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
                 if len(elements) == len(metrics_value.items):
                     nodes = [e.value for e in elements]
             compile_.metrics = [(_metric_name(m), n) for m, n in zip(metrics_value.items, nodes)]
+            compile_.metric_kinds = [(_metric_kind(m), n) for m, n in zip(metrics_value.items, nodes) if _metric_kind(m)]
         elif metrics_value is None and not args.starred:
             compile_.metrics = []
         if args.starred:
@@ -1692,6 +1992,18 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
             return Data(origin=Origin(node, "model predictions"), dtype="float")
         return UNKNOWN
     return UNKNOWN
+
+
+def _metric_kind(value: Any) -> str:
+    """The canonical function name of a metric (`'sparse_categorical_accuracy'`), '' when not a known one."""
+    if isinstance(value, Metric):
+        return value.kind
+    if isinstance(value, Const) and isinstance(value.value, str):
+        return value.value.lower()
+    if isinstance(value, Ref):
+        name = canonical(value.qualname)
+        return last(name) if under(name, "keras.metrics") and last(name)[:1].islower() else ""
+    return ""
 
 
 def _metric_name(value: Any) -> Any:
@@ -1779,6 +2091,8 @@ def _filtered_root(interp, ds: Dataset, args) -> int:
 
 
 def _dataset_map(interp, ds: Dataset, fn: Any, node) -> Any:
+    """The dataset a `.map` makes: the function is always interpreted (with unknown arguments when the
+    element is unknown) so that what it returns, a pair `(x, y)`, one array or a dict, is the element."""
     from tflint_gesture.facts.interpreter import Args
 
     if isinstance(fn, Function):
@@ -1790,18 +2104,20 @@ def _dataset_map(interp, ds: Dataset, fn: Any, node) -> Any:
             call_args = Args(pos=[(ds.x, None)])
         elif count == 1 and ds.y is not UNKNOWN:
             call_args = Args(pos=[(Seq([ds.x, ds.y], True), None)])
-        else:
-            return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
+        else:  # the element's structure is unknown: the function still says what it returns
+            call_args = Args(pos=[(UNKNOWN, None)] * count, starred=params.star_arg is not None and count == 0)
         result = interp.call_function(fn, call_args, node)
     elif isinstance(fn, Layer):
         result = apply_layer(interp, fn, Args(pos=[(ds.x, None)]), node) if ds.y is None else UNKNOWN
     else:
         return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
-    if isinstance(result, Seq) and len(result.items) == 2:
-        x, y = result.items
-        return Dataset(x=x, y=y if (isinstance(y, Data) or y is None) else UNKNOWN, origin=Origin(node, "map"),
+    if isinstance(result, Seq) and len(result.items) in (2, 3) and not result.grown:
+        x, y = result.items[:2]
+        return Dataset(x=x, y=_element_labels(y, node), origin=Origin(node, "map"),
                        root=ds.root, roles=ds.roles, class_names=ds.class_names)
     if isinstance(result, Data):
+        return Dataset(x=result, y=None, origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
+    if isinstance(result, Mapping):
         return Dataset(x=result, y=None, origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
     return Dataset(origin=Origin(node, "map"), root=ds.root, roles=ds.roles)
 
@@ -1841,6 +2157,9 @@ def _scaler_method(interp, scaler: Scaler, name: str, args, node):
         if isinstance(data, Data):
             return data.derive(vrange=scaler.produces, scalings=data.scalings + (Origin(node, scaler.kind),),
                                dtype="float", encoding=LabelEncoding.UNKNOWN, bounds=None)
+        if data is UNKNOWN and scaler.kind in _SCALERS:  # whatever went in, a scikit-learn scaler returns an array
+            origin = Origin(node, f"{scaler.kind}.{name}")
+            return Data(origin=origin, vrange=scaler.produces, scalings=(origin,), dtype="float")
         return UNKNOWN
     if name == "fit":
         return scaler
@@ -1875,6 +2194,9 @@ def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Cal
         return Tensor(layer, (value,), node)
     if isinstance(value, Seq) and value.items and all(isinstance(v, Tensor) for v in value.items):
         return Tensor(layer, tuple(value.items), node)
+    if isinstance(value, Mapping) and not value.opaque and value.items and all(
+            isinstance(v, Tensor) for v in value.items.values()):
+        return Tensor(layer, tuple(value.items.values()), node)
     if isinstance(value, Data) and layer.kind == "Rescaling":
         scale = num(layer.args.get("scale"))
         if scale and _is_255(1 / scale):
@@ -1882,6 +2204,8 @@ def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Cal
         return value.derive(vrange=ValueRange.UNKNOWN)
     if isinstance(value, Data) and layer.kind == "Normalization":
         return value.derive(vrange=ValueRange.STANDARDISED, scalings=value.scalings + (Origin(node, "Normalization"),))
+    if isinstance(value, Data) and layer.kind in RANGE_KEEPING and layer.kind != "Activation":
+        return value.derive(shape=None)  # `layers.RandomFlip()(images)` in a pipeline: same pixels, same range
     if isinstance(value, Data):
         return Data(origin=Origin(node, f"output of {layer.kind}"), root=new_root())
     return UNKNOWN
@@ -1889,6 +2213,9 @@ def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Cal
 
 def apply_model(interp: "Interpreter", model: ModelValue, args: "Args", node: cst.Call) -> Any:
     value = args.value("inputs", 0)
+    parents = tensors_in(args)
+    if not isinstance(value, Tensor) and parents:  # a model called on a dict or list of Inputs
+        return Tensor(Layer(kind="Model", node=node, model=model), parents, node)
     if not isinstance(value, Tensor):
         from tflint_gesture.facts.loops import ModelCall
 
@@ -1902,6 +2229,11 @@ def apply_model(interp: "Interpreter", model: ModelValue, args: "Args", node: cs
             interp.tapes[-1].model_calls.append(call)
     if isinstance(value, Tensor):
         return Tensor(Layer(kind="Model", node=node, model=model), (value,), node)
+    if isinstance(value, Data) and model.kind == "sequential" and model.layers and all(
+            layer.kind in RANGE_KEEPING for layer in model.layers):
+        # an augmentation block (`ds.map(lambda x, y: (augment(x), y))`): flips, rotations and resizing keep
+        # the samples and their value range
+        return value.derive(shape=None)
     return Data(origin=Origin(node, "model output"), dtype="float")
 
 

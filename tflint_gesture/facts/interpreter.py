@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.names import canonical, dotted_name, target_names, under
+from tflint_gesture.facts.names import canonical, dotted_name, star_member, target_names, under
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.values import (
     UNKNOWN,
@@ -28,6 +28,7 @@ from tflint_gesture.facts.values import (
     Function,
     Instance,
     Layer,
+    Mapping,
     ModelValue,
     Origin,
     Ref,
@@ -36,6 +37,10 @@ from tflint_gesture.facts.values import (
     Tensor,
 )
 
+# Methods of keras.Model a subclass may override but that the analysis models itself.
+_KERAS_MODEL_METHODS = {"compile", "fit", "evaluate", "predict", "add", "train_step", "test_step", "call", "build",
+                        "get_config", "summary", "save"}
+STAR = "*"  # scope key of the modules star-imported into it (not a Python identifier: never a variable)
 MAX_CALL_DEPTH = 8
 MAX_UNROLL = 16
 _BUILTINS = {
@@ -61,6 +66,13 @@ class Scope:
             scope = scope.parent
         if name in _BUILTINS:
             return Ref("builtins." + name)
+        scope = self
+        while scope is not None:  # `from keras.layers import *`: the module's known exports
+            for module in reversed(scope.vars.get(STAR, ())):
+                member = star_member(module, name)
+                if member is not None:
+                    return Ref(member)
+            scope = scope.parent
         return UNKNOWN
 
 
@@ -71,6 +83,7 @@ class Args:
     pos: list = field(default_factory=list)  # [(value, node)]
     kw: dict = field(default_factory=dict)  # name -> (value, node)
     starred: bool = False
+    scope: Any = None  # the caller's scope (to name unknown sizes: facts.symbols)
 
     def get(self, name: Optional[str], index: Optional[int] = None, default: Any = None):
         """(value, node) of a parameter given by keyword `name` or at position `index`."""
@@ -127,6 +140,7 @@ class Interpreter:
         self.order = 0
         self.call_sites: list[cst.CSTNode] = []  # the call node of each function in `active`
         self.derived_roots: dict = {}  # (parent root, key) -> root of a subset such as `ds.filter(pred)`
+        self.bind_counts: dict[str, int] = {}  # how often each name was bound so far (facts.symbols)
 
     # ----------------------------------------------------------------- entry
     def run_module_scope(self) -> "Scope":
@@ -188,6 +202,7 @@ class Interpreter:
             return False
         if isinstance(stmt, cst.While):
             self.loop_nodes.append(stmt)
+            _widen_counters(stmt.body, scope)
             try:
                 self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=set())
             finally:
@@ -278,6 +293,7 @@ class Interpreter:
             base = dotted_name(small.module)
             self._note_framework(base, small)
             if isinstance(small.names, cst.ImportStar):
+                scope.vars[STAR] = tuple(scope.vars.get(STAR, ())) + (base,)
                 return False
             for alias in small.names:
                 name = dotted_name(alias.name)
@@ -349,6 +365,7 @@ class Interpreter:
                 self.loops.pop()
             return
         self.bind(stmt.target, self.apis.iteration_element(self, iterable, stmt), scope)
+        _widen_counters(stmt.body, scope)
         self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=targets)
         if stmt.orelse is not None:
             self.exec_block(stmt.orelse.body.body, scope)
@@ -378,6 +395,7 @@ class Interpreter:
 
     def bind(self, target: cst.CSTNode, value: Any, scope: Scope) -> None:
         if isinstance(target, cst.Name):
+            self.bind_counts[target.value] = self.bind_counts.get(target.value, 0) + 1
             scope.vars[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
@@ -388,11 +406,24 @@ class Interpreter:
                 else:
                     self.bind(element.value, items[i] if items is not None else UNKNOWN, scope)
         elif isinstance(target, cst.Attribute):
+            root = target.value
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if isinstance(root, cst.Name):  # `args.n = 5` changes what `args.n` names
+                self.bind_counts[root.value] = self.bind_counts.get(root.value, 0) + 1
             owner = self.eval(target.value, scope)
-            if isinstance(owner, Instance):
+            if isinstance(owner, (Instance, ModelValue)):
                 owner.attrs[target.attr.value] = value
         elif isinstance(target, cst.Subscript):
-            self.eval(target.value, scope)
+            owner = self.eval(target.value, scope)
+            if isinstance(owner, Mapping):
+                key = None
+                if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                    key = self.eval(target.slice[0].slice.value, scope)
+                if not (isinstance(key, Const) and isinstance(key.value, (str, int))):
+                    owner.opaque = True
+                else:
+                    owner.items[key.value] = value if self.uncertain <= owner.created_depth else UNKNOWN
 
     def project_module(self, dotted: str, level: int):
         """The analysed project module that `dotted` (with `level` leading dots) names, or None."""
@@ -413,13 +444,18 @@ class Interpreter:
             value = self.eval(base.value, scope)
             if isinstance(value, Ref):
                 name = canonical(value.qualname)
-                if name in ("keras.Model", "keras.Sequential") or under(name, "keras.models"):
+                top = name.split(".")[0]
+                if name in ("keras.Model", "keras.Sequential") or under(name, "keras.models") or (
+                        top in self.apis.LAYER_LIBRARIES and ".models." in name):
                     cls.keras_model = True
-                elif under(name, "keras.layers"):
+                elif under(name, "keras.layers") or (top in self.apis.LAYER_LIBRARIES and ".layers." in name):
                     cls.keras_layer = True
-            elif isinstance(value, ClassValue):
+                elif name in ("keras.utils.Sequence", "keras.utils.PyDataset", "keras.utils.data_utils.Sequence"):
+                    cls.keras_sequence = True
+            elif isinstance(value, ClassValue):  # a class of the script (or of an imported project module)
                 cls.keras_model = cls.keras_model or value.keras_model
                 cls.keras_layer = cls.keras_layer or value.keras_layer
+                cls.keras_sequence = cls.keras_sequence or value.keras_sequence
                 cls.custom_train_step = cls.custom_train_step or value.custom_train_step
                 cls.methods.update(value.methods)
         for stmt in node.body.body:
@@ -427,7 +463,7 @@ class Interpreter:
                 cls.methods[stmt.name.value] = stmt
         if "train_step" in cls.methods:
             cls.custom_train_step = True
-        if not (cls.keras_model or cls.keras_layer):
+        if not (cls.keras_model or cls.keras_layer or cls.keras_sequence):
             for name, method in cls.methods.items():
                 if name.startswith("__") and name != "__init__":
                     continue
@@ -437,16 +473,58 @@ class Interpreter:
     def instantiate(self, cls: ClassValue, args: Args, node: cst.Call) -> Any:
         if cls.keras_model:
             model = ModelValue(kind="subclassed", node=node, custom_train_step=cls.custom_train_step,
-                               name=cls.node.name.value)
+                               name=cls.node.name.value, cls=cls)
+            model.created_depth = self.uncertain
             self.facts.models.append(model)
+            self._interpret_subclassed(cls, model, args, node)
             return model
         if cls.keras_layer:
             return Layer(kind="?", node=node)
+        if cls.keras_sequence:
+            return self._sequence_batches(cls, args, node)
         instance = Instance(cls)
         init = cls.methods.get("__init__")
         if init is not None:
             self.call_function(Function(init, cls.scope), args, node, self_value=instance)
         return instance
+
+    def _interpret_subclassed(self, cls: ClassValue, model: ModelValue, args: Args, node: cst.Call) -> None:
+        """Run `__init__` with the call's arguments (layers stored on self become the model's attributes,
+        a `self.compile(...)` in it compiles the model), then `call` on a symbolic input: when it returns a
+        tensor of those layers, that is the model's output and its head is known."""
+        init = cls.methods.get("__init__")
+        if init is not None:
+            self.call_function(Function(init, cls.scope), args, node, self_value=model)
+        forward = cls.methods.get("call")
+        if forward is None or len(forward.params.params) < 2:
+            return
+        probe = Tensor(Layer(kind="Input", node=forward, args={"shape": UNKNOWN}), (), forward)
+        extra = [(UNKNOWN, None)] * (len(forward.params.params) - 2)
+        output = self.call_function(Function(forward, cls.scope), Args(pos=[(probe, None)] + extra), forward,
+                                    self_value=model)
+        if isinstance(output, Tensor) and output is not probe:
+            model.output = output
+            model.inputs = probe
+
+    def _sequence_batches(self, cls: ClassValue, args: Args, node: cst.Call) -> Any:
+        """A `keras.utils.Sequence` / `PyDataset`: its `__getitem__` (with an unknown index) says what one
+        batch is, `(x, y)` or `x`; the instance is the dataset `fit` reads."""
+        instance = Instance(cls)
+        init = cls.methods.get("__init__")
+        if init is not None:
+            self.call_function(Function(init, cls.scope), args, node, self_value=instance)
+        getitem = cls.methods.get("__getitem__")
+        if getitem is None:
+            return instance
+        batch = self.call_function(Function(getitem, cls.scope), Args(pos=[(UNKNOWN, None)]), node,
+                                   self_value=instance)
+        origin = Origin(node, f"batches of {cls.node.name.value}.__getitem__")
+        if isinstance(batch, Seq) and len(batch.items) in (2, 3) and not batch.grown:
+            x, y = (self.apis.as_data(item) for item in batch.items[:2])
+            return Dataset(x=x, y=self.apis._element_labels(y, node), origin=origin, batches=1)
+        if isinstance(batch, Data):
+            return Dataset(x=batch, y=None, origin=origin, batches=1)
+        return Dataset(origin=origin)
 
     # --------------------------------------------------------------- calls
     def call_function(self, function: Function, args: Args, node: cst.CSTNode, self_value: Any = None,
@@ -508,7 +586,7 @@ class Interpreter:
             self.call_sites.pop()
 
     def eval_args(self, node: cst.Call, scope: Scope) -> Args:
-        args = Args()
+        args = Args(scope=scope)
         for arg in node.args:
             value = self.eval(arg.value, scope)
             if arg.star:
@@ -522,6 +600,16 @@ class Interpreter:
     def call(self, node: cst.Call, scope: Scope) -> Any:
         func = self.eval(node.func, scope)
         args = self.eval_args(node, scope)
+        result = self._call_value(func, args, node)
+        if result is UNKNOWN and not isinstance(func, (Layer, ModelValue)):
+            # An unmodelled step on symbolic tensors (a keras_hub layer, `tf.*` / `keras.ops.*`, a custom
+            # block) still yields a tensor of the same graph, so the layers after it stay known.
+            parents = self.apis.tensors_in(args) + ((func,) if isinstance(func, Tensor) else ())
+            if parents:
+                return self.apis.opaque_tensor(node, parents, dotted_name(node.func) or "call")
+        return result
+
+    def _call_value(self, func: Any, args: Args, node: cst.Call) -> Any:
         if isinstance(func, Ref):
             return self.apis.call_api(self, canonical(func.qualname), args, node)
         if isinstance(func, Function):
@@ -529,6 +617,10 @@ class Interpreter:
         if isinstance(func, ClassValue):
             return self.instantiate(func, args, node)
         if isinstance(func, BoundMethod):
+            owner_cls = func.obj.cls if isinstance(func.obj, ModelValue) else None
+            if owner_cls is not None and func.name in owner_cls.methods and func.name not in _KERAS_MODEL_METHODS:
+                method = owner_cls.methods[func.name]
+                return self.call_function(Function(method, owner_cls.scope), args, node, self_value=func.obj)
             if isinstance(func.obj, Instance):
                 method = func.obj.cls.methods.get(func.name)
                 if method is not None:
@@ -605,16 +697,49 @@ class Interpreter:
         if kind in (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp):
             return self.apis.comprehension(self, node, scope)
         if kind is cst.Dict:
-            for element in node.elements:
-                if isinstance(element, cst.DictElement):
-                    self.eval(element.value, scope)
-            return UNKNOWN
-        if kind is cst.Comparison or kind is cst.BooleanOperation:
-            for child in node.children:
-                if isinstance(child, cst.BaseExpression):
-                    self.eval(child, scope)
+            return self.eval_dict(node, scope)
+        if kind is cst.Comparison:
+            return self.eval_comparison(node, scope)
+        if kind is cst.BooleanOperation:
+            left = self.eval(node.left, scope)
+            right = self.eval(node.right, scope)
+            if isinstance(left, Const) and isinstance(right, Const) and _foldable(left.value) and _foldable(right.value):
+                if isinstance(node.operator, cst.And):
+                    return right if left.value else left
+                return left if left.value else right
             return UNKNOWN
         return UNKNOWN
+
+    def eval_dict(self, node: cst.Dict, scope: Scope) -> Any:
+        """A dict literal with constant keys is a `Mapping` of its values; any other dict is UNKNOWN."""
+        items: dict = {}
+        known = True
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = self.eval(element.key, scope)
+                value = self.eval(element.value, scope)
+                if isinstance(key, Const) and isinstance(key.value, (str, int)) and not isinstance(key.value, bool):
+                    items[key.value] = value
+                else:
+                    known = False
+            else:  # `**other`
+                self.eval(element.value, scope)
+                known = False
+        return Mapping(items, created_depth=self.uncertain) if known else UNKNOWN
+
+    def eval_comparison(self, node: cst.Comparison, scope: Scope) -> Any:
+        """Comparisons of constants fold (`if mode == "pretrain":` with `mode = "pretrain"`); others are UNKNOWN."""
+        left = self.eval(node.left, scope)
+        values = [left]
+        for target in node.comparisons:
+            values.append(self.eval(target.comparator, scope))
+        result = True
+        for target, (a, b) in zip(node.comparisons, zip(values, values[1:])):
+            outcome = _compare(target.operator, a, b)
+            if outcome is None:
+                return UNKNOWN
+            result = result and outcome
+        return Const(result)
 
     # ------------------------------------------------------------- helpers
     def origin(self, node: cst.CSTNode, note: str) -> Origin:
@@ -631,8 +756,79 @@ class Interpreter:
         return True
 
 
+def _foldable(value: Any) -> bool:
+    return isinstance(value, (bool, int, float, str, type(None)))
+
+
+def _compare(operator: cst.BaseCompOp, a: Any, b: Any) -> Optional[bool]:
+    """The outcome of one comparison of two constants (or a constant in a literal list), None when unknown.
+
+    `is None` is not folded: a variable that is None before a loop is often set inside it, and the
+    loop body is interpreted once.
+    """
+    if isinstance(operator, (cst.In, cst.NotIn)):
+        if not (isinstance(a, Const) and _foldable(a.value) and isinstance(b, Seq) and not b.grown
+                and all(isinstance(i, Const) and _foldable(i.value) for i in b.items)):
+            return None
+        found = any(type(i.value) is type(a.value) and i.value == a.value for i in b.items)
+        return found if isinstance(operator, cst.In) else not found
+    if not (isinstance(a, Const) and isinstance(b, Const) and _foldable(a.value) and _foldable(b.value)):
+        return None
+    x, y = a.value, b.value
+    try:
+        if isinstance(operator, cst.Equal):
+            return x == y
+        if isinstance(operator, cst.NotEqual):
+            return x != y
+        if isinstance(operator, cst.LessThan):
+            return x < y
+        if isinstance(operator, cst.LessThanEqual):
+            return x <= y
+        if isinstance(operator, cst.GreaterThan):
+            return x > y
+        if isinstance(operator, cst.GreaterThanEqual):
+            return x >= y
+    except TypeError:
+        return None
+    return None
+
+
 def _source_name(node: cst.CSTNode) -> Optional[str]:
     return node.value if isinstance(node, cst.Name) else None
+
+
+_COUNTERS: dict = {}  # id(loop body) -> (body, names updated in place in it)
+
+
+def _widen_counters(body: cst.CSTNode, scope: Scope) -> None:
+    """A loop body is interpreted once: a constant it updates in place (`step += 1`) is unknown there,
+    so a test like `if step == 0:` is not folded as if every pass were the first."""
+    cached = _COUNTERS.get(id(body))
+    if cached is None or cached[0] is not body:
+        names: set = set()
+        _augmented_names(body, names)
+        cached = _COUNTERS[id(body)] = (body, frozenset(names))
+        if len(_COUNTERS) > 4096:
+            _COUNTERS.clear()
+    for name in cached[1]:
+        if isinstance(scope.vars.get(name), Const):
+            scope.vars[name] = UNKNOWN
+
+
+def _augmented_names(node: cst.CSTNode, names: set) -> None:
+    """Names `x += ...` rebinds in these statements (nested blocks too, not nested functions or classes)."""
+    if isinstance(node, cst.SimpleStatementLine):
+        for small in node.body:
+            if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+                names.add(small.target.value)
+        return
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)) or isinstance(node, cst.BaseExpression):
+        return
+    for child in node.children:
+        if isinstance(child, (cst.BaseSuite, cst.BaseStatement, cst.BaseCompoundStatement, cst.Else,
+                              cst.ExceptHandler, cst.Finally)) or type(child).__name__ in ("ExceptStarHandler",
+                                                                                            "MatchCase"):
+            _augmented_names(child, names)
 
 
 def _has_break(body: cst.CSTNode) -> bool:

@@ -66,7 +66,9 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
                 return _extend(inner, after) if inner else None
             return None
         return None
-    if model.kind == "functional":
+    if model.kind == "subclassed" and model.custom_train_step:
+        return None  # its own train_step decides what the outputs are compared with
+    if model.kind in ("functional", "subclassed"):  # subclassed: the tensor its `call` returned, if any
         output = model.output
         if isinstance(output, Seq):
             if len(output.items) != 1:
@@ -177,7 +179,7 @@ def input_scaling(model: ModelValue, depth: int = 0) -> tuple[str, Optional[Laye
         return "none", None
     if model.kind == "sequential":
         for layer in model.layers:
-            verdict = _layer_scaling(layer, depth)
+            verdict = _path_step(layer, depth)
             if verdict == "transparent":
                 continue
             if verdict == "inside":
@@ -185,25 +187,72 @@ def input_scaling(model: ModelValue, depth: int = 0) -> tuple[str, Optional[Laye
             return verdict, None
         return "none", None
     if model.kind == "functional":
-        layers = model_layers(model)
-        if layers is None:
-            return "unknown", None
-        unknown = False
-        for layer in layers:
-            verdict = _layer_scaling(layer, depth)
-            if verdict == "inside" or layer.kind.startswith("Op:"):
-                return "inside", layer
-            if verdict == "unknown":
-                unknown = True
-        if _starts_with_self_scaling_base(layers):
-            return "inside", None
-        return ("unknown", None) if unknown else ("none", None)
+        return _functional_input_scaling(model, depth)
     return "unknown", None
 
 
-def _starts_with_self_scaling_base(layers) -> bool:
-    return any(l.kind == "Model" and l.model is not None and l.model.kind == "application"
-               and l.model.application.startswith(SELF_SCALING_APPLICATIONS) for l in layers)
+# Layers that keep the value range of what they receive: on the input path they are looked through.
+RANGE_KEEPING = TRANSPARENT | {
+    "Flatten", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
+    "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Concatenate",
+    "UpSampling1D", "UpSampling2D", "RepeatVector", "SpatialDropout1D", "SpatialDropout2D", "Activation",
+}
+SCALING_OPS = {"Op:Divide", "Op:Multiply", "Op:Subtract"}
+
+
+def _functional_input_scaling(model: ModelValue, depth: int) -> tuple[str, Optional[Layer]]:
+    """Scaling decided on the input path: from each Input to the first layer that computes on it.
+
+    A Rescaling/Normalization (or `/ 255`) reached before any weighted layer scales the input; a
+    weighted layer reached first means the raw values go into the network, whatever a
+    BatchNormalization deeper down does; an unmodelled step on the way makes the verdict unknown.
+    """
+    outputs = list(model.output.items) if isinstance(model.output, Seq) else [model.output]
+    if not outputs or not all(isinstance(t, Tensor) for t in outputs):
+        return "unknown", None
+    memo: dict[int, bool] = {}  # id(tensor) -> still carries the raw input values
+    events: list[tuple[str, Optional[Layer]]] = []
+    seen_events: set[int] = set()
+
+    def raw(tensor: Any, level: int = 0) -> bool:
+        if not isinstance(tensor, Tensor) or tensor.layer is None or level > 400:
+            return False
+        key = id(tensor)
+        if key in memo:
+            return memo[key]
+        memo[key] = False
+        layer = tensor.layer
+        if layer.kind == "Input" and not tensor.parents:
+            memo[key] = True
+            return True
+        if not any([raw(parent, level + 1) for parent in tensor.parents]):
+            return False
+        verdict = _path_step(layer, depth)
+        if verdict != "transparent" and key not in seen_events:
+            seen_events.add(key)
+            events.append((verdict, layer))
+        memo[key] = verdict == "transparent"
+        return memo[key]
+
+    for output in outputs:
+        raw(output)
+    for wanted in ("inside", "unknown", "none"):
+        for verdict, layer in events:
+            if verdict == wanted:
+                return verdict, (layer if verdict == "inside" else None)
+    return "unknown", None  # the raw input reaches the output untouched (or no Input was found)
+
+
+def _path_step(layer: Layer, depth: int) -> str:
+    """What a layer does to raw input values: 'inside' (scales), 'transparent', 'none' (computes on them), 'unknown'."""
+    if layer.kind in SCALING_OPS:
+        return "inside"
+    if layer.kind.startswith("Op:"):
+        return "unknown"
+    if layer.kind in RANGE_KEEPING and layer.kind not in SCALING_LAYERS:
+        return "transparent"
+    return _layer_scaling(layer, depth)
 
 
 def _layer_scaling(layer: Layer, depth: int) -> str:

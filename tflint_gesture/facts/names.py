@@ -13,6 +13,7 @@ _KERAS_PREFIXES = (
     "tensorflow.compat.v2.keras.",
     "tensorflow.compat.v1.keras.",
     "tf_keras.",
+    "keras_core.",
     "keras.src.",
     "keras.api._v2.keras.",
 )
@@ -86,3 +87,55 @@ def target_names(target: cst.CSTNode) -> set[str]:
     if isinstance(target, cst.StarredElement):
         return target_names(target.value)
     return set()
+
+
+# What `from <module> import *` binds, for the Keras modules scripts star-import (Keras 3.15's
+# exports plus the Keras 2 names old scripts use). Names outside these tables stay unresolved.
+_STAR_LAYERS = frozenset("""
+    Activation ActivityRegularization AdaptiveAveragePooling1D AdaptiveAveragePooling2D
+    AdaptiveAveragePooling3D AdaptiveMaxPooling1D AdaptiveMaxPooling2D AdaptiveMaxPooling3D Add
+    AdditiveAttention AlphaDropout Attention AugMix AutoContrast Average AveragePooling1D
+    AveragePooling2D AveragePooling3D AvgPool1D AvgPool2D AvgPool3D BatchNormalization Bidirectional
+    CategoryEncoding CenterCrop Concatenate ContrastLimitedAdaptiveHistogramEqualization Conv1D
+    Conv1DTranspose Conv2D Conv2DTranspose Conv3D Conv3DTranspose ConvLSTM1D ConvLSTM2D ConvLSTM3D
+    Convolution1D Convolution1DTranspose Convolution2D Convolution2DTranspose Convolution3D
+    Convolution3DTranspose Cropping1D Cropping2D Cropping3D CuDNNGRU CuDNNLSTM CutMix Dense
+    DepthwiseConv1D DepthwiseConv2D Discretization Dot Dropout ELU EinsumDense Embedding
+    Equalization Flatten FlaxLayer GRU GRUCell GaussianDropout GaussianNoise GlobalAveragePooling1D
+    GlobalAveragePooling2D GlobalAveragePooling3D GlobalAvgPool1D GlobalAvgPool2D GlobalAvgPool3D
+    GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPool3D GlobalMaxPooling1D GlobalMaxPooling2D
+    GlobalMaxPooling3D GroupNormalization GroupQueryAttention HashedCrossing Hashing Identity Input
+    InputLayer InputSpec IntegerLookup JaxLayer LSTM LSTMCell Lambda Layer LayerNormalization
+    LeakyReLU LocallyConnected1D LocallyConnected2D Masking MaxNumBoundingBoxes MaxPool1D MaxPool2D
+    MaxPool3D MaxPooling1D MaxPooling2D MaxPooling3D Maximum MelSpectrogram Minimum MixUp
+    MultiHeadAttention Multiply Normalization PReLU Permute Pipeline RMSNormalization RNN
+    RandAugment RandomBrightness RandomColorDegeneration RandomColorJitter RandomContrast RandomCrop
+    RandomElasticTransform RandomErasing RandomFlip RandomGaussianBlur RandomGrayscale RandomHue
+    RandomInvert RandomPerspective RandomPosterization RandomRotation RandomSaturation
+    RandomSharpness RandomShear RandomTranslation RandomZoom ReLU RepeatVector Rescaling Reshape
+    Resizing ReversibleEmbedding STFTSpectrogram SeparableConv1D SeparableConv2D
+    SeparableConvolution1D SeparableConvolution2D SimpleRNN SimpleRNNCell Softmax Solarization
+    SpatialDropout1D SpatialDropout2D SpatialDropout3D SpectralNormalization StackedRNNCells
+    StringLookup Subtract TFSMLayer TextVectorization ThresholdedReLU TimeDistributed
+    TorchModuleWrapper UnitNormalization UpSampling1D UpSampling2D UpSampling3D Wrapper
+    ZeroPadding1D ZeroPadding2D ZeroPadding3D add average concatenate dot maximum minimum multiply
+    subtract
+""".split())
+_STAR_EXPORTS = {
+    "keras.layers": _STAR_LAYERS,
+    "keras.models": frozenset({"Sequential", "Model", "load_model", "model_from_json", "clone_model", "save_model"}),
+    "keras.callbacks": frozenset({"EarlyStopping", "ModelCheckpoint", "ReduceLROnPlateau", "TensorBoard", "CSVLogger",
+                                  "LearningRateScheduler", "Callback", "TerminateOnNaN", "BackupAndRestore"}),
+    "keras.optimizers": frozenset({"Adam", "SGD", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam", "AdamW", "Ftrl",
+                                   "Lion"}),
+    "keras.utils": frozenset({"to_categorical", "image_dataset_from_directory", "timeseries_dataset_from_array",
+                              "pad_sequences", "load_img", "img_to_array", "plot_model", "Sequence", "PyDataset"}),
+}
+
+
+def star_member(module: str, name: str):
+    """The canonical name `from module import *` binds to `name`, or None when the module's exports are not known."""
+    exports = _STAR_EXPORTS.get(canonical(module))
+    if exports is not None and name in exports:
+        return canonical(module) + "." + name
+    return None

@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 from tflint_gesture.facts.apis import as_data
 from tflint_gesture.facts.store import TrainCall
-from tflint_gesture.facts.values import UNKNOWN, Compile, Data, Dataset, LabelEncoding, Loss, Seq
+from tflint_gesture.facts.values import UNKNOWN, Compile, Data, Dataset, LabelEncoding, Loss, Origin, Seq
 
 SPARSE = {"sparse_categorical_crossentropy"}
 CATEGORICAL = {"categorical_crossentropy", "categorical_focal_crossentropy"}
@@ -30,6 +30,64 @@ def labels_of(call: TrainCall) -> Any:
     return None
 
 
+# Metrics that only work on one label encoding: the compile itself says how the labels are encoded.
+SPARSE_METRICS = {"sparse_categorical_accuracy", "sparse_top_k_categorical_accuracy"}
+ONE_HOT_METRICS = {"categorical_accuracy", "top_k_categorical_accuracy"}
+
+
+def metric_encoding(compile_: Any) -> Optional[tuple]:
+    """(LabelEncoding, metric node, metric name) that the compile's metrics imply, or None.
+
+    `sparse_categorical_accuracy` and `SparseTopKCategoricalAccuracy` read class ids;
+    `categorical_accuracy` reads one-hot rows. Metrics implying both encodings imply nothing.
+    """
+    if not isinstance(compile_, Compile):
+        return None
+    found = {}
+    for kind, node in compile_.metric_kinds:
+        if kind in SPARSE_METRICS:
+            found.setdefault(LabelEncoding.CLASS_IDS, (node, kind))
+        elif kind in ONE_HOT_METRICS:
+            found.setdefault(LabelEncoding.ONE_HOT, (node, kind))
+    if len(found) != 1:
+        return None
+    encoding, (node, kind) = next(iter(found.items()))
+    return encoding, node, kind
+
+
+def loss_contradicts(loss_name: str, encoding: LabelEncoding) -> bool:
+    """True when a cross-entropy reads the other label encoding than `encoding`."""
+    return (loss_name in SPARSE and encoding == LabelEncoding.ONE_HOT) or (
+        loss_name in CATEGORICAL and encoding == LabelEncoding.CLASS_IDS)
+
+
+def evidenced_labels(call: TrainCall) -> Any:
+    """`labels_of(call)`, with the encoding the compile's metrics imply when the labels' own is unknown.
+
+    The metric is used only when the loss agrees with it (a loss contradicting its metric is a finding
+    of its own, TFG109, and says nothing about which of the two is right). Implied labels have no
+    shape: a sparse metric accepts one id per sample as well as one per time step.
+    """
+    labels = labels_of(call)
+    if labels is None:
+        return None
+    if isinstance(labels, Data) and labels.encoding != LabelEncoding.UNKNOWN:
+        return labels
+    implied = metric_encoding(call.compile)
+    if implied is None:
+        return labels
+    encoding, node, kind = implied
+    loss = call.compile.loss
+    if isinstance(loss, Loss) and loss_contradicts(loss.name, encoding):
+        return labels
+    origin = Origin(node, f"{encoding.value} implied by the metric {kind}")
+    if isinstance(labels, Data):
+        if encoding == LabelEncoding.ONE_HOT and labels.shape is not None and len(labels.shape) != 2:
+            return labels  # the array's own rank contradicts the metric: trust neither
+        return labels.derive(encoding=encoding, origin=origin)
+    return Data(origin=origin, encoding=encoding)
+
+
 def inputs_of(call: TrainCall) -> Any:
     if isinstance(call.x, Dataset):
         return call.x.x if isinstance(call.x.x, Data) else UNKNOWN
@@ -42,6 +100,28 @@ def known_loss(call: TrainCall) -> Optional[tuple[Compile, Loss]]:
     if isinstance(compile_, Compile) and isinstance(compile_.loss, Loss):
         return compile_, compile_.loss
     return None
+
+
+def compiled_models(facts) -> list:
+    """(model, Compile with a known loss, the fit or None) for every fit and every compiled model.
+
+    Head-versus-loss questions need no data: a model compiled in a builder that is never fit in the
+    file (or handed to KerasClassifier) is as wrong as one that is. Each (model, compile) pair once.
+    """
+    found: list = []
+    seen: set = set()
+    for call in facts.fits():
+        known = known_loss(call)
+        if known is not None and (id(call.model), id(known[0])) not in seen:
+            seen.add((id(call.model), id(known[0])))
+            found.append((call.model, known[0], call))
+    for model in facts.models:
+        compile_ = model.compile
+        if isinstance(compile_, Compile) and isinstance(compile_.loss, Loss) and not compile_.conditional \
+                and (id(model), id(compile_)) not in seen:
+            seen.add((id(model), id(compile_)))
+            found.append((model, compile_, None))
+    return found
 
 
 def has_validation(call: TrainCall) -> Optional[bool]:

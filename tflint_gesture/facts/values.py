@@ -92,6 +92,24 @@ class Seq:
 
 
 @dataclass
+class Mapping:
+    """A dict literal with constant keys (`{"token_ids": Input(...), ...}`): a structure of values.
+
+    A store under an unknown key, a mutating method or a store under a branch the literal was not
+    written in makes the affected entries (or all of them) unknown.
+    """
+
+    items: dict
+    created_depth: int = 0
+    opaque: bool = False  # mutated in a way the analysis cannot follow: every lookup is unknown
+
+    def lookup(self, key: Any) -> Any:
+        if self.opaque or key not in self.items:
+            return UNKNOWN
+        return self.items[key]
+
+
+@dataclass
 class Ref:
     """A reference to an imported module attribute, by canonical dotted name."""
 
@@ -110,6 +128,7 @@ class Data:
     encoding: LabelEncoding = LabelEncoding.UNKNOWN
     num_classes: Optional[int] = None
     classes_origin: Optional[Origin] = None
+    classes_sym: Any = None  # facts.symbols.Sym of an unknown class count (`to_categorical(y, num_classes)`)
     shape: Optional[tuple] = None
     dtype: Optional[str] = None  # "int", "float", "uint8", "bool"
     vrange: ValueRange = ValueRange.UNKNOWN
@@ -189,6 +208,7 @@ class Compile:
     loss: Any = UNKNOWN  # Loss, or UNKNOWN
     loss_node: Optional[cst.CSTNode] = None
     metrics: Any = UNKNOWN  # list of (name or UNKNOWN, node), or UNKNOWN
+    metric_kinds: list = field(default_factory=list)  # (canonical metric function name, node) of each known metric
     optimizer: Any = UNKNOWN
     conditional: bool = False
 
@@ -211,6 +231,8 @@ class ModelValue:
     app_activation: Any = "softmax"
     app_pooling: Any = UNKNOWN  # keras.applications `pooling=`: None, "avg", "max"; UNKNOWN when not a literal
     created_depth: int = 0  # how many unknown branches deep the model was created
+    attrs: dict = field(default_factory=dict)  # subclassed: what `__init__` stored on self
+    cls: Any = None  # subclassed: the script's ClassValue (its methods)
 
 
 @dataclass
@@ -224,6 +246,7 @@ class Loss:
 @dataclass
 class Metric:
     name: Any  # logged name, or UNKNOWN
+    kind: str = ""  # canonical function name ("sparse_categorical_accuracy"), whatever `name=` says
 
 
 @dataclass
@@ -278,6 +301,7 @@ class ClassValue:
     scope: Any
     keras_model: bool = False
     keras_layer: bool = False
+    keras_sequence: bool = False  # keras.utils.Sequence / PyDataset: batches come from __getitem__
     custom_train_step: bool = False
     methods: dict = field(default_factory=dict)
 

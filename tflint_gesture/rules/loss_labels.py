@@ -14,12 +14,16 @@ from tflint_gesture.facts.queries import (
     CROSS_ENTROPY,
     REGRESSION,
     SPARSE,
+    compiled_models,
     describe_labels,
+    evidenced_labels,
     known_loss,
     labels_of,
+    loss_contradicts,
+    metric_encoding,
     width,
 )
-from tflint_gesture.facts.values import Data, LabelEncoding
+from tflint_gesture.facts.values import Compile, Data, LabelEncoding, Loss
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
 from tflint_gesture.rules.edits import from_logits_off, from_logits_on, loss_swap
@@ -31,7 +35,7 @@ def _fits_with_loss(facts: Facts):
         known = known_loss(call)
         if known is None:
             continue
-        labels = labels_of(call)
+        labels = evidenced_labels(call)
         if not isinstance(labels, Data):
             continue
         yield call, known[0], known[1], labels, head_of(call.model)
@@ -202,14 +206,11 @@ class FromLogitsOnProbabilities(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
-            known = known_loss(call)
-            if known is None:
-                continue
-            compile_, loss = known
+        for model, compile_, call in compiled_models(facts):
+            loss = compile_.loss
             if loss.from_logits is not True or loss.name not in CROSS_ENTROPY:
                 continue
-            head = head_of(call.model)
+            head = head_of(model)
             if head is None or head.activation not in ("softmax", "sigmoid"):
                 continue
             fix = f"remove the {head.activation} activation from the output layer (keep from_logits=True), or drop from_logits=True"
@@ -222,7 +223,7 @@ class FromLogitsOnProbabilities(Rule):
                     f"training is slow or stalls (Keras 3 on TensorFlow detects it, warns and uses the "
                     f"pre-activation values); {fix}"
                 ),
-                evidence=[(head.activation_node, f"{head.activation} output"), (call.node, "trained here")],
+                evidence=[(head.activation_node, f"{head.activation} output")] + _trained(call),
                 fix=fix,
                 edits=from_logits_off(loss),  # keeps the model's outputs: they stay probabilities
                 fix_safety="safe",
@@ -239,17 +240,14 @@ class LinearOutputWithoutFromLogits(Rule):
     family = "loss vs labels"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
-            known = known_loss(call)
-            if known is None:
-                continue
-            compile_, loss = known
+        for model, compile_, call in compiled_models(facts):
+            loss = compile_.loss
             if loss.name not in CROSS_ENTROPY or loss.from_logits is not False:
                 continue
-            head = head_of(call.model)
+            head = head_of(model)
             if head is None or head.activation != "linear":
                 continue
-            labels = labels_of(call)
+            labels = labels_of(call) if call is not None else None
             if isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS:
                 continue  # the loss itself is wrong for regression targets: TFG103 says so
             fix = "pass from_logits=True to the loss (e.g. keras.losses.SparseCategoricalCrossentropy(from_logits=True)), or add the activation"
@@ -260,7 +258,7 @@ class LinearOutputWithoutFromLogits(Rule):
                     f"{loss.name} is used with from_logits=False, so Keras reads the logits as probabilities and "
                     f"clips them; the loss is wrong and gradients vanish outside (0, 1); {fix}"
                 ),
-                evidence=[(head.layer.node, "linear output layer"), (call.node, "trained here")],
+                evidence=[(head.layer.node, "linear output layer")] + _trained(call),
                 fix=fix,
                 edits=from_logits_on(loss, facts.module),  # the model and its outputs stay as they are
                 fix_safety="safe",
@@ -328,6 +326,65 @@ class AccuracyOnRegression(Rule):
                         evidence=_evidence(call, labels),
                         fix="replace 'accuracy' with 'mae' or RootMeanSquaredError()",
                     )
+
+
+class LossContradictsMetric(Rule):
+    """A cross-entropy loss and an accuracy metric that read different label encodings."""
+
+    code = "TFG109"
+    name = "loss-contradicts-metric"
+    severity = Severity.ERROR
+    summary = "a sparse loss with a one-hot accuracy metric, or a one-hot loss with a sparse metric"
+    family = "loss vs labels"
+
+    def check(self, facts: Facts) -> Iterator[Report]:
+        seen = set()
+        for compile_ in facts.compiles:
+            if not isinstance(compile_, Compile) or not isinstance(compile_.loss, Loss) or id(compile_.node) in seen:
+                continue
+            implied = metric_encoding(compile_)
+            if implied is None or not loss_contradicts(compile_.loss.name, implied[0]):
+                continue
+            seen.add(id(compile_.node))
+            encoding, metric_node, metric = implied
+            loss = compile_.loss.name
+            loss_node = compile_.loss_node or compile_.node
+            if encoding == LabelEncoding.CLASS_IDS:
+                consequence = (
+                    f"{loss} needs one-hot rows and {metric} needs one class id per sample, so whichever way the "
+                    f"labels are encoded one of the two fails on the shapes at the first batch")
+                fix = ("use loss='sparse_categorical_crossentropy' with class ids, or metrics=['categorical_accuracy'] "
+                       f"with one-hot labels")
+                severity = None
+            elif metric == "top_k_categorical_accuracy":
+                consequence = (
+                    f"{loss} needs one class id per sample and {metric} needs one-hot rows, so whichever way the "
+                    f"labels are encoded one of the two fails on the shapes at the first batch")
+                fix = ("use keras.metrics.SparseTopKCategoricalAccuracy with class ids, or "
+                       "loss='categorical_crossentropy' with one-hot labels")
+                severity = None
+            else:
+                consequence = (
+                    f"{loss} needs one class id per sample and {metric} needs one-hot rows: with one-hot labels the "
+                    f"loss fails on the shapes, and with class ids {metric} takes the argmax of a single id and "
+                    f"reports a meaningless accuracy")
+                fix = "use metrics=['sparse_categorical_accuracy'] with class ids, or loss='categorical_crossentropy' with one-hot labels"
+                severity = Severity.WARNING
+            yield Report(
+                node=loss_node,
+                message=(
+                    f"the loss {loss} (line {facts.line(loss_node)}) and the metric {metric} (line "
+                    f"{facts.line(metric_node)}) expect different label encodings; {consequence}; {fix}"
+                ),
+                evidence=[(loss_node, f"loss {loss}"), (metric_node, f"metric {metric}")],
+                fix=fix,
+                severity=severity,
+            )
+
+
+def _trained(call) -> list:
+    """The fit as evidence, when the model is fit in this file."""
+    return [(call.node, "trained here")] if call is not None else []
 
 
 def _per_step_output(call) -> bool:

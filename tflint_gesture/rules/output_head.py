@@ -7,7 +7,17 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT, head_of, headed_models
-from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, known_loss, labels_of, width
+from tflint_gesture.facts.queries import (
+    BINARY,
+    CATEGORICAL,
+    CROSS_ENTROPY,
+    REGRESSION,
+    SPARSE,
+    compiled_models,
+    known_loss,
+    labels_of,
+    width,
+)
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
@@ -101,7 +111,12 @@ class OutputUnitsMismatchClasses(Rule):
             if known is None or known[1].name not in CROSS_ENTROPY or not isinstance(labels, Data):
                 continue
             head = head_of(call.model)
-            if head is None or not isinstance(head.units, int):
+            if head is None:
+                continue
+            if not isinstance(head.units, int):
+                symbolic = self._symbolic_mismatch(facts, head, labels)
+                if symbolic is not None:
+                    yield symbolic
                 continue
             units = head.units
             loss = known[1]
@@ -112,7 +127,14 @@ class OutputUnitsMismatchClasses(Rule):
                 what = f"one-hot labels have {classes} columns"
             elif labels.encoding == LabelEncoding.CLASS_IDS and loss.name not in BINARY:
                 classes = labels.num_classes
-                if classes is None or units >= classes:
+                if classes is None or units == classes:
+                    continue
+                if units > classes:
+                    # Spare units are right for 1-based ids (Dense(n + 1) for labels 1..n); only labels known
+                    # to start at 0 leave them unused, which wastes capacity but does not break training.
+                    if labels.bounds is None or labels.bounds[0] != 0:
+                        continue
+                    yield self._spare_units(facts, head, labels, units, classes)
                     continue
                 what = f"class ids run up to {classes - 1} ({classes} classes)"
             else:
@@ -134,6 +156,50 @@ class OutputUnitsMismatchClasses(Rule):
             )
 
 
+    @staticmethod
+    def _symbolic_mismatch(facts: Facts, head, labels: Data):
+        """`Dense(num_classes + 1)` against one-hot labels of `num_classes` columns: the same unknown count,
+        shifted, is a mismatch whatever its value (facts.symbols)."""
+        units, classes = head.layer.args.get("units_sym"), labels.classes_sym
+        if labels.encoding != LabelEncoding.ONE_HOT or units is None or classes is None:
+            return None
+        gap = units.minus(classes)
+        if not gap:
+            return None
+        evidence = [(head.layer.node, f"{units.text} output units")]
+        if labels.origin is not None:
+            evidence.append((labels.origin.node, f"{classes.text} one-hot columns: {labels.origin.note}"))
+        return Report(
+            node=head.layer.node,
+            message=(
+                f"the output layer has `{units.text}` units but the one-hot labels have `{classes.text}` columns"
+                f"{_at(facts, labels)}, {abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count is; Keras fails "
+                f"on the shapes at the first batch; give the output layer `{classes.text}` units"
+            ),
+            evidence=evidence,
+            fix=f"use {classes.text} output units",
+        )
+
+    @staticmethod
+    def _spare_units(facts: Facts, head, labels: Data, units: int, classes: int) -> Report:
+        origin = labels.classes_origin or labels.origin
+        evidence = [(head.layer.node, f"{units}-unit output layer")]
+        if origin is not None:
+            evidence.append((origin.node, f"class ids 0..{classes - 1}: {origin.note}"))
+        return Report(
+            node=head.layer.node,
+            message=(
+                f"the output layer has {units} units but the class ids run from 0 to {classes - 1}{_at(facts, labels)}; "
+                f"the last {units - classes} output{'s are' if units - classes > 1 else ' is'} never a target, so the "
+                f"model spends probability on classes that do not exist; use {classes} units unless more classes "
+                f"are coming"
+            ),
+            evidence=evidence,
+            fix=f"use {classes} output units",
+            severity=Severity.INFO,
+        )
+
+
 class HeadActivationMismatchesLoss(Rule):
     """Sigmoid multi-unit head with categorical cross-entropy, or softmax head on multi-hot labels."""
 
@@ -144,27 +210,27 @@ class HeadActivationMismatchesLoss(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
-            known = known_loss(call)
-            if known is None:
-                continue
-            loss = known[1]
-            head = head_of(call.model)
-            if head is None or not isinstance(head.units, int) or head.units < 2:
-                continue
-            labels = labels_of(call)
+        for model, compile_, call in compiled_models(facts):
+            loss = compile_.loss
+            head = head_of(model)
+            if head is None or (isinstance(head.units, int) and head.units < 2):
+                continue  # one unit: TFG201 / TFG206
+            labels = labels_of(call) if call is not None else None
             if head.activation == "sigmoid" and loss.name in SPARSE | CATEGORICAL and not loss.from_logits:
+                # With an unknown unit count it is wrong either way: one unit is TFG206's bug, more are this one.
+                units = f"{head.units} units" if isinstance(head.units, int) else "its units"
                 yield Report(
                     node=head.activation_node,
                     message=(
-                        f"a sigmoid output over {head.units} units scores each class independently, but {loss.name} "
+                        f"a sigmoid output over {units} scores each class independently, but {loss.name} "
                         f"assumes the outputs form one probability distribution (softmax); the loss is wrong for "
                         f"single-label data; use activation='softmax' (or binary_crossentropy with multi-hot labels)"
                     ),
                     evidence=[(loss.node, f"loss {loss.name}")],
                     fix="use activation='softmax'",
                 )
-            elif head.activation == "softmax" and isinstance(labels, Data) and labels.encoding == LabelEncoding.MULTI_HOT:
+            elif head.activation == "softmax" and isinstance(head.units, int) and isinstance(labels, Data) \
+                    and labels.encoding == LabelEncoding.MULTI_HOT:
                 yield Report(
                     node=head.activation_node,
                     message=(
@@ -242,3 +308,44 @@ def _at(facts: Facts, labels: Data) -> str:
     if origin is None:
         return ""
     return f" ({origin.note}, line {facts.line(origin.node)})"
+
+
+class CategoricalLossOnSingleUnit(Rule):
+    """A (sparse) categorical cross-entropy on a model with a single output unit."""
+
+    code = "TFG206"
+    name = "categorical-loss-on-single-unit"
+    severity = Severity.ERROR
+    summary = "a (sparse) categorical cross-entropy on a single output unit"
+    family = "output head"
+
+    def check(self, facts: Facts) -> Iterator[Report]:
+        for model, compile_, call in compiled_models(facts):
+            loss = compile_.loss
+            if loss.name not in SPARSE | CATEGORICAL:
+                continue
+            head = head_of(model)
+            if head is None or head.units != 1 or head.activation == "softmax":  # softmax on 1 unit: TFG201
+                continue
+            labels = labels_of(call) if call is not None else None
+            if isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS:
+                continue  # regression targets with a cross-entropy: TFG103 says so
+            if isinstance(labels, Data) and labels.encoding in (LabelEncoding.CLASS_IDS, LabelEncoding.ONE_HOT) \
+                    and (labels.num_classes or 0) > 1:
+                continue  # a known class count against the one unit: TFG203 says so
+            consequence = (
+                "normalises over that one unit, so the loss is 0 for every sample and the model learns nothing"
+                if loss.name in CATEGORICAL else
+                "reads each label as an index into the outputs, and a label 1 has no output: training fails (an "
+                "out-of-range error on CPU, NaN losses on GPU)")
+            loss_node = compile_.loss_node or compile_.node
+            yield Report(
+                node=loss_node,
+                message=(
+                    f"{loss.name} over the 1-unit output layer at line {facts.line(head.layer.node)} {consequence}; "
+                    f"for a binary target use a sigmoid unit with binary_crossentropy, otherwise give the output "
+                    f"layer one unit per class"
+                ),
+                evidence=[(head.layer.node, "1-unit output layer")] + ([(call.node, "trained here")] if call else []),
+                fix="use loss='binary_crossentropy' with a 1-unit sigmoid output",
+            )
