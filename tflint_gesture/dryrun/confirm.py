@@ -65,6 +65,7 @@ class ModelRun:
     reason: Optional[str] = None  # why it was not run
     line_map: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    translations: list = field(default_factory=list)  # Keras 1/2 spellings the slice rewrote for Keras 3
 
     @property
     def ran(self) -> bool:
@@ -392,10 +393,38 @@ def verdict(code: str, run: Optional[ModelRun]) -> Verdict:
         return NOT_RUN, "a short fit on synthetic data cannot show this rule's problem"
     if not run.ran:
         return NOT_RUN, run.not_run_reason()
-    if run.error is not None and run.error.get("phase") == "build" and RULES[code] is not _model_shapes:
-        error = run.error
-        return INCONCLUSIVE, f"the model could not be built: {error['type']}: {error['message']}"
+    if run.error is not None and run.error.get("phase") == "build":
+        if RULES[code] is _model_shapes and not run.translations:
+            return _model_shapes(run)
+        return NOT_RUN, could_not_build(run)
     return RULES[code](run)
+
+
+def could_not_build(run: ModelRun) -> str:
+    """Why a model whose slice raised while building proves nothing: with the translations it went through."""
+    error = run.error or {}
+    text = f"could not build the model: {error.get('type')}: {error.get('message')}"
+    if run.translations:
+        text += (f" (after translating the Keras 1/2 API for Keras {versions_of(run).get('keras', '?')}: "
+                 f"{'; '.join(run.translations)}); a Keras 2/3 difference the translation does not cover is as "
+                 "likely as a bug in the script")
+    return text
+
+
+def versions_of(run: Optional[ModelRun]) -> dict:
+    """{"keras": ..., "tensorflow": ...} as the worker that ran the model reported them."""
+    answer = (run.answer if run is not None else None) or {}
+    versions = dict(answer.get("versions") or {})
+    if "keras" not in versions and answer.get("keras"):
+        versions["keras"] = answer["keras"]
+    return versions
+
+
+def versions_text(run: Optional[ModelRun]) -> str:
+    versions = versions_of(run)
+    if not versions:
+        return ""
+    return f"Keras {versions.get('keras', '?')}, TensorFlow {versions.get('tensorflow', '?')}"
 
 
 # =============================================================================== run-only findings
@@ -426,6 +455,8 @@ def run_only(run: ModelRun) -> list:
     if error is not None:
         if not error.get("shape_or_dtype"):
             return []
+        if error["phase"] == "build" and run.translations:
+            return []  # a Keras 1/2 script that Keras 3 cannot build: not the user's bug to report
         if error["phase"] == "loss" and answer.get("y_source") != "facts":
             return []  # the labels were made up to fit the loss: their shape proves nothing about the script's
         line = _error_line(run, error)
@@ -490,5 +521,6 @@ def _error_line(run: ModelRun, error: dict) -> int:
     return run.user_line(error.get("slice_line")) or run.user_line(error.get("layer_slice_line")) or run.anchor_line
 
 
-__all__ = ["ModelRun", "RunFinding", "checks_for", "verdict", "run_only", "RELATED", "RULES", "CONFIRMED",
+__all__ = ["ModelRun", "RunFinding", "checks_for", "verdict", "run_only", "could_not_build", "versions_of",
+           "versions_text", "RELATED", "RULES", "CONFIRMED",
            "REFUTED", "INCONCLUSIVE", "NOT_RUN"]

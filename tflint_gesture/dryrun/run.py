@@ -134,6 +134,7 @@ def analyse_file(text: str, path: str) -> list:
             continue
         run.line_map = result.line_map
         run.notes = list(result.notes)
+        run.translations = list(result.translations)
         x = inputs_of(target.fit) if target.fit is not None else None
         y = labels_of(target.fit) if target.fit is not None else None
         y_spec = synth.label_spec(y, loss)
@@ -233,14 +234,13 @@ def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> l
         run = _run_for(finding, runs)
         if finding.confirmation is None:
             verdict, observation = confirm.verdict(finding.code, run)
-            if run is not None and run.notes and verdict != NOT_RUN:
-                observation = f"{observation} ({'; '.join(run.notes)})"
-            _mark(finding, verdict, observation)
+            _mark(finding, verdict, _annotated(observation, verdict, run))
     new: list = []
     for run in runs:
         on_model = [f for f in findings if f.line in run.lines]
         for item in confirm.run_only(run):
             related = confirm.related(item, on_model)
+            item.observation = _annotated(item.observation, confirm.CONFIRMED, run)
             if related:  # the static pass named this cause: the run confirms it instead
                 for finding in related:
                     if finding.confirmation != confirm.CONFIRMED:
@@ -251,6 +251,19 @@ def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> l
             if finding is not None:
                 new.append(finding)
     return new
+
+
+def _annotated(observation: str, verdict: str, run: Optional[ModelRun]) -> str:
+    """The observation with what the run went through: slice notes, Keras 1/2 translations, versions."""
+    if run is None or not run.ran:
+        return observation
+    extra = list(run.notes) if verdict != NOT_RUN else []
+    if run.translations and verdict != NOT_RUN:
+        extra.append(f"Keras 1/2 API translated for the run: {'; '.join(run.translations)}")
+    versions = confirm.versions_text(run)
+    if versions:
+        extra.append(versions)
+    return f"{observation} ({'; '.join(extra)})" if extra else observation
 
 
 def _run_for(finding: Finding, runs: list) -> Optional[ModelRun]:

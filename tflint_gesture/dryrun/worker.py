@@ -76,6 +76,7 @@ def main(config: dict) -> None:
     send({"ready": True, "tensorflow": tf.__version__, "keras": keras.__version__,
           "import_seconds": round(import_seconds, 3), "guards": guards,
           "package_file": os.path.abspath(sys.modules["tflint_gesture"].__file__)})
+    versions = {"keras": keras.__version__, "tensorflow": tf.__version__}
     baseline_threads = threading.active_count()
     while True:
         line = _readline(proto_in)
@@ -99,6 +100,7 @@ def main(config: dict) -> None:
             else:
                 answer = {"status": "not-run", "reason": f"internal error: {type(exc).__name__}: {_first_line(exc)}"}
         answer["id"] = request.get("id")
+        answer["versions"] = versions
         answer["seconds"] = round(time.perf_counter() - started, 3)
         answer["recycle"] = bool(answer.get("recycle")) or threading.active_count() > baseline_threads + 8
         send(answer)
@@ -123,6 +125,7 @@ def run_model(request: dict) -> dict:
     from tflint_gesture.dryrun import sandbox, synth
 
     keras.backend.clear_session()
+    keras.backend.set_image_data_format("channels_last")  # a slice may set channels_first for its own model
     keras.utils.set_random_seed(synth.SEED)
     rng = np.random.default_rng(synth.SEED)
 
