@@ -92,7 +92,7 @@ def test_softmax_head_with_from_logits_is_refuted_on_keras_3(session):
 
 def test_single_unit_softmax_observation_has_the_numbers(session):
     finding = _only(dry_run_text(session, case("tfg201_bad.py"))[0], "TFG201")
-    assert "1.0 for every sample" in finding.observation
+    assert "the output is 1.0 (within" in finding.observation and "for every sample" in finding.observation
     assert "->" in finding.observation  # the measured losses
 
 
@@ -182,3 +182,50 @@ def test_seed_snippets_confirmed(session, source, code, words):
     finding = _only(findings, code)
     assert finding.confirmation == "confirmed"
     assert words in finding.observation
+
+
+# ------------------------------------------------------------------------------------ Keras 1/2 scripts
+def test_keras1_channels_first_script_is_translated_and_judged(session):
+    findings, runs = dry_run_text(session, case("keras2_channels_first_raw_pixels.py"), "k1.py")
+    (run,) = runs
+    assert run.ok, run.answer
+    finding = _only(findings, "TFG401")
+    assert finding.confirmation == "confirmed", finding.observation
+    for words in ("Convolution2D(filters, 3, 3) -> kernel_size=(3, 3)", "border_mode= -> padding=",
+                  "set_image_dim_ordering('th') -> set_image_data_format('channels_first')", "lr= -> learning_rate=",
+                  "receives values 0..255", "TensorFlow 2."):
+        assert words in finding.observation, finding.observation
+    assert not [f for f in findings if f.code.startswith("TFG8")]
+
+
+def test_first_kernel_inside_a_frozen_nested_base_is_measured(session):
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, case("tfg401_frozen_base.py"), "frozen.py")
+    finding = _only(findings, "TFG401")
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "`Conv1` receives values 0..255" in finding.observation
+    findings, runs = dry_run_text(session, case("tfg401_frozen_base_fixed.py"), "fixed.py", extra_codes={"TFG401"})
+    assert findings == []
+    (run,) = runs
+    verdict, observation = confirm.verdict("TFG401", run)
+    assert verdict == "refuted", observation
+    assert "`Conv1` receives values -1..1" in observation
+
+
+def test_channels_first_runs_channels_last_where_the_cpu_refuses_nchw(monkeypatch):
+    """Without oneDNN, TensorFlow's CPU Conv2D refuses NCHW: the model is rebuilt channels_last when no layer
+    depends on the layout, and is not-run (never a TFG801, never a confirmation) when one does."""
+    from tflint_gesture.dryrun.run import Session
+
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    with Session() as cpu_nhwc_only:
+        findings, runs = dry_run_text(cpu_nhwc_only, case("keras2_channels_first_raw_pixels.py"), "k1.py")
+        finding = _only(findings, "TFG401")
+        assert finding.confirmation == "confirmed", finding.observation
+        assert "run channels_last" in finding.observation and "(1, 28, 28) -> (28, 28, 1)" in finding.observation
+        findings, runs = dry_run_text(cpu_nhwc_only, case("keras2_channels_first_reshape.py"), "reshape.py")
+    finding = _only(findings, "TFG401")
+    assert finding.confirmation == "not-run", finding.observation
+    assert "channels_first" in finding.observation and "`reshape` (Reshape)" in finding.observation
+    assert not [f for f in findings if f.code.startswith("TFG8")]

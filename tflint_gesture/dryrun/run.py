@@ -255,9 +255,11 @@ def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> l
 
 def _annotated(observation: str, verdict: str, run: Optional[ModelRun]) -> str:
     """The observation with what the run went through: slice notes, Keras 1/2 translations, versions."""
-    if run is None or not run.ran:
+    if run is None or run.answer is None:
         return observation
-    extra = list(run.notes) if verdict != NOT_RUN else []
+    extra = list(run.notes) if verdict != NOT_RUN and run.ran else []
+    if run.answer.get("layout") and verdict != NOT_RUN:
+        extra.append(run.answer["layout"])
     if run.translations and verdict != NOT_RUN:
         extra.append(f"Keras 1/2 API translated for the run: {'; '.join(run.translations)}")
     versions = confirm.versions_text(run)
