@@ -278,3 +278,36 @@ def test_observations_carry_the_versions():
     assert finding.confirmation == "confirmed"
     assert "Keras 3.15.1, TensorFlow 2.21.0" in finding.observation
     assert "Keras 1/2 API translated for the run: lr= -> learning_rate= (line 11)" in finding.observation
+
+
+def test_model_shape_verdicts_say_what_was_assumed():
+    """TFG501 compares the data with the declared input: inputs made from the model prove nothing. TFG503 is a
+    rank problem inside a model that declares its input: running that input is the evidence, labels known."""
+    from tflint_gesture.dryrun.run import judge
+
+    from_model = ok(x_source="model", y_source="facts", versions={"keras": "3.15.1", "tensorflow": "2.21.0"})
+    assert confirm.verdict("TFG501", run_with(from_model))[0] == "inconclusive"
+    verdict, observation = confirm.verdict("TFG503", run_with(from_model))
+    assert verdict == "refuted" and "declared input (assumed" in observation
+    guessed_labels = ok(x_source="model", y_source="loss")
+    assert confirm.verdict("TFG503", run_with(guessed_labels))[0] == "inconclusive"
+    assert confirm.verdict("TFG501", run_with(ok(y_source="loss")))[0] == "refuted"  # data known, labels irrelevant
+    finding = Finding(path="t.py", line=10, column=1, end_line=10, end_column=5, code="TFG105", name="x",
+                      severity=Severity.WARNING, message="m")
+    judge("", "t.py", [finding], [run_with(ok(x_source="model", y_source="loss"))])
+    assert "inputs assumed shaped like the model's declared input" in finding.observation
+    assert "labels assumed as the loss expects them" in finding.observation
+
+
+@pytest.mark.parametrize("declared, fed, expected", [
+    ([[24]], [16, 24, 1], "confirmed"),  # Keras 3 squeezes the extra axis and trains
+    ([[180, 180, 3]], [8, 256, 256, 3], "confirmed"),  # a convolutional model trains on another size, with a warning
+    ([[24, 1]], [16, 24, 1], "refuted"),
+    ([[None, 3]], [16, 20, 3], "refuted"),  # a free time axis takes any length
+])
+def test_input_shape_mismatch_that_keras_lets_through_is_confirmed(declared, fed, expected):
+    answer = ok(declared_inputs=declared, x={"shape": fed, "dtype": "float32"})
+    verdict, observation = confirm.verdict("TFG501", run_with(answer))
+    assert verdict == expected, observation
+    if expected == "confirmed":
+        assert "declared (" in observation and "fed (" in observation

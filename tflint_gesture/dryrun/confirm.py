@@ -185,7 +185,7 @@ def _strip_ones(shape: list) -> list:
     return shape
 
 
-def _model_shapes(run: ModelRun) -> Verdict:
+def _model_shapes(run: ModelRun, code: str = "TFG501") -> Verdict:
     """TFG501/TFG503: building the model, or running it on inputs shaped like the data, raises."""
     error = run.error
     answer = run.answer
@@ -194,12 +194,43 @@ def _model_shapes(run: ModelRun) -> Verdict:
         return CONFIRMED, f"{what} raised {error['type']}: {error['message']}"
     if error is not None:
         return INCONCLUSIVE, f"the run failed ({error['phase']}): {error['type']}: {error['message']}"
-    if answer.get("x_source") != "facts" or answer.get("y_source") != "facts":
-        return INCONCLUSIVE, ("the shape of the script's data or labels is unknown to the dry run; it used shapes "
-                              "that fit the model")
     keras = answer.get("keras", "?")
-    return REFUTED, (f"Keras {keras} built the model and ran it on inputs {shape_text(answer.get('x'))} shaped like the "
-                     f"data without an error; training: {losses_text(answer.get('losses', []))}")
+    losses = losses_text(answer.get("losses", []))
+    declared = answer.get("declared_inputs") or []
+    fed = _per_sample_shapes(answer.get("x"))
+    if code == "TFG501" and answer.get("x_source") == "facts" and len(declared) == len(fed) and any(
+            not _fits(d, f) for d, f in zip(declared, fed)):
+        # Keras 3 lets some mismatches through (it warns, or squeezes an axis): the model then trains on a shape it
+        # was not declared for, which is the finding.
+        shown = "; ".join(f"declared {_shape(d)}, fed {_shape(f)}" for d, f in zip(declared, fed))
+        return CONFIRMED, (f"Keras {keras} ran the model on inputs shaped like the data without an error, but not on "
+                           f"the shape it declares ({shown}): it only warns or reshapes; training: {losses}")
+    if answer.get("x_source") == "facts":  # the forward pass is the question: the labels play no part in it
+        return REFUTED, (f"Keras {keras} built the model and ran it on inputs {shape_text(answer.get('x'))} shaped like "
+                         f"the data without an error; training: {losses}")
+    if code == "TFG503" and answer.get("x_source") == "model" and answer.get("y_source") == "facts":
+        # A rank problem inside a model that declares its input is a property of the model alone.
+        return REFUTED, (f"Keras {keras} built the model and ran it on inputs {shape_text(answer.get('x'))} shaped like "
+                         f"its declared input (assumed: the script's data is unknown) and on labels as the script makes "
+                         f"them, without an error; training: {losses}")
+    return INCONCLUSIVE, ("the shape of the script's data is unknown to the dry run; it used inputs shaped like the "
+                          "model's declared input, which cannot show a mismatch between the two")
+
+
+def _per_sample_shapes(desc: Optional[dict]) -> list:
+    if not desc:
+        return []
+    if "inputs" in desc:
+        return [list(d.get("shape", [])[1:]) for d in desc["inputs"]]
+    return [list(desc.get("shape", [])[1:])]
+
+
+def _fits(declared: list, fed: list) -> bool:
+    return len(declared) == len(fed) and all(d is None or d == f for d, f in zip(declared, fed))
+
+
+def _shape(shape: list) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _continuous_targets(run: ModelRun) -> Verdict:
@@ -264,10 +295,12 @@ def _logits_on_probabilities(run: ModelRun) -> Verdict:
                            f"activation is applied twice{correct}")
     if same(computed, on_probs):
         keras = answer.get("keras", "?")
-        return REFUTED, (f"the outputs are probabilities ({what}), but Keras {keras} computes the loss from the values "
-                         f"before the {activation}: {num(computed)}, the correct loss (it only warns); where the "
-                         f"outputs are taken as logits (tf.keras 2, other backends, a layer after the activation) it "
-                         f"would be {num(twice)}")
+        # Keras 3 masks the bug on this model; the script is still wrong wherever the output is taken as logits,
+        # so the run cannot refute it.
+        return INCONCLUSIVE, (f"the outputs are probabilities ({what}), but Keras {keras} masks the bug here: it "
+                              f"computes the loss from the values before the {activation}: {num(computed)}, the correct "
+                              f"loss (it only warns); where the outputs are taken as logits (tf.keras 2, other backends, "
+                              f"a layer after the activation) it would be {num(twice)}")
     return INCONCLUSIVE, (f"the outputs are probabilities ({what}); the loss training computes ({num(computed)}) is "
                           f"neither the loss of the probabilities ({num(on_probs)}) nor of {activation}(outputs) "
                           f"({num(twice)})")
@@ -374,7 +407,7 @@ RULES: dict[str, Callable[[ModelRun], Verdict]] = {
     "TFG203": _label_shapes,
     "TFG502": _label_shapes,
     "TFG501": _model_shapes,
-    "TFG503": _model_shapes,
+    "TFG503": lambda run: _model_shapes(run, "TFG503"),
     "TFG103": _continuous_targets,
     "TFG105": _logits_on_probabilities,
     "TFG106": _linear_without_logits,
@@ -394,8 +427,8 @@ def verdict(code: str, run: Optional[ModelRun]) -> Verdict:
     if not run.ran:
         return NOT_RUN, run.not_run_reason()
     if run.error is not None and run.error.get("phase") == "build":
-        if RULES[code] is _model_shapes and not run.translations:
-            return _model_shapes(run)
+        if code in ("TFG501", "TFG503") and not run.translations:
+            return RULES[code](run)
         return NOT_RUN, could_not_build(run)
     return RULES[code](run)
 

@@ -260,12 +260,26 @@ def _annotated(observation: str, verdict: str, run: Optional[ModelRun]) -> str:
     extra = list(run.notes) if verdict != NOT_RUN and run.ran else []
     if run.answer.get("layout") and verdict != NOT_RUN:
         extra.append(run.answer["layout"])
+    if verdict != NOT_RUN and run.ok:
+        extra.extend(_assumed(run.answer))
     if run.translations and verdict != NOT_RUN:
         extra.append(f"Keras 1/2 API translated for the run: {'; '.join(run.translations)}")
     versions = confirm.versions_text(run)
     if versions:
         extra.append(versions)
     return f"{observation} ({'; '.join(extra)})" if extra else observation
+
+
+def _assumed(answer: dict) -> list:
+    """Which of the synthetic data's shapes were assumed rather than known from the script."""
+    said = []
+    if answer.get("x_source") == "model":
+        said.append("inputs assumed shaped like the model's declared input (the script's data is unknown)")
+    if answer.get("y_source") == "loss":
+        said.append("labels assumed as the loss expects them (the script's labels are unknown)")
+    elif answer.get("y_source") == "facts-partial":
+        said.append("the labels' encoding is the script's, their per-sample shape assumed to follow the output")
+    return said
 
 
 def _run_for(finding: Finding, runs: list) -> Optional[ModelRun]:

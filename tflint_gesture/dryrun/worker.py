@@ -202,7 +202,8 @@ def run_model(request: dict) -> dict:
     y = synth.materialize_labels(y_spec, out_shape, rng, batch)
     initial = [w.copy() for w in model.get_weights()]
 
-    result = {"status": "ok", "keras": keras.__version__, "layout": layout_note, "x": _describe(x), "y": _describe(y),
+    result = {"status": "ok", "keras": keras.__version__, "layout": layout_note, "declared_inputs": _input_shapes(model),
+              "x": _describe(x), "y": _describe(y),
               "y_note": y_spec.get("note"), "y_source": y_spec.get("source"),
               "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": _output_stats(outputs)}
     steps = int(request.get("steps", 4))
