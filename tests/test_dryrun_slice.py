@@ -423,3 +423,55 @@ def test_translation_table_against_keras_3():
     for old, new in legacy_api.OPTIMIZER_KEYWORD_RENAMES.items():
         assert old not in optimizer and new in optimizer
     assert "sample_weight_mode" not in inspect.signature(keras.Model.compile).parameters
+
+
+def test_classifier_width_from_unloaded_data_is_assumed_and_said():
+    sliced = only_slice('''
+import numpy as np
+import pandas as pd
+from tensorflow import keras
+from sklearn.preprocessing import LabelEncoder
+
+frame = pd.read_csv("gestures.csv")
+encoder = LabelEncoder()
+y = encoder.fit_transform(frame["gesture"])
+x = frame.drop(columns=["gesture"]).values.astype("float32")
+model = keras.Sequential([keras.Input((63,)), keras.layers.Dense(32, activation="relu"),
+                          keras.layers.Dense(len(encoder.classes_), activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, validation_split=0.2)
+''')
+    assert 'keras.layers.Dense(5, activation="softmax")' in sliced.source
+    assert "encoder" not in sliced.source and "read_csv" not in sliced.source
+    (note,) = sliced.assumptions
+    assert "`len(encoder.classes_)` (line 12)" in note and "5 classes (assumed)" in note
+
+
+@pytest.mark.parametrize("source", [
+    # A regression head: its width is not a class count, so nothing is assumed.
+    '''
+import pandas as pd
+from tensorflow import keras
+
+frame = pd.read_csv("force.csv")
+targets = frame[["fx", "fy"]].values
+model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(targets.shape[1])])
+model.compile(optimizer="adam", loss="mse")
+model.fit(frame.values, targets, validation_split=0.2)
+''',
+    # A classifier whose other layer needs the data: the width alone does not make it runnable.
+    '''
+import pandas as pd
+from tensorflow import keras
+
+frame = pd.read_csv("gestures.csv")
+width = frame.shape[1] - 1
+model = keras.Sequential([keras.Input((width,)), keras.layers.Dense(frame["gesture"].nunique(), activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(frame.values, frame["gesture"].values, validation_split=0.2)
+''',
+], ids=["regression-width", "input-width-from-data"])
+def test_no_width_assumed_where_it_would_not_be_the_class_count_alone(source):
+    (result,) = slices(source)
+    assert isinstance(result, NotRun), result.source
+    assert "data that the dry run does not load" in result.reason or "comes from code" in result.reason

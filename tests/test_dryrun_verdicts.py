@@ -311,3 +311,15 @@ def test_input_shape_mismatch_that_keras_lets_through_is_confirmed(declared, fed
     assert verdict == expected, observation
     if expected == "confirmed":
         assert "declared (" in observation and "fed (" in observation
+
+
+def test_assumed_output_width_is_never_judged_against_the_labels():
+    assumed = ["the output layer's units `n` (line 9) come from data the dry run does not load: 5 classes (assumed)"]
+    for code in ("TFG203", "TFG502"):
+        verdict, observation = confirm.verdict(code, run_with(ok(), assumptions=assumed))
+        assert verdict == "not-run" and "output width was assumed" in observation
+    raised = ok(status="error", error={"type": "ValueError", "message": "Arguments target and output must have the "
+                                       "same rank", "phase": "loss", "shape_or_dtype": True})
+    assert confirm.verdict("TFG102", run_with(raised, assumptions=assumed))[0] == "confirmed"  # rank, not width
+    assert confirm.run_only(run_with(raised, assumptions=assumed)) == []
+    assert [f.code for f in confirm.run_only(run_with(raised))] == ["TFG801"]

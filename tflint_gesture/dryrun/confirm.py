@@ -36,6 +36,8 @@ RELATED = {
 }
 # ... and, for TFG801, any loss/label, output-head or shape finding on the very line that raised.
 SAME_LINE_FAMILIES = {"TFG801": ("TFG1", "TFG2", "TFG5")}
+# Rules about the output width against the labels: not judged when the slice assumed that width.
+WIDTH_RULES = frozenset({"TFG203", "TFG502"})
 VANISHING, EXPLODING = 1e-7, 1e4  # TFG804: gradient global norm at step one
 # TFG105: two loss variants are "the same" loss when they agree to 1e-4 (relative): they are computed by
 # different Keras code paths (fused logits vs clipped probabilities), which round differently in float32.
@@ -66,6 +68,7 @@ class ModelRun:
     line_map: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     translations: list = field(default_factory=list)  # Keras 1/2 spellings the slice rewrote for Keras 3
+    assumptions: list = field(default_factory=list)  # values the slice assumed (a class count from unloaded data)
 
     @property
     def ran(self) -> bool:
@@ -426,6 +429,9 @@ def verdict(code: str, run: Optional[ModelRun]) -> Verdict:
         return NOT_RUN, "a short fit on synthetic data cannot show this rule's problem"
     if not run.ran:
         return NOT_RUN, run.not_run_reason()
+    if run.assumptions and code in WIDTH_RULES:
+        return NOT_RUN, (f"the output width was assumed ({'; '.join(run.assumptions)}), so the run cannot compare "
+                         "it with the labels")
     if run.error is not None and run.error.get("phase") == "build":
         if code in ("TFG501", "TFG503") and not run.translations:
             return RULES[code](run)
@@ -488,6 +494,8 @@ def run_only(run: ModelRun) -> list:
     if error is not None:
         if not error.get("shape_or_dtype"):
             return []
+        if error["phase"] == "loss" and run.assumptions:
+            return []  # the output width was assumed: a loss that rejects it proves nothing about the script
         if error["phase"] == "build" and run.translations:
             return []  # a Keras 1/2 script that Keras 3 cannot build: not the user's bug to report
         if error["phase"] == "loss" and answer.get("y_source") != "facts":

@@ -135,6 +135,7 @@ def analyse_file(text: str, path: str) -> list:
         run.line_map = result.line_map
         run.notes = list(result.notes)
         run.translations = list(result.translations)
+        run.assumptions = list(result.assumptions)
         x = inputs_of(target.fit) if target.fit is not None else None
         y = labels_of(target.fit) if target.fit is not None else None
         y_spec = synth.label_spec(y, loss)
@@ -262,6 +263,8 @@ def _annotated(observation: str, verdict: str, run: Optional[ModelRun]) -> str:
         extra.append(run.answer["layout"])
     if verdict != NOT_RUN and run.ok:
         extra.extend(_assumed(run.answer))
+    if run.assumptions and verdict != NOT_RUN:
+        extra.extend(run.assumptions)
     if run.translations and verdict != NOT_RUN:
         extra.append(f"Keras 1/2 API translated for the run: {'; '.join(run.translations)}")
     versions = confirm.versions_text(run)

@@ -35,6 +35,7 @@ from tflint_gesture.facts.legacy_api import DIM_ORDERING
 from tflint_gesture.facts.names import canonical, last, under
 from tflint_gesture.facts.values import (
     Compile,
+    Const,
     Data,
     Dataset,
     Encoder,
@@ -78,6 +79,10 @@ FORBIDDEN_APIS = (
 _PURE_BUILTINS = frozenset({"builtins.len", "builtins.int", "builtins.float", "builtins.round", "builtins.min",
                             "builtins.max", "builtins.sum", "builtins.abs", "builtins.str", "builtins.tuple"})
 _DATA_VALUES = (Data, Dataset, Scaler, Encoder, ImageGenerator)
+# The class count written in for a classifier whose count comes from unloaded data and that the labels'
+# facts do not give: any count above 2 shows the same rank and encoding errors; TFG203/TFG502 are then not judged.
+ASSUMED_CLASSES = 5
+_MISSING = object()
 
 
 @dataclass
@@ -89,6 +94,7 @@ class Slice:
     model_line: int  # the user's line where the model is used (fit or compile)
     notes: list = field(default_factory=list)
     translations: list = field(default_factory=list)  # Keras 1/2 spellings rewritten for Keras 3, with lines
+    assumptions: list = field(default_factory=list)  # values written in that the script takes from unloaded data
 
     def user_line(self, slice_line: int) -> Optional[int]:
         if 1 <= slice_line <= len(self.line_map):
@@ -189,6 +195,56 @@ class Slicer:
 
     # ------------------------------------------------------------------ entry
     def build(self, target: Target) -> "Slice | NotRun":
+        """The slice of one model; when only the class count of its output layer comes from data the dry run
+        does not load, a slice with that count assumed (from the labels' encoding when the facts know it)."""
+        result = self._build(target)
+        if isinstance(result, Slice):
+            return result
+        assumption = self._class_count_assumption(target)
+        if assumption is None:
+            return result
+        node, count, why = assumption
+        known = self.values.get(id(node), _MISSING)
+        self.values[id(node)] = Const(count)  # written in as a literal by _rewrite, like any value the facts know
+        try:
+            assumed = self._build(target)
+        finally:
+            if known is _MISSING:
+                del self.values[id(node)]
+            else:
+                self.values[id(node)] = known
+        if not isinstance(assumed, Slice):
+            return result
+        code = self.module.code_for_node(node)
+        assumed.assumptions.append(f"the output layer's units `{code}` (line {self.facts.line(node)}) come from data "
+                                   f"the dry run does not load: {count} classes ({why})")
+        return assumed
+
+    def _class_count_assumption(self, target: Target) -> Optional[tuple]:
+        """(units expression of a classifier's output layer, count, why) when the facts do not know the count."""
+        from tflint_gesture.dryrun import synth
+        from tflint_gesture.facts.models import head_of
+        from tflint_gesture.facts.queries import labels_of
+        from tflint_gesture.facts.values import Loss
+
+        loss = target.compile.loss
+        if not isinstance(loss, Loss) or loss.name not in synth.SPARSE | synth.CATEGORICAL:
+            return None
+        head = head_of(target.model)
+        call = head.layer.node if head is not None else None
+        if not isinstance(call, cst.Call):
+            return None
+        units = next((a.value for a in call.args if (a.keyword is None and not a.star)
+                      or (a.keyword is not None and a.keyword.value == "units")), None)
+        if units is None or isinstance(units, _LITERAL_NODES) or literal_of(self.values.get(id(units))) is not None:
+            return None
+        labels = labels_of(target.fit) if target.fit is not None else None
+        classes = getattr(labels, "num_classes", None)
+        if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
+            return units, classes, "the number of classes of the script's labels"
+        return units, ASSUMED_CLASSES, "assumed"
+
+    def _build(self, target: Target) -> "Slice | NotRun":
         if target.model.kind == "subclassed" and target.model.custom_train_step:
             return NotRun("the model overrides train_step; the dry run does not run custom training logic",
                           self.line(target.model.node))
