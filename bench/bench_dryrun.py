@@ -154,7 +154,7 @@ def _build_outcome(shown: str, run) -> dict:
     if answer.get("status") in ("error", "not-run") and error.get("phase") == "build":
         message = f"{error.get('type')}: {error.get('message')}"
     return {"file": shown, "line": run.anchor_line, "failed": bool(message), "error": message,
-            "keras_api": bool(message and API_ERRORS.search(message)), "translations": list(run.translations),
+            "keras_api": bool(message and API_ERRORS.search(message)), "translations": list(getattr(run, "translations", [])),
             "ran": run.ran, "reason": None if run.ran else run.not_run_reason()}
 
 
