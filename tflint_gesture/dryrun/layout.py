@@ -74,7 +74,8 @@ def to_channels_last(model):
     twin.compile(**compile_args)
     flipped = channels_first_layers(model)
     shapes = ", ".join(f"{tuple(t.shape[1:])} -> {_last(tuple(t.shape))[1:]}" for t in model.inputs)
-    note = (f"run channels_last (TensorFlow's CPU convolutions need NHWC unless oneDNN rewrites them): the {len(flipped)} channels_first layers "
+    note = (f"run channels_last (TensorFlow's CPU convolutions need NHWC unless oneDNN rewrites them): the "
+            f"{len(flipped)} channels_first layers "
             f"({', '.join(flipped[:4])}{', ...' if len(flipped) > 4 else ''}) were rebuilt channels_last and the "
             f"inputs transposed ({shapes}); no layer of this model depends on the layout")
     return twin, note

@@ -10,12 +10,12 @@ Keras `keras.layers.Dense`); a call that cannot be resolved is left as written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 import libcst as cst
 
 from tflint_gesture.facts import legacy_api as api
-from tflint_gesture.facts.names import canonical, last
+from tflint_gesture.facts.names import canonical, last, under
 
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
@@ -102,7 +102,6 @@ class Translator:
     """Rewrites statements of one module; `notes` collects what was translated, once each."""
 
     bindings: Bindings
-    line_of: Callable[[cst.CSTNode], Optional[int]] = lambda node: None
     notes: list = field(default_factory=list)
 
     def statement(self, stmt: cst.CSTNode, line: Optional[int]) -> cst.CSTNode:
@@ -195,7 +194,7 @@ class _Transformer(cst.CSTTransformer):
             return updated
         name = canonical(dotted)
         spelled = last(dotted)
-        if spelled in api.CLASS_RENAMES and isinstance(updated.func, cst.Attribute) and name.startswith("keras.layers."):
+        if spelled in api.CLASS_RENAMES and isinstance(updated.func, cst.Attribute) and under(name, "keras.layers"):
             modern = api.CLASS_RENAMES[spelled]
             updated = updated.with_changes(func=updated.func.with_changes(attr=cst.Name(modern)))
             self.applied.append(f"`{spelled}` -> `{modern}`")
@@ -222,10 +221,11 @@ class _Transformer(cst.CSTTransformer):
                 value = arg.value
                 if new_key in api.VALUE_RENAMES and isinstance(value, cst.SimpleString):
                     converted = api.VALUE_RENAMES[new_key].get(value.evaluated_value, value.evaluated_value)
-                    value = cst.Name("None") if converted is None else cst.SimpleString(f"{value.quote}{converted}{value.quote}")
+                    quote = value.quote
+                    value = cst.Name("None") if converted is None else cst.SimpleString(f"{quote}{converted}{quote}")
                 arg = arg.with_changes(keyword=cst.Name(new_key), value=value)
                 self.applied.append(f"{key}= -> {new_key}=")
-            elif key in api.DROPPED_KEYWORDS.get(family, {}) and _literal(arg.value) == api.DROPPED_KEYWORDS[family][key]:
+            elif key in (dropped := api.DROPPED_KEYWORDS.get(family, {})) and _literal(arg.value) == dropped[key]:
                 self.applied.append(f"{key}={_literal(arg.value)!r} dropped (its Keras 1 default)")
                 continue
             elif key == "batch_input_shape" and family not in ("input", "model"):
