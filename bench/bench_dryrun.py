@@ -1,6 +1,7 @@
-"""Speed of `--dry-run`: TensorFlow's import (once per run) and the dry run of each fixture model.
+"""Speed and verdicts of `--dry-run`: TensorFlow's import, each model's run, and what the run proves.
 
     /work/venv/bin/python bench/bench_dryrun.py [--write-doc] [--repeat N]
+    /work/venv/bin/python bench/bench_dryrun.py --verdicts FOLDER [FOLDER ...]
 
 Measures:
   1. `import tensorflow` in a fresh interpreter (median of --repeat runs), and the worker's own
@@ -8,7 +9,13 @@ Measures:
   2. every compiled model of `fixtures/*.py` through one sandboxed worker, as the CLI runs it: the
      time the worker spends per model (slice exec, 4 training steps, the checks the file's findings
      ask for) and the parent's wall time per request (plus the pipe);
-  3. `tflint-gesture --dry-run fixtures/ -q --exit-zero` end to end.
+  3. `tflint-gesture --dry-run fixtures/ -q --exit-zero` end to end;
+  4. (--verdicts, also part of --write-doc over fixtures/) the dry run over every .py of the folders,
+     the static pass first, as `--dry-run` runs it: confirmed / refuted / inconclusive / not-run per
+     rule code; the findings the `# expect:` markers call true bugs that were refuted; the share of
+     judgeable error findings (TFG1xx, TFG2xx, TFG401, TFG5xx) confirmed; the share of models whose
+     build failed, and of those the failures that are Keras 2/3 API differences; worker seconds per
+     model (after the one TensorFlow import).
 With --write-doc the delimited dry-run section of docs/benchmarks.md is replaced (or appended);
 raw numbers go to bench/out/dryrun_results.json.
 """
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import os
 import platform
 import statistics
@@ -77,6 +85,110 @@ def fixture_models() -> dict:
             "restarts": stats.restarts, "total_s": time.perf_counter() - started, "first_request_s": first}
 
 
+# Build errors that are a Keras 2/3 API difference, not a bug of the script.
+API_ERRORS = re.compile(r"Unrecognized keyword argument|Argument\(s\) not recognized|No module named 'keras|"
+                        r"has no attribute|cannot import name|unexpected keyword argument|is not supported in Keras 3|"
+                        r"must be passed as a keyword argument")
+JUDGEABLE = ("TFG1", "TFG2", "TFG5")  # error findings of these families, and TFG401 (the issue's definition)
+
+
+def verdicts(folders: list) -> dict:
+    """The dry run over every .py below `folders`: verdict counts per code, refuted true bugs, build failures."""
+    from tflint_gesture.dryrun import confirm
+    from tflint_gesture.dryrun.run import Session, analyse_file, attach_checks, judge
+    from tflint_gesture.engine import check_file
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from test_fixtures import parse_expectations
+
+    per_code: dict = {}
+    refuted_bugs, judgeable, confirmed_judgeable, builds, seconds, files = [], [], [], [], [], 0
+    started = time.perf_counter()
+    with Session() as session:
+        for folder in folders:
+            for path in sorted(Path(folder).rglob("*.py")):
+                files += 1
+                path = path.resolve()
+                shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+                text = path.read_text(encoding="utf-8")
+                expected = parse_expectations(text, shown)
+                findings = check_file(path, display_path=shown)
+                prepared = analyse_file(text, shown)
+                attach_checks(prepared, findings)
+                runs = []
+                for run, request in prepared:
+                    if request is not None:
+                        run.answer = session.run(request)
+                        if isinstance(run.answer.get("seconds"), (int, float)):
+                            seconds.append(run.answer["seconds"])
+                    builds.append(_build_outcome(shown, run))
+                    runs.append(run)
+                findings = findings + judge(text, shown, findings, runs)
+                for f in findings:
+                    per_code.setdefault(f.code, {}).setdefault(f.confirmation or "none", 0)
+                    per_code[f.code][f.confirmation or "none"] += 1
+                    true_bug = (f.line, f.code) in expected
+                    if true_bug and f.confirmation == confirm.REFUTED:
+                        refuted_bugs.append({"file": shown, "line": f.line, "code": f.code, "observation": f.observation})
+                    if true_bug and f.code in confirm.RULES and (f.code == "TFG401" or (
+                            f.code.startswith(JUDGEABLE) and f.severity.value == "error")):
+                        judgeable.append({"file": shown, "line": f.line, "code": f.code, "verdict": f.confirmation,
+                                          "observation": f.observation})
+                        if f.confirmation == confirm.CONFIRMED:
+                            confirmed_judgeable.append(judgeable[-1])
+        versions = session.stats.versions
+        import_s = session.stats.import_seconds
+    failed = [b for b in builds if b["failed"]]
+    return {"folders": [str(f) for f in folders], "files": files, "per_code": per_code, "refuted_true_bugs": refuted_bugs,
+            "judgeable": judgeable, "confirmed_judgeable": len(confirmed_judgeable), "models": len(builds),
+            "builds_failed": failed, "builds_failed_keras_api": [b for b in failed if b["keras_api"]],
+            "worker_seconds": seconds, "import_in_worker_s": import_s, "versions": versions,
+            "total_s": time.perf_counter() - started}
+
+
+def _build_outcome(shown: str, run) -> dict:
+    """Did building this model fail (the slice raised while building, or the slicer could not cut it)?"""
+    answer = run.answer or {}
+    error = answer.get("error") or {}
+    message = ""
+    if answer.get("status") in ("error", "not-run") and error.get("phase") == "build":
+        message = f"{error.get('type')}: {error.get('message')}"
+    return {"file": shown, "line": run.anchor_line, "failed": bool(message), "error": message,
+            "keras_api": bool(message and API_ERRORS.search(message)), "translations": list(getattr(run, "translations", [])),
+            "ran": run.ran, "reason": None if run.ran else run.not_run_reason()}
+
+
+def verdict_table(res: dict) -> list:
+    codes = sorted(res["per_code"])
+    kinds = ("confirmed", "refuted", "inconclusive", "not-run")
+    lines = [f"Dry run over {', '.join(f'`{f}`' for f in res['folders'])}: {res['files']} files, {res['models']} "
+             f"models (Keras {res['versions'].get('keras', '?')}, TensorFlow {res['versions'].get('tensorflow', '?')}).",
+             "", "| code | " + " | ".join(kinds) + " |", "|---|" + "---|" * len(kinds)]
+    for code in codes:
+        counts = res["per_code"][code]
+        lines.append(f"| {code} | " + " | ".join(str(counts.get(k, 0)) for k in kinds) + " |")
+    judged = len(res["judgeable"])
+    share = res["confirmed_judgeable"] / judged if judged else 0.0
+    failed, api = len(res["builds_failed"]), len(res["builds_failed_keras_api"])
+    models = res["models"] or 1
+    sec = res["worker_seconds"]
+    lines += ["",
+              f"- true bugs (expect markers) refuted: **{len(res['refuted_true_bugs'])}**",
+              f"- judgeable error findings confirmed: **{res['confirmed_judgeable']} of {judged} ({share:.0%})**",
+              f"- builds failed: **{failed} of {res['models']} ({failed / models:.0%})**, of which Keras 2/3 API "
+              f"differences: **{api} ({api / models:.0%} of the models)**",
+              f"- worker seconds per model after the TensorFlow import: median "
+              f"{statistics.median(sec) if sec else 0:.2f} s, max {max(sec) if sec else 0:.2f} s "
+              f"({sum(1 for v in sec if v >= TARGET_MODEL_S)} at or above {TARGET_MODEL_S:g} s)"]
+    for item in res["judgeable"]:
+        if item["verdict"] != "confirmed":
+            lines.append(f"  - not confirmed: `{item['file']}:{item['line']}` {item['code']} {item['verdict']}: "
+                         f"{(item['observation'] or '')[:160]}")
+    for item in res["builds_failed"]:
+        lines.append(f"  - build failed: `{item['file']}:{item['line']}`: {item['error'][:160]}")
+    return lines
+
+
 def cli_run() -> dict:
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "tflint_gesture", "--dry-run", "fixtures/", "-q", "--exit-zero"],
@@ -120,7 +232,8 @@ def section(res: dict) -> str:
         lines.append(f"| `{r['file']}` | {r['worker_s']:.2f} | {', '.join(r['checks']) or '-'} |")
     lines += ["", "The slow ones are large inputs (224x224 MobileNetV2 from random weights, 128-step recurrent "
               "layers): recurrent layers run op by op in eager mode, so after a slow first step the remaining steps "
-              "run as one traced `tf.function`. Raw numbers: `bench/out/dryrun_results.json`.", "", END]
+              "run as one traced `tf.function`. Raw numbers: `bench/out/dryrun_results.json`.", ""]
+    lines += ["### Verdicts", ""] + verdict_table(res["verdicts"]) + ["", END]
     return "\n".join(lines)
 
 
@@ -138,7 +251,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write-doc", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--verdicts", nargs="+", metavar="FOLDER",
+                        help="only the verdict table over these folders (no timing of the import or the CLI)")
     args = parser.parse_args()
+    if args.verdicts:
+        res = verdicts([Path(f) for f in args.verdicts])
+        print("\n".join(verdict_table(res)))
+        OUT.mkdir(exist_ok=True)
+        (OUT / "dryrun_verdicts.json").write_text(json.dumps(res, indent=2, default=str) + "\n")
+        return 1 if res["refuted_true_bugs"] else 0
     res = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python "
                       f"{platform.python_version()}, {platform.system()} {platform.release()}"}
     res["tensorflow_import_s"] = tensorflow_import(args.repeat)
@@ -150,6 +271,7 @@ def main() -> int:
         print(f"{r['worker_s'] if r['worker_s'] is not None else '-':>6} {r['status']:8} {r['file']}")
     res["cli"] = cli_run()
     print(res["cli"])
+    res["verdicts"] = verdicts([ROOT / "fixtures"])
     text = section(res)
     print("\n" + text)
     OUT.mkdir(exist_ok=True)

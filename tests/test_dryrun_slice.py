@@ -238,3 +238,240 @@ def test_function_globals_bound_after_the_def_are_kept():
     assert "ACTIVATION = keras.activations.softmax" in result.source
     assert "def make_optimizer():" in result.source
     assert result.source.index("def build") < result.source.index(MODEL_VARIABLE)
+
+
+# ------------------------------------------------------------------------------------ Keras 1/2 translation
+KERAS1_SCRIPT = '''
+import numpy as np
+from keras import backend as K
+from keras.models import Sequential, Model
+from keras.layers.core import Dense, Activation, Flatten, Dropout
+from keras.layers.convolutional import Convolution2D, MaxPooling2D
+from keras.layers.recurrent import LSTM
+from keras.optimizers import SGD
+from keras.utils import np_utils
+
+K.set_image_dim_ordering("th")
+x = np.random.rand(64, 1, 28, 28)
+y = np_utils.to_categorical(np.random.randint(0, 10, 64), 10)
+
+model = Sequential()
+model.add(Convolution2D(32, 3, 3, border_mode="same", input_shape=(1, 28, 28), init="he_normal"))
+model.add(MaxPooling2D(pool_size=(2, 2), dim_ordering="th"))
+model.add(Flatten())
+model.add(Dense(output_dim=64, W_regularizer=None))
+model.add(Dropout(p=0.5))
+model.add(Dense(10))
+model.add(Activation("softmax"))
+model.compile(loss="categorical_crossentropy", optimizer=SGD(lr=0.01, epsilon=None), sample_weight_mode=None)
+model.fit(x, y, nb_epoch=3, batch_size=16)
+'''
+
+
+def test_keras1_spellings_are_translated_in_the_slice_only():
+    sliced = only_slice(KERAS1_SCRIPT)
+    source = sliced.source
+    assert "from keras.layers import Dense, Activation, Flatten, Dropout" in source
+    assert "from keras.layers import Convolution2D, MaxPooling2D" in source
+    assert "Convolution2D(32, (3, 3), padding=\"same\", input_shape=(1, 28, 28), kernel_initializer=\"he_normal\")" in source
+    assert 'MaxPooling2D(pool_size=(2, 2), data_format="channels_first")' in source
+    assert "Dense(units=64, kernel_regularizer=None)" in source and "Dropout(rate=0.5)" in source
+    assert "SGD(learning_rate=0.01)" in source and "sample_weight_mode" not in source
+    assert "set_image_data_format('channels_first')" in source.splitlines()[0]
+    assert sliced.line_map[0] == 11  # the preamble points at the user's set_image_dim_ordering line
+    compile(source, "<slice>", "exec")
+    notes = " | ".join(sliced.translations)
+    for words in ("`keras.layers.core` -> `keras.layers` (line 5)", "border_mode= -> padding= (line 16)",
+                  "init= -> kernel_initializer= (line 16)", "kernel_size=(3, 3)", "lr= -> learning_rate= (line 23)",
+                  "set_image_dim_ordering('th') -> set_image_data_format('channels_first') (line 11)",
+                  "output_dim= -> units=", "p= -> rate="):
+        assert words in notes, notes
+    assert "nb_epoch" not in source  # fit never reaches the slice
+
+
+def test_removed_submodule_import_becomes_the_parent_module():
+    sliced = only_slice('''
+from keras.utils import np_utils
+from keras.layers.embeddings import Embedding
+from keras.layers import recurrent
+from keras.models import Sequential
+
+NUM_CLASSES = np_utils.to_categorical([0, 1, 2]).shape[1]
+model = Sequential([Embedding(100, 8, input_length=12), recurrent.LSTM(16, input_dim=8, inner_init="orthogonal")])
+model.compile(loss="mse", optimizer="adam")
+''')
+    assert "from keras.layers import Embedding" in sliced.source
+    assert "from keras import layers as recurrent" in sliced.source
+    assert 'recurrent.LSTM(16, input_shape=(None, 8), recurrent_initializer="orthogonal")' in sliced.source
+    compile(sliced.source, "<slice>", "exec")
+
+
+def test_keras2_add_weight_with_a_positional_name():
+    sliced = only_slice('''
+import keras
+from keras.layers import Layer
+
+class Scale(Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight("scale", (input_shape[-1],), "float32", "ones")
+        self.v = self.add_weight(shape=(1,), initializer="zeros", name="bias")
+
+    def call(self, x):
+        return x * self.w + self.v
+
+model = keras.Sequential([keras.Input((4,)), Scale(), keras.layers.Dense(1)])
+model.compile(loss="mse", optimizer="adam")
+''')
+    assert 'self.add_weight(name="scale", shape=(input_shape[-1],), dtype="float32", initializer="ones")' in sliced.source
+    assert 'self.add_weight(shape=(1,), initializer="zeros", name="bias")' in sliced.source
+    assert sliced.translations == ["add_weight(name, shape, ...) positional -> keywords (line 5)"]
+
+
+@pytest.mark.parametrize("source, kept", [
+    # tf.keras never had the Keras 1 signature: Conv2D(32, 3, 3) means strides=3 there.
+    ('''from tensorflow import keras
+model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Conv2D(32, 3, 3), keras.layers.Flatten(),
+                          keras.layers.Dense(2)])
+model.compile(loss="mse", optimizer=keras.optimizers.SGD(learning_rate=0.1))
+''', "keras.layers.Conv2D(32, 3, 3)"),
+    # Keyword names that look legacy on calls that are not Keras layers or optimizers.
+    ('''import keras
+
+def block(units, init="glorot_uniform", lr=None):
+    return keras.layers.Dense(units, kernel_initializer=init)
+
+model = keras.Sequential([keras.Input((8,)), block(4, init="he_normal", lr=0.1), keras.layers.Dense(1)])
+model.compile(loss="mse", optimizer="adam")
+''', 'block(4, init="he_normal", lr=0.1)'),
+    # Keras 3 spellings stay as they are.
+    ('''import keras
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(4, kernel_initializer="he_normal"),
+                          keras.layers.Dense(1)])
+model.compile(loss="mse", optimizer=keras.optimizers.Adam(learning_rate=1e-3))
+''', 'keras.layers.Dense(4, kernel_initializer="he_normal")'),
+], ids=["tf-keras-conv-strides", "user-function-keywords", "keras3-spellings"])
+def test_look_alikes_are_not_translated(source, kept):
+    sliced = only_slice(source)
+    assert kept in sliced.source
+    assert sliced.translations == []
+
+
+def test_translation_table_is_the_one_the_static_rules_read():
+    """TFG602 and the removed-method records read the same table the slicer translates with."""
+    from tflint_gesture.engine import check_text
+    from tflint_gesture.facts import legacy, legacy_api
+    from tflint_gesture.facts.names import canonical
+
+    assert legacy.REMOVED_METHODS == frozenset(legacy_api.REMOVED_METHODS)
+    for module, home in legacy_api.MODULE_RENAMES.items():
+        assert canonical(f"{module}.Thing") == canonical(f"{home}.Thing")
+    script = '''import numpy as np
+from keras.models import Sequential
+from keras.layers.core import Dense
+from keras.optimizers import Adam
+
+x = np.random.rand(64, 8).astype("float32")
+y = np.random.randint(0, 3, 64)
+model = Sequential([Dense(16, input_dim=8, init="he_normal"), Dense(3, activation="softmax")])
+model.compile(loss="sparse_categorical_crossentropy", optimizer=Adam(lr=0.001))
+model.fit(x, y, validation_split=0.2)
+'''
+    findings = check_text("t.py", script)
+    assert [(f.code, f.line) for f in findings if f.code == "TFG602"] == [("TFG602", 9)]
+    sliced = only_slice(script)
+    assert "lr= -> learning_rate= (line 9)" in sliced.translations
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_translation_table_against_keras_3():
+    """Every rename of the shared table, checked against the installed Keras: the old spelling is gone,
+    the new one is accepted by that very class."""
+    import importlib
+    import importlib.util
+    import inspect
+
+    import keras
+
+    from tflint_gesture.facts import legacy_api
+
+    assert int(keras.__version__.split(".")[0]) >= 3
+    for module, home in legacy_api.MODULE_RENAMES.items():
+        assert importlib.util.find_spec(home) is not None, home
+        try:
+            missing = importlib.util.find_spec(module) is None
+        except ModuleNotFoundError:
+            missing = True
+        assert missing, f"{module} still exists"
+    for old, new in legacy_api.CLASS_RENAMES.items():
+        assert not hasattr(keras.layers, old) and hasattr(keras.layers, new)
+    checked = 0
+    for name, family in legacy_api.LAYER_FAMILIES.items():
+        cls = keras.Model if name == "keras.Model" else getattr(keras.layers, name.rsplit(".", 1)[1], None)
+        if cls is None:
+            continue  # a Keras 1 name (Deconvolution2D, ...): CLASS_RENAMES maps it
+        params = inspect.signature(cls if name == "keras.layers.Input" else cls.__init__).parameters
+        for old, new in legacy_api.KEYWORD_RENAMES[family].items():
+            if name == "keras.Model":
+                assert new in inspect.signature(keras.Model.__new__).parameters or new in ("inputs", "outputs")
+                continue
+            assert old not in params, (name, old)
+            assert new in params, (name, new)
+            checked += 1
+    assert checked > 100
+    optimizer = inspect.signature(keras.optimizers.SGD.__init__).parameters
+    for old, new in legacy_api.OPTIMIZER_KEYWORD_RENAMES.items():
+        assert old not in optimizer and new in optimizer
+    assert "sample_weight_mode" not in inspect.signature(keras.Model.compile).parameters
+
+
+def test_classifier_width_from_unloaded_data_is_assumed_and_said():
+    sliced = only_slice('''
+import numpy as np
+import pandas as pd
+from tensorflow import keras
+from sklearn.preprocessing import LabelEncoder
+
+frame = pd.read_csv("gestures.csv")
+encoder = LabelEncoder()
+y = encoder.fit_transform(frame["gesture"])
+x = frame.drop(columns=["gesture"]).values.astype("float32")
+model = keras.Sequential([keras.Input((63,)), keras.layers.Dense(32, activation="relu"),
+                          keras.layers.Dense(len(encoder.classes_), activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, validation_split=0.2)
+''')
+    assert 'keras.layers.Dense(5, activation="softmax")' in sliced.source
+    assert "encoder" not in sliced.source and "read_csv" not in sliced.source
+    (note,) = sliced.assumptions
+    assert "`len(encoder.classes_)` (line 12)" in note and "5 classes (assumed)" in note
+
+
+@pytest.mark.parametrize("source", [
+    # A regression head: its width is not a class count, so nothing is assumed.
+    '''
+import pandas as pd
+from tensorflow import keras
+
+frame = pd.read_csv("force.csv")
+targets = frame[["fx", "fy"]].values
+model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(targets.shape[1])])
+model.compile(optimizer="adam", loss="mse")
+model.fit(frame.values, targets, validation_split=0.2)
+''',
+    # A classifier whose other layer needs the data: the width alone does not make it runnable.
+    '''
+import pandas as pd
+from tensorflow import keras
+
+frame = pd.read_csv("gestures.csv")
+width = frame.shape[1] - 1
+model = keras.Sequential([keras.Input((width,)), keras.layers.Dense(frame["gesture"].nunique(), activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(frame.values, frame["gesture"].values, validation_split=0.2)
+''',
+], ids=["regression-width", "input-width-from-data"])
+def test_no_width_assumed_where_it_would_not_be_the_class_count_alone(source):
+    (result,) = slices(source)
+    assert isinstance(result, NotRun), result.source
+    assert "data that the dry run does not load" in result.reason or "comes from code" in result.reason

@@ -241,3 +241,85 @@ def test_fit_raised_on_the_line_of_a_static_loss_finding_confirms_it():
                         name="no-validation", severity=Severity.INFO, message="no validation")
     (new,) = judge("x = 1\n" * 20, "t.py", [unrelated], [run_with(answer)])
     assert new.code == "TFG801" and new.line == 11
+
+
+def _build_error(message="Computed output size would be zero or negative", shape=True) -> dict:
+    return {"status": "error", "error": {"type": "ValueError", "message": message, "phase": "build", "slice_line": 2,
+                                         "layer_slice_line": 2, "shape_or_dtype": shape},
+            "versions": {"keras": "3.15.1", "tensorflow": "2.21.0"}}
+
+
+def test_translated_script_that_does_not_build_is_not_run_never_blamed():
+    """A Keras 1/2 script Keras 3 cannot build after translation: not-run with the reason, no TFG801, no
+    confirmation of a shape finding (the failure may be a Keras 2/3 difference)."""
+    translated = run_with(_build_error(), line_map=[7, 10], translations=["border_mode= -> padding= (line 10)"])
+    for code in ("TFG501", "TFG401", "TFG201"):
+        verdict, observation = confirm.verdict(code, translated)
+        assert verdict == "not-run", (code, observation)
+        assert observation.startswith("could not build the model: ValueError")
+        assert "border_mode= -> padding= (line 10)" in observation and "Keras 3.15.1" in observation
+    assert confirm.run_only(translated) == []
+    # The same error on a Keras 3 script is the script's own shape bug.
+    modern = run_with(_build_error(), line_map=[7, 10])
+    assert confirm.verdict("TFG501", modern)[0] == "confirmed"
+    assert [f.code for f in confirm.run_only(modern)] == ["TFG801"]
+    assert confirm.verdict("TFG401", modern)[0] == "not-run"
+
+
+def test_observations_carry_the_versions():
+    from tflint_gesture.dryrun.run import judge
+
+    answer = ok(losses=[0.7, 0.7, 0.7, 0.7], versions={"keras": "3.15.1", "tensorflow": "2.21.0"})
+    answer["outputs"].update(all_one=True, shape=[1])
+    run = run_with(answer, translations=["lr= -> learning_rate= (line 11)"])
+    finding = Finding(path="t.py", line=10, column=1, end_line=10, end_column=5, code="TFG201", name="x",
+                      severity=Severity.ERROR, message="m")
+    judge("", "t.py", [finding], [run])
+    assert finding.confirmation == "confirmed"
+    assert "Keras 3.15.1, TensorFlow 2.21.0" in finding.observation
+    assert "Keras 1/2 API translated for the run: lr= -> learning_rate= (line 11)" in finding.observation
+
+
+def test_model_shape_verdicts_say_what_was_assumed():
+    """TFG501 compares the data with the declared input: inputs made from the model prove nothing. TFG503 is a
+    rank problem inside a model that declares its input: running that input is the evidence, labels known."""
+    from tflint_gesture.dryrun.run import judge
+
+    from_model = ok(x_source="model", y_source="facts", versions={"keras": "3.15.1", "tensorflow": "2.21.0"})
+    assert confirm.verdict("TFG501", run_with(from_model))[0] == "inconclusive"
+    verdict, observation = confirm.verdict("TFG503", run_with(from_model))
+    assert verdict == "refuted" and "declared input (assumed" in observation
+    guessed_labels = ok(x_source="model", y_source="loss")
+    assert confirm.verdict("TFG503", run_with(guessed_labels))[0] == "inconclusive"
+    assert confirm.verdict("TFG501", run_with(ok(y_source="loss")))[0] == "refuted"  # data known, labels irrelevant
+    finding = Finding(path="t.py", line=10, column=1, end_line=10, end_column=5, code="TFG105", name="x",
+                      severity=Severity.WARNING, message="m")
+    judge("", "t.py", [finding], [run_with(ok(x_source="model", y_source="loss"))])
+    assert "inputs assumed shaped like the model's declared input" in finding.observation
+    assert "labels assumed as the loss expects them" in finding.observation
+
+
+@pytest.mark.parametrize("declared, fed, expected", [
+    ([[24]], [16, 24, 1], "confirmed"),  # Keras 3 squeezes the extra axis and trains
+    ([[180, 180, 3]], [8, 256, 256, 3], "confirmed"),  # a convolutional model trains on another size, with a warning
+    ([[24, 1]], [16, 24, 1], "refuted"),
+    ([[None, 3]], [16, 20, 3], "refuted"),  # a free time axis takes any length
+])
+def test_input_shape_mismatch_that_keras_lets_through_is_confirmed(declared, fed, expected):
+    answer = ok(declared_inputs=declared, x={"shape": fed, "dtype": "float32"})
+    verdict, observation = confirm.verdict("TFG501", run_with(answer))
+    assert verdict == expected, observation
+    if expected == "confirmed":
+        assert "declared (" in observation and "fed (" in observation
+
+
+def test_assumed_output_width_is_never_judged_against_the_labels():
+    assumed = ["the output layer's units `n` (line 9) come from data the dry run does not load: 5 classes (assumed)"]
+    for code in ("TFG203", "TFG502"):
+        verdict, observation = confirm.verdict(code, run_with(ok(), assumptions=assumed))
+        assert verdict == "not-run" and "output width was assumed" in observation
+    raised = ok(status="error", error={"type": "ValueError", "message": "Arguments target and output must have the "
+                                       "same rank", "phase": "loss", "shape_or_dtype": True})
+    assert confirm.verdict("TFG102", run_with(raised, assumptions=assumed))[0] == "confirmed"  # rank, not width
+    assert confirm.run_only(run_with(raised, assumptions=assumed)) == []
+    assert [f.code for f in confirm.run_only(run_with(raised))] == ["TFG801"]

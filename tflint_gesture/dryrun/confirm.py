@@ -36,6 +36,8 @@ RELATED = {
 }
 # ... and, for TFG801, any loss/label, output-head or shape finding on the very line that raised.
 SAME_LINE_FAMILIES = {"TFG801": ("TFG1", "TFG2", "TFG5")}
+# Rules about the output width against the labels: not judged when the slice assumed that width.
+WIDTH_RULES = frozenset({"TFG203", "TFG502"})
 VANISHING, EXPLODING = 1e-7, 1e4  # TFG804: gradient global norm at step one
 # TFG105: two loss variants are "the same" loss when they agree to 1e-4 (relative): they are computed by
 # different Keras code paths (fused logits vs clipped probabilities), which round differently in float32.
@@ -65,6 +67,8 @@ class ModelRun:
     reason: Optional[str] = None  # why it was not run
     line_map: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    translations: list = field(default_factory=list)  # Keras 1/2 spellings the slice rewrote for Keras 3
+    assumptions: list = field(default_factory=list)  # values the slice assumed (a class count from unloaded data)
 
     @property
     def ran(self) -> bool:
@@ -184,7 +188,7 @@ def _strip_ones(shape: list) -> list:
     return shape
 
 
-def _model_shapes(run: ModelRun) -> Verdict:
+def _model_shapes(run: ModelRun, code: str = "TFG501") -> Verdict:
     """TFG501/TFG503: building the model, or running it on inputs shaped like the data, raises."""
     error = run.error
     answer = run.answer
@@ -193,12 +197,43 @@ def _model_shapes(run: ModelRun) -> Verdict:
         return CONFIRMED, f"{what} raised {error['type']}: {error['message']}"
     if error is not None:
         return INCONCLUSIVE, f"the run failed ({error['phase']}): {error['type']}: {error['message']}"
-    if answer.get("x_source") != "facts" or answer.get("y_source") != "facts":
-        return INCONCLUSIVE, ("the shape of the script's data or labels is unknown to the dry run; it used shapes "
-                              "that fit the model")
     keras = answer.get("keras", "?")
-    return REFUTED, (f"Keras {keras} built the model and ran it on inputs {shape_text(answer.get('x'))} shaped like the "
-                     f"data without an error; training: {losses_text(answer.get('losses', []))}")
+    losses = losses_text(answer.get("losses", []))
+    declared = answer.get("declared_inputs") or []
+    fed = _per_sample_shapes(answer.get("x"))
+    if code == "TFG501" and answer.get("x_source") == "facts" and len(declared) == len(fed) and any(
+            not _fits(d, f) for d, f in zip(declared, fed)):
+        # Keras 3 lets some mismatches through (it warns, or squeezes an axis): the model then trains on a shape it
+        # was not declared for, which is the finding.
+        shown = "; ".join(f"declared {_shape(d)}, fed {_shape(f)}" for d, f in zip(declared, fed))
+        return CONFIRMED, (f"Keras {keras} ran the model on inputs shaped like the data without an error, but not on "
+                           f"the shape it declares ({shown}): it only warns or reshapes; training: {losses}")
+    if answer.get("x_source") == "facts":  # the forward pass is the question: the labels play no part in it
+        return REFUTED, (f"Keras {keras} built the model and ran it on inputs {shape_text(answer.get('x'))} shaped like "
+                         f"the data without an error; training: {losses}")
+    if code == "TFG503" and answer.get("x_source") == "model" and answer.get("y_source") == "facts":
+        # A rank problem inside a model that declares its input is a property of the model alone.
+        return REFUTED, (f"Keras {keras} built the model and ran it on inputs {shape_text(answer.get('x'))} shaped like "
+                         f"its declared input (assumed: the script's data is unknown) and on labels as the script makes "
+                         f"them, without an error; training: {losses}")
+    return INCONCLUSIVE, ("the shape of the script's data is unknown to the dry run; it used inputs shaped like the "
+                          "model's declared input, which cannot show a mismatch between the two")
+
+
+def _per_sample_shapes(desc: Optional[dict]) -> list:
+    if not desc:
+        return []
+    if "inputs" in desc:
+        return [list(d.get("shape", [])[1:]) for d in desc["inputs"]]
+    return [list(desc.get("shape", [])[1:])]
+
+
+def _fits(declared: list, fed: list) -> bool:
+    return len(declared) == len(fed) and all(d is None or d == f for d, f in zip(declared, fed))
+
+
+def _shape(shape: list) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _continuous_targets(run: ModelRun) -> Verdict:
@@ -263,10 +298,12 @@ def _logits_on_probabilities(run: ModelRun) -> Verdict:
                            f"activation is applied twice{correct}")
     if same(computed, on_probs):
         keras = answer.get("keras", "?")
-        return REFUTED, (f"the outputs are probabilities ({what}), but Keras {keras} computes the loss from the values "
-                         f"before the {activation}: {num(computed)}, the correct loss (it only warns); where the "
-                         f"outputs are taken as logits (tf.keras 2, other backends, a layer after the activation) it "
-                         f"would be {num(twice)}")
+        # Keras 3 masks the bug on this model; the script is still wrong wherever the output is taken as logits,
+        # so the run cannot refute it.
+        return INCONCLUSIVE, (f"the outputs are probabilities ({what}), but Keras {keras} masks the bug here: it "
+                              f"computes the loss from the values before the {activation}: {num(computed)}, the correct "
+                              f"loss (it only warns); where the outputs are taken as logits (tf.keras 2, other backends, "
+                              f"a layer after the activation) it would be {num(twice)}")
     return INCONCLUSIVE, (f"the outputs are probabilities ({what}); the loss training computes ({num(computed)}) is "
                           f"neither the loss of the probabilities ({num(on_probs)}) nor of {activation}(outputs) "
                           f"({num(twice)})")
@@ -373,7 +410,7 @@ RULES: dict[str, Callable[[ModelRun], Verdict]] = {
     "TFG203": _label_shapes,
     "TFG502": _label_shapes,
     "TFG501": _model_shapes,
-    "TFG503": _model_shapes,
+    "TFG503": lambda run: _model_shapes(run, "TFG503"),
     "TFG103": _continuous_targets,
     "TFG105": _logits_on_probabilities,
     "TFG106": _linear_without_logits,
@@ -392,10 +429,41 @@ def verdict(code: str, run: Optional[ModelRun]) -> Verdict:
         return NOT_RUN, "a short fit on synthetic data cannot show this rule's problem"
     if not run.ran:
         return NOT_RUN, run.not_run_reason()
-    if run.error is not None and run.error.get("phase") == "build" and RULES[code] is not _model_shapes:
-        error = run.error
-        return INCONCLUSIVE, f"the model could not be built: {error['type']}: {error['message']}"
+    if run.assumptions and code in WIDTH_RULES:
+        return NOT_RUN, (f"the output width was assumed ({'; '.join(run.assumptions)}), so the run cannot compare "
+                         "it with the labels")
+    if run.error is not None and run.error.get("phase") == "build":
+        if code in ("TFG501", "TFG503") and not run.translations:
+            return RULES[code](run)
+        return NOT_RUN, could_not_build(run)
     return RULES[code](run)
+
+
+def could_not_build(run: ModelRun) -> str:
+    """Why a model whose slice raised while building proves nothing: with the translations it went through."""
+    error = run.error or {}
+    text = f"could not build the model: {error.get('type')}: {error.get('message')}"
+    if run.translations:
+        text += (f" (after translating the Keras 1/2 API for Keras {versions_of(run).get('keras', '?')}: "
+                 f"{'; '.join(run.translations)}); a Keras 2/3 difference the translation does not cover is as "
+                 "likely as a bug in the script")
+    return text
+
+
+def versions_of(run: Optional[ModelRun]) -> dict:
+    """{"keras": ..., "tensorflow": ...} as the worker that ran the model reported them."""
+    answer = (run.answer if run is not None else None) or {}
+    versions = dict(answer.get("versions") or {})
+    if "keras" not in versions and answer.get("keras"):
+        versions["keras"] = answer["keras"]
+    return versions
+
+
+def versions_text(run: Optional[ModelRun]) -> str:
+    versions = versions_of(run)
+    if not versions:
+        return ""
+    return f"Keras {versions.get('keras', '?')}, TensorFlow {versions.get('tensorflow', '?')}"
 
 
 # =============================================================================== run-only findings
@@ -426,6 +494,10 @@ def run_only(run: ModelRun) -> list:
     if error is not None:
         if not error.get("shape_or_dtype"):
             return []
+        if error["phase"] == "loss" and run.assumptions:
+            return []  # the output width was assumed: a loss that rejects it proves nothing about the script
+        if error["phase"] == "build" and run.translations:
+            return []  # a Keras 1/2 script that Keras 3 cannot build: not the user's bug to report
         if error["phase"] == "loss" and answer.get("y_source") != "facts":
             return []  # the labels were made up to fit the loss: their shape proves nothing about the script's
         line = _error_line(run, error)
@@ -490,5 +562,6 @@ def _error_line(run: ModelRun, error: dict) -> int:
     return run.user_line(error.get("slice_line")) or run.user_line(error.get("layer_slice_line")) or run.anchor_line
 
 
-__all__ = ["ModelRun", "RunFinding", "checks_for", "verdict", "run_only", "RELATED", "RULES", "CONFIRMED",
+__all__ = ["ModelRun", "RunFinding", "checks_for", "verdict", "run_only", "could_not_build", "versions_of",
+           "versions_text", "RELATED", "RULES", "CONFIRMED",
            "REFUTED", "INCONCLUSIVE", "NOT_RUN"]

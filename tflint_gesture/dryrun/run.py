@@ -134,6 +134,8 @@ def analyse_file(text: str, path: str) -> list:
             continue
         run.line_map = result.line_map
         run.notes = list(result.notes)
+        run.translations = list(result.translations)
+        run.assumptions = list(result.assumptions)
         x = inputs_of(target.fit) if target.fit is not None else None
         y = labels_of(target.fit) if target.fit is not None else None
         y_spec = synth.label_spec(y, loss)
@@ -233,14 +235,13 @@ def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> l
         run = _run_for(finding, runs)
         if finding.confirmation is None:
             verdict, observation = confirm.verdict(finding.code, run)
-            if run is not None and run.notes and verdict != NOT_RUN:
-                observation = f"{observation} ({'; '.join(run.notes)})"
-            _mark(finding, verdict, observation)
+            _mark(finding, verdict, _annotated(observation, verdict, run))
     new: list = []
     for run in runs:
         on_model = [f for f in findings if f.line in run.lines]
         for item in confirm.run_only(run):
             related = confirm.related(item, on_model)
+            item.observation = _annotated(item.observation, confirm.CONFIRMED, run)
             if related:  # the static pass named this cause: the run confirms it instead
                 for finding in related:
                     if finding.confirmation != confirm.CONFIRMED:
@@ -251,6 +252,37 @@ def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> l
             if finding is not None:
                 new.append(finding)
     return new
+
+
+def _annotated(observation: str, verdict: str, run: Optional[ModelRun]) -> str:
+    """The observation with what the run went through: slice notes, Keras 1/2 translations, versions."""
+    if run is None or run.answer is None:
+        return observation
+    extra = list(run.notes) if verdict != NOT_RUN and run.ran else []
+    if run.answer.get("layout") and verdict != NOT_RUN:
+        extra.append(run.answer["layout"])
+    if verdict != NOT_RUN and run.ok:
+        extra.extend(_assumed(run.answer))
+    if run.assumptions and verdict != NOT_RUN:
+        extra.extend(run.assumptions)
+    if run.translations and verdict != NOT_RUN:
+        extra.append(f"Keras 1/2 API translated for the run: {'; '.join(run.translations)}")
+    versions = confirm.versions_text(run)
+    if versions:
+        extra.append(versions)
+    return f"{observation} ({'; '.join(extra)})" if extra else observation
+
+
+def _assumed(answer: dict) -> list:
+    """Which of the synthetic data's shapes were assumed rather than known from the script."""
+    said = []
+    if answer.get("x_source") == "model":
+        said.append("inputs assumed shaped like the model's declared input (the script's data is unknown)")
+    if answer.get("y_source") == "loss":
+        said.append("labels assumed as the loss expects them (the script's labels are unknown)")
+    elif answer.get("y_source") == "facts-partial":
+        said.append("the labels' encoding is the script's, their per-sample shape assumed to follow the output")
+    return said
 
 
 def _run_for(finding: Finding, runs: list) -> Optional[ModelRun]:

@@ -30,9 +30,12 @@ from tflint_gesture.dryrun.names import (
     target_names,
 )
 from tflint_gesture.dryrun.recording import literal_of
+from tflint_gesture.dryrun.translate import Bindings, Translator
+from tflint_gesture.facts.legacy_api import DIM_ORDERING
 from tflint_gesture.facts.names import canonical, last, under
 from tflint_gesture.facts.values import (
     Compile,
+    Const,
     Data,
     Dataset,
     Encoder,
@@ -76,6 +79,10 @@ FORBIDDEN_APIS = (
 _PURE_BUILTINS = frozenset({"builtins.len", "builtins.int", "builtins.float", "builtins.round", "builtins.min",
                             "builtins.max", "builtins.sum", "builtins.abs", "builtins.str", "builtins.tuple"})
 _DATA_VALUES = (Data, Dataset, Scaler, Encoder, ImageGenerator)
+# The class count written in for a classifier whose count comes from unloaded data and that the labels'
+# facts do not give: any count above 2 shows the same rank and encoding errors; TFG203/TFG502 are then not judged.
+ASSUMED_CLASSES = 5
+_MISSING = object()
 
 
 @dataclass
@@ -86,6 +93,8 @@ class Slice:
     line_map: list  # line_map[i] = the user's line of slice line i + 1
     model_line: int  # the user's line where the model is used (fit or compile)
     notes: list = field(default_factory=list)
+    translations: list = field(default_factory=list)  # Keras 1/2 spellings rewritten for Keras 3, with lines
+    assumptions: list = field(default_factory=list)  # values written in that the script takes from unloaded data
 
     def user_line(self, slice_line: int) -> Optional[int]:
         if 1 <= slice_line <= len(self.line_map):
@@ -174,6 +183,7 @@ class Slicer:
         module.visit(visitor)
         self.parent = visitor.parent
         self.notes: list = []
+        self.bindings = Bindings(module)
         self.receiver_names: set = set()
         self.why: dict = {}  # needed name -> (line of the statement that needed it, [the name it computes])
 
@@ -185,6 +195,56 @@ class Slicer:
 
     # ------------------------------------------------------------------ entry
     def build(self, target: Target) -> "Slice | NotRun":
+        """The slice of one model; when only the class count of its output layer comes from data the dry run
+        does not load, a slice with that count assumed (from the labels' encoding when the facts know it)."""
+        result = self._build(target)
+        if isinstance(result, Slice):
+            return result
+        assumption = self._class_count_assumption(target)
+        if assumption is None:
+            return result
+        node, count, why = assumption
+        known = self.values.get(id(node), _MISSING)
+        self.values[id(node)] = Const(count)  # written in as a literal by _rewrite, like any value the facts know
+        try:
+            assumed = self._build(target)
+        finally:
+            if known is _MISSING:
+                del self.values[id(node)]
+            else:
+                self.values[id(node)] = known
+        if not isinstance(assumed, Slice):
+            return result
+        code = self.module.code_for_node(node)
+        assumed.assumptions.append(f"the output layer's units `{code}` (line {self.facts.line(node)}) come from data "
+                                   f"the dry run does not load: {count} classes ({why})")
+        return assumed
+
+    def _class_count_assumption(self, target: Target) -> Optional[tuple]:
+        """(units expression of a classifier's output layer, count, why) when the facts do not know the count."""
+        from tflint_gesture.dryrun import synth
+        from tflint_gesture.facts.models import head_of
+        from tflint_gesture.facts.queries import labels_of
+        from tflint_gesture.facts.values import Loss
+
+        loss = target.compile.loss
+        if not isinstance(loss, Loss) or loss.name not in synth.SPARSE | synth.CATEGORICAL:
+            return None
+        head = head_of(target.model)
+        call = head.layer.node if head is not None else None
+        if not isinstance(call, cst.Call):
+            return None
+        units = next((a.value for a in call.args if (a.keyword is None and not a.star)
+                      or (a.keyword is not None and a.keyword.value == "units")), None)
+        if units is None or isinstance(units, _LITERAL_NODES) or literal_of(self.values.get(id(units))) is not None:
+            return None
+        labels = labels_of(target.fit) if target.fit is not None else None
+        classes = getattr(labels, "num_classes", None)
+        if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
+            return units, classes, "the number of classes of the script's labels"
+        return units, ASSUMED_CLASSES, "assumed"
+
+    def _build(self, target: Target) -> "Slice | NotRun":
         if target.model.kind == "subclassed" and target.model.custom_train_step:
             return NotRun("the model overrides train_step; the dry run does not run custom training logic",
                           self.line(target.model.node))
@@ -488,18 +548,53 @@ class Slicer:
 
     # ------------------------------------------------------------------ output
     def _assemble(self, chunks: list, receiver: cst.BaseExpression, anchor_line: int, notes: list) -> Slice:
+        translator = Translator(self.bindings)
         lines: list[str] = []
         line_map: list[int] = []
+        data_format = self._image_data_format(anchor_line)
+        if data_format is not None:
+            value, line, _ = data_format
+            lines.append(f"import keras as __tflint_keras__; __tflint_keras__.backend.set_image_data_format({value!r})")
+            line_map.append(line)
         for level in reversed(chunks):
             for start, end, stmt in level:
-                text = self.module.code_for_node(_strip_leading(stmt)).splitlines()
+                stmt = translator.statement(_strip_leading(stmt), start)
+                text = self.module.code_for_node(stmt).splitlines()
                 for offset, text_line in enumerate(text):
                     lines.append(text_line)
                     line_map.append(min(start + offset, end or start) if start else anchor_line)
         expr = self.module.code_for_node(receiver).strip()
         lines.append(f"{MODEL_VARIABLE} = ({expr})")
         line_map.append(anchor_line)
-        return Slice("\n".join(lines) + "\n", line_map, anchor_line, notes)
+        translations = list(translator.notes)
+        if data_format is not None and data_format[2]:
+            translations.insert(0, f"{data_format[2]} (line {data_format[1]})")
+        return Slice("\n".join(lines) + "\n", line_map, anchor_line, notes, translations)
+
+    def _image_data_format(self, before: int) -> Optional[tuple]:
+        """(format, line, translation note) of the last module-level `K.set_image_data_format('channels_first')`
+        (or Keras 1's `K.set_image_dim_ordering('th')`) above the model: layers read it when they are created."""
+        found = None
+        for stmt in self.module.body:
+            line = self.line(stmt)
+            if line is None or line > before or not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                call = small.value if isinstance(small, cst.Expr) else None
+                if not isinstance(call, cst.Call) or len(call.args) != 1:
+                    continue
+                dotted = self.bindings.dotted(call.func)
+                name = last(canonical(dotted)) if dotted else None
+                value = call.args[0].value
+                if name not in ("set_image_data_format", "set_image_dim_ordering") or not isinstance(value, cst.SimpleString):
+                    continue
+                text = value.evaluated_value
+                if name == "set_image_dim_ordering" and text in DIM_ORDERING:
+                    found = (DIM_ORDERING[text], line, f"set_image_dim_ordering({text!r}) -> "
+                                                       f"set_image_data_format({DIM_ORDERING[text]!r})")
+                elif name == "set_image_data_format" and text in ("channels_first", "channels_last"):
+                    found = (text, line, None)
+        return found
 
 
 _MODULE_GLOBALS = {"__name__", "__file__", "__doc__", "__builtins__"}

@@ -21,6 +21,7 @@ import sys
 import threading
 import time
 
+from tflint_gesture.dryrun.fresh_optimizer import fresh_optimizer
 from tflint_gesture.dryrun.tolerance import FLOAT32_TOLERANCE, ROW_SUM_TOLERANCE
 
 SLICE_FILENAME = "<tflint-slice>"
@@ -76,6 +77,7 @@ def main(config: dict) -> None:
     send({"ready": True, "tensorflow": tf.__version__, "keras": keras.__version__,
           "import_seconds": round(import_seconds, 3), "guards": guards,
           "package_file": os.path.abspath(sys.modules["tflint_gesture"].__file__)})
+    versions = {"keras": keras.__version__, "tensorflow": tf.__version__}
     baseline_threads = threading.active_count()
     while True:
         line = _readline(proto_in)
@@ -99,6 +101,7 @@ def main(config: dict) -> None:
             else:
                 answer = {"status": "not-run", "reason": f"internal error: {type(exc).__name__}: {_first_line(exc)}"}
         answer["id"] = request.get("id")
+        answer["versions"] = versions
         answer["seconds"] = round(time.perf_counter() - started, 3)
         answer["recycle"] = bool(answer.get("recycle")) or threading.active_count() > baseline_threads + 8
         send(answer)
@@ -120,9 +123,10 @@ def run_model(request: dict) -> dict:
     import keras
     import numpy as np
 
-    from tflint_gesture.dryrun import sandbox, synth
+    from tflint_gesture.dryrun import layout, sandbox, synth
 
     keras.backend.clear_session()
+    keras.backend.set_image_data_format("channels_last")  # a slice may set channels_first for its own model
     keras.utils.set_random_seed(synth.SEED)
     rng = np.random.default_rng(synth.SEED)
 
@@ -150,10 +154,21 @@ def run_model(request: dict) -> dict:
     if len(getattr(model, "outputs", None) or [None]) > 1:
         return {"status": "not-run", "reason": "models with several outputs are not dry-run yet"}
 
+    # --- channels_first: run channels_last where the result does not depend on it (see layout.py)
+    built = model
+    layout_note, kept_layout = None, None
+    if layout.channels_first_layers(model) and not _gpus():
+        try:
+            model, layout_note = layout.to_channels_last(model)
+        except layout.LayoutDependent as exc:
+            kept_layout = f"the model stays channels_first: {exc}"
+        except Exception as exc:  # noqa: BLE001 - a clone Keras refuses: run the model as built
+            kept_layout = f"the model stays channels_first: rebuilding it channels_last failed ({_first_line(exc)})"
+
     # --- synthetic data
     specs = request["x"] if isinstance(request["x"], list) else [request["x"]]
     try:
-        model_shapes = _input_shapes(model)
+        model_shapes = _input_shapes(built)
         if model_shapes is not None and len(model_shapes) != len(specs):
             specs = [specs[0]] * len(model_shapes) if len(specs) == 1 and specs[0].get("source") == "model" else specs
         if model_shapes is not None and len(model_shapes) != len(specs):
@@ -167,11 +182,15 @@ def run_model(request: dict) -> dict:
     except synth.SynthesisError as exc:
         return {"status": "not-run", "reason": str(exc)}
     x = xs[0] if len(xs) == 1 else xs
+    if layout_note is not None:
+        x = layout.transpose_inputs(x)
 
     first_layer = _FirstKernelInput(model)
     try:
         probe = model(x, training=False)
     except Exception as exc:  # noqa: BLE001 - the forward pass itself fails on the data
+        if layout.is_layout_error(str(exc)):
+            return _layout_not_run(exc, kept_layout)
         return {"status": "error", "error": _error(exc, "forward"), "x": _describe(x), "x_note": specs[0].get("note"),
                 "x_source": specs[0].get("source")}
     if isinstance(probe, (list, tuple, dict)):
@@ -184,13 +203,16 @@ def run_model(request: dict) -> dict:
     y = synth.materialize_labels(y_spec, out_shape, rng, batch)
     initial = [w.copy() for w in model.get_weights()]
 
-    result = {"status": "ok", "keras": keras.__version__, "x": _describe(x), "y": _describe(y),
+    result = {"status": "ok", "keras": keras.__version__, "layout": layout_note, "declared_inputs": _input_shapes(model),
+              "x": _describe(x), "y": _describe(y),
               "y_note": y_spec.get("note"), "y_source": y_spec.get("source"),
               "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": _output_stats(outputs)}
     steps = int(request.get("steps", 4))
     try:
         run = _train(model, x, y, steps, model.optimizer, first_layer)
     except _StepError as exc:
+        if layout.is_layout_error(exc.info.get("message", "")):
+            return _layout_not_run(exc, kept_layout)
         result.update({"status": "error", "error": exc.info})
         result["checks"] = _checks(request, model, x, y, outputs, initial, steps, first_layer, failed=True)
         return result
@@ -198,6 +220,20 @@ def run_model(request: dict) -> dict:
     result["checks"] = _checks(request, model, x, y, outputs, initial, len(run["losses"]), first_layer)
     first_layer.remove()
     return result
+
+
+def _layout_not_run(exc: BaseException, kept: str | None) -> dict:
+    return {"status": "not-run", "reason": f"this CPU does not run the model's channels_first layers "
+                                           f"({_first_line(exc)}); {kept or 'the model stays channels_first'}"}
+
+
+def _gpus() -> bool:
+    import tensorflow as tf
+
+    try:
+        return bool(tf.config.list_logical_devices("GPU"))
+    except Exception:  # noqa: BLE001
+        return False
 
 
 class _StepError(Exception):
@@ -305,11 +341,11 @@ def _checks(request, model, x, y, outputs, initial, steps, first_layer, failed: 
                                   "max_id": int(ids.max())}
             elif name == "input_scale" and not failed:
                 scaled = _scale(x, params["factor"])
-                optimizer = _fresh_optimizer(model.optimizer, None)
+                optimizer = fresh_optimizer(model.optimizer, None)
                 done[name] = _train(model, scaled, y, 1, optimizer, first_layer, adaptive=False)
             elif name == "learning_rate" and not failed:
                 sane = params.get("sane", {}).get(type(model.optimizer).__name__, params.get("default", 0.001))
-                optimizer = _fresh_optimizer(model.optimizer, sane)
+                optimizer = fresh_optimizer(model.optimizer, sane)
                 if optimizer is None:
                     done[name] = {"error": "the optimizer could not be rebuilt with another learning rate"}
                     continue
@@ -341,23 +377,6 @@ def _scale(x, factor: float):
     return x.astype("float32") * factor
 
 
-def _fresh_optimizer(optimizer, learning_rate):
-    """A new optimizer of the script's kind and settings (optionally another learning rate)."""
-    import keras
-
-    config = optimizer.get_config()
-    if learning_rate is not None:
-        config["learning_rate"] = float(learning_rate)
-    else:
-        lr = config.get("learning_rate")
-        if isinstance(lr, dict):  # a schedule: keep it
-            config["learning_rate"] = keras.optimizers.schedules.deserialize(lr)
-    try:
-        return type(optimizer).from_config(config)
-    except Exception:  # noqa: BLE001
-        return None
-
-
 def _learning_rate(optimizer):
     try:
         lr = optimizer.learning_rate
@@ -368,7 +387,16 @@ def _learning_rate(optimizer):
 
 # ===================================================================================== measurements
 class _FirstKernelInput:
-    """Statistics of the tensor entering the first layer that has a kernel, as a forward pass runs."""
+    """Statistics of the tensor entering the first layer that has a kernel, as a forward pass runs.
+
+    Every layer is watched, nested models' layers and wrapped layers (TimeDistributed, Bidirectional)
+    included, frozen or not, built or not yet: a layer's input is noted when it is entered and kept
+    when it leaves owning a kernel (its weights exist by then, also in a model built by its first
+    call). The innermost such layer leaves first, so a block that scales its input before its own
+    Dense is measured at that Dense, which is what the rule is about.
+    """
+
+    _KERNELS = ("kernel", "embeddings")
 
     def __init__(self, model) -> None:
         import keras
@@ -379,21 +407,27 @@ class _FirstKernelInput:
         for layer in model._flatten_layers(include_self=False, recursive=True):
             if isinstance(layer, keras.Model):
                 continue
-            names = [getattr(v, "path", getattr(v, "name", "")) for v in layer.trainable_weights]
-            if not any(str(n).endswith(("kernel", "embeddings", "depthwise_kernel")) for n in names):
-                continue
             original = layer.call
 
             def wrapped(*args, __original=original, __layer=layer, **kwargs):
+                entered = None
                 if self.active and self.stats is None and args:
-                    self.stats = _tensor_stats(args[0], __layer.name)
-                return __original(*args, **kwargs)
+                    entered = _tensor_stats(args[0], __layer.name)
+                result = __original(*args, **kwargs)
+                if entered is not None and self.stats is None and self._has_kernel(__layer):
+                    self.stats = entered
+                return result
 
             try:
                 object.__setattr__(layer, "call", wrapped)
                 self.wrapped.append(layer)
             except Exception:  # noqa: BLE001
                 continue
+
+    @classmethod
+    def _has_kernel(cls, layer) -> bool:
+        names = [str(getattr(v, "path", None) or getattr(v, "name", "")) for v in layer.weights]
+        return any(n.rsplit("/", 1)[-1].endswith(cls._KERNELS) for n in names)
 
     def reset(self) -> None:
         self.stats = None

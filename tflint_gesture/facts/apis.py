@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import libcst as cst
 
+from tflint_gesture.facts.legacy_api import KEYWORD_RENAMES
 from tflint_gesture.facts.models import RANGE_KEEPING
 from tflint_gesture.facts.names import canonical, last, under
 from tflint_gesture.facts.optimizers import Optimizer, optimizer_method
@@ -1849,6 +1850,9 @@ def as_layer(item: Any, node) -> Layer:
 def _functional_model(interp, args, node):
     inputs = args.value("inputs", 0)
     outputs = args.value("outputs", 1)
+    keras1 = {new: old for old, new in KEYWORD_RENAMES["model"].items()}  # Keras 1: Model(input=..., output=...)
+    inputs = inputs if inputs is not None else args.value(keras1["inputs"])
+    outputs = outputs if outputs is not None else args.value(keras1["outputs"])
     if inputs is None and outputs is None and not args.pos:
         model = ModelValue(kind="unknown", node=node)
     else:

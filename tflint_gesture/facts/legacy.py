@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from tflint_gesture.facts.legacy_api import BACKEND_RENAMES
+from tflint_gesture.facts.legacy_api import REMOVED_METHODS as _REMOVED_METHODS
 from tflint_gesture.facts.names import last
 
 if TYPE_CHECKING:
@@ -22,10 +24,9 @@ if TYPE_CHECKING:
 
 # Model methods removed from Keras: the *_generator trio (TF 2.1 deprecation, gone in Keras 3) and the
 # Sequential-only predict_classes / predict_proba (removed in TF 2.6).
-REMOVED_METHODS = frozenset({"fit_generator", "evaluate_generator", "predict_generator", "predict_classes",
-                             "predict_proba"})
+REMOVED_METHODS = frozenset(_REMOVED_METHODS)
 # keras.backend functions of the Theano era (Keras 2.2) replaced by the *_data_format pair.
-REMOVED_BACKEND = frozenset({"set_image_dim_ordering", "image_dim_ordering"})
+REMOVED_BACKEND = frozenset(BACKEND_RENAMES)
 
 
 @dataclass

@@ -7,6 +7,8 @@ import re
 
 import libcst as cst
 
+from tflint_gesture.facts.legacy_api import MODULE_RENAMES
+
 _KERAS_PREFIXES = (
     "tensorflow.python.keras.",
     "tensorflow.keras.",
@@ -53,6 +55,9 @@ def canonical(qualname: str) -> str:
     if qualname == "tensorflow.keras":
         qualname = "keras"
     if qualname.startswith("keras."):
+        module, _, name = qualname.rpartition(".")
+        if module in MODULE_RENAMES:  # `keras.layers.embeddings.Embedding`: a Keras 2 module Keras 3 removed
+            qualname = f"{MODULE_RENAMES[module]}.{name}"
         qualname = _NOISE_SEGMENTS.sub("", qualname)
     return _ALIASES.get(qualname, qualname)
 

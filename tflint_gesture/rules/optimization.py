@@ -10,6 +10,7 @@ from tflint_gesture import edits as fixes
 from tflint_gesture import keras_target
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.legacy import BackendUse, MethodUse
+from tflint_gesture.facts.legacy_api import LEARNING_RATE_ALIAS, OPTIMIZER_KEYWORD_RENAMES, REMOVED_METHODS
 from tflint_gesture.facts.models import head_of, model_layers
 from tflint_gesture.facts.names import dotted_name, under
 from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
@@ -269,11 +270,11 @@ def _assignment_before(facts: Facts, name: cst.Name) -> Optional[cst.CSTNode]:
 
 # Positional parameters each removed method shares with its replacement in every Keras 2 release.
 _GENERATOR_PARAMS = {
-    "fit_generator": ("fit", ("x", "steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data",
+    "fit_generator": (REMOVED_METHODS["fit_generator"], ("x", "steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data",
                               "validation_steps")),
-    "evaluate_generator": ("evaluate", ("x", "steps")),
-    "predict_generator": ("predict", ("x", "steps")),
-    "predict_proba": ("predict", ("x", "batch_size", "verbose")),
+    "evaluate_generator": (REMOVED_METHODS["evaluate_generator"], ("x", "steps")),
+    "predict_generator": (REMOVED_METHODS["predict_generator"], ("x", "steps")),
+    "predict_proba": (REMOVED_METHODS["predict_proba"], ("x", "batch_size", "verbose")),
 }
 _REMOVED_FIT_ARGS = ("workers", "use_multiprocessing", "max_queue_size")
 
@@ -321,7 +322,7 @@ class RemovedKerasApi(Rule):
                 if report is not None:
                     yield report
                 continue
-            if "lr" in kw:
+            if LEARNING_RATE_ALIAS in kw:
                 yield self._lr(call, kw)
             if "decay" in kw and not (isinstance(kw["decay"][0], Const) and kw["decay"][0].value in (0, 0.0, None)):
                 yield self._decay(call, optimizer)
@@ -341,8 +342,9 @@ class RemovedKerasApi(Rule):
                 )
 
     def _lr(self, call: cst.Call, kw: dict) -> Report:
-        arg = kw["lr"][1]
-        edits = [] if "learning_rate" in kw else [fixes.rename_keyword(arg, "learning_rate")]
+        arg = kw[LEARNING_RATE_ALIAS][1]
+        modern = OPTIMIZER_KEYWORD_RENAMES[LEARNING_RATE_ALIAS]
+        edits = [] if modern in kw else [fixes.rename_keyword(arg, modern)]
         return Report(
             node=arg,
             message=(
