@@ -61,7 +61,7 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
         with warnings.catch_warnings():  # libcst evaluates the checked code's literals: `"\d"` warns
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=SyntaxWarning)
             warnings.filterwarnings("ignore", message="invalid (octal )?escape sequence", category=DeprecationWarning)
-            findings = _run_rules(path, module, rules, source_path)
+            findings = _run_rules(path, module, rules, source_path, text)
     except RecursionError:
         return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
                        path, settings)
@@ -77,8 +77,9 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
     return findings
 
 
-def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None) -> list[Finding]:
-    facts = build_facts(module, source_path)
+def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None,
+               text: str | None = None) -> list[Finding]:
+    facts = build_facts(module, source_path, text)
     findings: list[Finding] = []
     shown: dict = {None: path}
 

@@ -9,6 +9,8 @@ imported and nothing of the user's code is executed.
 
 from __future__ import annotations
 
+import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -101,6 +103,24 @@ def join(values: list) -> Any:
     return UNKNOWN
 
 
+@functools.lru_cache(maxsize=4096)
+def _literal(token: str) -> Any:
+    """The value of a number or string token. libcst's `evaluated_value` runs `ast.literal_eval`, a
+    parse per literal (a third of the analysis of a long script); numbers rarely need it, and
+    generated code repeats the same strings."""
+    if token[:1].isdigit() or token[:1] == ".":
+        try:
+            return int(token, 0)
+        except ValueError:
+            pass
+        if token[:2].lower() not in ("0x", "0o", "0b") and any(c in token for c in ".eE"):
+            try:
+                return float(token)
+            except ValueError:
+                pass
+    return ast.literal_eval(token)
+
+
 def const_value(value: Any, default: Any = None) -> Any:
     return value.value if isinstance(value, Const) else default
 
@@ -108,12 +128,13 @@ def const_value(value: Any, default: Any = None) -> Any:
 class Interpreter:
     """Executes a module abstractly and records training facts into a `Facts`."""
 
-    def __init__(self, module: cst.Module, path=None, loader=None, library: bool = False) -> None:
+    def __init__(self, module: cst.Module, path=None, loader=None, library: bool = False,
+                 source: Optional[str] = None) -> None:
         self.module = module
         self.path = path  # the file on disk, when there is one: imports of project modules are followed
         self.loader = loader
         self.library = library  # analysing an imported module: only its top-level names matter
-        self.facts = Facts(module=module)
+        self.facts = Facts(module=module, source=source)
         self.uncertain = 0
         self.frames: list[_Frame] = []
         self.active: list[Any] = []
@@ -554,12 +575,12 @@ class Interpreter:
             return apis.get_attribute(self, self.eval(node.value, scope), node.attr.value, node)
         if kind is cst.Call:
             return self.call(node, scope)
-        if kind in (cst.Integer, cst.Float):
+        if kind in (cst.Integer, cst.Float, cst.SimpleString):
             try:
-                return Const(node.evaluated_value)
+                return Const(_literal(node.value))
             except Exception:
                 return UNKNOWN
-        if kind is cst.SimpleString or kind is cst.ConcatenatedString:
+        if kind is cst.ConcatenatedString:
             try:
                 return Const(node.evaluated_value)
             except Exception:
@@ -653,10 +674,10 @@ def _has_break(body: cst.CSTNode) -> bool:
     return found
 
 
-def build_facts(module: cst.Module, path=None) -> Facts:
+def build_facts(module: cst.Module, path=None, source: Optional[str] = None) -> Facts:
     from tflint_gesture.facts.modules import default_loader
 
-    return Interpreter(module, path=path, loader=default_loader() if path is not None else None).run()
+    return Interpreter(module, path=path, loader=default_loader() if path is not None else None, source=source).run()
 
 
 __all__ = ["Interpreter", "Scope", "Args", "build_facts", "join", "const_value", "Data", "Dataset", "ClassNames",

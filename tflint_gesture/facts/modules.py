@@ -79,12 +79,13 @@ class ModuleLoader:
 
     def _analyse(self, path: Path) -> Optional[LoadedModule]:
         from tflint_gesture.facts.interpreter import Interpreter
-        from tflint_gesture.facts.store import Positions
+        from tflint_gesture.facts.positions import Positions
         from tflint_gesture.parsing import ParseRefused, parse_module
         from tflint_gesture.source import SourceError, decode_source
 
         try:
-            module = parse_module(decode_source(path.read_bytes()))
+            text = decode_source(path.read_bytes())
+            module = parse_module(text)
         except (OSError, SourceError, cst.ParserSyntaxError, RecursionError, ValueError, ParseRefused):
             return None
         interpreter = Interpreter(module, path=path, loader=self, library=True)
@@ -92,7 +93,7 @@ class ModuleLoader:
             scope = interpreter.run_module_scope()
         except RecursionError:
             return None
-        return LoadedModule(path, module, scope, Positions(module))
+        return LoadedModule(path, module, scope, Positions(module, text))
 
 
 def _module_file(base: Path, parts: list[str]) -> Optional[Path]:
