@@ -1047,17 +1047,22 @@ def generate_script(seed: int, index: int, target_lines: int | None = None) -> s
     pool = HELPERS[:]
     rng.shuffle(pool)
     rounds = 0
+    bound = target_lines  # an upper bound of the line count: assemble (linear in its length) only when it may be reached
     while True:
-        text = _assemble(ctx, header, consts, chosen_helpers, data_defs, model_defs, pipeline, main_block,
-                         import_style)
-        if text.count("\n") >= target_lines - 4:
-            break
+        if bound >= target_lines - 4:
+            text = _assemble(ctx, header, consts, chosen_helpers, data_defs, model_defs, pipeline, main_block,
+                             import_style)
+            bound = text.count("\n")
+            if bound >= target_lines - 4:
+                break
         if not pool:
             rounds += 1
             pool = HELPERS[:]
             rng.shuffle(pool)
+        imports = len(ctx.import_block(import_style))
         lines, usage = pool.pop()(ctx, f"_{rounds + 1}" if rounds else "")
         chosen_helpers.append((lines, usage if not rounds else []))
+        bound += len(lines) + 2 + (len(usage) + 1 if not rounds else 0) + len(ctx.import_block(import_style)) - imports
     compile(text, f"<generated {index}>", "exec")  # a generator bug must fail loudly here
     return text
 

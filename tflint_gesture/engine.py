@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import gc
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
@@ -42,6 +44,28 @@ def check_text(path: str, text: str, settings: "Settings | None" = None, source_
     the file on disk when there is one, lets the analysis follow imports of the project's own modules.
     `module`, the text already parsed, is what `--fix` passes: only then do the findings keep their
     libcst edits (`finding.edits`, pointing into `module`); otherwise they are dropped."""
+    with _without_cyclic_gc():
+        return _check_text(path, text, settings, source_path, module)
+
+
+@contextmanager
+def _without_cyclic_gc():
+    """Python's cyclic collector off while one file is checked. A libcst tree is millions of objects
+    without cycles (reference counting frees them), and every full collection walks all of them: on
+    a 50,000-line file that made the parse and the analysis about twice as slow. The cycles the
+    analysis leaves behind are collected once the collector is back on."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _check_text(path: str, text: str, settings: "Settings | None", source_path: Path | None,
+                module: cst.Module | None) -> list[Finding]:
     keep_edits = module is not None
     try:
         module = parse_module(text) if module is None else module

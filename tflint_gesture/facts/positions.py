@@ -23,6 +23,7 @@ from typing import Optional
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
 
+from tflint_gesture.chunks import cut_verified
 from tflint_gesture.facts.walk import iter_nodes
 
 
@@ -94,18 +95,31 @@ def _codegen_positions(node: cst.CSTNode, module: cst.Module) -> dict:
 
 
 def _statement_lines(source: Optional[str], count: int) -> Optional[list[int]]:
-    """The line where each of libcst's `count` top-level statements starts, from CPython's `ast`.
-
-    libcst keeps `a = 1; b = 2` (and a `;` line continued over several lines) as one statement,
-    `ast` as several: a statement starting on the line where the previous one ends joins it. A
-    decorated definition starts at `def`/`class` in both. None when they do not agree.
-    """
+    """The line where each of libcst's `count` top-level statements starts, from CPython's `ast`
+    (of a long text piece by piece, so that its AST is never whole in memory). None when they do
+    not agree."""
     if source is None:
         return None
+    pieces = cut_verified(source, _piece_lines) or [(source, _piece_lines(source))]
+    starts: list[int] = []
+    offset = 0
+    for piece, lines in pieces:
+        if lines is None:
+            return None
+        starts.extend(line + offset for line in lines)
+        offset += piece.count("\n")
+    return starts if len(starts) == count else None
+
+
+def _piece_lines(text: str) -> Optional[list[int]]:
+    """First line of each top-level statement as libcst counts them. libcst keeps `a = 1; b = 2` (and
+    a `;` line continued over several lines) as one statement, `ast` as several: a statement starting
+    on the line where the previous one ends joins it. A decorated definition starts at `def`/`class`
+    in both."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tree = ast.parse(source)
+            tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     starts: list[int] = []
@@ -114,7 +128,7 @@ def _statement_lines(source: Optional[str], count: int) -> Optional[list[int]]:
         if statement.lineno > end:
             starts.append(statement.lineno)
         end = max(end, statement.end_lineno or statement.lineno)
-    return starts if len(starts) == count else None
+    return starts
 
 
 def _owners(module: cst.Module) -> dict:
