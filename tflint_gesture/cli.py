@@ -57,6 +57,7 @@ class Options:
     dry_run: bool = False  # confirm the findings with a short real fit on synthetic tensors (needs TensorFlow)
     dry_run_timeout: float = 20.0  # seconds per model in the dry run
     dry_run_untrusted: bool = False  # run the dry run even on CI for a pull request (dryrun/trust.py)
+    max_file_lines: Optional[int] = None  # None: the config's (default 100,000); 0: no limit
 
 
 class UsageError(Exception):
@@ -105,7 +106,8 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
 
     try:
         settings = load_settings(
-            options.paths, config_file=options.config, cli_select=options.select, cli_ignore=options.ignore
+            options.paths, config_file=options.config, cli_select=options.select, cli_ignore=options.ignore,
+            max_file_lines=options.max_file_lines,
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -412,6 +414,12 @@ def build_app() -> typer.Typer:
             typer.Option("--dry-run-untrusted", help="Run the dry run even on CI for a pull request, where it is "
                          "refused by default because it executes the pull request's model-building code."),
         ] = False,
+        max_file_lines: Annotated[
+            Optional[int],
+            typer.Option("--max-file-lines", metavar="N", help="Do not analyse files longer than N lines (one TFG003 "
+                         "info finding each instead); 0: no limit. Default: the config's max-file-lines, or 100000.",
+                         show_default=False),
+        ] = None,
         list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule and exit.")] = False,
         explain: Annotated[
             Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
@@ -447,6 +455,7 @@ def build_app() -> typer.Typer:
             dry_run=dry_run,
             dry_run_timeout=dry_run_timeout,
             dry_run_untrusted=dry_run_untrusted,
+            max_file_lines=max_file_lines,
         )
         raise typer.Exit(execute(options))
 

@@ -22,7 +22,12 @@ if TYPE_CHECKING:
 
 
 def parse_error_finding(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    rule = get_rule("TFG001")
+    return tool_finding("TFG001", path, message, line, column)
+
+
+def tool_finding(code: str, path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    """A finding the engine reports itself (TFG0xx), with the metadata of its rule class."""
+    rule = get_rule(code)
     return Finding(
         path=path,
         line=line,
@@ -67,6 +72,9 @@ def _without_cyclic_gc():
 def _check_text(path: str, text: str, settings: "Settings | None", source_path: Path | None,
                 module: cst.Module | None) -> list[Finding]:
     keep_edits = module is not None
+    too_long = _too_long(path, text, settings)
+    if too_long is not None:
+        return _filter([too_long], path, settings)
     try:
         module = parse_module(text) if module is None else module
     except ParseRefused as exc:  # e.g. nesting that would overflow libcst's C stack and kill the process
@@ -99,6 +107,21 @@ def _check_text(path: str, text: str, settings: "Settings | None", source_path: 
         for f in findings:
             f.__dict__.pop("edits", None)
     return findings
+
+
+def _too_long(path: str, text: str, settings: "Settings | None") -> Finding | None:
+    """TFG003 when the text has more lines than `max-file-lines`: decided before any parsing."""
+    from tflint_gesture.config import DEFAULT_MAX_FILE_LINES
+
+    limit = settings.max_file_lines if settings is not None else DEFAULT_MAX_FILE_LINES
+    if not limit:
+        return None
+    lines = text.count("\n") + (0 if not text or text.endswith("\n") else 1)
+    if lines <= limit:
+        return None
+    return tool_finding("TFG003", path, f"{lines:,} lines, more than max-file-lines ({limit:,}): the file was not analysed, "
+                        "so that the run's time and memory stay bounded; check it with `--max-file-lines 0` (no limit) "
+                        "or raise `max-file-lines` in [tool.tflint-gesture]")
 
 
 def _run_rules(path: str, module: cst.Module, rules: list, source_path: Path | None = None,
@@ -233,4 +256,4 @@ def check_file(path: Path, settings: "Settings | None" = None, display_path: str
     return check_text(shown, text, settings, source_path=path)
 
 
-__all__ = ["check_text", "check_file", "parse_error_finding", "Severity"]
+__all__ = ["check_text", "check_file", "parse_error_finding", "tool_finding", "Severity"]
