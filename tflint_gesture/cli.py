@@ -58,6 +58,7 @@ class Options:
     dry_run_timeout: float = 20.0  # seconds per model in the dry run
     dry_run_untrusted: bool = False  # run the dry run even on CI for a pull request (dryrun/trust.py)
     max_file_lines: Optional[int] = None  # None: the config's (default 100,000); 0: no limit
+    verbose: bool = False  # say which files were skipped and why, and how many results came from the cache
 
 
 class UsageError(Exception):
@@ -171,6 +172,8 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
             finding.confirmation, finding.observation = "not-run", "dry run refused: pull request on CI"
     for message in result.errors:
         print(f"{PROG}: {message}", file=err)
+    if options.verbose:
+        _statistics(result, run_options["cache"], err)
     if result.files_checked == 0 and not result.errors:
         if options.diff_base is not None:
             print(f"{PROG}: no Python files or notebooks changed since {options.diff_base} under the given paths", file=err)
@@ -220,6 +223,18 @@ def _run_options(options: Options, settings) -> dict:
         except GitDiffError as exc:
             raise UsageError(str(exc)) from None
     return {"jobs": options.jobs or default_jobs(), "cache": cache, "only": only}
+
+
+def _statistics(result, cache, err: TextIO) -> None:
+    """`--verbose`: the files the pre-screen skipped, then what the run did with each file."""
+    for path, reason in result.skipped:
+        print(f"{PROG}: skipped {path}: {reason}", file=err)
+    analysed = result.files_checked - len(result.skipped)
+    line = (f"{PROG}: {result.files_checked} files: {analysed} analysed, {len(result.skipped)} skipped as not "
+            f"TensorFlow/Keras code")
+    if cache is not None:
+        line += f"; {cache.hits} results from the cache"
+    print(line, file=err)
 
 
 def _fix_hint(findings, unsafe: bool, err: TextIO) -> None:
@@ -420,6 +435,10 @@ def build_app() -> typer.Typer:
                          "info finding each instead); 0: no limit. Default: the config's max-file-lines, or 100000.",
                          show_default=False),
         ] = None,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", help="Also say which files were skipped as not TensorFlow/Keras "
+                               "code, and how many results came from the cache (on stderr).")
+        ] = False,
         list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule and exit.")] = False,
         explain: Annotated[
             Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
@@ -456,6 +475,7 @@ def build_app() -> typer.Typer:
             dry_run_timeout=dry_run_timeout,
             dry_run_untrusted=dry_run_untrusted,
             max_file_lines=max_file_lines,
+            verbose=verbose,
         )
         raise typer.Exit(execute(options))
 

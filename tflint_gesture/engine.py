@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Iterable
 import libcst as cst
 
 from tflint_gesture.facts import build_facts
-from tflint_gesture.findings import Evidence, Finding, Severity
+from tflint_gesture.findings import Evidence, Finding, Severity, Skipped
 from tflint_gesture.parsing import ParseRefused, parse_module
 from tflint_gesture.rules import all_rules, get_rule
 from tflint_gesture.source import SourceError, decode_source
@@ -239,7 +239,8 @@ def _filter(findings: list[Finding], path: str, settings: "Settings | None") -> 
 
 
 def check_file(path: Path, settings: "Settings | None" = None, display_path: str | None = None) -> list[Finding]:
-    """Lint one file on disk. Never raises for bad input: unreadable or undecodable files are TFG001."""
+    """Lint one file on disk. Never raises for bad input: unreadable or undecodable files are TFG001.
+    A script that is not TensorFlow/Keras code (`screen.py`) is not analysed: `Skipped`, no findings."""
     shown = display_path or str(path)
     try:
         data = path.read_bytes()
@@ -253,6 +254,12 @@ def check_file(path: Path, settings: "Settings | None" = None, display_path: str
         text = decode_source(data)
     except SourceError as exc:
         return _filter([parse_error_finding(shown, str(exc), getattr(exc, "line", 1))], shown, settings)
+    if _too_long(shown, text, settings) is None:  # (a too long file gets its TFG003 from check_text)
+        from tflint_gesture.screen import skip_reason
+
+        reason = skip_reason(text, data, path)
+        if reason is not None:
+            return Skipped(reason)
     return check_text(shown, text, settings, source_path=path)
 
 

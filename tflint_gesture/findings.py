@@ -77,3 +77,11 @@ class Finding:
             "confirmation": self.confirmation,
             "observation": self.observation,
         }
+
+
+class Skipped(list):
+    """The (empty) findings of a file that was not analysed; `reason` says why (`--verbose`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from tflint_gesture.findings import Finding
+from tflint_gesture.findings import Finding, Skipped
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -26,6 +26,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     errors: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): checked, but not analysed
 
     @property
     def summary(self) -> "Summary":
@@ -77,11 +78,13 @@ def run(
     shown = [display_path(path, base) for path in files]
     with Progress(len(files), progress_stream) as progress:
         outcomes = check_files(files, shown, settings, jobs=jobs, cache=cache, progress=progress)
-    for findings, error in outcomes:
+    for name, (findings, error) in zip(shown, outcomes):
         if error is not None:
             result.errors.append(error)
             continue
         result.files_checked += 1
+        if isinstance(findings, Skipped):
+            result.skipped.append((name, findings.reason))
         result.findings.extend(findings)
     result.findings = _unique(result.findings)  # a cross-file finding can come from two files' runs
     result.findings.sort(key=lambda f: f.sort_key)
