@@ -83,9 +83,15 @@ def settings_digest(settings: "Settings") -> str:
 
 
 def rules_digest() -> str:
-    from tflint_gesture.rules import all_rules
+    """Digest of the rule set as data (code, severity). A cache hit must not import the rules (and
+    libcst with them): read from the static catalogue `codes.py` when the package has one."""
+    try:
+        from tflint_gesture.codes import RULES as catalogue
+    except ImportError:
+        from tflint_gesture.rules import all_rules as _all
 
-    rows = [[r.code, r.severity.value, f"{r.__module__}.{r.__qualname__}"] for r in all_rules()]
+        catalogue = _all()
+    rows = [[r.code, r.severity.value] for r in catalogue]
     return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
 
 

@@ -16,12 +16,15 @@ import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional, TextIO
-
-import typer
+from typing import TYPE_CHECKING, Annotated, Optional, TextIO
 
 from tflint_gesture import __version__
 from tflint_gesture.report import FORMATS
+
+if TYPE_CHECKING:
+    import typer
+else:
+    typer = None  # imported by build_app(): the common command lines never need it (cli_fast.py)
 
 PROG = "tflint-gesture"
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -301,7 +304,10 @@ def _version_callback(value: bool) -> None:
         raise typer.Exit(EXIT_OK)
 
 
-def build_app() -> typer.Typer:
+def build_app() -> "typer.Typer":
+    global typer
+    import typer  # a module global: typer resolves the string annotations below in this module
+
     app = typer.Typer(
         add_completion=False,
         pretty_exceptions_enable=False,
@@ -483,7 +489,13 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`)."""
+    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`). Everyday command
+    lines are parsed without importing typer (`cli_fast.py`); everything else goes through typer."""
+    from tflint_gesture.cli_fast import parse
+
+    options = parse(sys.argv[1:] if argv is None else list(argv))
+    if options is not None:
+        raise SystemExit(execute(options))
     app = build_app()
     app(args=argv, prog_name=PROG)
 

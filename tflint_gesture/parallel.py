@@ -11,11 +11,8 @@ small. If a worker dies, the files it did not finish are checked here, serially.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -102,6 +99,9 @@ def _check(path: Path, settings: "Settings", shown: str, record: bool) -> tuple:
 
 
 def _run_pool(files, shown, settings, record: bool, todo: list[int], workers: int, done) -> None:
+    from concurrent.futures import ProcessPoolExecutor  # only runs with a pool pay for importing it
+    from concurrent.futures.process import BrokenProcessPool
+
     chunk = max(1, min(MAX_CHUNK, len(todo) // (workers * 4)))
     items = [(str(files[i]), shown[i]) for i in todo]
     executor = ProcessPoolExecutor(
@@ -119,6 +119,8 @@ def _run_pool(files, shown, settings, record: bool, todo: list[int], workers: in
 
 
 def _context():
+    import multiprocessing
+
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return None

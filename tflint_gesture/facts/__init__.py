@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
-from tflint_gesture.facts.store import Facts, build_facts
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tflint_gesture.facts.store import Facts, build_facts
+
+
+def __getattr__(name: str):
+    """`Facts` and `build_facts` on first use: `facts.modules` (the cache's import checks, the
+    pre-screen) is imported without libcst and the interpreter."""
+    if name in ("Facts", "build_facts"):
+        from tflint_gesture.facts import store
+
+        return getattr(store, name)
+    raise AttributeError(name)
+
 
 __all__ = ["Facts", "build_facts"]

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 # Top-level names that are libraries, never the project's own modules.
 _LIBRARIES = {
@@ -136,6 +137,8 @@ class ModuleLoader:
         return found
 
     def _analyse(self, path: Path) -> Optional[LoadedModule]:
+        import libcst as cst
+
         from tflint_gesture.facts.interpreter import Interpreter
         from tflint_gesture.facts.positions import Positions
         from tflint_gesture.parsing import ParseRefused, parse_module
