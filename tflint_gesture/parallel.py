@@ -104,8 +104,11 @@ def _run_pool(files, shown, settings, record: bool, todo: list[int], workers: in
 
     chunk = max(1, min(MAX_CHUNK, len(todo) // (workers * 4)))
     items = [(str(files[i]), shown[i]) for i in todo]
+    context = _context()
+    if context is not None:  # forked workers share what this process imported, instead of importing it N times
+        _preload()
     executor = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(settings, record)
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(settings, record)
     )
     try:
         for index, outcome in zip(todo, executor.map(_work, items, chunksize=chunk)):
@@ -115,7 +118,25 @@ def _run_pool(files, shown, settings, record: bool, todo: list[int], workers: in
     except BaseException:
         executor.shutdown(wait=False, cancel_futures=True)
         raise
+    finally:
+        import gc
+
+        gc.unfreeze()
     executor.shutdown(wait=True)
+
+
+def _preload() -> None:
+    """Import the analysis (libcst, the facts, the rules) once, here, before the workers are forked,
+    and move it out of the collector's reach (`gc.freeze`), so that no worker re-imports it and the
+    collector does not touch, and so copy, the shared pages."""
+    import gc
+
+    from tflint_gesture import engine
+    from tflint_gesture.rules import all_rules
+
+    all_rules()
+    del engine
+    gc.freeze()
 
 
 def _context():
