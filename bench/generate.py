@@ -14,6 +14,7 @@ rules have something to find. Script `i` depends only on (seed, i), never on how
 generated. Usage:
 
     python bench/generate.py OUT_DIR [--files N] [--seed S]
+    python bench/generate.py OUT_DIR --lines 250000     # one script (3) grown to 250,000 lines
 """
 
 from __future__ import annotations
@@ -1120,7 +1121,14 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--lines", type=int, help="write one script grown to this many lines instead")
     args = parser.parse_args()
+    if args.lines:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        path = args.out_dir / f"train_{args.lines}_lines.py"
+        path.write_text(generate_script(args.seed, 3, args.lines), encoding="utf-8")
+        print(f"wrote {path}")
+        return
     paths = generate_corpus(args.out_dir, args.files, args.seed)
     lines = sum(p.read_text().count("\n") for p in paths)
     print(f"wrote {len(paths)} files, {lines} lines, into {args.out_dir}")
