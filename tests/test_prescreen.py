@@ -90,8 +90,8 @@ def test_a_skipped_file_is_never_parsed(tmp_path, monkeypatch):
 
 
 def test_import_statements_are_read_in_their_usual_spellings():
-    names = imported_names(b"import os, model.sub as m\nfrom . import a, b as c\nfrom .x import (y,\n  z)\n"
-                           b"x = 1; import q\ntry: import data\nexcept ImportError: pass\n")
+    names = imported_names("import os, model.sub as m\nfrom . import a, b as c\nfrom .x import (y,\n  z)\n"
+                           "x = 1; import q\ntry: import data\nexcept ImportError: pass\n")
     assert names == [(0, "os"), (0, "model.sub"), (1, ""), (1, "a"), (1, "b"), (1, "x"), (1, "x.y"),
                      (1, "x.z"), (0, "q"), (0, "data")]
 

@@ -32,8 +32,9 @@ KNOWN_KEYS = (
     "severity",
     "max-file-lines",
 )
-# Longer files are not analysed (one TFG003): the analysis holds about 3 MB per 1,000 lines, so this
-# keeps a run under 400 MB; hand-written training scripts stay far below it.
+# Longer files are not analysed (one TFG003): the analysis peaks at about 90 MB + 2.3 MB per 1,000 lines
+# (314 MB at 100,000 lines, docs/benchmarks.md), so this keeps a run under 400 MB; hand-written training
+# scripts stay far below it.
 DEFAULT_MAX_FILE_LINES = 100_000
 
 

@@ -257,7 +257,7 @@ def check_file(path: Path, settings: "Settings | None" = None, display_path: str
     if _too_long(shown, text, settings) is None:  # (a too long file gets its TFG003 from check_text)
         from tflint_gesture.screen import skip_reason
 
-        reason = skip_reason(text, data, path)
+        reason = skip_reason(text, path)
         if reason is not None:
             return Skipped(reason)
     return check_text(shown, text, settings, source_path=path)

@@ -112,25 +112,27 @@ class ModuleLoader:
         return answer
 
     def _read_and_screen(self, path: Path) -> tuple[bool, tuple[Path, ...]]:
+        from tflint_gesture.source import SourceError, decode_source
+
         try:
-            data = path.read_bytes()
-        except OSError:
+            text = decode_source(path.read_bytes())  # as Python reads it: a BOM, UTF-16, a coding cookie
+        except (OSError, SourceError):
             return True, (path,)
-        if mentions_framework(data):
+        if mentions_framework(text):
             return True, (path,)
         files = [path]
-        for target in self.project_imports(path, data):
+        for target in self.project_imports(path, text):
             answer, read = self.screen_module(target)
             files.extend(f for f in read if f not in files)
             if answer:
                 return True, tuple(files)
         return False, tuple(files)
 
-    def project_imports(self, importer: Path, data: bytes) -> list[Path]:
-        """The files of the project modules `data` (the source of `importer`) imports, found by a regular
-        expression over its import statements: never fewer than the analysis follows."""
+    def project_imports(self, importer: Path, text: str) -> list[Path]:
+        """The files of the project modules `text` (the source of `importer`) imports, found by a regular
+        expression over its import statements."""
         found = []
-        for level, dotted in imported_names(data):
+        for level, dotted in imported_names(text):
             target = self.resolve(importer, dotted, level)
             if target is not None and target not in found:
                 found.append(target)
@@ -158,34 +160,34 @@ class ModuleLoader:
 
 
 # `keras` also matches tf_keras and keras_core; `torch` is there for TFG002 (a PyTorch script).
-_FRAMEWORK = re.compile(rb"tensorflow|keras|torch")
+_FRAMEWORK = re.compile(r"tensorflow|keras|torch")
 _IMPORT = re.compile(
-    rb"(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))", re.M)
+    r"(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))", re.M)
 
 
-def mentions_framework(data: bytes) -> bool:
-    """The bytes name TensorFlow, Keras or PyTorch somewhere (an import, or only a comment: either way
+def mentions_framework(text: str) -> bool:
+    """The text names TensorFlow, Keras or PyTorch somewhere (an import, or only a comment: either way
     the file is analysed)."""
-    return _FRAMEWORK.search(data) is not None
+    return _FRAMEWORK.search(text) is not None
 
 
-def imported_names(data: bytes) -> list[tuple[int, str]]:
-    """`(level, dotted name)` of every module an import statement of `data` may load: `import a.b, c`,
+def imported_names(text: str) -> list[tuple[int, str]]:
+    """`(level, dotted name)` of every module an import statement of `text` may load: `import a.b, c`,
     `from .x import y` (both `.x` and `.x.y`, which may be a submodule), at the start of a line or
     after `;` or `:` (`try: import model`). A regular expression, so an `import` inside a string
     counts too: it errs towards more names than the analysis follows."""
     out: list[tuple[int, str]] = []
-    for dots, base, names, plain in _IMPORT.findall(data):
+    for dots, base, names, plain in _IMPORT.findall(text):
         if plain:
-            for part in plain.decode("utf-8", "replace").split(","):
+            for part in plain.split(","):
                 words = part.split()
                 if words:
                     out.append((0, words[0]))
             continue
-        level, module = len(dots), base.decode("utf-8", "replace")
+        level, module = len(dots), base
         if level or module:
             out.append((level, module))
-        for part in names.decode("utf-8", "replace").strip("()").replace("\\", " ").split(","):
+        for part in names.strip("()").replace("\\", " ").split(","):
             words = part.split()
             if words and words[0].isidentifier():
                 out.append((level, f"{module}.{words[0]}" if module else words[0]))
