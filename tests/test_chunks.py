@@ -114,3 +114,21 @@ def test_deep_nesting_in_the_last_piece_is_refused_at_its_line(tiny_chunks):
     with pytest.raises(parsing.TooDeeplyNested) as caught:
         parsing.parse_module(text)
     assert caught.value.line == 5
+
+
+def test_fix_writes_the_same_file_from_a_cut_parse(tmp_path, monkeypatch):
+    from tflint_gesture.config import Settings
+    from tflint_gesture.fix import fix_paths
+
+    source = (ROOT / "fixtures" / "bad_asl_keras2_finetune_fit_generator.py").read_text(encoding="utf-8")
+    results = []
+    for chunk_lines in (10**9, 2):
+        monkeypatch.setattr(chunks, "CHUNK_LINES", chunk_lines)
+        assert (chunks.split(source) is not None) == (chunk_lines == 2)
+        target = tmp_path / f"cut_{chunk_lines}" / "train.py"
+        target.parent.mkdir()
+        target.write_text(source, encoding="utf-8")
+        fix_paths([str(target)], Settings(), unsafe=False, write=True, only=None)
+        results.append(target.read_text(encoding="utf-8"))
+    assert results[0] != source, "the fixture has safe fixes"
+    assert results[1] == results[0]
