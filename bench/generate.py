@@ -14,6 +14,7 @@ rules have something to find. Script `i` depends only on (seed, i), never on how
 generated. Usage:
 
     python bench/generate.py OUT_DIR [--files N] [--seed S]
+    python bench/generate.py OUT_DIR --lines 250000     # one script (3) grown to 250,000 lines
 """
 
 from __future__ import annotations
@@ -1047,17 +1048,22 @@ def generate_script(seed: int, index: int, target_lines: int | None = None) -> s
     pool = HELPERS[:]
     rng.shuffle(pool)
     rounds = 0
+    bound = target_lines  # an upper bound of the line count: assemble (linear in its length) only when it may be reached
     while True:
-        text = _assemble(ctx, header, consts, chosen_helpers, data_defs, model_defs, pipeline, main_block,
-                         import_style)
-        if text.count("\n") >= target_lines - 4:
-            break
+        if bound >= target_lines - 4:
+            text = _assemble(ctx, header, consts, chosen_helpers, data_defs, model_defs, pipeline, main_block,
+                             import_style)
+            bound = text.count("\n")
+            if bound >= target_lines - 4:
+                break
         if not pool:
             rounds += 1
             pool = HELPERS[:]
             rng.shuffle(pool)
+        imports = len(ctx.import_block(import_style))
         lines, usage = pool.pop()(ctx, f"_{rounds + 1}" if rounds else "")
         chosen_helpers.append((lines, usage if not rounds else []))
+        bound += len(lines) + 2 + (len(usage) + 1 if not rounds else 0) + len(ctx.import_block(import_style)) - imports
     compile(text, f"<generated {index}>", "exec")  # a generator bug must fail loudly here
     return text
 
@@ -1115,7 +1121,14 @@ def main() -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--lines", type=int, help="write one script grown to this many lines instead")
     args = parser.parse_args()
+    if args.lines:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        path = args.out_dir / f"train_{args.lines}_lines.py"
+        path.write_text(generate_script(args.seed, 3, args.lines), encoding="utf-8")
+        print(f"wrote {path}")
+        return
     paths = generate_corpus(args.out_dir, args.files, args.seed)
     lines = sum(p.read_text().count("\n") for p in paths)
     print(f"wrote {len(paths)} files, {lines} lines, into {args.out_dir}")

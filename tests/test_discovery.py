@@ -134,13 +134,42 @@ def test_symlink_loop_does_not_hang(tmp_path):
     assert found(tmp_path) == ["pkg/a.py"]
 
 
-def test_symlinked_folder_is_followed_once(tmp_path):
-    touch(tmp_path, "real/a.py")
+def test_symlinked_folder_is_not_walked_into(tmp_path):
+    touch(tmp_path, "real/a.py", "elsewhere/outside.py")
     try:
-        os.symlink(tmp_path / "real", tmp_path / "zlink")
+        os.symlink(tmp_path / "real", tmp_path / "alink")  # sorts before the real folder
+        os.symlink(tmp_path / "elsewhere", tmp_path / "real" / "ext")
     except (OSError, NotImplementedError):
         pytest.skip("symlinks are not available here")
-    assert found(tmp_path) == ["real/a.py"]
+    assert found(tmp_path / "real") == ["a.py"]
+    assert found(tmp_path) == ["elsewhere/outside.py", "real/a.py"]
+    # named on the command line, a symlinked folder is walked
+    assert [p.name for p in discover([tmp_path / "alink"], None).files] == ["a.py"]
+
+
+def test_loop_back_to_the_parent_lists_each_file_once(tmp_path):
+    touch(tmp_path, "proj/a.py", "proj/pkg/b.py")
+    try:
+        os.symlink("..", tmp_path / "proj" / "pkg" / "again")  # proj/pkg/again -> proj
+        os.symlink("../..", tmp_path / "proj" / "pkg" / "up")
+    except (OSError, NotImplementedError):
+        pytest.skip("symlinks are not available here")
+    assert found(tmp_path / "proj") == ["a.py", "pkg/b.py"]
+    # the same tree named twice, once through the loop
+    result = discover([tmp_path / "proj", tmp_path / "proj" / "pkg" / "again"], None)
+    assert sorted(os.path.realpath(p) for p in result.files) == sorted(
+        os.path.realpath(tmp_path / "proj" / name) for name in ("a.py", "pkg/b.py"))
+    assert not result.errors
+
+
+def test_symlinked_file_is_checked_once_under_its_real_path(tmp_path):
+    touch(tmp_path, "zz_real/model.py")
+    try:
+        os.symlink(tmp_path / "zz_real" / "model.py", tmp_path / "a_link.py")
+    except (OSError, NotImplementedError):
+        pytest.skip("symlinks are not available here")
+    assert found(tmp_path) == ["zz_real/model.py"]
+    assert found(tmp_path / "zz_real") == ["model.py"]
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read any folder")
@@ -169,3 +198,20 @@ def test_unreadable_folder_simulated(tmp_path, monkeypatch):
     result = discover([tmp_path], None)
     assert [p.name for p in result.files] == ["a.py"]
     assert result.errors == [f"{tmp_path / 'locked'}: Permission denied"]
+
+
+def test_a_finding_behind_a_symlink_loop_is_reported_once(tmp_path):
+    import json
+
+    from helpers import run_cli
+
+    (tmp_path / "proj" / "loop").mkdir(parents=True)
+    (tmp_path / "proj" / "train.py").write_text(
+        "from tensorflow import keras\nmodel = keras.Sequential([keras.layers.Dense(1, activation='softmax')])\n")
+    try:
+        os.symlink("..", tmp_path / "proj" / "loop" / "again")
+    except (OSError, NotImplementedError):
+        pytest.skip("symlinks are not available here")
+    proc = run_cli("--format", "json", "--no-cache", ".", "loop/again", cwd=tmp_path / "proj")
+    report = json.loads(proc.stdout)
+    assert [(f["path"], f["code"]) for f in report["findings"]] == [("train.py", "TFG201")], proc.stderr

@@ -5,7 +5,6 @@ own parameter say nothing."""
 
 from __future__ import annotations
 
-import textwrap
 
 import libcst
 

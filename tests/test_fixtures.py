@@ -112,8 +112,8 @@ def test_fixtures_cover_every_rule():
     covered: set[str] = set()
     for path in fixture_files():
         covered |= {code for _, code in _expected_for(path)}
-    wanted = {rule.code for rule in all_rules()
-              if rule.code != "TFG001" and not getattr(rule, "dry_run_only", False)}  # TFG8xx: --dry-run only
+    wanted = {rule.code for rule in all_rules()  # TFG003: a file over max-file-lines (tests/test_max_file_lines.py)
+              if rule.code not in ("TFG001", "TFG003") and not getattr(rule, "dry_run_only", False)}  # TFG8xx: --dry-run only
     missing = sorted(wanted - covered)
     assert not missing, f"no fixture expects these rule codes: {', '.join(missing)}"
     unknown = sorted(covered - wanted)

@@ -521,7 +521,8 @@ def test_every_rule_runs_and_reports_on_the_mutant_corpus(monkeypatch):
     runnable = STATIC_CODES - {"TFG001"}
     assert {code for code in runnable if invoked[code] == 0} == set()
     assert {code for code in runnable if completed[code] != invoked[code]} == set()
-    assert sorted(STATIC_CODES - set(reported)) == []
+    # TFG003 needs a file longer than max-file-lines (tests/test_max_file_lines.py), not a mutant.
+    assert sorted(STATIC_CODES - {"TFG003"} - set(reported)) == []
 
 
 def test_mutant_corpus_through_the_cli_on_a_folder(tmp_path):

@@ -4,7 +4,6 @@ the input; Random*/Resizing layers, and Sequentials made only of them, keep the 
 
 from __future__ import annotations
 
-import textwrap
 
 import libcst
 import pytest

@@ -3,7 +3,6 @@ silent unless the ids are known to start at 0, and then only info."""
 
 from __future__ import annotations
 
-import textwrap
 
 import libcst
 

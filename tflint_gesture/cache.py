@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tflint_gesture.atomic import replace_atomically
-from tflint_gesture.findings import Evidence, Finding, Severity
+from tflint_gesture.findings import Evidence, Finding, Severity, Skipped
 
 if TYPE_CHECKING:
     from tflint_gesture.config import Settings
@@ -83,6 +83,8 @@ def settings_digest(settings: "Settings") -> str:
 
 
 def rules_digest() -> str:
+    """Digest of the rule set as data (code, severity, name) from the static catalogue `codes.py`: a
+    cache hit must not import the rules (and libcst with them)."""
     from tflint_gesture.codes import RULES
 
     rows = [[r.code, r.severity.value, r.name] for r in RULES]
@@ -140,6 +142,8 @@ class Cache:
             ):
                 raise ValueError("stale entry")
             findings = [_finding_from(item) for item in document["findings"]]
+            if document.get("skipped"):
+                findings = Skipped(str(document["skipped"]))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.misses += 1
             return None
@@ -154,6 +158,7 @@ class Cache:
             "content": content_hash,
             "dependencies": dependencies or {"resolved": [], "files": {}},
             "findings": [_finding_to(f) for f in findings],
+            "skipped": findings.reason if isinstance(findings, Skipped) else None,  # not analysed: why
         }
         try:
             data = json.dumps(document, ensure_ascii=False).encode("utf-8")
@@ -225,7 +230,7 @@ def _loader():
     except ImportError:
         return None
     loader = default_loader()
-    return loader if hasattr(loader, "resolve") and hasattr(loader, "load") else None
+    return loader if all(hasattr(loader, name) for name in ("resolve", "load", "screen_module")) else None
 
 
 # module file -> (resolutions, module files) its analysis needed, kept for the life of the process:
@@ -277,7 +282,14 @@ class DependencyRecorder:
                 self.loaded.extend(loaded)
             return result
 
-        loader.resolve, loader.load = recording_resolve, recording_load
+        screen = loader.screen_module
+
+        def recording_screen(path):  # the pre-screen of a file read these modules (screen.py)
+            answer = screen(path)
+            self.loaded.extend(str(read) for read in answer[1])
+            return answer
+
+        loader.resolve, loader.load, loader.screen_module = recording_resolve, recording_load, recording_screen
         return self
 
     def __exit__(self, *exc) -> None:
@@ -286,7 +298,7 @@ class DependencyRecorder:
         if self.consulted.append in keras_target.OBSERVERS:
             keras_target.OBSERVERS.remove(self.consulted.append)
         if self._loader is not None:
-            for name in ("resolve", "load"):
+            for name in ("resolve", "load", "screen_module"):
                 self._loader.__dict__.pop(name, None)
             self._loader = None
 

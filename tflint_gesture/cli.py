@@ -13,15 +13,18 @@ from __future__ import annotations
 import os
 import sys
 import dataclasses
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional, TextIO
-
-import typer
+from typing import TYPE_CHECKING, Annotated, Optional, TextIO
 
 from tflint_gesture import __version__
+from tflint_gesture.options import Options
 from tflint_gesture.report import FORMATS
+
+if TYPE_CHECKING:
+    import typer
+else:
+    typer = None  # imported by build_app(): the common command lines never need it (cli_fast.py)
 
 PROG = "tflint-gesture"
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -30,43 +33,6 @@ EXIT_INTERRUPTED = 130  # the shell convention for Ctrl-C
 # Built from the renderer table, so a new format only needs an entry in `report.FORMATS`.
 OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)
 FailOn = Enum("FailOn", {name: name for name in ("error", "warning", "info")}, type=str)
-
-
-@dataclass
-class Options:
-    """Everything the command line asked for, independent of typer."""
-
-    paths: list[str] = field(default_factory=list)
-    select: Optional[list[str]] = None
-    ignore: Optional[list[str]] = None
-    output_format: str = "text"
-    exit_zero: bool = False
-    quiet: bool = False
-    config: Optional[Path] = None
-    list_rules: bool = False
-    explain: Optional[str] = None
-    color: Optional[bool] = None
-    fail_on: str = "warning"  # the lowest severity that makes the exit code 1; info is advice, printed only
-    target_keras: Optional[str] = None  # "auto", "2" or "3"; None: the configuration's (default auto)
-    diff_base: Optional[str] = None  # check only the files changed since this git revision
-    no_cache: bool = False
-    cache_dir: Optional[Path] = None  # default: .tflint-gesture-cache/ by the config file, or in the cwd
-    jobs: Optional[int] = None  # worker processes; None: one per CPU
-    fix: bool = False  # apply the safe automatic fixes, then report what remains
-    diff: bool = False  # print the fixes as a unified diff, write nothing
-    unsafe_fixes: bool = False  # also apply (or, alone, show) the fixes that change behaviour
-    dry_run: bool = False  # confirm the findings with a short real fit on synthetic tensors (needs TensorFlow)
-    dry_run_timeout: float = 20.0  # seconds per model in the dry run
-    dry_run_untrusted: bool = False  # run the dry run even on CI for a pull request (dryrun/trust.py)
-    # Adoption and CI workflow (issue 18): adoption.py, report/baseline.py, report/statistics.py
-    add_noqa: bool = False  # write `# noqa: CODE` on the line of every current finding
-    baseline: Optional[Path] = None  # report only findings this baseline file does not list (written when missing)
-    update_baseline: bool = False  # rewrite the baseline with the current findings
-    statistics: bool = False  # counts per code instead of the findings
-    output_file: Optional[Path] = None  # the report goes there, the summary line to the terminal
-    extend_select: Optional[list[str]] = None  # codes added to the selection
-    show_fixes: bool = False  # list the fixes applied (--fix) or available
-    force_exclude: bool = False  # the config's excludes apply to files named on the command line too
 
 
 class UsageError(Exception):
@@ -117,6 +83,7 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
         settings = load_settings(
             options.paths, config_file=options.config, cli_select=options.select, cli_ignore=options.ignore,
             cli_target_keras=options.target_keras, cli_extend_select=options.extend_select,
+            max_file_lines=options.max_file_lines,
         )
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
@@ -200,6 +167,8 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
             raise UsageError(str(exc)) from None
     for message in result.errors:
         print(f"{PROG}: error: {message}", file=err)
+    if options.verbose:
+        _statistics(result, run_options["cache"], err)
     if result.files_checked == 0 and not result.errors:
         if options.diff_base is not None:
             print(f"{PROG}: no Python files or notebooks changed since {options.diff_base} under the given paths", file=err)
@@ -254,7 +223,8 @@ def _per_file_config(options: Options, settings) -> dict:
     if options.config is None:
         from tflint_gesture.config import ConfigError, SettingsResolver
 
-        resolver = SettingsResolver(options.select, options.ignore, options.extend_select, options.target_keras)
+        resolver = SettingsResolver(options.select, options.ignore, options.extend_select, options.target_keras,
+                                    options.max_file_lines)
 
         def settings_for(path):
             try:
@@ -333,6 +303,18 @@ def _rule_name(code: str) -> str:
 
     rule = get_rule(code)
     return rule.name if rule is not None else code
+
+
+def _statistics(result, cache, err: TextIO) -> None:
+    """`--verbose`: the files the pre-screen skipped, then what the run did with each file."""
+    for path, reason in result.skipped:
+        print(f"{PROG}: skipped {path}: {reason}", file=err)
+    analysed = result.files_checked - len(result.skipped)
+    line = (f"{PROG}: {result.files_checked} files: {analysed} analysed, {len(result.skipped)} skipped as not "
+            f"TensorFlow/Keras code")
+    if cache is not None:
+        line += f"; {cache.hits} results from the cache"
+    print(line, file=err)
 
 
 def _fix_hint(findings, unsafe: bool, err: TextIO) -> None:
@@ -427,7 +409,10 @@ def _command_class():
     return Command
 
 
-def build_app() -> typer.Typer:
+def build_app() -> "typer.Typer":
+    global typer
+    import typer  # a module global: typer resolves the string annotations below in this module
+
     app = typer.Typer(
         add_completion=False,
         pretty_exceptions_enable=False,
@@ -602,6 +587,16 @@ def build_app() -> typer.Typer:
             bool, typer.Option("--show-fixes", help="List the fixes per file and code: those applied with --fix, "
                                "else those --fix would apply.")
         ] = False,
+        max_file_lines: Annotated[
+            Optional[int],
+            typer.Option("--max-file-lines", metavar="N", help="Do not analyse files longer than N lines (one TFG003 "
+                         "info finding each instead); 0: no limit. Default: the config's max-file-lines, or 100000.",
+                         show_default=False),
+        ] = None,
+        verbose: Annotated[
+            bool, typer.Option("--verbose", "-v", help="Also say which files were skipped as not TensorFlow/Keras "
+                               "code, and how many results came from the cache (on stderr).")
+        ] = False,
         list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule and exit.")] = False,
         explain: Annotated[
             Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
@@ -654,6 +649,8 @@ def build_app() -> typer.Typer:
             extend_select=list(extend_select) if extend_select else None,
             show_fixes=show_fixes,
             force_exclude=force_exclude,
+            max_file_lines=max_file_lines,
+            verbose=verbose,
         )
         raise typer.Exit(execute(options))
 
@@ -661,8 +658,13 @@ def build_app() -> typer.Typer:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`). Mistakes on the
-    command line that the option parser finds read like every other error: `tflint-gesture: error: ...`."""
+    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`). Everyday command
+    lines are parsed without importing typer (`cli_fast.py`); everything else goes through typer."""
+    from tflint_gesture.cli_fast import parse
+
+    options = parse(sys.argv[1:] if argv is None else list(argv))
+    if options is not None:
+        raise SystemExit(execute(options))
     try:
         from typer._click.exceptions import UsageError as ParseError  # typer 0.2x vendors click
     except ImportError:  # older typer: click itself

@@ -36,6 +36,8 @@ RULES: tuple[RuleInfo, ...] = (
              "the file could not be read or parsed"),
     RuleInfo("TFG002", "not-keras-code", Severity.INFO, "tool",
              "a PyTorch script: the Keras rules do not apply and were not run"),
+    RuleInfo("TFG003", "file-too-long", Severity.INFO, "tool",
+             "more lines than max-file-lines: skipped so that time and memory stay bounded"),
     RuleInfo("TFG100", "unused-noqa", Severity.INFO, "tool",
              "a `# noqa` code that suppresses nothing here, names no rule, or a malformed `# noqa:`"),
     RuleInfo("TFG101", "sparse-loss-with-one-hot-labels", Severity.ERROR, "loss vs labels",

@@ -34,8 +34,13 @@ KNOWN_KEYS = (
     "per-file-ignores",
     "severity",
     "target-keras",
+    "max-file-lines",
 )
 TARGET_KERAS = ("auto", "2", "3")  # tflint_gesture.keras_target.CHOICES
+# Longer files are not analysed (one TFG003): the analysis peaks at about 90 MB + 2.3 MB per 1,000 lines
+# (314 MB at 100,000 lines, docs/benchmarks.md), so this keeps a run under 400 MB; hand-written training
+# scripts stay far below it.
+DEFAULT_MAX_FILE_LINES = 100_000
 
 
 class ConfigError(Exception):
@@ -58,6 +63,7 @@ class Settings:
     config_path: Path | None = None
     # The Keras a script is judged against (TFG602): "auto" detects it per script, "2" or "3" fix it.
     target_keras: str = "auto"
+    max_file_lines: int = DEFAULT_MAX_FILE_LINES  # 0: no limit
 
     _code_cache: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _file_cache: dict[str, tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -156,6 +162,7 @@ def load_settings(
     cwd: str | os.PathLike | None = None,
     cli_target_keras: str | None = None,
     cli_extend_select: Iterable[str] | None = None,
+    max_file_lines: int | None = None,
 ) -> Settings:
     """Build the run's settings from the config file (explicit or discovered) and the CLI options."""
     base = Path(cwd) if cwd is not None else Path.cwd()
@@ -175,11 +182,13 @@ def load_settings(
     settings = _from_table(table, config_path)
     settings.root = config_path.parent if config_path is not None else None
     settings.config_path = config_path
-    return _with_cli_layer(settings, cli_select, cli_ignore, cli_extend_select, cli_target_keras)
+    return _with_cli_layer(settings, cli_select, cli_ignore, cli_extend_select, cli_target_keras, max_file_lines)
 
 
-def _with_cli_layer(settings: Settings, cli_select, cli_ignore, cli_extend_select, cli_target_keras=None) -> Settings:
-    """The command line's --select / --ignore / --extend-select / --target-keras on top of a file's settings."""
+def _with_cli_layer(settings: Settings, cli_select, cli_ignore, cli_extend_select, cli_target_keras=None,
+                    max_file_lines=None) -> Settings:
+    """The command line's --select / --ignore / --extend-select / --target-keras / --max-file-lines on top
+    of a file's settings."""
     if cli_select is not None:
         settings.cli_select = _check_codes(_split(cli_select), "--select")
     if cli_ignore is not None:
@@ -192,6 +201,8 @@ def _with_cli_layer(settings: Settings, cli_select, cli_ignore, cli_extend_selec
             settings.cli_select += extra
         else:
             settings.select += extra
+    if max_file_lines is not None:
+        settings.max_file_lines = _line_limit(max_file_lines, "--max-file-lines")
     return settings
 
 
@@ -199,8 +210,9 @@ class SettingsResolver:
     """Per-file settings: the nearest config file of each file, with the command line on top.
     Folders and config files are looked up once each; files sharing a config share one `Settings`."""
 
-    def __init__(self, cli_select=None, cli_ignore=None, cli_extend_select=None, cli_target_keras=None) -> None:
-        self._cli = (cli_select, cli_ignore, cli_extend_select, cli_target_keras)
+    def __init__(self, cli_select=None, cli_ignore=None, cli_extend_select=None, cli_target_keras=None,
+                 max_file_lines=None) -> None:
+        self._cli = (cli_select, cli_ignore, cli_extend_select, cli_target_keras, max_file_lines)
         self._by_folder: dict[str, Settings] = {}
         self._by_config: dict[Path | None, Settings] = {}
 
@@ -291,6 +303,8 @@ def _from_table(table: dict[str, Any], path: Path | None) -> Settings:
         ignore=codes("ignore") + codes("extend-ignore"),
         exclude=_string_list(table.get("exclude", []), where, "exclude"),
     )
+    if "max-file-lines" in table:
+        settings.max_file_lines = _line_limit(table["max-file-lines"], f"{where} max-file-lines")
     pfi = table.get("per-file-ignores", {})
     if not isinstance(pfi, dict):
         raise ConfigError(f"{where}: per-file-ignores must be a table of pattern = [codes]")
@@ -326,6 +340,12 @@ def _string_list(value: Any, where: str, key: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{where}: {key} must be a list of strings, got {value!r}")
     return list(value)
+
+
+def _line_limit(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"{where}: must be a whole number of lines (0: no limit), got {value!r}")
+    return value
 
 
 def _split(values: Iterable[str]) -> list[str]:

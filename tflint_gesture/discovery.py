@@ -2,7 +2,9 @@
 path each file is shown under (`display_path`).
 
 Skipped while walking: virtual environments (any folder holding `pyvenv.cfg`, and folders named in
-`SKIP_DIRS`), what `.gitignore` files ignore, and the `exclude` patterns of the settings. A file
+`SKIP_DIRS`), what `.gitignore` files ignore, the `exclude` patterns of the settings, and symlinked
+folders (a folder named on the command line is walked even if it is a symlink). A symlinked file is
+checked once, under its real path when that is in the run too; no file is ever listed twice. A file
 named on the command line is always checked, excluded or not (ruff without `--force-exclude`).
 
 `.gitignore` files are read from the git root (the nearest parent holding `.git`) down to each
@@ -66,9 +68,10 @@ def discover(
     exclude = _Matcher.from_settings(settings)
 
     def add(path: Path) -> None:
+        """One entry per real file, shown by its own path rather than a symlink's (else the shortest)."""
         key = os.path.realpath(path)
         current = found.get(key)
-        if current is None or str(path) < str(current):
+        if current is None or (os.path.islink(path), str(path)) < (os.path.islink(current), str(current)):
             found[key] = path
 
     for raw in paths:
@@ -197,8 +200,10 @@ def _walk(top, wanted, exclude, seen_dirs, add, errors) -> None:
         subfolders = []
         for entry in entries:
             try:
-                is_dir = entry.is_dir()
-                is_file = not is_dir and entry.is_file()
+                if entry.is_symlink() and entry.is_dir():
+                    continue  # a symlinked folder is not walked into (like ruff, git and pylint)
+                is_dir = entry.is_dir(follow_symlinks=False)
+                is_file = not is_dir and entry.is_file()  # a symlinked file is checked, once, by its real path
             except OSError:
                 continue
             abs_path = abs_folder / entry.name

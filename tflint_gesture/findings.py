@@ -85,3 +85,11 @@ class Summary:
 
     files_checked: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+class Skipped(list):
+    """The (empty) findings of a file that was not analysed; `reason` says why (`--verbose`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason

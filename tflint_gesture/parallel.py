@@ -11,11 +11,8 @@ small. If a worker dies, the files it did not finish are checked here, serially.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -111,10 +108,16 @@ def _check(path: Path, settings: "Settings", shown: str, record: bool) -> tuple:
 
 
 def _run_pool(files, shown, settings, record: bool, todo: list[int], workers: int, done) -> None:
+    from concurrent.futures import ProcessPoolExecutor  # only runs with a pool pay for importing it
+    from concurrent.futures.process import BrokenProcessPool
+
     chunk = max(1, min(MAX_CHUNK, len(todo) // (workers * 4)))
     items = [(str(files[i]), shown[i]) for i in todo]
+    context = _context()
+    if context is not None:  # forked workers share what this process imported, instead of importing it N times
+        _preload()
     executor = ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(settings, record)
+        max_workers=workers, mp_context=context, initializer=_init_worker, initargs=(settings, record)
     )
     try:
         for index, outcome in zip(todo, executor.map(_work, items, chunksize=chunk)):
@@ -124,10 +127,30 @@ def _run_pool(files, shown, settings, record: bool, todo: list[int], workers: in
     except BaseException:
         executor.shutdown(wait=False, cancel_futures=True)
         raise
+    finally:
+        import gc
+
+        gc.unfreeze()
     executor.shutdown(wait=True)
 
 
+def _preload() -> None:
+    """Import the analysis (libcst, the facts, the rules) once, here, before the workers are forked,
+    and move it out of the collector's reach (`gc.freeze`), so that no worker re-imports it and the
+    collector does not touch, and so copy, the shared pages."""
+    import gc
+
+    from tflint_gesture import engine
+    from tflint_gesture.rules import all_rules
+
+    all_rules()
+    del engine
+    gc.freeze()
+
+
 def _context():
+    import multiprocessing
+
     if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return None

@@ -15,7 +15,8 @@ libcst sees a text:
   `and`/`or` words at all.
 
 Then libcst parses on a thread with a large stack, so that what CPython accepts never overflows the
-8 MB main-thread stack (measured: a 3,000-deep lambda chain needs more than 4 MB).
+8 MB main-thread stack (measured: a 3,000-deep lambda chain needs more than 4 MB). A long file is
+parsed in pieces of whole top-level statements (`chunks.py`), which bounds the parser's memory.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import threading
 import warnings
 
 import libcst as cst
+
+from tflint_gesture.chunks import parse_pieces, split
 
 MAX_DEPTH = 2900  # about CPython's own limit (3 x the recursion limit of 1000)
 PARSE_STACK_BYTES = 256 * 1024 * 1024  # virtual: only the pages a deep parse touches are used
@@ -96,8 +99,17 @@ def parse_module(text: str) -> cst.Module:
         line = text.count("\n", 0, surrogate.start()) + 1
         raise ParseRefused(f"the text holds a lone surrogate (U+{ord(surrogate.group()):04X}), which no Python "
                            "source can contain", line)
-    check_depth(text)
+    pieces = split(text)  # a long file: parsed piece by piece to bound libcst's parser memory
+    if pieces is None:
+        check_depth(text)
+    else:
+        _check_pieces_depth(pieces)
     try:
+        if pieces is not None:
+            try:
+                return parse_pieces(pieces, _parse_on_parser_thread)
+            except Exception:  # noqa: BLE001 - the whole text's parse below gives the real error
+                pass
         return _parse_on_parser_thread(text)
     except (cst.ParserSyntaxError, RecursionError, MemoryError):
         raise
@@ -107,6 +119,20 @@ def parse_module(text: str) -> cst.Module:
         if isinstance(exc, Exception) or type(exc).__name__ == "PanicException":
             raise _parser_failure(text, exc) from None
         raise
+
+
+def _check_pieces_depth(pieces: list[str]) -> None:
+    """`check_depth` of a text cut by `chunks.split`: every piece but the last already compiled, so
+    only the last one, and those with long boolean chains, need the check (lines of the whole text)."""
+    line = 0
+    for index, piece in enumerate(pieces):
+        if index == len(pieces) - 1 or len(_BOOL_WORDS.findall(piece)) > MAX_DEPTH:
+            try:
+                check_depth(piece)
+            except ParseRefused as exc:
+                exc.line += line
+                raise
+        line += piece.count("\n")
 
 
 def _parse_on_parser_thread(text: str) -> cst.Module:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from tflint_gesture.findings import Finding, Summary
+from tflint_gesture.findings import Finding, Skipped, Summary
 
 if TYPE_CHECKING:
     from typing import TextIO
@@ -25,6 +25,7 @@ class RunResult:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
     errors: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): checked, but not analysed
 
     @property
     def summary(self) -> Summary:
@@ -62,18 +63,21 @@ def run(
     if force_exclude:
         _drop_excluded_named_files(groups, settings_for)
     result = RunResult(errors=list(found.errors))
-    outcomes = []
+    outcomes, names = [], []
     total = sum(len(files) for _, _, files in groups.values())
     with Progress(total, progress_stream) as progress:
         for group_settings, group_cache, files in groups.values():
             files = files if only is None else [p for p in files if os.path.realpath(p) in only]
             shown = [display_path(path, base) for path in files]
+            names += shown
             outcomes += check_files(files, shown, group_settings, jobs=jobs, cache=group_cache, progress=progress)
-    for findings, error in outcomes:
+    for name, (findings, error) in zip(names, outcomes):
         if error is not None:
             result.errors.append(error)
             continue
         result.files_checked += 1
+        if isinstance(findings, Skipped):
+            result.skipped.append((name, findings.reason))
         result.findings.extend(findings)
     result.findings = _unique(result.findings)  # a cross-file finding can come from two files' runs
     result.findings.sort(key=lambda f: f.sort_key)

@@ -14,6 +14,9 @@ from typing import Any, Iterator, Optional
 import libcst as cst
 
 from tflint_gesture.facts.names import target_names
+from tflint_gesture.facts.walk import iter_nodes
+
+_SCOPES = (cst.FunctionDef,)  # the helpers stay in the statements' own function
 
 
 @dataclass
@@ -58,57 +61,32 @@ class TapeBlock:
 
 # ----------------------------------------------------------------------------- syntax helpers
 def names_in(node: cst.CSTNode) -> set[str]:
-    found: set[str] = set()
-
-    class _Names(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.add(n.value)
-
-    node.visit(_Names())
-    return found
+    return {n.value for n in iter_nodes(node) if type(n) is cst.Name}
 
 
 def assignments(statements, name: str) -> Iterator[tuple[cst.CSTNode, Optional[cst.BaseExpression], bool]]:
     """(statement node, value expression, is_augmented) for every binding of `name` in the statements."""
     found: list = []
-
-    class _Assigns(cst.CSTVisitor):
-        def visit_Assign(self, n: cst.Assign) -> None:
-            for target in n.targets:
-                if name in target_names(target.target):
-                    found.append((n, n.value, False))
-
-        def visit_AugAssign(self, n: cst.AugAssign) -> None:
-            if name in _root_names(n.target):
-                found.append((n, n.value, True))
-
-        def visit_AnnAssign(self, n: cst.AnnAssign) -> None:
-            if n.value is not None and name in target_names(n.target):
-                found.append((n, n.value, False))
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return False
-
     for statement in statements:
-        statement.visit(_Assigns())
+        for n in iter_nodes(statement, prune=_SCOPES):
+            kind = type(n)
+            if kind is cst.Assign:
+                for target in n.targets:
+                    if name in target_names(target.target):
+                        found.append((n, n.value, False))
+            elif kind is cst.AugAssign:
+                if name in _root_names(n.target):
+                    found.append((n, n.value, True))
+            elif kind is cst.AnnAssign:
+                if n.value is not None and name in target_names(n.target):
+                    found.append((n, n.value, False))
     return iter(found)
 
 
 def calls(statements, method: str) -> list[cst.Call]:
     """Calls of `<anything>.method(...)` in the statements (not descending into nested functions)."""
-    found: list = []
-
-    class _Calls(cst.CSTVisitor):
-        def visit_Call(self, n: cst.Call) -> None:
-            if isinstance(n.func, cst.Attribute) and n.func.attr.value == method:
-                found.append(n)
-
-        def visit_FunctionDef(self, n: cst.FunctionDef) -> bool:
-            return False
-
-    for statement in statements:
-        statement.visit(_Calls())
-    return found
+    return [n for statement in statements for n in iter_nodes(statement, prune=_SCOPES)
+            if type(n) is cst.Call and type(n.func) is cst.Attribute and n.func.attr.value == method]
 
 
 def reached_calls(statements, name: str, method: str) -> list[cst.Call]:
@@ -164,20 +142,7 @@ def reached_calls(statements, name: str, method: str) -> list[cst.Call]:
 
 
 def contains(statements, node: cst.CSTNode) -> bool:
-    hit = False
-
-    class _Find(cst.CSTVisitor):
-        def on_visit(self, n: cst.CSTNode) -> bool:
-            nonlocal hit
-            if n is node:
-                hit = True
-            return not hit
-
-    for statement in statements:
-        statement.visit(_Find())
-        if hit:
-            return True
-    return False
+    return any(n is node for statement in statements for n in iter_nodes(statement))
 
 
 def _root_names(target: cst.CSTNode) -> set[str]:

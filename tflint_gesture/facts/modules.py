@@ -9,11 +9,13 @@ site's arguments, exactly like a local function. What cannot be found or parsed 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 # Top-level names that are libraries, never the project's own modules.
 _LIBRARIES = {
@@ -42,6 +44,9 @@ class ModuleLoader:
     def __init__(self) -> None:
         self._cache: dict[Path, tuple[tuple, Optional[LoadedModule]]] = {}
         self._loading: set[Path] = set()
+        self._screened: dict[Path, tuple[tuple, tuple]] = {}
+        self._screening: set[Path] = set()
+        self._cycles = 0
 
     def resolve(self, importer: Path, dotted: str, level: int) -> Optional[Path]:
         parts = [p for p in dotted.split(".") if p] if dotted else []
@@ -77,15 +82,74 @@ class ModuleLoader:
         self._cache[path] = (key, loaded)
         return loaded
 
+    def imports_framework(self, path: Path) -> bool:
+        """Whether the project module at `path` names TensorFlow, Keras or PyTorch, itself or through
+        the project modules it imports (transitively). Bytes and a regular expression only, no parse;
+        anything unreadable counts as yes. Once per process per (path, size, mtime)."""
+        return self.screen_module(path)[0]
+
+    def screen_module(self, path: Path) -> tuple[bool, tuple[Path, ...]]:
+        """`imports_framework`, with the module files the answer was read from (for the cache)."""
+        try:
+            stat = path.stat()
+            key = (stat.st_size, stat.st_mtime_ns)
+        except OSError:
+            return True, (path,)
+        cached = self._screened.get(path)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        if path in self._screening:
+            self._cycles += 1  # answered by the modules of the cycle still being read
+            return False, (path,)
+        self._screening.add(path)
+        cycles = self._cycles
+        try:
+            answer = self._read_and_screen(path)
+        finally:
+            self._screening.discard(path)
+        if self._cycles == cycles:  # an answer cut short by a cycle is not final for this module
+            self._screened[path] = (key, answer)
+        return answer
+
+    def _read_and_screen(self, path: Path) -> tuple[bool, tuple[Path, ...]]:
+        from tflint_gesture.source import SourceError, decode_source
+
+        try:
+            text = decode_source(path.read_bytes())  # as Python reads it: a BOM, UTF-16, a coding cookie
+        except (OSError, SourceError):
+            return True, (path,)
+        if mentions_framework(text):
+            return True, (path,)
+        files = [path]
+        for target in self.project_imports(path, text):
+            answer, read = self.screen_module(target)
+            files.extend(f for f in read if f not in files)
+            if answer:
+                return True, tuple(files)
+        return False, tuple(files)
+
+    def project_imports(self, importer: Path, text: str) -> list[Path]:
+        """The files of the project modules `text` (the source of `importer`) imports, found by a regular
+        expression over its import statements."""
+        found = []
+        for level, dotted in imported_names(text):
+            target = self.resolve(importer, dotted, level)
+            if target is not None and target not in found:
+                found.append(target)
+        return found
+
     def _analyse(self, path: Path) -> Optional[LoadedModule]:
+        import libcst as cst
+
         import tflint_gesture.facts.apis as apis
         from tflint_gesture.facts.interpreter import Interpreter
-        from tflint_gesture.facts.store import Positions
+        from tflint_gesture.facts.positions import Positions
         from tflint_gesture.parsing import ParseRefused, parse_module
         from tflint_gesture.source import SourceError, decode_source
 
         try:
-            module = parse_module(decode_source(path.read_bytes()))
+            text = decode_source(path.read_bytes())
+            module = parse_module(text)
         except (OSError, SourceError, cst.ParserSyntaxError, RecursionError, ValueError, ParseRefused):
             return None
         interpreter = Interpreter(module, apis, path=path, loader=self, library=True)
@@ -93,7 +157,42 @@ class ModuleLoader:
             scope = interpreter.run_module_scope()
         except RecursionError:
             return None
-        return LoadedModule(path, module, scope, Positions(module))
+        return LoadedModule(path, module, scope, Positions(module, text))
+
+
+# `keras` also matches tf_keras and keras_core; `torch` is there for TFG002 (a PyTorch script).
+_FRAMEWORK = re.compile(r"tensorflow|keras|torch")
+_IMPORT = re.compile(
+    r"(?:^|[;:])[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*)|import[ \t]+([^\n#;]+))", re.M)
+
+
+def mentions_framework(text: str) -> bool:
+    """The text names TensorFlow, Keras or PyTorch somewhere (an import, or only a comment: either way
+    the file is analysed)."""
+    return _FRAMEWORK.search(text) is not None
+
+
+def imported_names(text: str) -> list[tuple[int, str]]:
+    """`(level, dotted name)` of every module an import statement of `text` may load: `import a.b, c`,
+    `from .x import y` (both `.x` and `.x.y`, which may be a submodule), at the start of a line or
+    after `;` or `:` (`try: import model`). A regular expression, so an `import` inside a string
+    counts too: it errs towards more names than the analysis follows."""
+    out: list[tuple[int, str]] = []
+    for dots, base, names, plain in _IMPORT.findall(text):
+        if plain:
+            for part in plain.split(","):
+                words = part.split()
+                if words:
+                    out.append((0, words[0]))
+            continue
+        level, module = len(dots), base
+        if level or module:
+            out.append((level, module))
+        for part in names.strip("()").replace("\\", " ").split(","):
+            words = part.split()
+            if words and words[0].isidentifier():
+                out.append((level, f"{module}.{words[0]}" if module else words[0]))
+    return out
 
 
 def _module_file(base: Path, parts: list[str]) -> Optional[Path]:

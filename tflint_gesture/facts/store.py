@@ -8,6 +8,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
+from tflint_gesture.facts.positions import Positions
 from tflint_gesture.facts.values import UNKNOWN, Compile, ModelValue, Origin
 
 
@@ -70,41 +71,6 @@ class LineRef(int):
     __format__ = lambda self, spec: format(str(self), spec)  # noqa: E731
 
 
-class Positions:
-    """Line/column of nodes, computed on first use: files without findings never pay for it."""
-
-    def __init__(self, module: cst.Module) -> None:
-        self._module = module
-        self._map = None
-
-    def of(self, node: cst.CSTNode):
-        if self._map is None:
-            self._map = _position_map(self._module)
-        return self._map.get(node)
-
-
-def _position_map(module: cst.Module) -> dict:
-    """libcst's PositionProvider ranges, computed by one codegen pass.
-
-    Going through `MetadataWrapper.resolve` costs a second full visit of the tree before the codegen
-    pass (about 40% of the time, measured in bench/); the provider's own codegen is all we need.
-    Falls back to the public API if libcst's internals change.
-    """
-    from libcst.metadata import MetadataWrapper, PositionProvider
-
-    try:
-        from libcst.metadata.position_provider import PositionProvidingCodegenState
-
-        provider = PositionProvider()
-        state = PositionProvidingCodegenState(
-            default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
-        )
-        module._codegen(state)
-        return provider._computed
-    except (ImportError, AttributeError, TypeError):
-        return dict(MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider))
-
-
 @dataclass
 class Facts:
     module: cst.Module
@@ -125,6 +91,7 @@ class Facts:
     target_keras: str = "auto"
     source_path: Optional[Path] = None
     keras_hint: Optional[str] = None  # a notebook's `!pip install tensorflow==2.15` / `%env TF_USE_LEGACY_KERAS=1`
+    source: Optional[str] = field(default=None, repr=False)  # the module's text: positions without a full codegen
 
     def tape_block(self, tape, with_node, interp):
         """The record of a GradientTape `with` block (one per statement, however often it runs)."""
@@ -142,7 +109,7 @@ class Facts:
         return block
 
     def __post_init__(self) -> None:
-        self.positions = Positions(self.module)
+        self.positions = Positions(self.module, self.source)
         self.foreign: list = []  # facts.modules.LoadedModule of the project modules this file imports
 
     def add_foreign(self, loaded) -> None:

@@ -1,4 +1,4 @@
-"""Rules about the tool itself: files it could not read or parse."""
+"""Rules about the tool itself: files it could not read, parse or afford to analyse."""
 
 from __future__ import annotations
 
@@ -59,6 +59,24 @@ class UnusedNoqa(Rule):
     severity = Severity.INFO
     summary = "a `# noqa` code that suppresses nothing here, names no rule, or a malformed `# noqa:`"
     family = "tool"
+
+    def check(self, facts: Facts) -> Iterator[Report]:
+        return iter(())
+
+
+class FileTooLong(Rule):
+    """The file has more lines than `max-file-lines`, so it was not analysed.
+
+    The engine reports this code itself, before parsing (a check of the line count only); the class
+    carries the metadata like TFG001.
+    """
+
+    code = "TFG003"
+    name = "file-too-long"
+    severity = Severity.INFO
+    summary = "more lines than max-file-lines: skipped so that time and memory stay bounded"
+    family = "tool"
+    example_settings = {"max_file_lines": 12}  # rule-page Example: a page cannot hold 100,000 lines
 
     def check(self, facts: Facts) -> Iterator[Report]:
         return iter(())

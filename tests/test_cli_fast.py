@@ -1,0 +1,86 @@
+"""The typer-free parse of everyday command lines (cli_fast.py) gives exactly typer's `Options`,
+and hands everything else to typer."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+from helpers import REPO_ROOT
+
+from tflint_gesture import cli
+from tflint_gesture.cli_fast import parse
+
+SAME = [
+    ["train.py"],
+    ["."],
+    ["a.py", "b/", "--exit-zero"],
+    ["--select", "TFG1,TFG2", "--select=TFG3", ".", "--ignore", "TFG101"],
+    ["-q", "--format", "JSON", "src"],
+    ["--format=sarif", "--fail-on", "Warning", "x.py"],
+    ["--no-color", "--color", "x.py"],
+    ["--config", "conf/pyproject.toml", "--cache-dir", "/tmp/c", "--no-cache", "x.py"],
+    ["-j", "3", "--jobs=2", "x.py"],
+    ["--diff-base", "origin/main", "--fix", "--unsafe-fixes", "."],
+    ["--diff", "x.py"],
+    ["--max-file-lines", "0", "-v", "x.py"],
+    ["--verbose", "--max-file-lines=500", "x.py"],
+    ["--", "-odd-name.py", "--exit-zero"],
+    [],
+]
+
+TYPER_ONLY = [
+    ["--help"], ["-h"], ["--version"], ["--list-rules"], ["--explain", "TFG201"], ["--dry-run", "x.py"],
+    ["--format", "xml", "x.py"], ["--jobs", "many", "x.py"], ["-j4", "x.py"], ["-qv", "x.py"], ["--select"],
+    ["--no-such-flag", "x.py"], ["-"], ["--exit-zero=1", "x.py"], ["-j=4", "x.py"],
+    ["--jobs", "-1", "x.py"],  # a value that looks like an option: typer's reading, then execute()'s error
+]
+
+
+def _typer_options(argv: list[str], monkeypatch) -> cli.Options:
+    from typer.testing import CliRunner
+
+    seen = []
+    monkeypatch.setattr(cli, "execute", lambda options: seen.append(options) or 0)
+    result = CliRunner().invoke(cli.build_app(), argv)
+    assert result.exit_code == 0, result.output
+    assert len(seen) == 1
+    return seen[0]
+
+
+@pytest.mark.parametrize("argv", SAME, ids=lambda a: " ".join(a) or "no-args")
+def test_same_options_as_typer(argv, monkeypatch):
+    fast = parse(argv)
+    assert fast is not None, "this command line should not need typer"
+    assert fast == _typer_options(argv, monkeypatch)
+
+
+@pytest.mark.parametrize("argv", TYPER_ONLY, ids=lambda a: " ".join(a))
+def test_everything_else_goes_to_typer(argv):
+    assert parse(argv) is None
+
+
+def test_a_run_through_the_fast_path_does_not_import_typer(tmp_path):
+    (tmp_path / "train.py").write_text("import os\n")
+    code = (
+        "import sys\nfrom tflint_gesture.cli import main\n"
+        "try:\n    main(['train.py', '-q'])\nexcept SystemExit as exit:\n    print(exit.code)\n"
+        "print(sorted(m for m in ('typer', 'click', 'pydantic', 'libcst', 'tflint_gesture.rules') if m in sys.modules))\n"
+    )
+    env = {"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}
+
+    def imported() -> tuple[str, str]:
+        proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        status, modules = proc.stdout.strip().splitlines()[-2:]
+        return status, modules
+
+    cold_status, cold = imported()
+    assert cold_status == "0" and "typer" not in cold and "pydantic" not in cold and "click" not in cold
+    warm_status, warm = imported()  # the cache hit
+    assert warm_status == "0" and "typer" not in warm
+    if importlib.util.find_spec("tflint_gesture.codes") is not None:  # the static rule catalogue
+        assert warm == "[]", "a cache hit parsed or loaded the rules"
