@@ -16,6 +16,22 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The CLI tests' common script: a landmark classifier whose labels are one-hot (lines 1-12). With
+# `SPARSE_COMPILE` (line 13) and a fit on `y_onehot` it is the classic TFG101.
+ONE_HOT_MODEL = '''import numpy as np
+from tensorflow import keras
+
+x = np.random.rand(500, 63)
+y = np.random.randint(0, 5, size=(500,))
+y_onehot = keras.utils.to_categorical(y, 5)
+
+model = keras.Sequential([
+    keras.Input(shape=(63,)),
+    keras.layers.Dense(64, activation="relu"),
+    keras.layers.Dense(5, activation="softmax"),
+])
+'''
+SPARSE_COMPILE = 'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
 BAD_SOURCE = "def f(:\n    pass\n"  # a syntax error: the engine reports TFG001 without any rule
 
 # What a negative test can require the analysis to have seen before it trusts a silence.

@@ -10,25 +10,11 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import ONE_HOT_MODEL, SPARSE_COMPILE, run_cli
 
 from tflint_gesture.add_noqa import add_noqa_to_text
 
-SCRIPT = '''import numpy as np
-from tensorflow import keras
-
-x = np.random.rand(500, 63)
-y = np.random.randint(0, 5, size=(500,))
-y_onehot = keras.utils.to_categorical(y, 5)
-
-model = keras.Sequential([
-    keras.Input(shape=(63,)),
-    keras.layers.Dense(64, activation="relu"),
-    keras.layers.Dense(5, activation="softmax"),
-])
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-model.fit(x, y_onehot, epochs=20, validation_split=0.2)
-'''
+SCRIPT = ONE_HOT_MODEL + SPARSE_COMPILE + "model.fit(x, y_onehot, epochs=20, validation_split=0.2)\n"
 NEW_BUG = 'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\nmodel.fit(x, y_onehot, epochs=5)\n'
 
 

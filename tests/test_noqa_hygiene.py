@@ -9,26 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import ONE_HOT_MODEL, run_cli
 
 from tflint_gesture.config import load_settings
 from tflint_gesture.engine import check_text
 from tflint_gesture.noqa_hygiene import without_codes
 from tflint_gesture.suppressions import Suppressions
 
-HEAD = '''import numpy as np
-from tensorflow import keras
-
-x = np.random.rand(500, 63)
-y = np.random.randint(0, 5, size=(500,))
-y_onehot = keras.utils.to_categorical(y, 5)
-
-model = keras.Sequential([
-    keras.Input(shape=(63,)),
-    keras.layers.Dense(64, activation="relu"),
-    keras.layers.Dense(5, activation="softmax"),
-])
-'''
+HEAD = ONE_HOT_MODEL
 BUGGY_COMPILE = 'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")'  # TFG101 with y_onehot
 CLEAN_COMPILE = 'model.compile(optimizer="adam", loss="categorical_crossentropy")'
 FIT = "model.fit(x, y_onehot, epochs=20, validation_split=0.2)\n"

@@ -6,24 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import ONE_HOT_MODEL, SPARSE_COMPILE, run_cli
 
 # TFG101 on line 13 (sparse loss, one-hot labels), TFG100 (stale, fixable) and TFG301 on line 14.
-SCRIPT = '''import numpy as np
-from tensorflow import keras
-
-x = np.random.rand(500, 63)
-y = np.random.randint(0, 5, size=(500,))
-y_onehot = keras.utils.to_categorical(y, 5)
-
-model = keras.Sequential([
-    keras.Input(shape=(63,)),
-    keras.layers.Dense(64, activation="relu"),
-    keras.layers.Dense(5, activation="softmax"),
-])
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-model.fit(x, y_onehot, epochs=20)  # noqa: TFG205
-'''
+SCRIPT = ONE_HOT_MODEL + SPARSE_COMPILE + "model.fit(x, y_onehot, epochs=20)  # noqa: TFG205\n"
 
 
 def lint(cwd: Path, *args: str):
