@@ -76,6 +76,17 @@ def test_single_unit_output_clearly_below_one_is_not_all_one(value):
     assert verdict == "refuted", observation
 
 
+def test_spare_output_unit_advice_is_not_judged_by_a_fit():
+    """TFG203's info variant (one unit more than 0-based ids need) trains fine: the run neither confirms nor
+    refutes it, while the error variant on the same run is still judged."""
+    answer = ok(y={"shape": [16], "dtype": "int32"})
+    answer["outputs"]["shape"] = [4]
+    run = run_with(answer, loss_name="sparse_categorical_crossentropy")
+    verdict, observation = confirm.verdict("TFG203", run, "info")
+    assert verdict == "not-run" and "spare output unit" in observation
+    assert confirm.verdict("TFG203", run, "error")[0] != "not-run"
+
+
 def test_label_shapes_raise_broadcast_or_fit():
     raised = ok(status="error", error={"type": "ValueError", "message": "shapes differ", "phase": "loss"})
     assert confirm.verdict("TFG101", run_with(raised))[0] == "confirmed"

@@ -421,8 +421,12 @@ RULES: dict[str, Callable[[ModelRun], Verdict]] = {
 }
 
 
-def verdict(code: str, run: Optional[ModelRun]) -> Verdict:
-    """(confirmation, observation) of a finding of rule `code` on the model of `run`."""
+def verdict(code: str, run: Optional[ModelRun], severity: Optional[str] = None) -> Verdict:
+    """(confirmation, observation) of a finding of rule `code` on the model of `run`. `severity` is the
+    finding's own ("info" for an advice variant, such as TFG203's spare output unit)."""
+    if severity == "info" and code in WIDTH_RULES:
+        return NOT_RUN, ("this is advice, not a crash: a spare output unit trains without any error, so a short fit "
+                         "cannot show the probability it takes from the real classes")
     if run is None:
         return NOT_RUN, "the dry run did not run this line: it builds, compiles and trains each model, nothing else"
     if code not in RULES:

@@ -234,7 +234,7 @@ def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> l
     for finding in findings:
         run = _run_for(finding, runs)
         if finding.confirmation is None:
-            verdict, observation = confirm.verdict(finding.code, run)
+            verdict, observation = confirm.verdict(finding.code, run, getattr(finding.severity, "value", None))
             _mark(finding, verdict, _annotated(observation, verdict, run))
     new: list = []
     for run in runs:
