@@ -8,7 +8,6 @@ depend on its result.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Optional
 

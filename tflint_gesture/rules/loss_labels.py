@@ -354,7 +354,7 @@ class LossContradictsMetric(Rule):
                     f"{loss} needs one-hot rows and {metric} needs one class id per sample, so whichever way the "
                     f"labels are encoded one of the two fails on the shapes at the first batch")
                 fix = ("use loss='sparse_categorical_crossentropy' with class ids, or metrics=['categorical_accuracy'] "
-                       f"with one-hot labels")
+                       "with one-hot labels")
                 severity = None
             elif metric == "top_k_categorical_accuracy":
                 consequence = (
