@@ -13,10 +13,9 @@ def markers(name: str) -> tuple[str, str]:
             f"<!-- {name}:end -->")
 
 
-def write_section(name: str, body: str, doc: Path = DOC) -> None:
-    """Replace (or append) the section `name` of `doc` with `body`, markers included."""
+def replace_section(name: str, section: str, doc: Path = DOC) -> None:
+    """Replace (or append) the section `name` of `doc` with `section`, which carries its own markers."""
     begin, end = markers(name)
-    section = f"{begin}\n{body.strip()}\n{end}"
     text = doc.read_text(encoding="utf-8") if doc.exists() else "# Benchmarks\n"
     start, stop = text.find(begin), text.find(end)
     if start != -1 and stop > start:
@@ -24,3 +23,9 @@ def write_section(name: str, body: str, doc: Path = DOC) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     doc.write_text(text, encoding="utf-8")
+
+
+def write_section(name: str, body: str, doc: Path = DOC) -> None:
+    """Replace (or append) the section `name` of `doc` with `body`, markers added."""
+    begin, end = markers(name)
+    replace_section(name, f"{begin}\n{body.strip()}\n{end}", doc)
