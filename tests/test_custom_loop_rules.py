@@ -6,6 +6,7 @@ import textwrap
 
 import libcst
 
+from seed_snippets import SEED_003_EXAMPLE_3
 from tflint_gesture.engine import check_text
 from tflint_gesture.facts import build_facts
 
@@ -133,25 +134,8 @@ grads = tape.gradient(loss, model.trainable_variables)
     assert "line 16" in finding.message  # inside the saliency block, not the earlier `logits = model(x)`
 
 
-SEED_003_EXAMPLE_3 = '''
-import tensorflow as tf
-
-accumulation_steps = 4 # accumulate gradients over 4 steps
-optimizer = tf.keras.optimizers.Adam(learning_rate=0.001)
-
-for epoch in range(epochs):
-  for batch_idx in range(len(train_dataset)):
-    gradients = None
-    for i in range(accumulation_steps):
-      with tf.GradientTape() as tape:
-        loss = model(X_batch)
-      gradients = tape.gradient(loss, model.trainable_variables)
-
-    optimizer.apply_gradients(zip(gradients, model.trainable_variables))
-'''
-
-
 def test_the_seed_snippet_of_the_project_brief_still_fires():
     """Seed 003, Example 3 ("Handling Out-of-Memory Errors with Gradient Accumulation"), verbatim."""
     (finding,) = _findings(SEED_003_EXAMPLE_3, "TFG701")
-    assert finding.line == 13
+    overwrite = SEED_003_EXAMPLE_3.splitlines().index("      gradients = tape.gradient(loss, model.trainable_variables)")
+    assert finding.line == overwrite + 1  # the assignment that overwrites the accumulated gradients

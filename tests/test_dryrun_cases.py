@@ -9,6 +9,7 @@ static finding, so it is judged with the measurements of the rule it fixes reque
 from __future__ import annotations
 
 import pytest
+from seed_snippets import SEED_000_EXAMPLE_1, SEED_000_EXAMPLE_3
 from dryrun_support import CASES, case, dry_run_text, needs_tensorflow, session_fixture
 
 pytestmark = [pytest.mark.tensorflow, needs_tensorflow]
@@ -137,40 +138,6 @@ def test_rule_page_examples_through_the_dry_run(session, code):
 
 
 # ------------------------------------------------------------------------------------ the seeds
-SEED_000_EXAMPLE_1 = '''import tensorflow as tf
-from tensorflow.keras.layers import Dense
-from tensorflow.keras.models import Sequential
-
-# Generate dummy data - too small!
-X_train = tf.random.normal((100, 10)) # 100 samples
-y_train = tf.random.uniform((100, 5), minval=0, maxval=5, dtype=tf.int32)
-
-model = Sequential([
-    Dense(units=64, activation='relu', input_shape=(10,)),
-    Dense(units=32, activation='relu'),
-    Dense(units=5, activation='softmax')
-])
-
-model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])
-model.fit(X_train, y_train, epochs=100, verbose=1) # This will likely overfit
-'''
-
-SEED_000_EXAMPLE_3 = '''import tensorflow as tf
-from tensorflow.keras.layers import Dense
-from tensorflow.keras.models import Sequential
-
-# Generate dummy data: assuming regression, but using classification loss
-X_train = tf.random.normal((100, 5))
-y_train = tf.random.normal((100, 1))  # Regression targets
-
-model = Sequential([
-    Dense(units=32, activation='relu', input_shape=(5,)),
-    Dense(units=1) # Output node should use a linear activation
-])
-
-model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['mse'])
-model.fit(X_train, y_train, epochs=100, verbose=1) # Incorrect Loss function
-'''
 
 
 @pytest.mark.parametrize("source, code, words", [
