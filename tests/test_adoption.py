@@ -15,7 +15,7 @@ from helpers import ONE_HOT_MODEL, SPARSE_COMPILE, run_cli
 from tflint_gesture.add_noqa import add_noqa_to_text
 
 SCRIPT = ONE_HOT_MODEL + SPARSE_COMPILE + "model.fit(x, y_onehot, epochs=20, validation_split=0.2)\n"
-NEW_BUG = 'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\nmodel.fit(x, y_onehot, epochs=5)\n'
+NEW_BUG = SPARSE_COMPILE + "model.fit(x, y_onehot, epochs=5)\n"
 
 
 def lint(cwd: Path, *args: str):
