@@ -110,3 +110,15 @@ def test_noqa_in_the_imported_module_suppresses_its_finding(tmp_path):
     assert check_file(train) == []
     (tmp_path / "model.py").write_text((tmp_path / "model.py").read_text().replace("  # noqa: TFG203", ""))
     assert [(Path(f.path).name, f.code) for f in check_file(train)] == [("model.py", "TFG203")]
+
+
+def test_findings_at_the_same_line_of_two_files_are_both_kept():
+    """A check can place a finding in an imported module: line 5 of model.py and line 5 of train.py
+    are different statements, so de-duplication keys on the file (and cell) too."""
+    from tflint_gesture.engine import _dedupe, tool_finding
+
+    here = tool_finding("TFG301", "train.py", "no validation", line=5, column=1)
+    there = tool_finding("TFG301", "model.py", "no validation", line=5, column=1)
+    again = tool_finding("TFG301", "train.py", "no validation", line=5, column=1)
+    kept = _dedupe([here, there, again])
+    assert [(f.path, f.line) for f in kept] == [("train.py", 5), ("model.py", 5)]

@@ -231,10 +231,12 @@ def _syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, 
 
 
 def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per place and code; a place is the file, cell, line and column (a finding can be
+    placed in an imported module, where the same line and column name a different statement)."""
     seen = set()
     out = []
     for f in findings:
-        key = (f.line, f.column, f.code)
+        key = f.sort_key
         if key not in seen:
             seen.add(key)
             out.append(f)
