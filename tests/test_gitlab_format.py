@@ -23,6 +23,7 @@ def test_cli_gitlab_report_has_what_gitlab_requires(cli, tmp_path):
     issues = json.loads(report.stdout)
     findings = json.loads(plain.stdout)["findings"]
     assert isinstance(issues, list) and len(issues) == len(findings) > 10
+    notebook_findings = 0
     for issue, finding in zip(issues, findings):
         assert REQUIRED <= set(issue)
         assert issue["check_name"] == finding["code"]
@@ -32,11 +33,16 @@ def test_cli_gitlab_report_has_what_gitlab_requires(cli, tmp_path):
         if finding.get("cell") is None:
             assert issue["description"] == f"{finding['code']}: {finding['message']}"
             assert issue["location"]["lines"]["begin"] == finding["line"]
-        else:  # a notebook: the report cannot point inside a cell, the description says where
+        else:  # a notebook: the physical line of the .ipynb that holds the source line; the description says where
             where = f"cell {finding['cell']}, line {finding['line']}"
             assert issue["description"] == f"{finding['code']}: {where}: {finding['message']}"
-            assert issue["location"]["lines"]["begin"] == 1
+            cells = json.loads((tmp_path / finding["path"]).read_text())["cells"]
+            source_line = cells[finding["cell"] - 1]["source"][finding["line"] - 1]
+            physical = (tmp_path / finding["path"]).read_text().splitlines()[issue["location"]["lines"]["begin"] - 1]
+            assert json.loads(physical.strip().rstrip(",")) == source_line
+            notebook_findings += 1
         assert (tmp_path / issue["location"]["path"]).is_file()
+    assert notebook_findings > 0  # the fixtures hold buggy notebooks
     prints = [issue["fingerprint"] for issue in issues]
     assert len(set(prints)) == len(prints)
 
