@@ -11,9 +11,11 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.shapes import count_params, declared_input, model_trace, param_count, sample_shape
-from tflint_gesture.facts.values import Const, Data
+from tflint_gesture.facts.values import Const
+from tflint_gesture.facts.values import Data
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
+
 
 RATIO = 20
 """Report when the trainable parameters exceed the training samples more than this many times.
@@ -23,6 +25,7 @@ A fully connected network with a few dozen weights per training sample can fit e
 training accuracy says nothing about new data. The margin is wide on purpose: dense networks with
 somewhat more weights than samples still generalise with some regularisation (the Keras MNIST MLP
 has 11 weights per training image), so only a gap of more than 20x is reported, and only as advice."""
+
 
 DENSE_ONLY = frozenset({"Dense", "BatchNormalization", "LayerNormalization"})
 """The layers with weights the rule counts. Convolutional, recurrent and embedding layers reuse each

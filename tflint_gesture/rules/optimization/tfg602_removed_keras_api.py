@@ -1,4 +1,4 @@
-"""Rules of the optimisation family: the optimizer's settings, and Keras APIs current Keras removed."""
+"""TFG602 removed-keras-api: a rule of the optimization family."""
 
 from __future__ import annotations
 
@@ -11,257 +11,17 @@ from tflint_gesture import keras_target
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.legacy import BackendUse, MethodUse
 from tflint_gesture.facts.legacy_api import LEARNING_RATE_ALIAS, OPTIMIZER_KEYWORD_RENAMES, REMOVED_METHODS
-from tflint_gesture.facts.models import head_of, model_layers
-from tflint_gesture.facts.names import dotted_name, under
+from tflint_gesture.facts.models import head_of
+from tflint_gesture.facts.names import under
 from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
-from tflint_gesture.facts.queries import CROSS_ENTROPY, has_validation
+from tflint_gesture.facts.queries import has_validation
 from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Const, ModelValue, Seq
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.optimization.common import _syntax
 
-# Learning rates above which each optimizer is unstable; any optimizer below LOW_LR barely moves. Adaptive
-# optimizers step by about the rate whatever the gradients' scale; SGD steps by rate x gradient, so no rate
-# is too high for it in general (it depends on the loss) and it has no upper bound here.
-HIGH_LR = {"Adam": 0.1, "Adamax": 0.1, "Nadam": 0.1, "RMSprop": 0.1, "AdamW": 0.1}
-LOW_LR = 1e-7
-# layers with trainable weights that make a hidden layer when another such layer follows them
-_WEIGHTED = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
-             "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
-             "TimeDistributed", "Embedding", "MultiHeadAttention", "ConvLSTM2D"}
-_TYPICAL = {"SGD": "0.001 and 0.1"}
+
 _MONITORING = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"}
-
-
-def _collect(module: cst.Module):
-    """One syntactic pass for what the rules need beyond the facts: call of each `func` node,
-    functions the script defines, import bindings, and whether the learning rate is set later."""
-
-    class _Visitor(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.calls: dict = {}
-            self.defined: set = set()
-            self.bindings: dict = {}
-            self.lr_set_later = False
-
-        def visit_Call(self, node: cst.Call) -> None:
-            self.calls[id(node.func)] = node
-            func = node.func
-            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-            first = node.args[0].value if node.args else None
-            if name == "set_value" and _is_lr_attribute(first):
-                self.lr_set_later = True
-            if name == "assign" and isinstance(func, cst.Attribute) and _is_lr_attribute(func.value):
-                self.lr_set_later = True
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            self.defined.add(node.name.value)
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if any(_is_lr_attribute(t.target) for t in node.targets):
-                self.lr_set_later = True
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if _is_lr_attribute(node.target):
-                self.lr_set_later = True
-
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                dotted = dotted_name(alias.name)
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self._bind(alias.asname.name.value, dotted)
-                else:
-                    self._bind(dotted.split(".")[0], dotted.split(".")[0])
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
-                return
-            base = dotted_name(node.module)
-            for alias in node.names:
-                target = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(target, cst.Name):
-                    self._bind(target.value, f"{base}.{dotted_name(alias.name)}")
-
-        def _bind(self, name: str, dotted: str) -> None:
-            if self.bindings.get(name, dotted) != dotted:
-                dotted = ""  # bound to two different things: unknown
-            self.bindings[name] = dotted
-
-    visitor = _Visitor()
-    module.visit(visitor)
-    return visitor
-
-
-def _is_lr_attribute(node) -> bool:
-    return isinstance(node, cst.Attribute) and node.attr.value in ("lr", "learning_rate")
-
-
-def _syntax(facts: Facts):
-    cached = getattr(facts, "_optimization_syntax", None)
-    if cached is None:
-        cached = _collect(facts.module)
-        facts._optimization_syntax = cached
-    return cached
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
-
-
-# --------------------------------------------------------------------------------------------
-# TFG601
-# --------------------------------------------------------------------------------------------
-
-
-class ImplausibleLearningRate(Rule):
-    """A learning rate far outside the usable range of its optimizer."""
-
-    code = "TFG601"
-    name = "implausible-learning-rate"
-    severity = Severity.WARNING
-    summary = "a learning rate far outside the usable range of its optimizer"
-    family = "optimization"
-
-    def check(self, facts: Facts) -> Iterator[Report]:
-        groups: dict = {}
-        for optimizer in facts.optimizers:
-            groups.setdefault(id(optimizer.node), []).append(optimizer)
-        suspects = []
-        for group in groups.values():
-            rates = {o.learning_rate for o in group}
-            optimizer = group[0]
-            if len(rates) != 1 or optimizer.learning_rate is None or optimizer.lr_arg is None:
-                continue  # unknown, a default, or different values on different runs (a sweep)
-            models = _trained_models(facts, group)
-            in_loop = any(update.weights for o in group for update in o.updates)
-            if not models and not in_loop:
-                continue  # it trains no model's weights that the analysis sees (e.g. an input image)
-            verdict = self._verdict(optimizer)
-            if verdict == "high" and not in_loop and all(_linear(model) for model in models):
-                continue  # one weight layer: a convex problem, where rate-sized steps oscillate rather than diverge
-            if verdict is not None:
-                suspects.append((optimizer, verdict, models))
-        if not suspects:
-            return
-        syntax = _syntax(facts)
-        if syntax.lr_set_later or any(getattr(c, "kind", "") == "LearningRateScheduler" for c in facts.callbacks):
-            return  # the rate is changed while training: the constructor's value is not the one that trains
-        for optimizer, verdict, models in suspects:
-            yield self._report(facts, syntax, optimizer, verdict, models)
-
-    @staticmethod
-    def _verdict(optimizer: Optimizer) -> Optional[str]:
-        rate = optimizer.learning_rate
-        if rate < LOW_LR:
-            return "low"
-        limit = HIGH_LR.get(optimizer.kind)
-        if limit is not None and rate > limit:
-            return "high"
-        return None
-
-    def _report(self, facts: Facts, syntax, optimizer: Optimizer, verdict: str, models: list) -> Report:
-        kind, rate = optimizer.kind, optimizer.learning_rate
-        default = DEFAULT_LR.get(kind, 0.001)
-        typical = _TYPICAL.get(kind, "0.0001 and 0.01")
-        evidence = self._evidence(facts, syntax, optimizer)
-        where = optimizer.lr_source
-        if verdict == "high":
-            limit = HIGH_LR[kind]
-            outcome = ("the loss jumps or turns NaN, or the network settles on predicting one class"
-                       if any(_classifies(model) for model in models) else "the loss jumps around or turns NaN")
-            why = (f"{kind} moves every weight by roughly the learning rate on each step, whatever the gradients' "
-                   f"scale, so steps of {_fmt(rate)} throw the weights around: {outcome}")
-            message = (f"learning rate {_fmt(rate)} ({where}) is too high for {kind}, which is unstable above about "
-                       f"{_fmt(limit)}; {why}; use learning_rate={_fmt(default)} (the Keras default) or tune between "
-                       f"{typical}")
-        else:
-            if rate == 0:
-                why = "a learning rate of 0 never moves the weights, so nothing is learned"
-            elif rate < 0:
-                why = "a negative learning rate climbs the loss instead of descending it"
-            else:
-                why = ("steps this small barely move the weights: the model stays near its random initialisation "
-                       "and the loss hardly changes over the whole training")
-            message = (f"learning rate {_fmt(rate)} ({where}) is far too low for {kind}; {why}; use "
-                       f"learning_rate={_fmt(default)} (the Keras default) or tune between {typical}")
-        return Report(node=optimizer.lr_arg, message=message, evidence=evidence,
-                      fix=f"use learning_rate={_fmt(default)} or tune between {typical}")
-
-    @staticmethod
-    def _evidence(facts: Facts, syntax, optimizer: Optimizer) -> list:
-        evidence = []
-        schedule = optimizer.schedule
-        if schedule is not None and schedule.value_node is not None:
-            evidence.append((schedule.value_node, f"{schedule.kind} {schedule.what}: {_fmt(schedule.value)}"))
-        arg = optimizer.lr_arg
-        expr = schedule.value_node.value if schedule is not None and isinstance(schedule.value_node, cst.Arg) else (
-            arg.value if isinstance(arg, cst.Arg) else None)
-        if isinstance(expr, cst.Name):
-            assignment = _assignment_before(facts, expr)
-            if assignment is not None:
-                evidence.append((assignment, f"`{expr.value}` = {_fmt(optimizer.learning_rate)}"))
-        for compile_ in facts.compiles:
-            if compile_.optimizer is optimizer:
-                evidence.append((compile_.node, "the model is compiled with it here"))
-                break
-        else:
-            for update in optimizer.updates:
-                if update.weights:
-                    evidence.append((update.node, "it updates the model's weights here"))
-                    break
-        return evidence
-
-
-def _trained_models(facts: Facts, group: list) -> list:
-    """The models compiled with one of these optimizer records (the same constructor call)."""
-    models = []
-    compiles = [c for c in facts.compiles if any(c.optimizer is o for o in group)]
-    for model in facts.models:
-        if isinstance(model.compile, Compile) and model.compile in compiles or any(
-                call.model is model and call.compile in compiles for call in facts.calls):
-            models.append(model)
-    return models
-
-
-def _linear(model: ModelValue) -> bool:
-    """The model has one layer with weights and no hidden layer (e.g. Normalization + Dense(1))."""
-    layers = model_layers(model) if model.kind in ("sequential", "functional") else None
-    if not layers or any(not layer.known or layer.kind == "Model" for layer in layers):
-        return False
-    return sum(layer.kind in _WEIGHTED for layer in layers) == 1
-
-
-def _classifies(model: ModelValue) -> bool:
-    """The model ends in a softmax/sigmoid or is trained with a cross-entropy: a class can take over."""
-    loss = getattr(model.compile, "loss", None)
-    if getattr(loss, "name", None) in CROSS_ENTROPY:
-        return True
-    head = head_of(model)
-    return head is not None and head.activation in ("softmax", "sigmoid")
-
-
-def _assignment_before(facts: Facts, name: cst.Name) -> Optional[cst.CSTNode]:
-    """The last `name = <number>` written above the use (for the evidence line only)."""
-    use_line = facts.line(name)
-    if use_line is None:
-        return None
-
-    class _Finder(cst.CSTVisitor):
-        found: list = []
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if isinstance(target.target, cst.Name) and target.target.value == name.value:
-                    self.found.append(node)
-
-    finder = _Finder()
-    finder.found = []
-    facts.module.visit(finder)
-    best = None
-    for node in finder.found:
-        line = facts.line(node)
-        if line is not None and line <= use_line:
-            best = node
-    return best
 
 
 # --------------------------------------------------------------------------------------------
@@ -276,6 +36,8 @@ _GENERATOR_PARAMS = {
     "predict_generator": (REMOVED_METHODS["predict_generator"], ("x", "steps")),
     "predict_proba": (REMOVED_METHODS["predict_proba"], ("x", "batch_size", "verbose")),
 }
+
+
 _REMOVED_FIT_ARGS = ("workers", "use_multiprocessing", "max_queue_size")
 
 
@@ -657,7 +419,7 @@ class RemovedKerasApi(Rule):
 def _tfg302_decides(call, monitor: str) -> bool:
     """TFG302 judges this callback on this fit: a val_* monitor on a fit known to have no validation,
     or a fit whose logged names it knows."""
-    from tflint_gesture.rules.validation import CallbackMonitorsMissingMetric
+    from tflint_gesture.rules.validation.tfg302_callback_monitors_missing_metric import CallbackMonitorsMissingMetric
 
     validated = has_validation(call)
     if validated is None:
