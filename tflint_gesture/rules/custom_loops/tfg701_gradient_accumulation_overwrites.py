@@ -9,7 +9,7 @@ import libcst as cst
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.loops import assignments, calls, names_in, reached_calls
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.custom_loops.common import _gradient_calls
 
 
@@ -21,6 +21,99 @@ class GradientAccumulationOverwrites(Rule):
     severity = Severity.WARNING
     summary = "gradient accumulation that overwrites the gradients each micro-step or never resets the sum"
     family = "custom training loops"
+
+    explanation = """
+        A gradient-accumulation loop reassigns the gradients on every micro-step instead of summing them, or
+        never resets its accumulator between optimizer steps.
+        """
+
+    what_it_does = """
+        In a hand-written `tf.GradientTape` loop it finds two shapes of broken accumulation:
+        - `grads = tape.gradient(...)` inside an inner loop over micro-batches, with `apply_gradients(zip(grads, ...))`
+          after that loop, and `grads` never added to itself: only the last micro-batch counts. This is a
+          dataflow check: the `apply_gradients` must be reached by the loop's own binding of `grads` (no
+          other assignment, `for` target or `with ... as` of that name between the loop and the apply), and
+          the loop must not apply gradients itself.
+        - an accumulator (`accum[i] += g`, `accum = [a + g for a, g in zip(accum, grads)]`, `v.assign_add(g)`)
+          applied inside the training loop but never reset (no fresh assignment, no `.assign(zeros)`) inside it.
+        """
+
+    why_is_this_bad = """
+        Overwriting: the optimizer sees one micro-batch's gradient per update, so the effective batch is
+        `accumulation_steps` times smaller than intended and `accumulation_steps - 1` forward/backward passes
+        are wasted. Training still learns (from fewer samples), which is why this is a warning, not an
+        error. Never resetting: every update applies the sum of *all* gradients since the start, so the
+        step size grows without bound and training diverges.
+        """
+
+    INVALID = [
+        Invalid(
+            """
+            import tensorflow as tf
+
+            model = tf.keras.Sequential([tf.keras.Input(shape=(63,)), tf.keras.layers.Dense(5)])
+            optimizer = tf.keras.optimizers.Adam(1e-3)
+            loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            x_all = tf.random.normal((256, 63))
+            y_all = tf.random.uniform((256,), maxval=5, dtype=tf.int32)
+
+            for step in range(0, 256, 64):
+                for micro in range(4):
+                    xb = x_all[step + 16 * micro: step + 16 * (micro + 1)]
+                    yb = y_all[step + 16 * micro: step + 16 * (micro + 1)]
+                    with tf.GradientTape() as tape:
+                        loss = loss_fn(yb, model(xb, training=True))
+                    grads = tape.gradient(loss, model.trainable_variables)
+                optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            """,
+            expect="TFG701",
+        ),
+    ]
+
+    VALID = [
+        Valid(
+            """
+            import tensorflow as tf
+
+            model = tf.keras.Sequential([tf.keras.Input(shape=(63,)), tf.keras.layers.Dense(5)])
+            optimizer = tf.keras.optimizers.Adam(1e-3)
+            loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            x_all = tf.random.normal((256, 63))
+            y_all = tf.random.uniform((256,), maxval=5, dtype=tf.int32)
+
+            for step in range(0, 256, 64):
+                accum = [tf.zeros_like(v) for v in model.trainable_variables]
+                for micro in range(4):
+                    xb = x_all[step + 16 * micro: step + 16 * (micro + 1)]
+                    yb = y_all[step + 16 * micro: step + 16 * (micro + 1)]
+                    with tf.GradientTape() as tape:
+                        loss = loss_fn(yb, model(xb, training=True))
+                    grads = tape.gradient(loss, model.trainable_variables)
+                    accum = [a + g for a, g in zip(accum, grads)]
+                optimizer.apply_gradients(zip([a / 4 for a in accum], model.trainable_variables))
+            """,
+        ),
+    ]
+
+    when_it_stays_silent = """
+        When the gradients are added to themselves in the inner loop, when the loop calls `apply_gradients`
+        itself (one update per batch: no accumulation), when the `grads` applied after the loop are a later
+        binding (a later training loop that computes and applies its own `grads`, gradients recomputed
+        after the loop), when the apply is in a function defined after the loop, when the accumulator is
+        re-assigned or `.assign`ed zeros inside the training loop, and for loops it cannot see (a loop body
+        in another module).
+        """
+
+    severity_reason = """
+        **warning** (an error before issue 19). The check reads names and statement order, not data
+        flow, so it matched an `apply_gradients` of a later, unrelated loop; until it follows the gradients
+        themselves it cannot claim certainty.
+        """
+
+    references = """
+        - https://www.tensorflow.org/api_docs/python/tf/GradientTape
+        - https://keras.io/guides/writing_a_custom_training_loop_in_tensorflow/
+        """
 
     def check(self, facts: Facts) -> Iterator[Report]:
         for block in facts.tape_blocks:

@@ -9,7 +9,7 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import model_layers
 from tflint_gesture.facts.values import Const, ModelValue
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 
 
 _STOCHASTIC = {"Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianDropout",
@@ -27,6 +27,91 @@ class TrainingFlagMissing(Rule):
     severity = Severity.WARNING
     summary = "model called without `training=True` in a GradientTape step (or with it in evaluation code) while it has Dropout/BatchNormalization"
     family = "custom training loops"
+
+    explanation = """
+        A model with Dropout or BatchNormalization is called inside a GradientTape training step without
+        `training=True` (or with `training=True` in evaluation code).
+        """
+
+    what_it_does = """
+        For every call of a known model on data inside a `tf.GradientTape` block, it checks whether the model
+        contains Dropout, SpatialDropout, GaussianNoise/GaussianDropout, AlphaDropout or BatchNormalization
+        and whether the call passes `training=`. It also reports `training=True` in functions whose name says
+        they evaluate (`evaluate`, `test_step`, `validate`, `predict`, `infer`...).
+        """
+
+    why_is_this_bad = """
+        Outside `fit`, Keras does not set the learning phase: a plain `model(x)` runs in inference mode. In a
+        training step that means dropout never regularises and BatchNormalization normalises with its moving
+        statistics and never updates them, so the trained model behaves differently from what the loss
+        measured. The reverse in evaluation keeps dropout on and uses batch statistics, so the scores are
+        noisy and biased.
+        """
+
+    INVALID = [
+        Invalid(
+            """
+            import tensorflow as tf
+
+            model = tf.keras.Sequential([
+                tf.keras.Input(shape=(63,)),
+                tf.keras.layers.Dense(64, activation="relu"),
+                tf.keras.layers.Dropout(0.3),
+                tf.keras.layers.Dense(5),
+            ])
+            optimizer = tf.keras.optimizers.Adam(1e-3)
+            loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            x_batch = tf.random.normal((32, 63))
+            y_batch = tf.random.uniform((32,), maxval=5, dtype=tf.int32)
+
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y_batch, model(x_batch))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            """,
+            expect="TFG703",
+        ),
+    ]
+
+    VALID = [
+        Valid(
+            """
+            import tensorflow as tf
+
+            model = tf.keras.Sequential([
+                tf.keras.Input(shape=(63,)),
+                tf.keras.layers.Dense(64, activation="relu"),
+                tf.keras.layers.Dropout(0.3),
+                tf.keras.layers.Dense(5),
+            ])
+            optimizer = tf.keras.optimizers.Adam(1e-3)
+            loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            x_batch = tf.random.normal((32, 63))
+            y_batch = tf.random.uniform((32,), maxval=5, dtype=tf.int32)
+
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y_batch, model(x_batch, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            """,
+        ),
+    ]
+
+    when_it_stays_silent = """
+        When the model has none of those layers, when `training=` is passed explicitly inside the tape
+        (`training=False` is a deliberate choice, e.g. frozen BatchNormalization while fine-tuning), and when
+        the model is not known (built in another module the analysis cannot follow, or a subclassed model).
+        """
+
+    severity_reason = """
+        **warning.** Without `training=True` dropout is off and BatchNormalization uses its moving
+        statistics: training runs and often still learns, differently from what was meant.
+        """
+
+    references = """
+        - https://keras.io/getting_started/faq/#whats-the-difference-between-the-training-argument-in-call-and-the-trainable-attribute
+        - https://keras.io/guides/writing_a_custom_training_loop_in_tensorflow/
+        """
 
     def check(self, facts: Facts) -> Iterator[Report]:
         for call in facts.model_calls:

@@ -12,7 +12,7 @@ from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
 from tflint_gesture.facts.queries import CROSS_ENTROPY
 from tflint_gesture.facts.values import Compile, ModelValue
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.optimization.common import _syntax
 
 
@@ -51,6 +51,135 @@ class ImplausibleLearningRate(Rule):
     severity = Severity.WARNING
     summary = "a learning rate far outside the usable range of its optimizer"
     family = "optimization"
+
+    automatic_fix = "none (the right rate is a choice; the message proposes the Keras default)"
+
+    explanation = """
+        The learning rate is far outside the range its optimizer can train with.
+        """
+
+    what_it_does = """
+        Reports the learning-rate argument of a Keras optimizer that trains a model's weights (it is
+        passed to a model's `compile`, or applies gradients to `model.trainable_variables` in a custom
+        loop) when its value is known and is:
+
+        - **too high**: above 0.1 for `Adam`, `AdamW`, `Adamax`, `Nadam` or `RMSprop` (TensorFlow 1's
+          `AdamOptimizer` and `RMSPropOptimizer` count as their Keras twins), on a model with at least one
+          hidden layer;
+        - **too low**: below 1e-7 for any optimizer, including 0 and negative values.
+
+        The value can be a literal (`Adam(0.5)`, `Adam(learning_rate=0.5)`, the legacy `Adam(lr=0.5)`), a
+        variable holding a literal (`LR = 0.5` ... `Adam(learning_rate=LR)`), or the starting value of a
+        schedule: `initial_learning_rate` of `ExponentialDecay`, `InverseTimeDecay`, `PolynomialDecay`,
+        `CosineDecay` and `CosineDecayRestarts`, the first of `PiecewiseConstantDecay`'s `values`, and
+        for a `CosineDecay` with warm-up, its `warmup_target`.
+
+        The finding points at the learning-rate argument. The evidence says where the number comes from
+        (the variable's assignment, the schedule) and where the optimizer is used by `compile` (or
+        applies gradients to the model's weights). The message names the collapse to one class only for a
+        classifier (softmax/sigmoid head or a cross-entropy loss).
+        """
+
+    why_is_this_bad = """
+        The learning rate scales every weight update.
+
+        - **Adam and its relatives** normalise the gradient, so each weight moves by roughly the learning
+          rate on every step, whatever the size of the gradient. Above 0.1, the weights of a small
+          dense or convolutional network jump by amounts as large as the weights themselves. The loss
+          oscillates or becomes NaN, or the network collapses to predicting one class. Their default is
+          0.001; useful values lie between about 1e-4 and 1e-2.
+        - **SGD** moves each weight by the learning rate times the gradient, so its usable rate depends on
+          the scale of the loss and of the gradients: no rate is too high for it in general, and it is
+          only checked for the lower bound.
+        - **Below 1e-7**, the weights hardly change: after 100 epochs of 100 steps with Adam, a
+          weight has moved by at most about 0.001. The loss curve is flat and the model stays near its
+          random initialisation. A rate of 0 learns nothing at all; a negative rate climbs the loss.
+
+        A typo in the exponent (`1e-1` for `1e-4`, `1e-9` for `1e-3`) or a value copied from a different
+        optimizer (SGD's 0.1 into Adam) is the usual cause.
+        """
+
+    INVALID = [
+        Invalid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 500 hand poses: 21 landmarks x (x, y, z), normalised to 0..1; 5 gestures
+            x = np.random.rand(500, 63)
+            y = np.random.randint(0, 5, size=(500,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(63,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(
+                optimizer=keras.optimizers.Adam(learning_rate=0.5),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+            expect="TFG601",
+        ),
+    ]
+
+    VALID = [
+        Valid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 500 hand poses: 21 landmarks x (x, y, z), normalised to 0..1; 5 gestures
+            x = np.random.rand(500, 63)
+            y = np.random.randint(0, 5, size=(500,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(63,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(
+                optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+        ),
+    ]
+
+    when_it_stays_silent = """
+        - The rate is not a known number: read from a config file or the command line, a Keras Tuner
+          `hp.Float(...)`, a function argument with no literal at the call site.
+        - One optimizer line runs with several rates (a loop over `[0.1, 0.01, 0.001]`, a builder called
+          with different values): that is a sweep, not a mistake.
+        - The rate is changed during training: a `LearningRateScheduler` callback anywhere in the file,
+          or an assignment to `optimizer.learning_rate` / `.lr`, `K.set_value(...lr...)` or
+          `optimizer.learning_rate.assign(...)`.
+        - The optimizer trains nothing the analysis sees as a model's weights: it updates an input image
+          (`optimizer.apply_gradients([(grads, image)])` in style transfer or feature visualisation), or it
+          is never compiled into a model nor applied to `trainable_variables`.
+        - A high rate on a model without hidden layers (`Sequential([normalizer, Dense(1)])` with
+          `Adam(learning_rate=0.1)`, as in the TensorFlow regression tutorial): the problem is convex and
+          rate-sized steps settle near the minimum.
+        - Exactly 0.1 for Adam and its relatives (the bounds are strict).
+        - `SGD` at any high rate, `Adadelta`, `Adagrad`, `Ftrl` and `Lion` at high rates (their usable
+          ranges differ; only the 1e-7 lower bound applies to them).
+        - The optimizer defaults (`Adam()`, `optimizer="adam"`): they are always plausible.
+        """
+
+    severity_reason = """
+        **warning.** How far a learning rate is usable depends on the model, the data and the loss: the
+        bounds are a heuristic.
+        """
+
+    references = """
+        - [Keras: optimizers (default learning rates)](https://keras.io/api/optimizers/)
+        - [Keras: learning rate schedules](https://keras.io/api/optimizers/learning_rate_schedules/)
+        - [Kingma & Ba, "Adam: A Method for Stochastic Optimization" (step size bounded by the learning rate, section 2.1)](https://arxiv.org/abs/1412.6980)
+        """
 
     def check(self, facts: Facts) -> Iterator[Report]:
         groups: dict = {}

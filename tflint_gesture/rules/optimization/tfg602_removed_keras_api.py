@@ -14,14 +14,11 @@ from tflint_gesture.facts.legacy_api import LEARNING_RATE_ALIAS, OPTIMIZER_KEYWO
 from tflint_gesture.facts.models import head_of
 from tflint_gesture.facts.names import under
 from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
-from tflint_gesture.facts.queries import has_validation
 from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Const, ModelValue, Seq
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.optimization.common import _syntax
-
-
-_MONITORING = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"}
+from tflint_gesture.rules.optimization.keras2_monitor_names import _MONITORING, _metric_names, _tfg302_decides
 
 
 # --------------------------------------------------------------------------------------------
@@ -49,6 +46,175 @@ class RemovedKerasApi(Rule):
     severity = Severity.ERROR
     summary = "an argument or API that current Keras removed (`lr=`, `fit_generator`, `predict_classes`, ...)"
     family = "optimization"
+
+    automatic_fix = (
+        "safe for the renames (`lr=`, `*_generator`, `predict_proba`, `set_image_dim_ordering`, `epsilon=None`), "
+        "unsafe for `decay=`, `keras.optimizers.legacy`, `workers=` and monitor names; none for `predict_classes` "
+        "and `image_dim_ordering`"
+    )
+
+    explanation = """
+        The script uses an argument or API that current Keras removed: it fails on Keras 3 (TensorFlow
+        2.16 and later), or runs and silently does something else.
+        """
+
+    what_it_does = """
+        Reports each of these, with the modern spelling:
+
+        | found | on current Keras | modern spelling | `--fix` |
+        |---|---|---|---|
+        | `lr=` on an optimizer | Keras 3: `ValueError: Argument(s) not recognized`; TF 2.11–2.15: warning, the rate is **ignored** | `learning_rate=` | safe |
+        | `decay=` on an optimizer (non-zero) | Keras 3: warning, **ignored** (no decay); TF 2.11–2.15: `ValueError` | `learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)` | unsafe |
+        | `epsilon=None` on an optimizer | the first training step fails: `ValueError: None values not supported` | drop it (the default 1e-7 is what None meant) | safe |
+        | `model.fit_generator` / `evaluate_generator` / `predict_generator` | `AttributeError` (deprecated since TF 2.1) | `fit` / `evaluate` / `predict` with the same arguments | safe |
+        | `model.predict_proba` | `AttributeError` (removed in TF 2.6) | `model.predict` | safe |
+        | `model.predict_classes` | `AttributeError` (removed in TF 2.6) | `np.argmax(model.predict(x), axis=-1)` (softmax) or `(model.predict(x) > 0.5).astype("int32")` (sigmoid) | none |
+        | `workers=`, `use_multiprocessing=`, `max_queue_size=` on `fit`/`evaluate`/`predict` | Keras 3: `TypeError`/`ValueError` (they moved to `keras.utils.PyDataset`) | remove, set them on the `PyDataset` | unsafe |
+        | `K.set_image_dim_ordering("th"/"tf")` | `AttributeError` (gone after Keras 2.2) | `K.set_image_data_format("channels_first"/"channels_last")` | safe |
+        | `K.image_dim_ordering()` | `AttributeError` | `K.image_data_format()` (returns `channels_first`/`channels_last`) | none |
+        | `keras.optimizers.legacy.X` through the standalone `keras` package | Keras 3: `ImportError` when constructed | `keras.optimizers.X` | unsafe |
+        | `monitor="val_acc"` / `"acc"` (see below) | the callback never acts | `"val_accuracy"` / `"accuracy"` | unsafe |
+
+        `decay=` and the monitor names are reported as **warnings** (the script runs, but differently);
+        the others as errors (the script stops).
+
+        **Keras 2 targets.** Code that must run on tf-keras (TensorFlow up to 2.15, or the `tf-keras` package)
+        is judged against Keras 2: there `workers=`, `use_multiprocessing=` and `max_queue_size=` are valid
+        `fit`/`evaluate`/`predict` arguments (not reported), `fit_generator` and its siblings are only
+        deprecated (reported as `info`), and `keras.optimizers.legacy` exists in the `keras` package (not
+        reported). `lr=` stays an error: tf-keras 2.15's optimizer pops it with a log warning and trains at
+        the default learning rate (`tf_keras/src/optimizers/optimizer.py`, `_process_kwargs`).
+        `predict_classes`, `predict_proba`, `set_image_dim_ordering` and the `acc` monitor names are broken
+        on Keras 2 too. The target is the `target-keras` setting (`--target-keras`); with `"auto"` (the
+        default) a script targets Keras 2 when it imports `tf_keras`, `tensorflow_addons` or a `transformers`
+        TensorFlow model (`TFAutoModel...`), sets `os.environ["TF_USE_LEGACY_KERAS"] = "1"` (or, in a notebook,
+        `%env TF_USE_LEGACY_KERAS=1`), is a notebook that installs Keras 2 (`!pip install tensorflow==2.15.0`,
+        `%pip install tf-keras`), or its project pins it: the nearest `requirements*.txt`, `pyproject.toml`, `setup.cfg` or `environment.yml` (from
+        the script's folder up to the repository root) that names TensorFlow or Keras says
+        `tensorflow<2.16`, `keras<3` (any specifier admitting only older versions) or lists `tf-keras`. The
+        `info` finding names the reason.
+
+        **Which receivers count.** `fit_generator`, `evaluate_generator`, `predict_generator` and
+        `predict_classes` are reported on a known Keras model, or on an object the analysis cannot see
+        (a model returned by another module) when the file uses Keras and defines no method of that name
+        itself. `predict_proba` is reported only on a known Keras model, because scikit-learn estimators
+        have a `predict_proba` that is fine.
+
+        **`keras.optimizers.legacy`** is reported only when it is reached through the standalone `keras`
+        package (`import keras`, `from keras.optimizers.legacy import Adam`): that is the Keras 3
+        spelling, and in Keras 3 the module only holds stubs that raise `ImportError`.
+        `tf.keras.optimizers.legacy` exists up to TensorFlow 2.15 (and again with `tf_keras` and
+        `TF_USE_LEGACY_KERAS=1`), so that spelling is left alone. A script that imports `keras` but runs
+        on TensorFlow 2.11–2.15's Keras 2 package would still work; the finding assumes the current Keras.
+
+        **Monitor names, and TFG302.** Keras 2.2 and older logged `metrics=["accuracy"]` as `acc` and
+        `val_acc`; since Keras 2.3 they are `accuracy` and `val_accuracy`. TFG302 reports a callback passed
+        to a `fit` whose logged names it knows (a Sequential or functional model whose compile lists only
+        known metric names). This rule takes the remaining `EarlyStopping`, `ReduceLROnPlateau` and
+        `ModelCheckpoint(save_best_only=True)` monitoring `acc`/`val_acc`: passed to a fit of a model the
+        analysis cannot see (often `fit_generator`), or built where no fit is visible. It fires only when
+        every compile that can feed the callback (the fit's compile, or else every compile in the file) asks
+        for metrics by known names, one of them `"accuracy"` and none `"acc"`. One callback is never
+        reported by both rules.
+
+        The finding points at the argument, the method name or the call to change.
+        """
+
+    why_is_this_bad = """
+        Training scripts are copied from tutorials and answers written for Keras 2.0 to 2.15. On
+        current Keras they either stop at the first removed name (often after minutes of data loading),
+        or, worse, run with a different meaning: TensorFlow 2.11 to 2.15 drop `lr=` with a log warning and
+        train at the default rate (tensorflow/tensorflow#58831), and Keras 3 drops `decay=` the same way,
+        so the learning rate the author tuned is not the one used.
+        """
+
+    INVALID = [
+        Invalid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 500 hand poses: 21 landmarks x (x, y, z), normalised to 0..1; 5 gestures
+            x = np.random.rand(500, 63)
+            y = np.random.randint(0, 5, size=(500,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(63,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(
+                optimizer=keras.optimizers.Adam(lr=1e-3),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+            expect="TFG602",
+        ),
+    ]
+
+    VALID = [
+        Valid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 500 hand poses: 21 landmarks x (x, y, z), normalised to 0..1; 5 gestures
+            x = np.random.rand(500, 63)
+            y = np.random.randint(0, 5, size=(500,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(63,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(
+                optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+        ),
+    ]
+
+    use_instead_notes = """
+        `tflint-gesture --fix` makes this change (and the other safe ones in the table);
+        `tflint-gesture --diff` shows it first.
+        """
+
+    when_it_stays_silent = """
+        - `predict_proba` on anything but a known Keras model (scikit-learn classifiers), and any of
+          these method names when the script defines a function or method of that name.
+        - `*_generator` and `predict_classes` on an unknown object in a file that never imports
+          TensorFlow or Keras.
+        - `tf.keras.optimizers.legacy.X` and `from tensorflow.keras.optimizers import legacy`.
+        - `decay=0` (nothing to decay), `epsilon=1e-7` or any number.
+        - On a Keras 2 target: `workers=`, `use_multiprocessing=`, `max_queue_size=`, and
+          `keras.optimizers.legacy` (the `*_generator` methods are `info` there).
+        - Monitor names when a compile that can feed the callback uses an unknown metric, asks for
+          `"acc"` itself (then `acc`/`val_acc` are logged), or when TFG302 is the rule that decides.
+        - The `--fix` renames are not offered when they could change the meaning: `fit_generator` with more
+          positional arguments than every Keras release agrees on, `lr=` next to `learning_rate=`,
+          `set_image_dim_ordering` imported by name (`from keras.backend import ...`).
+        """
+
+    severity_reason = """
+        **error** on the Keras the script targets: the call raises there (`AttributeError`, `TypeError`,
+        `ValueError`), which is certain. `lr=` is an error on Keras 2 too: tf-keras 2.15 pops it with a log
+        line and trains at the default rate (`tf_keras/src/optimizers/optimizer.py`, `_process_kwargs`).
+        `decay=` and the old monitor names are warnings (the script runs, differently), and on a Keras 2
+        target the deprecated `*_generator` methods are info.
+        """
+
+    references = """
+        - [Keras 3 migration guide](https://keras.io/guides/migrating_to_keras_3/)
+        - [Keras: optimizers (`learning_rate`)](https://keras.io/api/optimizers/)
+        - [Keras: `InverseTimeDecay`](https://keras.io/api/optimizers/learning_rate_schedules/inverse_time_decay/)
+        - [Keras: `PyDataset` (`workers`, `use_multiprocessing`, `max_queue_size`)](https://keras.io/api/utils/python_utils/#pydataset-class)
+        - [tensorflow/tensorflow#58831: new optimizers accept `lr` but ignore it](https://github.com/tensorflow/tensorflow/issues/58831)
+        """
 
     def check(self, facts: Facts) -> Iterator[Report]:
         yield from self._optimizer_arguments(facts)
@@ -414,34 +580,6 @@ class RemovedKerasApi(Rule):
                 fix_safety=fixes.UNSAFE if edits else None,
                 severity=Severity.WARNING,
             )
-
-
-def _tfg302_decides(call, monitor: str) -> bool:
-    """TFG302 judges this callback on this fit: a val_* monitor on a fit known to have no validation,
-    or a fit whose logged names it knows."""
-    from tflint_gesture.rules.validation.tfg302_callback_monitors_missing_metric import CallbackMonitorsMissingMetric
-
-    validated = has_validation(call)
-    if validated is None:
-        return False
-    if not validated and monitor.startswith("val_"):
-        return True
-    return CallbackMonitorsMissingMetric._logged(call, validated) is not None
-
-
-def _metric_names(compiles) -> Optional[set]:
-    """Every metric name the compiles ask for, or None when one of them is unknown (or there is none)."""
-    if not compiles:
-        return None
-    names: set = set()
-    for compile_ in compiles:
-        if not isinstance(compile_, Compile) or not isinstance(compile_.metrics, list):
-            return None
-        for name, _ in compile_.metrics:
-            if not isinstance(name, str):
-                return None
-            names.add(name)
-    return names
 
 
 def _binding_root(func: cst.CSTNode, bindings: dict) -> Optional[str]:

@@ -9,7 +9,7 @@ from tflint_gesture.facts.models import head_of
 from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, known_loss, labels_of, width
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 
 
 class OutputUnitsMismatchClasses(Rule):
@@ -20,6 +20,119 @@ class OutputUnitsMismatchClasses(Rule):
     severity = Severity.ERROR
     summary = "output units differ from the number of classes"
     family = "output head"
+
+    explanation = """
+        The output layer has a different number of units than the data has classes.
+        """
+
+    what_it_does = """
+        Reports the output layer when its unit count is known and differs from the number of classes,
+        also known. The class count comes from:
+
+        - the width of one-hot labels: `to_categorical(y, n)`, `np.eye(n)[y]` or `tf.one_hot(y, n)`;
+        - the class count of `keras.datasets`: 10 for MNIST, Fashion-MNIST and CIFAR-10, 100 for
+          CIFAR-100;
+        - a `num_classes` variable, or `len(...)` of a literal list of class names;
+        - for integer class ids with a known range `[0, k)`, such as `np.random.randint(0, k, ...)`, a
+          head with **fewer** than `k` units;
+        - at **info** severity, class ids known to start at 0 (`randint(0, k)`, a `keras.datasets` loader) and a
+          head with **more** than `k` units: the extra outputs are never a target.
+
+        A 1-unit sigmoid head on two classes or on BINARY labels is correct and not reported. The finding
+        points at the head layer. The evidence is where the class count comes from.
+        """
+
+    why_is_this_bad = """
+        Each output unit is one class's score, so the unit count must equal the class count.
+
+        - **One-hot labels of the wrong width** fail on the first batch, because the label and output
+          shapes differ. Keras 3 raises `ValueError: Arguments target and output must have the same
+          shape`; tf.keras 2.x raises `ValueError: Shapes (None, 6) and (None, 5) are incompatible`.
+        - **Class ids beyond the head** are worse, because they can fail silently. With 5 gestures and 4
+          units, id 4 indexes an output that does not exist:
+          - *TensorFlow on CPU* stops with
+            `Received a label value of 4 which is outside the valid range of [0, 4)`.
+          - *TensorFlow on GPU* returns NaN for those loss rows, as documented for
+            `tf.nn.sparse_softmax_cross_entropy_with_logits`, and the NaN spreads into the weights.
+          - *The JAX backend of Keras 3* turns an out-of-range id into an all-zero one-hot row. Those
+            samples contribute zero loss, and the fifth gesture is silently never learned.
+
+        This typically happens when a gesture (often "none" or "background") is added to the data and the
+        head is not updated.
+        """
+
+    INVALID = [
+        Invalid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 5 gestures: fist, palm, point, thumbs_up and the later-added "none"
+            x = np.random.rand(500, 63)
+            y = np.random.randint(0, 5, size=(500,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(63,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+            expect="TFG203",
+        ),
+    ]
+
+    VALID = [
+        Valid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 5 gestures: fist, palm, point, thumbs_up and the later-added "none"
+            x = np.random.rand(500, 63)
+            y = np.random.randint(0, 5, size=(500,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(63,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+        ),
+    ]
+
+    use_instead_notes = """
+        Deriving the unit count from the data keeps the two in step, for example
+        `num_classes = len(GESTURES)` and `Dense(num_classes, ...)`.
+        """
+
+    when_it_stays_silent = """
+        - The units equal the class count.
+        - A 1-unit sigmoid head with two classes or BINARY labels.
+        - Class ids with **more** units than ids, unless the ids are known to start at 0. A spare unit is
+          right for 1-based ids (`Dense(n + 1)` for labels 1..n), so ids whose lower end is unknown are not
+          reported; for 0-based ids the extra outputs are wasted but harmless, hence only info.
+        - The class count or the unit count is unknown: labels read from disk, a directory dataset whose
+          folders are not known, or a unit count computed at run time.
+        - The head is unknown: a subclassed model, or a layer from another module.
+        """
+
+    severity_reason = """
+        **error.** Both counts must be known. One-hot labels of another width crash at the first batch
+        (shape mismatch); class ids at or above the unit count stop on CPU (`Received a label value ...
+        outside the valid range`) or silently poison the loss elsewhere. More units than ids, which is
+        harmless, is not reported.
+        """
+
+    references = """
+        - [Keras: `Dense` layer (`units`)](https://keras.io/api/layers/core_layers/dense/)
+        - [Keras: `SparseCategoricalCrossentropy`](https://keras.io/api/losses/probabilistic_losses/#sparsecategoricalcrossentropy-class)
+        - [TensorFlow: `tf.nn.sparse_softmax_cross_entropy_with_logits` (invalid labels: exception on CPU, NaN on GPU)](https://www.tensorflow.org/api_docs/python/tf/nn/sparse_softmax_cross_entropy_with_logits)
+        - [TensorFlow: `tf.keras.utils.to_categorical`](https://www.tensorflow.org/api_docs/python/tf/keras/utils/to_categorical)
+        """
 
     def check(self, facts: Facts) -> Iterator[Report]:
         for call in facts.fits():

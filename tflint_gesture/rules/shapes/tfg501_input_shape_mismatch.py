@@ -10,7 +10,7 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.shapes import declared_input, fmt
 from tflint_gesture.facts.values import Data, Seq, Tensor
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.shapes.common import _compatible, _layer_name, _where, call_inputs
 
 
@@ -121,6 +121,137 @@ class InputShapeMismatch(Rule):
     severity = Severity.ERROR
     summary = "the model's declared input shape differs from the per-sample shape of the data passed to it"
     family = "shapes"
+
+    explanation = """
+        The data passed to `fit`, `evaluate` or `predict` has a different per-sample shape than the input the model declares.
+        """
+
+    what_it_does = """
+        Compares the input shape a model declares with the shape of each sample of the data it is given.
+        The declared shape comes from `keras.Input(shape=...)`, `InputLayer(shape=...)` /
+        `InputLayer(input_shape=...)`, or `input_shape=` / `input_dim=` / `batch_input_shape=` on the first
+        layer of a `Sequential`. The data's shape is known when the array was built by a call with literal
+        sizes (`np.random.rand(2000, 20, 2)`, `np.zeros((n, 63))`, `tf.random.normal(...)`), loaded from
+        `keras.datasets`, loaded by `image_dataset_from_directory` / `flow_from_directory` (their
+        `image_size` / `target_size`, default `(256, 256)`, and `color_mode`), or derived from such an array by
+        `reshape`, `np.expand_dims`, `np.squeeze`, `np.stack`, `x[..., np.newaxis]`, `x[0]`, splitting or
+        scaling. Keras reads the first axis of the data as the batch, so the per-sample shape is the rest.
+
+        It models what Keras 3 does with the data (`keras/src/layers/input_spec.py`,
+        `Functional._adjust_input_rank`): a functional model first checks its input spec, which drops a
+        trailing axis of size 1 on each side (`allow_last_axis_squeeze=True`) and compares the axes both
+        then have; every model then squeezes or adds one trailing axis of size 1 to reach the declared rank,
+        and fails on any other rank difference. A Sequential model skips the spec check, so a size that
+        differs at the same rank is up to the layers that read the input.
+
+        It reports on the data argument of the call, in one of these forms:
+
+        - **error**: the shapes disagree and Keras 3 raises, for example `(20, 2)` samples into a model
+          declared for `(40,)`, images loaded at the default 256x256 into a model declared for 180x180 and
+          flattened into a Dense layer, or `(60, 63)` clips into a functional model declared for `(30, 63)`;
+        - **error**: `predict` on a single sample without its batch axis (`model.predict(x[0])`), which
+          Keras reads as a batch of scalars;
+        - **warning**: the data has exactly one trailing axis of size 1 more (or less) than the declared
+          input, like the common `x.reshape(-1, n_features, 1)` into `input_shape=(n_features,)`. Keras 3
+          (`Functional._adjust_input_rank`) and recent tf.keras 2 releases (`_conform_to_reference_input`,
+          for a declared input) squeeze (or add) that axis silently and train; older Keras 2 (the
+          multi-backend `keras` package, TF 1.x) stops with `Error when checking input: expected dense_input
+          to have 2 dimensions`. The script runs by accident of the version, and the reshape usually shows
+          that the author meant a different model.
+        - **warning**: a Sequential model of layers that take any size up to a global pooling (or an LSTM)
+          gets samples of another size at the same rank: Keras 3 trains silently on that size, not the one
+          the model was declared for.
+        """
+
+    why_is_this_bad = """
+        A model built for one input shape cannot take another. Keras 3 stops before the first step:
+
+        ```text
+        ValueError: Exception encountered when calling Sequential.call().
+        Invalid input shape for input Tensor("data:0", shape=(32, 20, 2), dtype=float32) with name
+        'keras_tensor' and path ''. Expected shape (None, 40), but input has incompatible shape (32, 20, 2)
+        ```
+
+        The same happens to a single sample passed to `predict`: its first axis becomes the batch, and the
+        model receives `(12,)` where it expects `(None, 12)`.
+        """
+
+    INVALID = [
+        Invalid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 2000 hand poses: 20 landmarks x (x, y), normalised to 0..1; 3 gestures
+            x = np.random.rand(2000, 20, 2)
+            y = np.random.randint(0, 3, size=(2000,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(40,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+            expect="TFG501",
+        ),
+    ]
+
+    use_instead_intro = """
+        Flatten each sample to the 40 values the model declares:
+        """
+
+    VALID = [
+        Valid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 2000 hand poses: 20 landmarks x (x, y), normalised to 0..1; 3 gestures
+            x = np.random.rand(2000, 20, 2)
+            x = x.reshape(len(x), -1)
+            y = np.random.randint(0, 3, size=(2000,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(40,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+        ),
+    ]
+
+    use_instead_notes = """
+        Or keep the data as it is and declare `keras.Input(shape=(20, 2))` followed by `keras.layers.Flatten()`.
+        For a single prediction, keep the batch axis: `model.predict(x[np.newaxis])` or `model.predict(x[:1])`.
+        """
+
+    when_it_stays_silent = """
+        - The input passes the model's own check and the layer reading it is one the analysis cannot follow
+          (a custom `Layer` subclass, a `Lambda`): a Sequential model declared for 30 frames whose first
+          layer, a custom sampler, reads 60-frame clips trains fine in Keras 3.
+        - The model declares no input shape (Keras then builds it from the data), or its input comes from
+          a model it cannot follow (a subclassed model, `load_model`, a `keras.applications` network).
+        - The data's shape is unknown: read from disk, returned by an unknown function, built in a loop, or
+          changed by `tf.reshape`, `tf.image.resize` or a `Dataset.map` the analysis cannot follow.
+        - A size is unknown on either side: only sizes both sides know are compared.
+        - 1-D data into a model declared with `shape=(1,)`: every Keras version adds that axis itself.
+        - The model has several inputs.
+        """
+
+    severity_reason = """
+        **error.** Reported only when the declared input shape and the data's per-sample shape are both
+        known and Keras rejects them: the fit stops before the first step.
+        """
+
+    references = """
+        - [Keras: the Input object](https://keras.io/api/layers/core_layers/input/)
+        - [Keras: the Sequential model, specifying the input shape in advance](https://keras.io/guides/sequential_model/#specifying-the-input-shape-in-advance)
+        - [Keras 3 source: `Functional._adjust_input_rank`](https://github.com/keras-team/keras/blob/master/keras/src/models/functional.py)
+        """
 
     def check(self, facts: Facts) -> Iterator[Report]:
         seen = set()

@@ -8,7 +8,7 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.queries import known_loss
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.shapes.common import (
     _dense_head_problem,
     _labels_name,
@@ -52,6 +52,132 @@ class LayerInputRank(Rule):
     severity = Severity.ERROR
     summary = "a layer receives a tensor of a rank it cannot take (e.g. Conv3D output into an LSTM)"
     family = "shapes"
+
+    explanation = """
+        A layer receives a tensor with a number of axes it cannot take, such as the 5-D output of a Conv3D fed straight into an LSTM.
+        """
+
+    what_it_does = """
+        Follows the shape of each sample through the model, layer by layer, from the declared input (or,
+        when the model declares none, from the shape of the data passed to `fit`/`evaluate`/`predict`), and
+        reports the first layer that cannot take the rank it receives:
+
+        | layer | needs (with the batch axis) |
+        |---|---|
+        | `SimpleRNN`, `LSTM`, `GRU`, `Bidirectional(...)` | 3-D `(batch, timesteps, features)` |
+        | `Conv1D` / `Conv2D` / `Conv3D` (also separable, depthwise, transposed) | at least 3-D / 4-D / 5-D, channels included |
+        | `MaxPooling*`, `AveragePooling*`, `GlobalAveragePooling*`, `GlobalMaxPooling*`, `UpSampling*`, `ZeroPadding*`, `Cropping*` | exactly 3-D / 4-D / 5-D |
+        | `ConvLSTM1D` / `ConvLSTM2D` / `ConvLSTM3D` | exactly 4-D / 5-D / 6-D `(batch, time, ..., channels)` |
+        | `RepeatVector` | 2-D |
+        | `TimeDistributed(...)` | at least 3-D, and the wrapped layer must take one time step |
+        | `Permute(dims)` | one axis per entry of `dims`, plus the batch |
+        | `Concatenate` | inputs of one rank |
+
+        It also reports a `Dense` head that works on a sequence or a feature map while the labels have no
+        such axes: a `Dense` applies to the last axis only, so after a `Conv2D`, a base network without
+        pooling or an `LSTM(return_sequences=True)` it outputs one prediction per position. This is reported
+        when the model is trained with a cross-entropy loss on labels of known shape, on the first `Dense`
+        where a `Flatten`, a global pooling or `return_sequences=False` belongs.
+
+        The shapes come from the layers' constructor arguments (kernel sizes, strides, padding, dilation,
+        `return_sequences`, `merge_mode`, ...) as Keras computes them; the message names the layer, the
+        shape it receives, where that shape comes from and what it needs.
+        """
+
+    why_is_this_bad = """
+        Keras refuses the model when it builds it, before any training:
+
+        ```text
+        ValueError: Input 0 with name 'None' of layer 'lstm' is incompatible with the layer:
+        expected ndim=3, found ndim=5. Full shape received: (None, 7, 31, 31, 8)
+        ```
+
+        A `Conv2D` on grayscale images loaded as `(28, 28)` fails the same way (`expected min_ndim=4, found
+        ndim=3`): the channels axis is missing. A `Dense` head on a feature map builds, but the first batch
+        fails on the loss (`Argument output must have rank (ndim) target.ndim - 1`).
+        """
+
+    INVALID = [
+        Invalid(
+            """
+            import numpy as np
+            from tensorflow import keras
+            from tensorflow.keras import layers
+
+            # 200 clips of 16 frames, 64x64 RGB, normalised to 0..1; 10 signs
+            clips = np.random.rand(200, 16, 64, 64, 3).astype("float32")
+            labels = np.random.randint(0, 10, size=(200,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(16, 64, 64, 3)),
+                layers.Conv3D(32, 3, activation="relu"),
+                layers.MaxPooling3D(2),
+                layers.LSTM(64),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(clips, labels, epochs=10, validation_split=0.2)
+            """,
+            expect="TFG503",
+        ),
+    ]
+
+    use_instead_intro = """
+        Process each frame with `TimeDistributed` layers and give the LSTM one feature vector per frame:
+        """
+
+    VALID = [
+        Valid(
+            """
+            import numpy as np
+            from tensorflow import keras
+            from tensorflow.keras import layers
+
+            # 200 clips of 16 frames, 64x64 RGB, normalised to 0..1; 10 signs
+            clips = np.random.rand(200, 16, 64, 64, 3).astype("float32")
+            labels = np.random.randint(0, 10, size=(200,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(16, 64, 64, 3)),
+                layers.TimeDistributed(layers.Conv2D(32, 3, activation="relu")),
+                layers.TimeDistributed(layers.MaxPooling2D(2)),
+                layers.TimeDistributed(layers.GlobalAveragePooling2D()),
+                layers.LSTM(64),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            model.fit(clips, labels, epochs=10, validation_split=0.2)
+            """,
+        ),
+    ]
+
+    use_instead_notes = """
+        A `Reshape((7, 31 * 31 * 32))` between the 3-D convolution and the LSTM works too, as does a
+        `ConvLSTM2D` in place of both.
+        """
+
+    when_it_stays_silent = """
+        - A shape on the way is unknown: a layer the analysis does not know (custom layers, `Lambda`,
+          attention blocks, `TextVectorization`), an argument that is not a literal, `**kwargs`, a
+          subclassed or loaded model; the model declares no input and the data's shape is unknown.
+        - More axes than a convolution needs (`Conv2D` on 5-D input): tf.keras 2 treats the extra axes as
+          batch axes, so only a missing axis is reported for convolutions.
+        - A `Dense` on a sequence or a feature map whose labels have the same axes (sequence labelling,
+          per-pixel outputs), or whose loss is a regression or unknown loss.
+        - 1-D data (a single feature per sample) into a model that declares no input.
+        """
+
+    severity_reason = """
+        **error.** A layer that receives a tensor of a rank it cannot take fails when the model is
+        built (the layer's input spec raises), before any training.
+        """
+
+    references = """
+        - [Keras: LSTM layer (input: 3-D tensor)](https://keras.io/api/layers/recurrent_layers/lstm/)
+        - [Keras: Conv2D layer (input: 4-D tensor)](https://keras.io/api/layers/convolution_layers/convolution2d/)
+        - [Keras: TimeDistributed layer](https://keras.io/api/layers/recurrent_layers/time_distributed/)
+        - [Keras: Flatten layer](https://keras.io/api/layers/reshaping_layers/flatten/)
+        """
 
     def check(self, facts: Facts) -> Iterator[Report]:
         for problem, model, data in _rank_problems(facts):
