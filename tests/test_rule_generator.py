@@ -15,7 +15,7 @@ import pytest
 
 from helpers import REPO_ROOT, checkout_env
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules import FAMILY_PACKAGES, all_rules, rule_modules
+from tflint_gesture.rules import FAMILIES, all_rules, rule_modules
 from tflint_gesture.rules.base import Invalid, Rule, Valid
 from tflint_gesture.rules.catalogue import main, stale_pages
 from tflint_gesture.rules.pages import render_page
@@ -124,7 +124,7 @@ def _module_path(rule: type[Rule]) -> Path:
 def test_a_rule_is_one_module_named_for_it(rule):
     path = _module_path(rule)
     assert path.name == f"{rule.code.lower()}_{rule.name.replace('-', '_')}.py"
-    assert path.parent.name in FAMILY_PACKAGES
+    assert FAMILIES.get(path.parent.name) == rule.family, "a rule lives in the package of its family"
     module = sys.modules[rule.__module__]
     own = [value for value in vars(module).values()
            if isinstance(value, type) and issubclass(value, Rule) and getattr(value, "code", None)

@@ -13,15 +13,25 @@ from pathlib import Path
 
 from tflint_gesture.rules.base import Report, Rule
 
-FAMILY_PACKAGES = ("tool", "loss_labels", "output_head", "validation", "input_scaling", "shapes", "optimization",
-                   "custom_loops", "dry_run")
+# Family package -> the family its rules declare (`Rule.family`, shown by `--list-rules` and the pages).
+FAMILIES = {
+    "tool": "tool",
+    "loss_labels": "loss vs labels",
+    "output_head": "output head",
+    "validation": "validation",
+    "input_scaling": "input scaling",
+    "shapes": "shapes",
+    "optimization": "optimization",
+    "custom_loops": "custom training loops",
+    "dry_run": "dry run",
+}
 
 
 def rule_modules() -> list[str]:
     """The dotted names of the modules of every family package (rule modules and their shared helpers)."""
     here = Path(__file__).resolve().parent
     names = []
-    for family in FAMILY_PACKAGES:
+    for family in FAMILIES:
         for info in pkgutil.iter_modules([str(here / family)]):
             names.append(f"{__name__}.{family}.{info.name}")
     return sorted(names)
@@ -49,4 +59,4 @@ def get_rule(code: str) -> type[Rule] | None:
     return None
 
 
-__all__ = ["Report", "Rule", "all_rules", "get_rule"]
+__all__ = ["FAMILIES", "Report", "Rule", "all_rules", "get_rule", "rule_modules"]
