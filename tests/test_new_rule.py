@@ -100,9 +100,9 @@ def test_the_scaffolded_examples_fail_the_self_test_until_written(scaffolded):
     probe = (
         "import json\n"
         "from tflint_gesture.engine import check_text\n"
-        "from tflint_gesture.rules import get_rule\n"
+        "from tflint_gesture.rules import rule_class\n"
         "from tflint_gesture.rules.pages import snippet\n"
-        f"rule = get_rule('{CODE}')\n"
+        f"rule = rule_class('{CODE}')\n"
         "invalid = [f.code for f in check_text('x.py', snippet(rule.INVALID[0].code))]\n"
         "import libcst\n"
         "from tflint_gesture.facts import build_facts\n"

@@ -50,8 +50,9 @@ def all_rules() -> tuple[type[Rule], ...]:
     return tuple(found[code] for code in sorted(found))
 
 
-def get_rule(code: str) -> type[Rule] | None:
-    """The rule with this exact code (case-insensitive), or None."""
+def rule_class(code: str) -> type[Rule] | None:
+    """The rule class with this exact code (case-insensitive), or None. For its metadata alone (name,
+    severity, summary) read `tflint_gesture.codes.get_rule`, which imports no rule."""
     code = code.strip().upper()
     for rule in all_rules():
         if rule.code == code:
@@ -59,4 +60,4 @@ def get_rule(code: str) -> type[Rule] | None:
     return None
 
 
-__all__ = ["FAMILIES", "Report", "Rule", "all_rules", "get_rule", "rule_modules"]
+__all__ = ["FAMILIES", "Report", "Rule", "all_rules", "rule_class", "rule_modules"]

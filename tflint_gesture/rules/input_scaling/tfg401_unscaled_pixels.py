@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
-
 from tflint_gesture.facts import Facts
-from tflint_gesture.facts.models import input_scaling
-from tflint_gesture.facts.queries import inputs_of
 from tflint_gesture.facts.values import Data, ValueRange
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
+from tflint_gesture.rules.base import Invalid, Valid
+from tflint_gesture.rules.input_scaling.common import UnscaledInputRule
 
 
-class UnscaledPixels(Rule):
+class UnscaledPixels(UnscaledInputRule):
     """Raw 0..255 pixels reach the model with no scaling."""
 
     code = "TFG401"
@@ -121,23 +118,16 @@ class UnscaledPixels(Rule):
         - [TensorFlow tutorial: Load and preprocess images (standardize the data)](https://www.tensorflow.org/tutorials/load_data/images)
         """
 
-    def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
-            x = inputs_of(call)
-            if not isinstance(x, Data) or x.vrange != ValueRange.RAW_PIXELS:
-                continue
-            verdict, _ = input_scaling(call.model)
-            if verdict != "none":
-                continue
-            origin = x.origin
-            yield Report(
-                node=call.x_node or call.node,
-                message=(
-                    f"`{facts.code(call.x_node)}` holds raw 0..255 pixels"
-                    f"{f' ({origin.note}, line {facts.line(origin.node)})' if origin else ''} and neither the "
-                    f"pipeline nor the model scales them; large inputs saturate activations and make training slow "
-                    f"or unstable; divide by 255 or add layers.Rescaling(1./255) as the model's first layer"
-                ),
-                evidence=[(origin.node, origin.note)] if origin else [],
-                fix="add layers.Rescaling(1./255) at the start of the model",
-            )
+    fix_advice = "add layers.Rescaling(1./255) at the start of the model"
+
+    def unscaled(self, call, x: Data) -> bool:
+        return x.vrange == ValueRange.RAW_PIXELS
+
+    def message(self, facts: Facts, call, x: Data) -> str:
+        origin = x.origin
+        return (
+            f"`{facts.code(call.x_node)}` holds raw 0..255 pixels"
+            f"{f' ({origin.note}, line {facts.line(origin.node)})' if origin else ''} and neither the "
+            f"pipeline nor the model scales them; large inputs saturate activations and make training slow "
+            f"or unstable; divide by 255 or add layers.Rescaling(1./255) as the model's first layer"
+        )

@@ -8,12 +8,12 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.queries import CATEGORICAL
 from tflint_gesture.facts.values import LabelEncoding
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
+from tflint_gesture.rules.base import Invalid, Report, Valid
 from tflint_gesture.rules.edits import loss_swap
-from tflint_gesture.rules.loss_labels.common import _evidence, _fits_with_loss, _where
+from tflint_gesture.rules.loss_labels.common import LabelledFit, LossVsLabelsRule
 
 
-class CategoricalLossWithClassIds(Rule):
+class CategoricalLossWithClassIds(LossVsLabelsRule):
     """`categorical_crossentropy` with integer class ids."""
 
     code = "TFG102"
@@ -142,25 +142,22 @@ class CategoricalLossWithClassIds(Rule):
         - [TensorFlow: `tf.keras.utils.to_categorical`](https://www.tensorflow.org/api_docs/python/tf/keras/utils/to_categorical)
         """
 
-    def check(self, facts: Facts) -> Iterator[Report]:
-        for call, compile_, loss, labels, head in _fits_with_loss(facts):
-            if loss.name not in CATEGORICAL or labels.encoding != LabelEncoding.CLASS_IDS:
-                continue
-            if head is not None and head.units == 1:
-                continue
-            if head is None and labels.num_classes == 2:
-                continue
-            fix = "use loss='sparse_categorical_crossentropy', or one-hot encode the labels (to_categorical)"
-            edits = loss_swap(loss, "sparse_categorical_crossentropy") if loss.name == "categorical_crossentropy" else []
-            yield Report(
-                node=compile_.loss_node or compile_.node,
-                message=(
-                    f"labels {_where(facts, call, labels)} are integer class ids but the loss is "
-                    f"{loss.name}, which expects one-hot rows as wide as the output; Keras fails on the shapes "
-                    f"or compares each id with every output; {fix}"
-                ),
-                evidence=_evidence(call, labels),
-                fix=fix,
-                edits=edits,
-                fix_safety="unsafe",  # another loss
-            )
+    def judge(self, facts: Facts, fit: LabelledFit) -> Iterator[Report]:
+        loss, labels, head = fit.loss, fit.labels, fit.head
+        if loss.name not in CATEGORICAL or labels.encoding != LabelEncoding.CLASS_IDS:
+            return
+        if head is not None and head.units == 1:
+            return
+        if head is None and labels.num_classes == 2:
+            return
+        fix = "use loss='sparse_categorical_crossentropy', or one-hot encode the labels (to_categorical)"
+        edits = loss_swap(loss, "sparse_categorical_crossentropy") if loss.name == "categorical_crossentropy" else []
+        yield self.report(
+            fit,
+            f"labels {fit.where(facts)} are integer class ids but the loss is "
+            f"{loss.name}, which expects one-hot rows as wide as the output; Keras fails on the shapes "
+            f"or compares each id with every output; {fix}",
+            fix,
+            edits=edits,
+            fix_safety="unsafe",  # another loss
+        )

@@ -9,11 +9,11 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.queries import CATEGORICAL, CROSS_ENTROPY, SPARSE
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
-from tflint_gesture.rules.loss_labels.common import _evidence, _fits_with_loss, _where
+from tflint_gesture.rules.base import Invalid, Report, Valid
+from tflint_gesture.rules.loss_labels.common import LabelledFit, LossVsLabelsRule
 
 
-class CrossEntropyOnContinuousTargets(Rule):
+class CrossEntropyOnContinuousTargets(LossVsLabelsRule):
     """A cross-entropy loss on continuous (regression) targets."""
 
     code = "TFG103"
@@ -128,25 +128,22 @@ class CrossEntropyOnContinuousTargets(Rule):
         - [TensorFlow: `tf.nn.sparse_softmax_cross_entropy_with_logits` (labels must be in `[0, num_classes)`)](https://www.tensorflow.org/api_docs/python/tf/nn/sparse_softmax_cross_entropy_with_logits)
         """
 
-    def check(self, facts: Facts) -> Iterator[Report]:
-        for call, compile_, loss, labels, head in _fits_with_loss(facts):
-            if loss.name not in CROSS_ENTROPY or labels.encoding != LabelEncoding.CONTINUOUS:
-                continue
-            outside_unit = labels.bounds is None or labels.bounds[0] < 0 or labels.bounds[1] > 1
-            if loss.name not in SPARSE and not outside_unit:
-                continue  # targets in [0, 1] can be probabilities (soft labels, pixel reconstruction)
-            if loss.name in CATEGORICAL and labels.bounds is None:
-                continue
-            fix = "use a regression loss (loss='mse' or 'mae') with a linear output layer"
-            yield Report(
-                node=compile_.loss_node or compile_.node,
-                message=(
-                    f"targets {_where(facts, call, labels)} are continuous values{_range(labels)} but the loss is "
-                    f"{loss.name}, a classification loss; the model cannot learn a regression this way; {fix}"
-                ),
-                evidence=_evidence(call, labels),
-                fix=fix,
-            )
+    def judge(self, facts: Facts, fit: LabelledFit) -> Iterator[Report]:
+        loss, labels = fit.loss, fit.labels
+        if loss.name not in CROSS_ENTROPY or labels.encoding != LabelEncoding.CONTINUOUS:
+            return
+        outside_unit = labels.bounds is None or labels.bounds[0] < 0 or labels.bounds[1] > 1
+        if loss.name not in SPARSE and not outside_unit:
+            return  # targets in [0, 1] can be probabilities (soft labels, pixel reconstruction)
+        if loss.name in CATEGORICAL and labels.bounds is None:
+            return
+        fix = "use a regression loss (loss='mse' or 'mae') with a linear output layer"
+        yield self.report(
+            fit,
+            f"targets {fit.where(facts)} are continuous values{_range(labels)} but the loss is "
+            f"{loss.name}, a classification loss; the model cannot learn a regression this way; {fix}",
+            fix,
+        )
 
 
 def _range(labels: Data) -> str:

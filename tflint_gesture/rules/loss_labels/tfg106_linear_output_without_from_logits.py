@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Iterator
 
 from tflint_gesture.facts import Facts
-from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.queries import CROSS_ENTROPY, compiled_models, labels_of
-from tflint_gesture.facts.values import Data, LabelEncoding
+from tflint_gesture.facts.models import Head
+from tflint_gesture.facts.queries import CROSS_ENTROPY, labels_of
+from tflint_gesture.facts.values import Compile, Data, LabelEncoding, Loss
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
+from tflint_gesture.rules.base import Invalid, Report, Valid
 from tflint_gesture.rules.edits import from_logits_on
-from tflint_gesture.rules.loss_labels.common import _trained
+from tflint_gesture.rules.loss_labels.common import LossVsHeadRule, _trained
 
 
-class LinearOutputWithoutFromLogits(Rule):
+class LinearOutputWithoutFromLogits(LossVsHeadRule):
     """A linear output into a cross-entropy loss with `from_logits=False`."""
 
     code = "TFG106"
@@ -145,27 +145,26 @@ class LinearOutputWithoutFromLogits(Rule):
         - [TensorFlow: `tf.keras.losses.SparseCategoricalCrossentropy`](https://www.tensorflow.org/api_docs/python/tf/keras/losses/SparseCategoricalCrossentropy)
         """
 
-    def check(self, facts: Facts) -> Iterator[Report]:
-        for model, compile_, call in compiled_models(facts):
-            loss = compile_.loss
-            if loss.name not in CROSS_ENTROPY or loss.from_logits is not False:
-                continue
-            head = head_of(model)
-            if head is None or head.activation != "linear":
-                continue
-            labels = labels_of(call) if call is not None else None
-            if isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS:
-                continue  # the loss itself is wrong for regression targets: TFG103 says so
-            fix = "pass from_logits=True to the loss (e.g. keras.losses.SparseCategoricalCrossentropy(from_logits=True)), or add the activation"
-            yield Report(
-                node=compile_.loss_node or compile_.node,
-                message=(
-                    f"the output layer at line {facts.line(head.layer.node)} has no activation (raw logits) but "
-                    f"{loss.name} is used with from_logits=False, so Keras reads the logits as probabilities and "
-                    f"clips them; the loss is wrong and gradients vanish outside (0, 1); {fix}"
-                ),
-                evidence=[(head.layer.node, "linear output layer")] + _trained(call),
-                fix=fix,
-                edits=from_logits_on(loss, facts.module),  # the model and its outputs stay as they are
-                fix_safety="safe",
-            )
+    def loss_applies(self, loss: Loss) -> bool:
+        return loss.name in CROSS_ENTROPY and loss.from_logits is False
+
+    def judge(self, facts: Facts, compile_: Compile, head: Head, call) -> Iterator[Report]:
+        loss = compile_.loss
+        if head.activation != "linear":
+            return
+        labels = labels_of(call) if call is not None else None
+        if isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS:
+            return  # the loss itself is wrong for regression targets: TFG103 says so
+        fix = "pass from_logits=True to the loss (e.g. keras.losses.SparseCategoricalCrossentropy(from_logits=True)), or add the activation"
+        yield Report(
+            node=compile_.loss_node or compile_.node,
+            message=(
+                f"the output layer at line {facts.line(head.layer.node)} has no activation (raw logits) but "
+                f"{loss.name} is used with from_logits=False, so Keras reads the logits as probabilities and "
+                f"clips them; the loss is wrong and gradients vanish outside (0, 1); {fix}"
+            ),
+            evidence=[(head.layer.node, "linear output layer")] + _trained(call),
+            fix=fix,
+            edits=from_logits_on(loss, facts.module),  # the model and its outputs stay as they are
+            fix_safety="safe",
+        )

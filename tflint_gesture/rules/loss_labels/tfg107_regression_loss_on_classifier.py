@@ -8,11 +8,11 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.queries import REGRESSION, describe_labels
 from tflint_gesture.facts.values import LabelEncoding
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
-from tflint_gesture.rules.loss_labels.common import _evidence, _fits_with_loss, _where
+from tflint_gesture.rules.base import Invalid, Report, Valid
+from tflint_gesture.rules.loss_labels.common import LabelledFit, LossVsLabelsRule
 
 
-class RegressionLossOnClassifier(Rule):
+class RegressionLossOnClassifier(LossVsLabelsRule):
     """`mse`/`mae`/Huber on a softmax classifier trained on class labels."""
 
     code = "TFG107"
@@ -118,26 +118,24 @@ class RegressionLossOnClassifier(Rule):
         - [Keras: `Softmax` layer](https://keras.io/api/layers/activation_layers/softmax/)
         """
 
-    def check(self, facts: Facts) -> Iterator[Report]:
-        for call, compile_, loss, labels, head in _fits_with_loss(facts):
-            if loss.name not in REGRESSION or labels.encoding not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
-                continue
-            if head is None or head.activation != "softmax" or not (isinstance(head.units, int) and head.units > 1):
-                continue
-            fix = ("use categorical_crossentropy (one-hot labels)" if labels.encoding == LabelEncoding.ONE_HOT
-                   else "use sparse_categorical_crossentropy (class ids)")
-            ids = labels.encoding == LabelEncoding.CLASS_IDS
-            consequence = (
-                f"Keras fails with incompatible shapes (one id per sample against {head.units} outputs)" if ids else
-                "its gradients through softmax are weak and training converges slowly to poor accuracy")
-            yield Report(
-                node=compile_.loss_node or compile_.node,
-                message=(
-                    f"the model is a softmax classifier (line {facts.line(head.activation_node)}) trained on "
-                    f"{describe_labels(labels)} labels {_where(facts, call, labels)}, but the loss is {loss.name}, a "
-                    f"regression loss; {consequence}; {fix}"
-                ),
-                severity=Severity.ERROR if ids else None,
-                evidence=_evidence(call, labels, [(head.activation_node, "softmax output")]),
-                fix=fix,
-            )
+    def judge(self, facts: Facts, fit: LabelledFit) -> Iterator[Report]:
+        loss, labels, head = fit.loss, fit.labels, fit.head
+        if loss.name not in REGRESSION or labels.encoding not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
+            return
+        if head is None or head.activation != "softmax" or not (isinstance(head.units, int) and head.units > 1):
+            return
+        fix = ("use categorical_crossentropy (one-hot labels)" if labels.encoding == LabelEncoding.ONE_HOT
+               else "use sparse_categorical_crossentropy (class ids)")
+        ids = labels.encoding == LabelEncoding.CLASS_IDS
+        consequence = (
+            f"Keras fails with incompatible shapes (one id per sample against {head.units} outputs)" if ids else
+            "its gradients through softmax are weak and training converges slowly to poor accuracy")
+        yield self.report(
+            fit,
+            f"the model is a softmax classifier (line {facts.line(head.activation_node)}) trained on "
+            f"{describe_labels(labels)} labels {fit.where(facts)}, but the loss is {loss.name}, a "
+            f"regression loss; {consequence}; {fix}",
+            fix,
+            severity=Severity.ERROR if ids else None,
+            extra=[(head.activation_node, "softmax output")],
+        )

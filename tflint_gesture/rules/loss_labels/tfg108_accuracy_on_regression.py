@@ -8,11 +8,11 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.queries import ACCURACY_NAMES, REGRESSION
 from tflint_gesture.facts.values import LabelEncoding
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
-from tflint_gesture.rules.loss_labels.common import _evidence, _fits_with_loss, _where
+from tflint_gesture.rules.base import Invalid, Report, Valid
+from tflint_gesture.rules.loss_labels.common import LabelledFit, LossVsLabelsRule
 
 
-class AccuracyOnRegression(Rule):
+class AccuracyOnRegression(LossVsLabelsRule):
     """An `accuracy` metric with a regression loss on continuous targets."""
 
     code = "TFG108"
@@ -115,21 +115,19 @@ class AccuracyOnRegression(Rule):
         - [Keras: `Model.compile` (`metrics`)](https://keras.io/api/models/model_training_apis/#compile-method)
         """
 
-    def check(self, facts: Facts) -> Iterator[Report]:
-        for call, compile_, loss, labels, head in _fits_with_loss(facts):
-            if loss.name not in REGRESSION or labels.encoding != LabelEncoding.CONTINUOUS:
-                continue
-            if not isinstance(compile_.metrics, list):
-                continue
-            for name, node in compile_.metrics:
-                if name in ACCURACY_NAMES:
-                    yield Report(
-                        node=node,
-                        message=(
-                            f"metric {name!r} counts exact matches, but the targets {_where(facts, call, labels)} are "
-                            f"continuous and the loss is {loss.name}; the accuracy stays near 0 whatever the model "
-                            f"learns; use 'mae' or keras.metrics.RootMeanSquaredError()"
-                        ),
-                        evidence=_evidence(call, labels),
-                        fix="replace 'accuracy' with 'mae' or RootMeanSquaredError()",
-                    )
+    def judge(self, facts: Facts, fit: LabelledFit) -> Iterator[Report]:
+        loss, labels, compile_ = fit.loss, fit.labels, fit.compile_
+        if loss.name not in REGRESSION or labels.encoding != LabelEncoding.CONTINUOUS:
+            return
+        if not isinstance(compile_.metrics, list):
+            return
+        for name, node in compile_.metrics:
+            if name in ACCURACY_NAMES:
+                yield self.report(
+                    fit,
+                    f"metric {name!r} counts exact matches, but the targets {fit.where(facts)} are "
+                    f"continuous and the loss is {loss.name}; the accuracy stays near 0 whatever the model "
+                    f"learns; use 'mae' or keras.metrics.RootMeanSquaredError()",
+                    "replace 'accuracy' with 'mae' or RootMeanSquaredError()",
+                    node=node,
+                )
