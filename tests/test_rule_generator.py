@@ -143,3 +143,19 @@ def test_no_rule_module_is_over_600_lines():
     long = {path.relative_to(rules_dir).as_posix(): n for path in rules_dir.rglob("*.py")
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600}
     assert not long, long
+
+
+def test_the_loss_and_scaling_rules_state_only_their_condition_and_message():
+    """One skeleton each (issue 15): the loop and lookups live in the base, the rule says what it judges."""
+    from tflint_gesture.rules import rule_class
+    from tflint_gesture.rules.input_scaling.common import UnscaledInputRule
+    from tflint_gesture.rules.loss_labels.common import LossVsHeadRule, LossVsLabelsRule
+
+    shapes = {LossVsLabelsRule: (("TFG101", "TFG102", "TFG103", "TFG104", "TFG107", "TFG108"), {"judge"}),
+              LossVsHeadRule: (("TFG105", "TFG106"), {"loss_applies", "judge"}),
+              UnscaledInputRule: (("TFG401", "TFG402"), {"unscaled", "message", "fix_advice"})}
+    for base, (rule_codes, own) in shapes.items():
+        for code in rule_codes:
+            rule = rule_class(code)
+            assert issubclass(rule, base), code
+            assert "check" not in vars(rule) and own <= set(vars(rule)), code
