@@ -38,10 +38,6 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-# --------------------------------------------------------------------------------------------
-# TFG601
-# --------------------------------------------------------------------------------------------
-
 
 class ImplausibleLearningRate(Rule):
     """A learning rate far outside the usable range of its optimizer."""

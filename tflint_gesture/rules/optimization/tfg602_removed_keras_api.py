@@ -21,10 +21,6 @@ from tflint_gesture.rules.optimization.common import _syntax
 from tflint_gesture.rules.optimization.keras2_monitor_names import _MONITORING, _metric_names, _tfg302_decides
 
 
-# --------------------------------------------------------------------------------------------
-# TFG602
-# --------------------------------------------------------------------------------------------
-
 # Positional parameters each removed method shares with its replacement in every Keras 2 release.
 _GENERATOR_PARAMS = {
     "fit_generator": (REMOVED_METHODS["fit_generator"], ("x", "steps_per_epoch", "epochs", "verbose", "callbacks", "validation_data",

@@ -104,7 +104,6 @@ def _dense_head_problem(model, result, loss: str, labels: Data) -> Optional[tupl
     return first, source
 
 
-# ------------------------------------------------------------------------------------------- TFG502
 def _label_verdict(loss: str, labels: tuple, out: tuple) -> Optional[str]:
     """'crash' or 'broadcast' when per-sample labels and outputs disagree under `loss`, else None.
 

@@ -14,7 +14,6 @@ from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.shapes.common import _compatible, _layer_name, _where, call_inputs
 
 
-# ------------------------------------------------------------------------------------------- TFG501
 def _input_verdict(data_shape: tuple, declared: tuple, functional: bool) -> Optional[str]:
     """What Keras 3 does with data of `data_shape` fed to a model that declares `declared` per sample.
 

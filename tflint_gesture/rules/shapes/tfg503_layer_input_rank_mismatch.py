@@ -20,7 +20,6 @@ from tflint_gesture.rules.shapes.common import (
 )
 
 
-# ------------------------------------------------------------------------------------------- TFG503
 def _rank_problems(facts: Facts):
     """(problem, model, data Data or None) for every layer that cannot take the rank it receives, once per layer."""
     seen = set()
