@@ -15,7 +15,7 @@ import pytest
 
 from tflint_gesture.engine import check_text
 from tflint_gesture.facts import build_facts
-from tflint_gesture.rules.shapes import _input_verdict
+from tflint_gesture.rules.shapes.tfg501_input_shape_mismatch import _input_verdict
 
 # (declared, data per sample, functional?, verdict); observed on Keras 3.15 as noted
 VERDICTS = [

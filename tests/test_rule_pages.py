@@ -1,5 +1,9 @@
 """Every rule has a page in rules/CODE.md, and the page's examples are proof, not prose.
 
+The pages are generated from the rule classes (tests/test_rule_generator.py checks they are fresh);
+every `INVALID` example of a rule must be reported with its expected code and every `VALID` example
+must stay silent (Fixit's self-test), and the generated pages keep the shape below.
+
 For each rule in `tflint_gesture.rules.all_rules()`:
 - rules/CODE.md exists and starts with `# CODE: name`;
 - its `**Severity:** ... · **Family:** ... · **Fix:** ...` line agrees with the class;
@@ -20,10 +24,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import assert_analysed
+from helpers import assert_analysed, assert_silent, lint
 from tflint_gesture.config import Settings
 from tflint_gesture.engine import check_text
 from tflint_gesture.rules import all_rules
+from tflint_gesture.rules.pages import snippet
 
 RULES_DIR = Path(__file__).resolve().parents[1] / "rules"
 
@@ -251,7 +256,7 @@ STATIC_CODES = [code for code in CODES if not getattr(RULES[code], "dry_run_only
 def test_example_reports_the_rule(code):
     source = first_python_block(_page(code), "Example")
     # A rule about the file as a whole (TFG003: its length) shows its Example under small settings.
-    settings = Settings(**RULES[code].example_settings) if hasattr(RULES[code], "example_settings") else None
+    settings = Settings(**RULES[code].INVALID[0].settings) if RULES[code].INVALID[0].settings else None
     findings = check_text("example.py", source, settings)
     assert any(f.code == code for f in findings), (
         f"the `## Example` of {code} must be reported as {code}; findings:\n{_describe(findings)}"
@@ -276,3 +281,34 @@ def test_no_orphan_pages():
     pages = sorted(p.stem for p in RULES_DIR.glob("*.md") if _PAGE_NAME.match(p.name))
     orphans = [code for code in pages if code not in RULES]
     assert not orphans, f"rule pages without a rule: {orphans}"
+
+
+# --------------------------------------------------------------------------------------------
+# The rules' own examples: every INVALID fires, every VALID is silent
+# --------------------------------------------------------------------------------------------
+
+INVALID_CASES = [(code, index) for code in STATIC_CODES for index in range(len(RULES[code].INVALID))]
+VALID_CASES = [(code, index) for code in CODES for index in range(len(RULES[code].VALID))]
+
+
+def test_every_rule_has_examples():
+    assert all(RULES[code].INVALID and RULES[code].VALID for code in CODES)
+    assert len(INVALID_CASES) >= len(STATIC_CODES) and len(VALID_CASES) >= len(CODES)
+
+
+@pytest.mark.parametrize("code,index", INVALID_CASES)
+def test_invalid_example_fires(code, index):
+    example = RULES[code].INVALID[index]
+    source = snippet(example.code)
+    settings = Settings(**example.settings) if example.settings else None
+    # TFG001's example is a file that does not parse: `lint` refuses those, the engine reports them.
+    findings = check_text("example.py", source, settings) if example.expect == "TFG001" else lint(source, "example.py", settings)
+    assert any(f.code == example.expect for f in findings), (
+        f"INVALID[{index}] of {code} must be reported as {example.expect}; findings:\n{_describe(findings)}"
+    )
+
+
+@pytest.mark.parametrize("code,index", VALID_CASES)
+def test_valid_example_is_silent(code, index):
+    # The analysis saw a TensorFlow/Keras script, and nothing at all is reported on it.
+    assert_silent(snippet(RULES[code].VALID[index].code), sees="framework", path="valid.py")

@@ -299,7 +299,7 @@ def _open_output_file(path: Path) -> TextIO:
 
 
 def _rule_name(code: str) -> str:
-    from tflint_gesture.rules import get_rule
+    from tflint_gesture.codes import get_rule
 
     rule = get_rule(code)
     return rule.name if rule is not None else code

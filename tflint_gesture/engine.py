@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Iterable
 
 import libcst as cst
 
+from tflint_gesture.codes import get_rule
 from tflint_gesture.facts import build_facts
 from tflint_gesture.findings import Evidence, Finding, Severity, Skipped
 from tflint_gesture.parsing import ParseRefused, parse_module
-from tflint_gesture.rules import all_rules, get_rule
+from tflint_gesture.rules import all_rules
 from tflint_gesture.source import SourceError, decode_source
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ def covers(finding: Finding, line: int, column: int) -> bool:
 def rule_page(code: str) -> str:
     """The rule's page, or its one-line summary when no page is installed."""
     from tflint_gesture.rule_pages import page_text
-    from tflint_gesture.rules import get_rule
+    from tflint_gesture.codes import get_rule
 
     text = page_text(code)
     if text is not None:

@@ -1,4 +1,4 @@
-"""Rules of the optimisation family: the optimizer's settings, and Keras APIs current Keras removed."""
+"""TFG602 removed-keras-api: a rule of the optimization family."""
 
 from __future__ import annotations
 
@@ -11,262 +11,15 @@ from tflint_gesture import keras_target
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.legacy import BackendUse, MethodUse
 from tflint_gesture.facts.legacy_api import LEARNING_RATE_ALIAS, OPTIMIZER_KEYWORD_RENAMES, REMOVED_METHODS
-from tflint_gesture.facts.models import head_of, model_layers
-from tflint_gesture.facts.names import dotted_name, under
+from tflint_gesture.facts.models import head_of
+from tflint_gesture.facts.names import under
 from tflint_gesture.facts.optimizers import DEFAULT_LR, Optimizer
-from tflint_gesture.facts.queries import CROSS_ENTROPY, has_validation
 from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Const, ModelValue, Seq
 from tflint_gesture.findings import Severity
-from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
+from tflint_gesture.rules.optimization.common import _syntax
+from tflint_gesture.rules.optimization.keras2_monitor_names import _MONITORING, _metric_names, _tfg302_decides
 
-# Learning rates above which each optimizer is unstable; any optimizer below LOW_LR barely moves. Adaptive
-# optimizers step by about the rate whatever the gradients' scale; SGD steps by rate x gradient, so no rate
-# is too high for it in general (it depends on the loss) and it has no upper bound here.
-HIGH_LR = {"Adam": 0.1, "Adamax": 0.1, "Nadam": 0.1, "RMSprop": 0.1, "AdamW": 0.1}
-LOW_LR = 1e-7
-# layers with trainable weights that make a hidden layer when another such layer follows them
-_WEIGHTED = {"Dense", "EinsumDense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D",
-             "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose", "LSTM", "GRU", "SimpleRNN", "Bidirectional",
-             "TimeDistributed", "Embedding", "MultiHeadAttention", "ConvLSTM2D"}
-_TYPICAL = {"SGD": "0.001 and 0.1"}
-_MONITORING = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"}
-
-
-def _collect(module: cst.Module):
-    """One syntactic pass for what the rules need beyond the facts: call of each `func` node,
-    functions the script defines, import bindings, and whether the learning rate is set later."""
-
-    class _Visitor(cst.CSTVisitor):
-        def __init__(self) -> None:
-            self.calls: dict = {}
-            self.defined: set = set()
-            self.bindings: dict = {}
-            self.lr_set_later = False
-
-        def visit_Call(self, node: cst.Call) -> None:
-            self.calls[id(node.func)] = node
-            func = node.func
-            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-            first = node.args[0].value if node.args else None
-            if name == "set_value" and _is_lr_attribute(first):
-                self.lr_set_later = True
-            if name == "assign" and isinstance(func, cst.Attribute) and _is_lr_attribute(func.value):
-                self.lr_set_later = True
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-            self.defined.add(node.name.value)
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if any(_is_lr_attribute(t.target) for t in node.targets):
-                self.lr_set_later = True
-
-        def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            if _is_lr_attribute(node.target):
-                self.lr_set_later = True
-
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                dotted = dotted_name(alias.name)
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    self._bind(alias.asname.name.value, dotted)
-                else:
-                    self._bind(dotted.split(".")[0], dotted.split(".")[0])
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
-                return
-            base = dotted_name(node.module)
-            for alias in node.names:
-                target = alias.asname.name if alias.asname is not None else alias.name
-                if isinstance(target, cst.Name):
-                    self._bind(target.value, f"{base}.{dotted_name(alias.name)}")
-
-        def _bind(self, name: str, dotted: str) -> None:
-            if self.bindings.get(name, dotted) != dotted:
-                dotted = ""  # bound to two different things: unknown
-            self.bindings[name] = dotted
-
-    visitor = _Visitor()
-    module.visit(visitor)
-    return visitor
-
-
-def _is_lr_attribute(node) -> bool:
-    return isinstance(node, cst.Attribute) and node.attr.value in ("lr", "learning_rate")
-
-
-def _syntax(facts: Facts):
-    cached = getattr(facts, "_optimization_syntax", None)
-    if cached is None:
-        cached = _collect(facts.module)
-        facts._optimization_syntax = cached
-    return cached
-
-
-def _fmt(value: float) -> str:
-    return f"{value:g}"
-
-
-# --------------------------------------------------------------------------------------------
-# TFG601
-# --------------------------------------------------------------------------------------------
-
-
-class ImplausibleLearningRate(Rule):
-    """A learning rate far outside the usable range of its optimizer."""
-
-    code = "TFG601"
-    name = "implausible-learning-rate"
-    severity = Severity.WARNING
-    summary = "a learning rate far outside the usable range of its optimizer"
-    family = "optimization"
-
-    def check(self, facts: Facts) -> Iterator[Report]:
-        groups: dict = {}
-        for optimizer in facts.optimizers:
-            groups.setdefault(id(optimizer.node), []).append(optimizer)
-        suspects = []
-        for group in groups.values():
-            rates = {o.learning_rate for o in group}
-            optimizer = group[0]
-            if len(rates) != 1 or optimizer.learning_rate is None or optimizer.lr_arg is None:
-                continue  # unknown, a default, or different values on different runs (a sweep)
-            models = _trained_models(facts, group)
-            in_loop = any(update.weights for o in group for update in o.updates)
-            if not models and not in_loop:
-                continue  # it trains no model's weights that the analysis sees (e.g. an input image)
-            verdict = self._verdict(optimizer)
-            if verdict == "high" and not in_loop and all(_linear(model) for model in models):
-                continue  # one weight layer: a convex problem, where rate-sized steps oscillate rather than diverge
-            if verdict is not None:
-                suspects.append((optimizer, verdict, models))
-        if not suspects:
-            return
-        syntax = _syntax(facts)
-        if syntax.lr_set_later or any(getattr(c, "kind", "") == "LearningRateScheduler" for c in facts.callbacks):
-            return  # the rate is changed while training: the constructor's value is not the one that trains
-        for optimizer, verdict, models in suspects:
-            yield self._report(facts, syntax, optimizer, verdict, models)
-
-    @staticmethod
-    def _verdict(optimizer: Optimizer) -> Optional[str]:
-        rate = optimizer.learning_rate
-        if rate < LOW_LR:
-            return "low"
-        limit = HIGH_LR.get(optimizer.kind)
-        if limit is not None and rate > limit:
-            return "high"
-        return None
-
-    def _report(self, facts: Facts, syntax, optimizer: Optimizer, verdict: str, models: list) -> Report:
-        kind, rate = optimizer.kind, optimizer.learning_rate
-        default = DEFAULT_LR.get(kind, 0.001)
-        typical = _TYPICAL.get(kind, "0.0001 and 0.01")
-        evidence = self._evidence(facts, syntax, optimizer)
-        where = optimizer.lr_source
-        if verdict == "high":
-            limit = HIGH_LR[kind]
-            outcome = ("the loss jumps or turns NaN, or the network settles on predicting one class"
-                       if any(_classifies(model) for model in models) else "the loss jumps around or turns NaN")
-            why = (f"{kind} moves every weight by roughly the learning rate on each step, whatever the gradients' "
-                   f"scale, so steps of {_fmt(rate)} throw the weights around: {outcome}")
-            message = (f"learning rate {_fmt(rate)} ({where}) is too high for {kind}, which is unstable above about "
-                       f"{_fmt(limit)}; {why}; use learning_rate={_fmt(default)} (the Keras default) or tune between "
-                       f"{typical}")
-        else:
-            if rate == 0:
-                why = "a learning rate of 0 never moves the weights, so nothing is learned"
-            elif rate < 0:
-                why = "a negative learning rate climbs the loss instead of descending it"
-            else:
-                why = ("steps this small barely move the weights: the model stays near its random initialisation "
-                       "and the loss hardly changes over the whole training")
-            message = (f"learning rate {_fmt(rate)} ({where}) is far too low for {kind}; {why}; use "
-                       f"learning_rate={_fmt(default)} (the Keras default) or tune between {typical}")
-        return Report(node=optimizer.lr_arg, message=message, evidence=evidence,
-                      fix=f"use learning_rate={_fmt(default)} or tune between {typical}")
-
-    @staticmethod
-    def _evidence(facts: Facts, syntax, optimizer: Optimizer) -> list:
-        evidence = []
-        schedule = optimizer.schedule
-        if schedule is not None and schedule.value_node is not None:
-            evidence.append((schedule.value_node, f"{schedule.kind} {schedule.what}: {_fmt(schedule.value)}"))
-        arg = optimizer.lr_arg
-        expr = schedule.value_node.value if schedule is not None and isinstance(schedule.value_node, cst.Arg) else (
-            arg.value if isinstance(arg, cst.Arg) else None)
-        if isinstance(expr, cst.Name):
-            assignment = _assignment_before(facts, expr)
-            if assignment is not None:
-                evidence.append((assignment, f"`{expr.value}` = {_fmt(optimizer.learning_rate)}"))
-        for compile_ in facts.compiles:
-            if compile_.optimizer is optimizer:
-                evidence.append((compile_.node, "the model is compiled with it here"))
-                break
-        else:
-            for update in optimizer.updates:
-                if update.weights:
-                    evidence.append((update.node, "it updates the model's weights here"))
-                    break
-        return evidence
-
-
-def _trained_models(facts: Facts, group: list) -> list:
-    """The models compiled with one of these optimizer records (the same constructor call)."""
-    models = []
-    compiles = [c for c in facts.compiles if any(c.optimizer is o for o in group)]
-    for model in facts.models:
-        if isinstance(model.compile, Compile) and model.compile in compiles or any(
-                call.model is model and call.compile in compiles for call in facts.calls):
-            models.append(model)
-    return models
-
-
-def _linear(model: ModelValue) -> bool:
-    """The model has one layer with weights and no hidden layer (e.g. Normalization + Dense(1))."""
-    layers = model_layers(model) if model.kind in ("sequential", "functional") else None
-    if not layers or any(not layer.known or layer.kind == "Model" for layer in layers):
-        return False
-    return sum(layer.kind in _WEIGHTED for layer in layers) == 1
-
-
-def _classifies(model: ModelValue) -> bool:
-    """The model ends in a softmax/sigmoid or is trained with a cross-entropy: a class can take over."""
-    loss = getattr(model.compile, "loss", None)
-    if getattr(loss, "name", None) in CROSS_ENTROPY:
-        return True
-    head = head_of(model)
-    return head is not None and head.activation in ("softmax", "sigmoid")
-
-
-def _assignment_before(facts: Facts, name: cst.Name) -> Optional[cst.CSTNode]:
-    """The last `name = <number>` written above the use (for the evidence line only)."""
-    use_line = facts.line(name)
-    if use_line is None:
-        return None
-
-    class _Finder(cst.CSTVisitor):
-        found: list = []
-
-        def visit_Assign(self, node: cst.Assign) -> None:
-            for target in node.targets:
-                if isinstance(target.target, cst.Name) and target.target.value == name.value:
-                    self.found.append(node)
-
-    finder = _Finder()
-    finder.found = []
-    facts.module.visit(finder)
-    best = None
-    for node in finder.found:
-        line = facts.line(node)
-        if line is not None and line <= use_line:
-            best = node
-    return best
-
-
-# --------------------------------------------------------------------------------------------
-# TFG602
-# --------------------------------------------------------------------------------------------
 
 # Positional parameters each removed method shares with its replacement in every Keras 2 release.
 _GENERATOR_PARAMS = {
@@ -276,6 +29,8 @@ _GENERATOR_PARAMS = {
     "predict_generator": (REMOVED_METHODS["predict_generator"], ("x", "steps")),
     "predict_proba": (REMOVED_METHODS["predict_proba"], ("x", "batch_size", "verbose")),
 }
+
+
 _REMOVED_FIT_ARGS = ("workers", "use_multiprocessing", "max_queue_size")
 
 
@@ -287,6 +42,175 @@ class RemovedKerasApi(Rule):
     severity = Severity.ERROR
     summary = "an argument or API that current Keras removed (`lr=`, `fit_generator`, `predict_classes`, ...)"
     family = "optimization"
+
+    automatic_fix = (
+        "safe for the renames (`lr=`, `*_generator`, `predict_proba`, `set_image_dim_ordering`, `epsilon=None`), "
+        "unsafe for `decay=`, `keras.optimizers.legacy`, `workers=` and monitor names; none for `predict_classes` "
+        "and `image_dim_ordering`"
+    )
+
+    explanation = """
+        The script uses an argument or API that current Keras removed: it fails on Keras 3 (TensorFlow
+        2.16 and later), or runs and silently does something else.
+        """
+
+    what_it_does = """
+        Reports each of these, with the modern spelling:
+
+        | found | on current Keras | modern spelling | `--fix` |
+        |---|---|---|---|
+        | `lr=` on an optimizer | Keras 3: `ValueError: Argument(s) not recognized`; TF 2.11–2.15: warning, the rate is **ignored** | `learning_rate=` | safe |
+        | `decay=` on an optimizer (non-zero) | Keras 3: warning, **ignored** (no decay); TF 2.11–2.15: `ValueError` | `learning_rate=keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)` | unsafe |
+        | `epsilon=None` on an optimizer | the first training step fails: `ValueError: None values not supported` | drop it (the default 1e-7 is what None meant) | safe |
+        | `model.fit_generator` / `evaluate_generator` / `predict_generator` | `AttributeError` (deprecated since TF 2.1) | `fit` / `evaluate` / `predict` with the same arguments | safe |
+        | `model.predict_proba` | `AttributeError` (removed in TF 2.6) | `model.predict` | safe |
+        | `model.predict_classes` | `AttributeError` (removed in TF 2.6) | `np.argmax(model.predict(x), axis=-1)` (softmax) or `(model.predict(x) > 0.5).astype("int32")` (sigmoid) | none |
+        | `workers=`, `use_multiprocessing=`, `max_queue_size=` on `fit`/`evaluate`/`predict` | Keras 3: `TypeError`/`ValueError` (they moved to `keras.utils.PyDataset`) | remove, set them on the `PyDataset` | unsafe |
+        | `K.set_image_dim_ordering("th"/"tf")` | `AttributeError` (gone after Keras 2.2) | `K.set_image_data_format("channels_first"/"channels_last")` | safe |
+        | `K.image_dim_ordering()` | `AttributeError` | `K.image_data_format()` (returns `channels_first`/`channels_last`) | none |
+        | `keras.optimizers.legacy.X` through the standalone `keras` package | Keras 3: `ImportError` when constructed | `keras.optimizers.X` | unsafe |
+        | `monitor="val_acc"` / `"acc"` (see below) | the callback never acts | `"val_accuracy"` / `"accuracy"` | unsafe |
+
+        `decay=` and the monitor names are reported as **warnings** (the script runs, but differently);
+        the others as errors (the script stops).
+
+        **Keras 2 targets.** Code that must run on tf-keras (TensorFlow up to 2.15, or the `tf-keras` package)
+        is judged against Keras 2: there `workers=`, `use_multiprocessing=` and `max_queue_size=` are valid
+        `fit`/`evaluate`/`predict` arguments (not reported), `fit_generator` and its siblings are only
+        deprecated (reported as `info`), and `keras.optimizers.legacy` exists in the `keras` package (not
+        reported). `lr=` stays an error: tf-keras 2.15's optimizer pops it with a log warning and trains at
+        the default learning rate (`tf_keras/src/optimizers/optimizer.py`, `_process_kwargs`).
+        `predict_classes`, `predict_proba`, `set_image_dim_ordering` and the `acc` monitor names are broken
+        on Keras 2 too. The target is the `target-keras` setting (`--target-keras`); with `"auto"` (the
+        default) a script targets Keras 2 when it imports `tf_keras`, `tensorflow_addons` or a `transformers`
+        TensorFlow model (`TFAutoModel...`), sets `os.environ["TF_USE_LEGACY_KERAS"] = "1"` (or, in a notebook,
+        `%env TF_USE_LEGACY_KERAS=1`), is a notebook that installs Keras 2 (`!pip install tensorflow==2.15.0`,
+        `%pip install tf-keras`), or its project pins it: the nearest `requirements*.txt`, `pyproject.toml`, `setup.cfg` or `environment.yml` (from
+        the script's folder up to the repository root) that names TensorFlow or Keras says
+        `tensorflow<2.16`, `keras<3` (any specifier admitting only older versions) or lists `tf-keras`. The
+        `info` finding names the reason.
+
+        **Which receivers count.** `fit_generator`, `evaluate_generator`, `predict_generator` and
+        `predict_classes` are reported on a known Keras model, or on an object the analysis cannot see
+        (a model returned by another module) when the file uses Keras and defines no method of that name
+        itself. `predict_proba` is reported only on a known Keras model, because scikit-learn estimators
+        have a `predict_proba` that is fine.
+
+        **`keras.optimizers.legacy`** is reported only when it is reached through the standalone `keras`
+        package (`import keras`, `from keras.optimizers.legacy import Adam`): that is the Keras 3
+        spelling, and in Keras 3 the module only holds stubs that raise `ImportError`.
+        `tf.keras.optimizers.legacy` exists up to TensorFlow 2.15 (and again with `tf_keras` and
+        `TF_USE_LEGACY_KERAS=1`), so that spelling is left alone. A script that imports `keras` but runs
+        on TensorFlow 2.11–2.15's Keras 2 package would still work; the finding assumes the current Keras.
+
+        **Monitor names, and TFG302.** Keras 2.2 and older logged `metrics=["accuracy"]` as `acc` and
+        `val_acc`; since Keras 2.3 they are `accuracy` and `val_accuracy`. TFG302 reports a callback passed
+        to a `fit` whose logged names it knows (a Sequential or functional model whose compile lists only
+        known metric names). This rule takes the remaining `EarlyStopping`, `ReduceLROnPlateau` and
+        `ModelCheckpoint(save_best_only=True)` monitoring `acc`/`val_acc`: passed to a fit of a model the
+        analysis cannot see (often `fit_generator`), or built where no fit is visible. It fires only when
+        every compile that can feed the callback (the fit's compile, or else every compile in the file) asks
+        for metrics by known names, one of them `"accuracy"` and none `"acc"`. One callback is never
+        reported by both rules.
+
+        The finding points at the argument, the method name or the call to change.
+        """
+
+    why_is_this_bad = """
+        Training scripts are copied from tutorials and answers written for Keras 2.0 to 2.15. On
+        current Keras they either stop at the first removed name (often after minutes of data loading),
+        or, worse, run with a different meaning: TensorFlow 2.11 to 2.15 drop `lr=` with a log warning and
+        train at the default rate (tensorflow/tensorflow#58831), and Keras 3 drops `decay=` the same way,
+        so the learning rate the author tuned is not the one used.
+        """
+
+    INVALID = [
+        Invalid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 500 hand poses: 21 landmarks x (x, y, z), normalised to 0..1; 5 gestures
+            x = np.random.rand(500, 63)
+            y = np.random.randint(0, 5, size=(500,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(63,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(
+                optimizer=keras.optimizers.Adam(lr=1e-3),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+            expect="TFG602",
+        ),
+    ]
+
+    VALID = [
+        Valid(
+            """
+            import numpy as np
+            from tensorflow import keras
+
+            # 500 hand poses: 21 landmarks x (x, y, z), normalised to 0..1; 5 gestures
+            x = np.random.rand(500, 63)
+            y = np.random.randint(0, 5, size=(500,))
+
+            model = keras.Sequential([
+                keras.Input(shape=(63,)),
+                keras.layers.Dense(64, activation="relu"),
+                keras.layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(
+                optimizer=keras.optimizers.Adam(learning_rate=1e-3),
+                loss="sparse_categorical_crossentropy",
+                metrics=["accuracy"],
+            )
+            model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+        ),
+    ]
+
+    use_instead_notes = """
+        `tflint-gesture --fix` makes this change (and the other safe ones in the table);
+        `tflint-gesture --diff` shows it first.
+        """
+
+    when_it_stays_silent = """
+        - `predict_proba` on anything but a known Keras model (scikit-learn classifiers), and any of
+          these method names when the script defines a function or method of that name.
+        - `*_generator` and `predict_classes` on an unknown object in a file that never imports
+          TensorFlow or Keras.
+        - `tf.keras.optimizers.legacy.X` and `from tensorflow.keras.optimizers import legacy`.
+        - `decay=0` (nothing to decay), `epsilon=1e-7` or any number.
+        - On a Keras 2 target: `workers=`, `use_multiprocessing=`, `max_queue_size=`, and
+          `keras.optimizers.legacy` (the `*_generator` methods are `info` there).
+        - Monitor names when a compile that can feed the callback uses an unknown metric, asks for
+          `"acc"` itself (then `acc`/`val_acc` are logged), or when TFG302 is the rule that decides.
+        - The `--fix` renames are not offered when they could change the meaning: `fit_generator` with more
+          positional arguments than every Keras release agrees on, `lr=` next to `learning_rate=`,
+          `set_image_dim_ordering` imported by name (`from keras.backend import ...`).
+        """
+
+    severity_reason = """
+        **error** on the Keras the script targets: the call raises there (`AttributeError`, `TypeError`,
+        `ValueError`), which is certain. `lr=` is an error on Keras 2 too: tf-keras 2.15 pops it with a log
+        line and trains at the default rate (`tf_keras/src/optimizers/optimizer.py`, `_process_kwargs`).
+        `decay=` and the old monitor names are warnings (the script runs, differently), and on a Keras 2
+        target the deprecated `*_generator` methods are info.
+        """
+
+    references = """
+        - [Keras 3 migration guide](https://keras.io/guides/migrating_to_keras_3/)
+        - [Keras: optimizers (`learning_rate`)](https://keras.io/api/optimizers/)
+        - [Keras: `InverseTimeDecay`](https://keras.io/api/optimizers/learning_rate_schedules/inverse_time_decay/)
+        - [Keras: `PyDataset` (`workers`, `use_multiprocessing`, `max_queue_size`)](https://keras.io/api/utils/python_utils/#pydataset-class)
+        - [tensorflow/tensorflow#58831: new optimizers accept `lr` but ignore it](https://github.com/tensorflow/tensorflow/issues/58831)
+        """
 
     def check(self, facts: Facts) -> Iterator[Report]:
         yield from self._optimizer_arguments(facts)
@@ -652,34 +576,6 @@ class RemovedKerasApi(Rule):
                 fix_safety=fixes.UNSAFE if edits else None,
                 severity=Severity.WARNING,
             )
-
-
-def _tfg302_decides(call, monitor: str) -> bool:
-    """TFG302 judges this callback on this fit: a val_* monitor on a fit known to have no validation,
-    or a fit whose logged names it knows."""
-    from tflint_gesture.rules.validation import CallbackMonitorsMissingMetric
-
-    validated = has_validation(call)
-    if validated is None:
-        return False
-    if not validated and monitor.startswith("val_"):
-        return True
-    return CallbackMonitorsMissingMetric._logged(call, validated) is not None
-
-
-def _metric_names(compiles) -> Optional[set]:
-    """Every metric name the compiles ask for, or None when one of them is unknown (or there is none)."""
-    if not compiles:
-        return None
-    names: set = set()
-    for compile_ in compiles:
-        if not isinstance(compile_, Compile) or not isinstance(compile_.metrics, list):
-            return None
-        for name, _ in compile_.metrics:
-            if not isinstance(name, str):
-                return None
-            names.add(name)
-    return names
 
 
 def _binding_root(func: cst.CSTNode, bindings: dict) -> Optional[str]:

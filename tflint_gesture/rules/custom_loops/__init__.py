@@ -1,0 +1,1 @@
+"""Rules of the custom training loop family: GradientTape loops and train steps written by hand."""

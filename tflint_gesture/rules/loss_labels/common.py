@@ -1,0 +1,109 @@
+"""The two skeletons of the loss vs labels rules, so each rule states only its condition and message.
+
+- `LossVsLabelsRule` (TFG101-104, TFG107, TFG108): every fit whose loss and labels are known is one
+  `LabelledFit`, judged by the rule; a finding sits on the loss, with where the labels came from and
+  the fit as evidence.
+- `LossVsHeadRule` (TFG105, TFG106): every compiled model whose loss the rule is about, judged with
+  its output head; no labels needed (a model compiled in a builder that is never fit is as wrong).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, NamedTuple, Optional
+
+from tflint_gesture.facts import Facts
+from tflint_gesture.facts.models import Head, head_of
+from tflint_gesture.facts.queries import compiled_models, evidenced_labels, known_loss
+from tflint_gesture.facts.values import Compile, Data, Loss
+from tflint_gesture.rules.base import Report, Rule
+
+
+class LabelledFit(NamedTuple):
+    """One fit whose loss and labels are known, with its compile and its model's output head (or None)."""
+
+    call: Any
+    compile_: Compile
+    loss: Loss
+    labels: Data
+    head: Optional[Head]
+
+    @property
+    def loss_node(self):
+        """Where the loss is written: the `loss=` argument, or the compile call."""
+        return self.compile_.loss_node or self.compile_.node
+
+    def where(self, facts: Facts) -> str:
+        """The labels as the message names them: the fit's `y` and where they were encoded."""
+        return _where(facts, self.call, self.labels)
+
+
+def labelled_fits(facts: Facts) -> Iterator[LabelledFit]:
+    """Every fit whose loss and labels are known."""
+    for call in facts.fits():
+        known = known_loss(call)
+        if known is None:
+            continue
+        labels = evidenced_labels(call)
+        if not isinstance(labels, Data):
+            continue
+        yield LabelledFit(call, known[0], known[1], labels, head_of(call.model))
+
+
+class LossVsLabelsRule(Rule):
+    """A rule judged on each fit whose loss and labels are known."""
+
+    def check(self, facts: Facts) -> Iterator[Report]:
+        for fit in labelled_fits(facts):
+            yield from self.judge(facts, fit)
+
+    def judge(self, facts: Facts, fit: LabelledFit) -> Iterator[Report]:  # pragma: no cover - interface
+        raise NotImplementedError
+        yield
+
+    @staticmethod
+    def report(fit: LabelledFit, message: str, fix: str, *, node=None, extra=(), **fields) -> Report:
+        """A finding on the loss (or `node`), with the labels' origin, the fit and `extra` as evidence."""
+        return Report(node=fit.loss_node if node is None else node, message=message,
+                      evidence=_evidence(fit.call, fit.labels, extra), fix=fix, **fields)
+
+
+class LossVsHeadRule(Rule):
+    """A rule judged on each compiled model whose loss it is about (`loss_applies`) and whose head is known."""
+
+    def check(self, facts: Facts) -> Iterator[Report]:
+        for model, compile_, call in compiled_models(facts):
+            if not self.loss_applies(compile_.loss):
+                continue
+            head = head_of(model)
+            if head is not None:
+                yield from self.judge(facts, compile_, head, call)
+
+    def loss_applies(self, loss: Loss) -> bool:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def judge(self, facts: Facts, compile_: Compile, head: Head, call) -> Iterator[Report]:  # pragma: no cover
+        """`call` is the fit of this model and compile, or None when the file compiles it without a fit."""
+        raise NotImplementedError
+        yield
+
+
+def _where(facts: Facts, call, labels: Data) -> str:
+    name = facts.code(call.y_node) if call.y_node is not None else facts.code(call.x_node)
+    origin = labels.origin
+    if origin is not None and facts.line(origin.node):
+        return f"`{name}` ({origin.note}, line {facts.line(origin.node)})"
+    return f"`{name}`"
+
+
+def _evidence(call, labels: Data, extra=()):
+    evidence = []
+    if labels.origin is not None:
+        evidence.append((labels.origin.node, f"labels: {labels.origin.note}"))
+    evidence.append((call.node, "trained here"))
+    evidence.extend(extra)
+    return evidence
+
+
+def _trained(call) -> list:
+    """The fit as evidence, when the model is fit in this file."""
+    return [(call.node, "trained here")] if call is not None else []

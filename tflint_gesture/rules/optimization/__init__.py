@@ -1,0 +1,1 @@
+"""Rules of the optimisation family: the optimizer's settings, and Keras APIs current Keras removed."""

@@ -1,0 +1,1 @@
+"""Rules about the tool itself: files it could not read, parse or afford to analyse."""
