@@ -328,7 +328,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         return opaque_tensor(node, (value,), attr)
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
-    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
+    if isinstance(value, (Seq, Mapping, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
         return BoundMethod(value, attr, node)
     return UNKNOWN
 
@@ -1924,13 +1924,30 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
     if isinstance(obj, Mapping):
         if name in ("update", "setdefault", "pop", "popitem", "clear"):
             obj.opaque = True
-        return UNKNOWN
+        return _mapping_view(obj, name, args)
     if isinstance(obj, Layer):
         if name == "adapt" and obj.kind in ("Normalization", "TextVectorization", "StringLookup", "IntegerLookup"):
             if obj.kind == "Normalization":
                 interp.facts.scaler_fits.append(ScalerFit(node, "Normalization", args.value("data", 0), "adapt"))
             obj.args["adapted"] = True
         return UNKNOWN
+    return UNKNOWN
+
+
+def _mapping_view(mapping: Mapping, name: str, args) -> Any:
+    """`inputs.values()` / `.keys()` / `.items()` / `.get(key)` of a dict literal (a custom layer's dict of
+    Inputs): lists of its entries in insertion order, as Python gives them."""
+    if mapping.opaque or args.starred:
+        return UNKNOWN
+    if name == "values" and not args.pos:
+        return Seq(list(mapping.items.values()))
+    if name == "keys" and not args.pos:
+        return Seq([Const(key) for key in mapping.items])
+    if name == "items" and not args.pos:
+        return Seq([Seq([Const(key), value], is_tuple=True) for key, value in mapping.items.items()])
+    if name == "get" and len(args.pos) == 1:
+        key = args.pos[0][0]
+        return mapping.lookup(key.value) if isinstance(key, Const) and key.value in mapping.items else UNKNOWN
     return UNKNOWN
 
 

@@ -61,12 +61,13 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
                 continue
             if layer.kind == "Dense":
                 return _make_head(layer, after)
-            if layer.kind == "Model" and layer.model is not None:
+            if (layer.kind == "Model" or layer.cls is not None) and layer.model is not None:
+                # a nested model, or a custom layer whose `call` is known (`facts.classes`)
                 inner = head_of(layer.model, depth + 1)
                 return _extend(inner, after) if inner else None
             return None
         return None
-    if model.kind == "subclassed" and model.custom_train_step:
+    if model.custom_train_step:
         return None  # its own train_step decides what the outputs are compared with
     if model.kind in ("functional", "subclassed"):  # subclassed: the tensor its `call` returned, if any
         output = model.output

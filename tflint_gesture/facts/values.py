@@ -187,6 +187,8 @@ class Layer:
     args: dict = field(default_factory=dict)
     model: Any = None  # a nested ModelValue when the layer is a model
     call_args: Any = field(default=None, repr=False)  # the evaluated constructor `Args` (for shapes etc.)
+    cls: Any = None  # a custom layer: the script's ClassValue (its `call` is interpreted where it is applied)
+    attrs: dict = field(default_factory=dict, repr=False)  # a custom layer: what `__init__` stored on self
 
     @property
     def known(self) -> bool:
@@ -303,7 +305,17 @@ class ClassValue:
     keras_layer: bool = False
     keras_sequence: bool = False  # keras.utils.Sequence / PyDataset: batches come from __getitem__
     custom_train_step: bool = False
-    methods: dict = field(default_factory=dict)
+    methods: dict = field(default_factory=dict)  # name -> FunctionDef, inherited ones included
+    owners: dict = field(default_factory=dict)  # name -> the ClassValue whose body defines that method
+    bases: list = field(default_factory=list)  # the ClassValues among its bases, in order (for `super()`)
+
+
+@dataclass
+class Super:
+    """`super()` inside a method of `cls`: attribute lookups start after `cls` in the hierarchy of `obj`."""
+
+    cls: ClassValue
+    obj: Any
 
 
 @dataclass
@@ -312,6 +324,29 @@ class Instance:
 
     cls: ClassValue
     attrs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Args:
+    """Evaluated call arguments with their nodes (for evidence)."""
+
+    pos: list = field(default_factory=list)  # [(value, node)]
+    kw: dict = field(default_factory=dict)  # name -> (value, node)
+    starred: bool = False
+    scope: Any = None  # the caller's scope (to name unknown sizes: facts.symbols)
+
+    def get(self, name: Optional[str], index: Optional[int] = None, default: Any = None):
+        """(value, node) of a parameter given by keyword `name` or at position `index`."""
+        if name is not None and name in self.kw:
+            return self.kw[name]
+        if index is not None and index < len(self.pos):
+            return self.pos[index]
+        if self.starred:
+            return (UNKNOWN, None)
+        return (default, None)
+
+    def value(self, name: Optional[str], index: Optional[int] = None, default: Any = None) -> Any:
+        return self.get(name, index, default)[0]
 
 
 @dataclass
