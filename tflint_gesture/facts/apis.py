@@ -1963,7 +1963,9 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
         loss_value, loss_arg = args.get("loss", 1)
         metrics_value, metrics_arg = args.get("metrics", 2)
         compile_ = Compile(node=node, loss=loss_from_value(loss_value, loss_arg) if loss_value is not None else UNKNOWN,
-                           loss_node=loss_arg, optimizer=args.value("optimizer", 0), conditional=not certain)
+                           loss_node=loss_arg, optimizer=args.value("optimizer", 0), conditional=not certain,
+                           loss_value=loss_value if not args.starred else UNKNOWN,
+                           metrics_value=metrics_value if not args.starred else UNKNOWN)
         if isinstance(metrics_value, Seq):
             nodes = [metrics_arg] * len(metrics_value.items)
             if isinstance(metrics_arg, cst.Arg) and isinstance(metrics_arg.value, (cst.List, cst.Tuple)):
@@ -1992,6 +1994,7 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
         call.x = as_data(call.x)
         if method != "predict":
             y, call.y_node = args.get("y", 1)
+            call.y_value = y
             call.y = as_data(y) if y is not None else None
             if isinstance(call.y, Const) and call.y.value is None:
                 call.y = None

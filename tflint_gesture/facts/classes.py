@@ -205,6 +205,8 @@ def apply_custom_layer(interp, layer: Layer, args: Args, node: cst.Call) -> Any:
     if not parents:
         return None
     output = _run_call(interp, layer, args, node)
+    if isinstance(output, Tensor) and _of_graph(output, parents):
+        return Tensor(output.layer, output.parents, output.node, via=layer)  # Keras names the output after the block
     if _of_graph(output, parents):
         return output
     return interp.apis.opaque_tensor(node, parents, layer.cls.node.name.value)

@@ -24,6 +24,7 @@ class TrainCall:
     x_node: Optional[cst.CSTNode] = None
     y: Any = UNKNOWN  # value, None when not given
     y_node: Optional[cst.CSTNode] = None
+    y_value: Any = None  # `y` as given: a list or dict of label arrays for a model with several outputs
     validation_data: Any = None
     validation_node: Optional[cst.CSTNode] = None
     validation_split: Any = None
@@ -111,6 +112,7 @@ class Facts:
     def __post_init__(self) -> None:
         self.positions = Positions(self.module, self.source)
         self.foreign: list = []  # facts.modules.LoadedModule of the project modules this file imports
+        self.output_views: dict = {}  # facts.outputs: per-output views of multi-output models, built once
 
     def add_foreign(self, loaded) -> None:
         if all(f is not loaded for f in self.foreign):

@@ -202,6 +202,7 @@ class Tensor:
     layer: Optional[Layer]
     parents: tuple = ()
     node: Optional[cst.CSTNode] = None
+    via: Optional[Layer] = field(default=None, repr=False)  # the custom layer whose `call` returned it
 
 
 @dataclass
@@ -213,6 +214,8 @@ class Compile:
     metric_kinds: list = field(default_factory=list)  # (canonical metric function name, node) of each known metric
     optimizer: Any = UNKNOWN
     conditional: bool = False
+    loss_value: Any = UNKNOWN  # the `loss=` argument as given: a list or dict of losses for several outputs
+    metrics_value: Any = UNKNOWN  # the `metrics=` argument as given (one entry per output, or a dict)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from tflint_gesture.facts.queries import (
     compiled_models,
     describe_labels,
     evidenced_labels,
+    fits_by_output,
     known_loss,
     labels_of,
     loss_contradicts,
@@ -31,7 +32,7 @@ from tflint_gesture.rules.edits import from_logits_off, from_logits_on, loss_swa
 
 def _fits_with_loss(facts: Facts):
     """(call, compile, loss, labels Data, head or None) for every fit whose loss and labels are known."""
-    for call in facts.fits():
+    for call in fits_by_output(facts):
         known = known_loss(call)
         if known is None:
             continue

@@ -14,8 +14,10 @@ from tflint_gesture.facts.queries import (
     REGRESSION,
     SPARSE,
     compiled_models,
+    fits_by_output,
     known_loss,
     labels_of,
+    models_by_output,
     width,
 )
 from tflint_gesture.facts.values import Data, LabelEncoding
@@ -38,7 +40,7 @@ class SoftmaxOnSingleUnit(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for model in facts.models:
+        for model in models_by_output(facts):
             head = head_of(model)
             if head is None or head.units != 1 or head.activation != "softmax":
                 continue
@@ -66,7 +68,7 @@ class BoundedActivationOnRegression(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
+        for call in fits_by_output(facts):
             known = known_loss(call)
             labels = labels_of(call)
             if known is None or known[1].name not in REGRESSION or not isinstance(labels, Data):
@@ -105,7 +107,7 @@ class OutputUnitsMismatchClasses(Rule):
     family = "output head"
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
+        for call in fits_by_output(facts):
             known = known_loss(call)
             labels = labels_of(call)
             if known is None or known[1].name not in CROSS_ENTROPY or not isinstance(labels, Data):
