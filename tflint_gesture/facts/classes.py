@@ -2,8 +2,9 @@
 and what making and using one does.
 
 Whether a class is a Keras `Model` / `Layer` / `Sequence` is decided from its bases in the same walk:
-an imported base by its canonical name, a base defined in the project by inheriting that base's flags
-and methods, so any depth of hierarchy works (docs/architecture.md says why this is not astroid).
+an imported base through `facts/hierarchy.py` (its canonical name, or an installed library's source), a
+base defined in the project by inheriting that base's flags and methods, so any depth of hierarchy works
+(docs/architecture.md says why this is not astroid).
 
 - a `keras.Model` subclass runs `__init__` with the call's arguments, then `call` on a symbolic input;
   `super().__init__(inputs=..., outputs=...)` (or a subclass without `__init__` made with
@@ -23,7 +24,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.names import canonical, under
+from tflint_gesture.facts.hierarchy import class_kind
 from tflint_gesture.facts.values import (
     UNKNOWN,
     Args,
@@ -42,22 +43,6 @@ from tflint_gesture.facts.values import (
     Tensor,
 )
 
-SEQUENCE_BASES = ("keras.utils.Sequence", "keras.utils.PyDataset", "keras.utils.data_utils.Sequence")
-
-
-def base_kind(qualname: str, libraries: tuple) -> Optional[str]:
-    """'model', 'layer' or 'sequence' for an imported base class by its canonical name, else None."""
-    top = qualname.split(".")[0]
-    if qualname in ("keras.Model", "keras.Sequential") or under(qualname, "keras.models") or (
-            top in libraries and ".models." in qualname):
-        return "model"
-    if under(qualname, "keras.layers") or qualname == "keras.Layer" or (top in libraries and ".layers." in qualname):
-        return "layer"
-    if qualname in SEQUENCE_BASES:
-        return "sequence"
-    return None
-
-
 def define_class(interp, node: cst.ClassDef, scope) -> ClassValue:
     cls = ClassValue(node=node, scope=scope)
     for base in node.bases:
@@ -65,7 +50,7 @@ def define_class(interp, node: cst.ClassDef, scope) -> ClassValue:
             continue
         value = interp.eval(base.value, scope)
         if isinstance(value, Ref):
-            kind = base_kind(canonical(value.qualname), interp.apis.LAYER_LIBRARIES)
+            kind = class_kind(value.qualname, interp.apis.LAYER_LIBRARIES)
             cls.keras_model = cls.keras_model or kind == "model"
             cls.keras_layer = cls.keras_layer or kind == "layer"
             cls.keras_sequence = cls.keras_sequence or kind == "sequence"
@@ -303,5 +288,5 @@ def call_super(interp, sup: Super, name: str, args: Args, node: cst.Call) -> Any
     return UNKNOWN
 
 
-__all__ = ["base_kind", "define_class", "instantiate", "apply_custom_layer", "own_method", "make_super",
+__all__ = ["define_class", "instantiate", "apply_custom_layer", "own_method", "make_super",
            "call_super", "keras_model_init", "method_function"]
