@@ -294,3 +294,29 @@ def test_model_built_and_compiled_in_a_method_of_a_plain_class():
     (fit,) = facts_of(src).fits()
     assert head_of(fit.model).units == 4
     assert "TFG203" in codes(src)
+
+
+def test_a_feed_forward_block_built_by_a_custom_layer_is_not_a_network_output():
+    """keras-io's TransformerBlock keeps `self.ffn = keras.Sequential([...])`: a Dropout at the end of
+    that part is inside the block, not after the model's output (TFG205 stays silent on it)."""
+    src = text("""
+        class TransformerBlock(layers.Layer):
+            def __init__(self, embed_dim, ff_dim, rate=0.1):
+                super().__init__()
+                self.att = layers.MultiHeadAttention(num_heads=2, key_dim=embed_dim)
+                self.ffn = keras.Sequential([layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim),
+                                             layers.Dropout(rate)])
+                self.norm = layers.LayerNormalization(epsilon=1e-6)
+
+            def call(self, inputs):
+                out = self.norm(inputs + self.att(inputs, inputs))
+                return self.norm(out + self.ffn(out))
+
+        model = keras.Sequential([keras.Input(shape=(20, 32)), TransformerBlock(32, 64),
+                                  layers.GlobalAveragePooling1D(), layers.Dense(5, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    """)
+    facts = facts_of(src)
+    (ffn,) = [m for m in facts.models if m.kind == "sequential" and m.compile is None]
+    assert ffn.part_of is not None and ffn.part_of.cls.node.name.value == "TransformerBlock"
+    assert_silent(src, "TFG205", sees="compile")

@@ -170,6 +170,7 @@ def make_custom_layer(interp, cls: ClassValue, args: Args, node: cst.Call) -> La
     self. Its `call` is also run once on a symbolic input, so that used as a whole (the last layer of a
     Sequential) the block's own output head is known: `layer.model` is that small functional graph."""
     layer = Layer(kind="?", node=node, call_args=args, args={"api": cls.node.name.value}, cls=cls)
+    start = len(interp.facts.models)
     init = method_function(cls, "__init__")
     if init is not None:
         interp.call_function(init, args, node, self_value=layer)
@@ -180,7 +181,16 @@ def make_custom_layer(interp, cls: ClassValue, args: Args, node: cst.Call) -> La
         if isinstance(output, Tensor) and output is not probe and _reaches(output, (probe,)):
             layer.model = ModelValue(kind="functional", node=node, inputs=probe, output=output,
                                      name=cls.node.name.value)
+    _mark_parts(interp, layer, start)
     return layer
+
+
+def _mark_parts(interp, layer: Layer, start: int) -> None:
+    """Models made by a custom layer's own code are parts of it (`self.ffn = keras.Sequential([...])`):
+    their last layer is not a network's output."""
+    for model in interp.facts.models[start:]:
+        if model.part_of is None:
+            model.part_of = layer
 
 
 def apply_custom_layer(interp, layer: Layer, args: Args, node: cst.Call) -> Any:
@@ -189,7 +199,9 @@ def apply_custom_layer(interp, layer: Layer, args: Args, node: cst.Call) -> Any:
     parents = interp.apis.tensors_in(args)
     if not parents:
         return None
+    start = len(interp.facts.models)
     output = _run_call(interp, layer, args, node)
+    _mark_parts(interp, layer, start)
     if isinstance(output, Tensor) and _of_graph(output, parents):
         return Tensor(output.layer, output.parents, output.node, via=layer)  # Keras names the output after the block
     if _of_graph(output, parents):

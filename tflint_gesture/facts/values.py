@@ -238,6 +238,7 @@ class ModelValue:
     created_depth: int = 0  # how many unknown branches deep the model was created
     attrs: dict = field(default_factory=dict)  # subclassed: what `__init__` stored on self
     cls: Any = None  # subclassed: the script's ClassValue (its methods)
+    part_of: Any = None  # the custom Layer whose `__init__` / `call` built it (a block's feed-forward part)
 
 
 @dataclass
