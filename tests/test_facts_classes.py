@@ -320,3 +320,59 @@ def test_a_feed_forward_block_built_by_a_custom_layer_is_not_a_network_output():
     (ffn,) = [m for m in facts.models if m.kind == "sequential" and m.compile is None]
     assert ffn.part_of is not None and ffn.part_of.cls.node.name.value == "TransformerBlock"
     assert_silent(src, "TFG205", sees="compile")
+
+
+def test_static_and_class_methods_that_build_the_model():
+    src = text("""
+        class ModelFactory:
+            @staticmethod
+            def build(num_classes):
+                model = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Flatten(),
+                                          layers.Dense(num_classes, activation="softmax")])
+                model.compile(optimizer="adam", loss="categorical_crossentropy")
+                return model
+
+            @classmethod
+            def default(cls):
+                return cls.build(5)
+
+        model = ModelFactory.default()
+        model.fit(x / 255.0, y, validation_split=0.2)
+    """)
+    (fit,) = facts_of(src).fits()
+    assert head_of(fit.model).units == 5
+    assert "TFG102" in codes(src)
+
+
+def test_a_static_builder_nobody_calls_gets_unknown_arguments_not_self():
+    facts = facts_of(text("""
+        class ModelFactory:
+            @staticmethod
+            def build(num_classes):
+                return keras.Sequential([keras.Input(shape=(4,)), layers.Dense(num_classes, activation="softmax")])
+    """))
+    (model,) = facts.models
+    assert head_of(model).units is not None and not isinstance(head_of(model).units, int)
+
+
+def test_explicit_base_init_and_unpacked_inputs_in_call():
+    src = text("""
+        class Base(keras.Model):
+            def __init__(self, units):
+                keras.Model.__init__(self)
+                self.out = layers.Dense(units, activation="softmax")
+
+        class TwoInputs(Base):
+            def __init__(self):
+                Base.__init__(self, 1)
+                self.a = layers.Dense(16, activation="relu")
+
+            def call(self, inputs):
+                left, right = inputs
+                return self.out(layers.concatenate([self.a(left), right]))
+
+        model = TwoInputs()
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+    """)
+    assert head_of(only_model(facts_of(src))).units == 1
+    assert codes(src) == ["TFG201"]

@@ -28,6 +28,7 @@ from tflint_gesture.facts.hierarchy import class_kind
 from tflint_gesture.facts.values import (
     UNKNOWN,
     Args,
+    BoundMethod,
     ClassValue,
     Data,
     Dataset,
@@ -75,8 +76,30 @@ def define_class(interp, node: cst.ClassDef, scope) -> ClassValue:
         for name, method in cls.methods.items():
             if name.startswith("__") and name != "__init__":
                 continue
-            interp.defined_functions.append((method_function(cls, name), Instance(cls)))
+            kind = decorated(method)
+            owner = None if kind == "staticmethod" else cls if kind == "classmethod" else Instance(cls)
+            interp.defined_functions.append((method_function(cls, name), owner))
     return cls
+
+
+def decorated(method: cst.FunctionDef) -> str:
+    """'staticmethod' or 'classmethod' when the method is one, else ''."""
+    for decorator in method.decorators:
+        name = decorator.decorator
+        if isinstance(name, cst.Name) and name.value in ("staticmethod", "classmethod"):
+            return name.value
+    return ""
+
+
+def class_attribute(cls: ClassValue, name: str, node: cst.CSTNode) -> Any:
+    """`Cls.name`: a static or plain method as a function (`Base.__init__(self, ...)` passes self itself),
+    a classmethod bound to the class; anything else is unknown."""
+    function = method_function(cls, name)
+    if function is None:
+        return UNKNOWN
+    if decorated(function.node) == "classmethod":
+        return BoundMethod(cls, name, node)
+    return function
 
 
 def method_function(cls: ClassValue, name: str) -> Optional[Function]:
@@ -195,9 +218,15 @@ def _mark_parts(interp, layer: Layer, start: int) -> None:
 
 def apply_custom_layer(interp, layer: Layer, args: Args, node: cst.Call) -> Any:
     """`block(x)`: the tensors `call` returns when run on these arguments, while they are of this graph;
-    an opaque tensor of the inputs when the body cannot be followed; None when not applied to tensors."""
+    an opaque tensor of the inputs when the body cannot be followed. Applied to inputs the analysis lost
+    (a dict of Inputs filled in a loop), a block whose `call` is known on a symbolic input still makes a
+    tensor of its own, whose head `layer.model` tells; None when not applied to tensors."""
     parents = interp.apis.tensors_in(args)
     if not parents:
+        first = args.value("inputs", 0)
+        if layer.model is not None and (first is UNKNOWN or (isinstance(first, (Mapping, Seq)) and (
+                getattr(first, "opaque", False) or getattr(first, "grown", False)))):
+            return Tensor(layer, (), node)
         return None
     start = len(interp.facts.models)
     output = _run_call(interp, layer, args, node)

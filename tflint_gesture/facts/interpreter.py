@@ -409,6 +409,8 @@ class Interpreter:
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
             items = self.apis.unpack(value, len(elements))
+            if items is None and isinstance(value, Tensor):  # `left, right = inputs` in a model's `call`
+                items = [self.apis.opaque_tensor(e, (value,), "unpack") for e in elements]
             for i, element in enumerate(elements):
                 if isinstance(element, cst.StarredElement):
                     self.bind(element.value, UNKNOWN, scope)
@@ -541,10 +543,14 @@ class Interpreter:
         if isinstance(func, BoundMethod):
             if isinstance(func.obj, Super):
                 return classes.call_super(self, func.obj, func.name, args, node)
+            if isinstance(func.obj, ClassValue):  # a classmethod: `cls` is the class
+                return self.call_function(classes.method_function(func.obj, func.name), args, node,
+                                          self_value=func.obj)
             keras_owned = isinstance(func.obj, (ModelValue, Layer)) and func.name in _KERAS_MODEL_METHODS
             method = None if keras_owned else classes.own_method(func.obj, func.name)
             if method is not None:
-                return self.call_function(method, args, node, self_value=func.obj)
+                static = classes.decorated(method.node) == "staticmethod"
+                return self.call_function(method, args, node, self_value=None if static else func.obj)
             if isinstance(func.obj, Instance):
                 return UNKNOWN
             return self.apis.call_method(self, func.obj, func.name, args, node)
@@ -576,6 +582,8 @@ class Interpreter:
             owner = self.eval(node.value, scope)
             if isinstance(owner, Super):
                 return BoundMethod(owner, node.attr.value, node)
+            if isinstance(owner, ClassValue):  # `Factory.build(5)`, `Base.__init__(self, ...)`, `cls.make()`
+                return classes.class_attribute(owner, node.attr.value, node)
             if isinstance(owner, Layer) and owner.cls is not None:  # a custom layer's `self.dense`
                 if node.attr.value in owner.attrs:
                     return owner.attrs[node.attr.value]

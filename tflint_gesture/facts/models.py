@@ -91,7 +91,7 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
                 continue
             if layer.kind == "Dense":
                 return _make_head(layer, after)
-            if layer.kind == "Model" and layer.model is not None:
+            if (layer.kind == "Model" or layer.cls is not None) and layer.model is not None:
                 inner = head_of(layer.model, depth + 1)
                 return _extend(inner, after) if inner else None
             return None
