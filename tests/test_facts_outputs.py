@@ -188,3 +188,26 @@ def test_a_custom_head_block_names_its_output():
     facts = facts_of(src)
     assert [o.name for o in outputs_of(the_model(facts))] == ["gesture", "hand"]
     assert codes(src) == ["TFG203"]
+
+
+def test_a_subclassed_model_whose_call_returns_two_outputs():
+    src = text("""
+        class TwoHeads(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.encoder = layers.LSTM(32)
+                self.gesture = layers.Dense(6, activation="softmax", name="gesture")
+                self.hand = layers.Dense(1, activation="sigmoid", name="hand")
+
+            def call(self, inputs):
+                h = self.encoder(inputs)
+                return self.gesture(h), self.hand(h)
+
+        model = TwoHeads()
+        model.compile(optimizer="adam", loss=["categorical_crossentropy", "binary_crossentropy"])
+        model.fit(windows, [gesture_ids, hand_ids], validation_split=0.2)
+    """)
+    facts = facts_of(src)
+    outputs = outputs_of(the_model(facts))
+    assert len(outputs) == 2 and all(o.name is None for o in outputs)  # Keras has no names to pair a dict with
+    assert codes(src) == ["TFG102"]

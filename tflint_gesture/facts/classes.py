@@ -147,10 +147,13 @@ def interpret_subclassed(interp, cls: ClassValue, model: ModelValue, args: Args,
         model.kind, model.output = "subclassed", UNKNOWN
     if len(forward.node.params.params) < 2:
         return
+    build = method_function(cls, "build")
+    if build is not None:  # Keras builds the model on its first call: layers made there are used by `call`
+        interp.call_function(build, Args(pos=[(UNKNOWN, None)]), node, self_value=model)
     probe = Tensor(Layer(kind="Input", node=forward.node, args={"shape": UNKNOWN}), (), forward.node)
     extra = [(UNKNOWN, None)] * (len(forward.node.params.params) - 2)
     output = interp.call_function(forward, Args(pos=[(probe, None)] + extra), forward.node, self_value=model)
-    if isinstance(output, Tensor) and output is not probe:
+    if output is not probe and _of_graph(output, (probe,)):  # a tensor, or a list / dict of them (outputs)
         model.output = output
         model.inputs = probe
 

@@ -46,7 +46,9 @@ def outputs_of(model: Any) -> Optional[list[Output]]:
     if isinstance(output, Seq) and not output.grown and len(output.items) >= 2:
         if not all(isinstance(t, Tensor) for t in output.items):
             return None
-        return [Output(i, _layer_name(t), t) for i, t in enumerate(output.items)]
+        # a subclassed model's outputs have no names Keras could match a dict of losses with
+        named = model.kind == "functional"
+        return [Output(i, _layer_name(t) if named else None, t) for i, t in enumerate(output.items)]
     if isinstance(output, Mapping) and not output.opaque and len(output.items) >= 2:
         if not all(isinstance(t, Tensor) and isinstance(k, str) for k, t in output.items.items()):
             return None
