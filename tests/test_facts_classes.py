@@ -376,3 +376,30 @@ def test_explicit_base_init_and_unpacked_inputs_in_call():
     """)
     assert head_of(only_model(facts_of(src))).units == 1
     assert codes(src) == ["TFG201"]
+
+
+def test_call_is_read_in_training_mode_as_fit_runs_it():
+    """A model that applies softmax only at inference gives logits to the loss during fit: with
+    from_logits=True it is right (no TFG105), without it the loss reads logits (TFG106)."""
+    model_src = """
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.hidden = layers.Dense(32, activation="relu")
+                self.logits = layers.Dense(5)
+
+            def call(self, inputs, training=False):
+                logits = self.logits(self.hidden(inputs))
+                if not training:
+                    return tf.nn.softmax(logits)
+                return logits
+
+        model = Net()
+        model.fit(x.reshape(200, -1), y, validation_split=0.2)
+    """
+    right = text(model_src.replace("model.fit", 'model.compile(optimizer="adam", loss=keras.losses.'
+                                   'SparseCategoricalCrossentropy(from_logits=True))\n        model.fit'))
+    assert head_of(only_model(facts_of(right))).activation == "linear"
+    assert_silent(right, "TFG1", "TFG2", sees="fit")
+    wrong = right.replace("SparseCategoricalCrossentropy(from_logits=True)", "SparseCategoricalCrossentropy()")
+    assert codes(wrong) == ["TFG106"]

@@ -30,6 +30,7 @@ from tflint_gesture.facts.values import (
     Args,
     BoundMethod,
     ClassValue,
+    Const,
     Data,
     Dataset,
     Function,
@@ -152,7 +153,8 @@ def interpret_subclassed(interp, cls: ClassValue, model: ModelValue, args: Args,
         interp.call_function(build, Args(pos=[(UNKNOWN, None)]), node, self_value=model)
     probe = Tensor(Layer(kind="Input", node=forward.node, args={"shape": UNKNOWN}), (), forward.node)
     extra = [(UNKNOWN, None)] * (len(forward.node.params.params) - 2)
-    output = interp.call_function(forward, Args(pos=[(probe, None)] + extra), forward.node, self_value=model)
+    probe_args = training_mode(forward, Args(pos=[(probe, None)] + extra))
+    output = interp.call_function(forward, probe_args, forward.node, self_value=model)
     if output is not probe and _of_graph(output, (probe,)):  # a tensor, or a list / dict of them (outputs)
         model.output = output
         model.inputs = probe
@@ -249,7 +251,27 @@ def _run_call(interp, layer: Layer, args: Args, node: cst.Call) -> Any:
     if build is not None and not layer.attrs.get("__built__"):
         layer.attrs["__built__"] = True  # Keras builds a layer once, on its first call
         interp.call_function(build, Args(pos=[(UNKNOWN, None)]), node, self_value=layer)
-    return interp.call_function(forward, args, node, self_value=layer)
+    return interp.call_function(forward, training_mode(forward, args), node, self_value=layer)
+
+
+def training_mode(forward: Function, args: Args) -> Args:
+    """The arguments `fit` calls `call` with: Keras passes `training=True` to a `call` that takes a
+    `training` argument, and the loss sees that output (a `call` that applies softmax only when not
+    training gives logits to the loss)."""
+    params = list(forward.node.params.params) + list(forward.node.params.kwonly_params)
+    names = [p.name.value for p in params]
+    if "training" not in names or "training" in args.kw or args.starred:
+        return args
+    index = [p.name.value for p in forward.node.params.params].index("training") - 1 \
+        if "training" in [p.name.value for p in forward.node.params.params] else None
+    if index is not None and index < len(args.pos):
+        if args.pos[index][0] is not UNKNOWN:
+            return args  # given by the caller
+        pos = list(args.pos)
+        pos[index] = (Const(True), None)
+        return Args(pos=pos, kw=dict(args.kw), starred=args.starred, scope=args.scope)
+    return Args(pos=list(args.pos), kw={**args.kw, "training": (Const(True), None)}, starred=args.starred,
+                scope=args.scope)
 
 
 def _of_graph(output: Any, parents: tuple) -> bool:
