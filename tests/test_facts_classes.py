@@ -403,3 +403,18 @@ def test_call_is_read_in_training_mode_as_fit_runs_it():
     assert_silent(right, "TFG1", "TFG2", sees="fit")
     wrong = right.replace("SparseCategoricalCrossentropy(from_logits=True)", "SparseCategoricalCrossentropy()")
     assert codes(wrong) == ["TFG106"]
+
+
+def test_keras_model_init_called_on_self_makes_a_functional_subclass():
+    src = text("""
+        class Net(keras.Model):
+            def __init__(self, classes):
+                inputs = keras.Input(shape=(32, 32, 3))
+                outputs = layers.Dense(classes, activation="softmax")(layers.Flatten()(inputs))
+                keras.Model.__init__(self, inputs, outputs, name="net")
+
+        model = Net(1)
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+    """)
+    assert only_model(facts_of(src)).kind == "functional"
+    assert codes(src) == ["TFG201"]

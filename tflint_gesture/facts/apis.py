@@ -1886,6 +1886,19 @@ def _sklearn_wrapper(interp, args, node):
     return result if isinstance(result, ModelValue) else UNKNOWN
 
 
+@api("keras.Model.__init__", "keras.models.Model.__init__")
+def _model_init_called_on_self(interp, args, node):
+    """`keras.Model.__init__(self, inputs, outputs)` in a subclass's `__init__` (Keras 2-era spelling of
+    `super().__init__(...)`): the subclassed model becomes that functional graph."""
+    from tflint_gesture.facts.classes import keras_model_init
+    from tflint_gesture.facts.interpreter import Args
+
+    obj = args.value("self", 0)
+    if isinstance(obj, ModelValue):
+        keras_model_init(obj, Args(pos=list(args.pos[1:]), kw=dict(args.kw), starred=args.starred, scope=args.scope))
+    return Const(None)
+
+
 @api("keras.models.load_model", "keras.models.model_from_json", "keras.models.clone_model")
 def _loaded_model(interp, args, node):
     model = ModelValue(kind="loaded", node=node)
