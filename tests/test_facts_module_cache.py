@@ -79,3 +79,46 @@ def test_an_unchanged_project_is_served_from_the_cache(tmp_path):
     write(tmp_path / "config.py", "NUM_CLASSES = 3\n")
     again = loader.load(tmp_path / "model.py")
     assert again is not None and again is not first
+
+
+def test_a_finding_in_a_module_that_an_imported_module_imports(tmp_path):
+    """train.py imports model.py, whose functional subclass ends in a head block of blocks.py: the
+    finding is placed on the block's Dense, two imports away."""
+    (tmp_path / "pyproject.toml").write_text("")
+    (tmp_path / "blocks.py").write_text(textwrap.dedent("""\
+        from keras import layers
+
+
+        class Head(layers.Layer):
+            def __init__(self, classes, **kwargs):
+                super().__init__(**kwargs)
+                self.pool = layers.GlobalAveragePooling1D()
+                self.out = layers.Dense(classes, activation="softmax")
+
+            def call(self, x):
+                return self.out(self.pool(x))
+    """))
+    (tmp_path / "model.py").write_text(textwrap.dedent("""\
+        import keras
+        from keras import layers
+        from blocks import Head
+
+
+        class Net(keras.Model):
+            def __init__(self, classes):
+                inputs = keras.Input(shape=(30, 6))
+                x = layers.Conv1D(32, 3, activation="relu")(inputs)
+                super().__init__(inputs, Head(classes)(x))
+    """))
+    (tmp_path / "train.py").write_text(textwrap.dedent("""\
+        import numpy as np
+        from model import Net
+
+        x = np.random.rand(100, 30, 6)
+        y = np.random.randint(0, 6, size=(100,))
+        net = Net(5)
+        net.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        net.fit(x, y, validation_split=0.2)
+    """))
+    findings = check_file(tmp_path / "train.py")
+    assert [(f.path.rsplit("/", 1)[-1], f.line, f.code) for f in findings] == [("blocks.py", 8, "TFG203")]

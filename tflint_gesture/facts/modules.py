@@ -37,6 +37,7 @@ class LoadedModule:
     module: cst.Module
     scope: Any
     positions: Any
+    imports: tuple = ()  # the project modules its own analysis loaded (their nodes can be a finding's place)
 
 
 class ModuleLoader:
@@ -47,6 +48,7 @@ class ModuleLoader:
         self._cache: dict[Path, tuple[tuple, Optional[LoadedModule], tuple]] = {}
         self._loading: set[Path] = set()
         self._reading: list[list] = []  # the dependencies of each module being analysed, innermost last
+        self._children: list[list] = []  # the LoadedModules each module being analysed imported
         self._screened: dict[Path, tuple[tuple, tuple]] = {}
         self._screening: set[Path] = set()
         self._cycles = 0
@@ -79,19 +81,29 @@ class ModuleLoader:
         cached = self._cache.get(path)
         if cached is not None and cached[0] == key and self._still_valid(cached[2]):
             self._note(("file", path, key), *cached[2])
+            self._loaded(cached[1])
             return cached[1]
         if path in self._loading or key[0] > _MAX_BYTES:
             return None  # an import cycle, or a generated giant: stay unknown
         self._loading.add(path)
         self._reading.append([])
+        self._children.append([])
         try:
             loaded = self._analyse(path)
         finally:
             self._loading.discard(path)
             depends = tuple(dict.fromkeys(self._reading.pop()))
+            children = tuple(self._children.pop())
+        if loaded is not None:
+            loaded.imports = children
         self._cache[path] = (key, loaded, depends)
         self._note(("file", path, key), *depends)
+        self._loaded(loaded)
         return loaded
+
+    def _loaded(self, loaded: Optional[LoadedModule]) -> None:
+        if loaded is not None and self._children and all(c is not loaded for c in self._children[-1]):
+            self._children[-1].append(loaded)
 
     def _note(self, *dependencies: tuple) -> None:
         """Record, for the module being analysed (if any), what the value it is given depends on."""

@@ -115,8 +115,14 @@ class Facts:
         self.output_views: dict = {}  # facts.outputs: per-output views of multi-output models, built once
 
     def add_foreign(self, loaded) -> None:
-        if all(f is not loaded for f in self.foreign):
-            self.foreign.append(loaded)
+        """A project module this file imports, and the ones it imports in turn (a builder in `model.py`
+        applying a block of `blocks.py` puts a finding there)."""
+        stack = [loaded]
+        while stack:
+            module = stack.pop()
+            if all(f is not module for f in self.foreign):
+                self.foreign.append(module)
+                stack.extend(getattr(module, "imports", ()))
 
     def locate(self, node: Optional[cst.CSTNode]):
         """(path of another project module or None for this file, CodeRange), or None if unknown."""
