@@ -418,3 +418,18 @@ def test_keras_model_init_called_on_self_makes_a_functional_subclass():
     """)
     assert only_model(facts_of(src)).kind == "functional"
     assert codes(src) == ["TFG201"]
+
+
+def test_super_init_with_kwargs_only_and_no_call_is_not_a_functional_model():
+    facts = facts_of(text("""
+        class Trainer(keras.Model):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+
+            def train_step(self, data):
+                return {}
+
+        model = Trainer(name="t")
+    """))
+    model = only_model(facts)
+    assert model.kind == "subclassed" and model.output is None

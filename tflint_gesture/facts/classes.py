@@ -162,13 +162,12 @@ def interpret_subclassed(interp, cls: ClassValue, model: ModelValue, args: Args,
 
 def keras_model_init(model: ModelValue, args: Args) -> bool:
     """`keras.Model.__init__(inputs, outputs)` reached from a subclass: the model is that functional graph."""
-    inputs = args.value("inputs", 0)
-    outputs = args.value("outputs", 1)
-    if inputs is None and outputs is None:
+    (inputs, inputs_arg), (outputs, outputs_arg) = args.get("inputs", 0), args.get("outputs", 1)
+    if inputs_arg is None or outputs_arg is None:  # both written out (not `**kwargs`): Keras needs both
         return False
     model.kind = "functional"
-    model.inputs = inputs if inputs is not None else UNKNOWN
-    model.output = outputs if outputs is not None else UNKNOWN
+    model.inputs = inputs
+    model.output = outputs
     return True
 
 
