@@ -433,3 +433,20 @@ def test_super_init_with_kwargs_only_and_no_call_is_not_a_functional_model():
     """))
     model = only_model(facts)
     assert model.kind == "subclassed" and model.output is None
+
+
+def test_a_sequential_subclass_gets_its_layers_from_super_init_and_add():
+    src = text("""
+        class GestureNet(keras.Sequential):
+            def __init__(self, classes):
+                super().__init__([keras.Input(shape=(32, 32, 3)), layers.Flatten()])
+                self.add(layers.Dense(64, activation="relu"))
+                self.add(layers.Dense(classes, activation="softmax"))
+
+        model = GestureNet(4)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x / 255.0, y, validation_split=0.2)
+    """)
+    model = only_model(facts_of(src))
+    assert model.kind == "sequential" and [layer.kind for layer in model.layers][-2:] == ["Dense", "Dense"]
+    assert "TFG203" in codes(src)

@@ -1886,7 +1886,8 @@ def _sklearn_wrapper(interp, args, node):
     return result if isinstance(result, ModelValue) else UNKNOWN
 
 
-@api("keras.Model.__init__", "keras.models.Model.__init__")
+@api("keras.Model.__init__", "keras.models.Model.__init__", "keras.Sequential.__init__",
+     "keras.models.Sequential.__init__")
 def _model_init_called_on_self(interp, args, node):
     """`keras.Model.__init__(self, inputs, outputs)` in a subclass's `__init__` (Keras 2-era spelling of
     `super().__init__(...)`): the subclassed model becomes that functional graph."""
@@ -1895,7 +1896,8 @@ def _model_init_called_on_self(interp, args, node):
 
     obj = args.value("self", 0)
     if isinstance(obj, ModelValue):
-        keras_model_init(obj, Args(pos=list(args.pos[1:]), kw=dict(args.kw), starred=args.starred, scope=args.scope))
+        keras_model_init(interp, obj, Args(pos=list(args.pos[1:]), kw=dict(args.kw), starred=args.starred,
+                                           scope=args.scope))
     return Const(None)
 
 

@@ -25,8 +25,10 @@ from typing import Any, Optional
 import libcst as cst
 
 from tflint_gesture.facts.hierarchy import class_kind
+from tflint_gesture.facts.names import canonical
 from tflint_gesture.facts.values import (
     UNKNOWN,
+    UNKNOWN_LAYER,
     Args,
     BoundMethod,
     ClassValue,
@@ -45,6 +47,9 @@ from tflint_gesture.facts.values import (
     Tensor,
 )
 
+SEQUENTIAL = ("keras.Sequential", "keras.models.Sequential", "keras.engine.sequential.Sequential")
+
+
 def define_class(interp, node: cst.ClassDef, scope) -> ClassValue:
     cls = ClassValue(node=node, scope=scope)
     for base in node.bases:
@@ -53,11 +58,13 @@ def define_class(interp, node: cst.ClassDef, scope) -> ClassValue:
         value = interp.eval(base.value, scope)
         if isinstance(value, Ref):
             kind = class_kind(value.qualname, interp.apis.LAYER_LIBRARIES)
+            cls.sequential = cls.sequential or canonical(value.qualname) in SEQUENTIAL
             cls.keras_model = cls.keras_model or kind == "model"
             cls.keras_layer = cls.keras_layer or kind == "layer"
             cls.keras_sequence = cls.keras_sequence or kind == "sequence"
         elif isinstance(value, ClassValue):  # a class of the script (or of an imported project module)
             cls.bases.append(value)
+            cls.sequential = cls.sequential or value.sequential
             cls.keras_model = cls.keras_model or value.keras_model
             cls.keras_layer = cls.keras_layer or value.keras_layer
             cls.keras_sequence = cls.keras_sequence or value.keras_sequence
@@ -114,8 +121,8 @@ def method_function(cls: ClassValue, name: str) -> Optional[Function]:
 
 def instantiate(interp, cls: ClassValue, args: Args, node: cst.Call) -> Any:
     if cls.keras_model:
-        model = ModelValue(kind="subclassed", node=node, custom_train_step=cls.custom_train_step,
-                           name=cls.node.name.value, cls=cls)
+        model = ModelValue(kind="sequential" if cls.sequential else "subclassed", node=node,
+                           custom_train_step=cls.custom_train_step, name=cls.node.name.value, cls=cls)
         model.created_depth = interp.uncertain
         interp.facts.models.append(model)
         interpret_subclassed(interp, cls, model, args, node)
@@ -140,12 +147,12 @@ def interpret_subclassed(interp, cls: ClassValue, model: ModelValue, args: Args,
     if init is not None:
         interp.call_function(init, args, node, self_value=model)
     else:
-        keras_model_init(model, args)
+        keras_model_init(interp, model, args)
     forward = method_function(cls, "call")
     if forward is None:
         return
-    if model.kind == "functional":  # its own `call` replaces the graph given to Keras' __init__
-        model.kind, model.output = "subclassed", UNKNOWN
+    if model.kind in ("functional", "sequential"):  # its own `call` replaces the graph given to Keras
+        model.kind, model.output, model.layers = "subclassed", UNKNOWN, []
     if len(forward.node.params.params) < 2:
         return
     build = method_function(cls, "build")
@@ -160,8 +167,17 @@ def interpret_subclassed(interp, cls: ClassValue, model: ModelValue, args: Args,
         model.inputs = probe
 
 
-def keras_model_init(model: ModelValue, args: Args) -> bool:
-    """`keras.Model.__init__(inputs, outputs)` reached from a subclass: the model is that functional graph."""
+def keras_model_init(interp, model: ModelValue, args: Args) -> bool:
+    """`keras.Model.__init__(inputs, outputs)` reached from a subclass: the model is that functional graph;
+    `keras.Sequential.__init__(layers)` of a Sequential subclass: those are its first layers."""
+    if model.kind == "sequential":
+        layers = args.value("layers", 0)
+        if isinstance(layers, Seq):
+            model.layers = [UNKNOWN_LAYER if i in layers.maybe else interp.apis.as_layer(item, model.node)
+                            for i, item in enumerate(layers.items)]
+        elif layers is not None and not (isinstance(layers, Const) and layers.value is None):
+            model.layers = [UNKNOWN_LAYER]
+        return True
     (inputs, inputs_arg), (outputs, outputs_arg) = args.get("inputs", 0), args.get("outputs", 1)
     if inputs_arg is None or outputs_arg is None:  # both written out (not `**kwargs`): Keras needs both
         return False
@@ -349,7 +365,7 @@ def call_super(interp, sup: Super, name: str, args: Args, node: cst.Call) -> Any
     if function is not None:
         return interp.call_function(function, args, node, self_value=sup.obj)
     if name == "__init__" and isinstance(sup.obj, ModelValue):
-        keras_model_init(sup.obj, args)
+        keras_model_init(interp, sup.obj, args)
     return UNKNOWN
 
 

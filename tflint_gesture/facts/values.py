@@ -308,6 +308,7 @@ class ClassValue:
     keras_model: bool = False
     keras_layer: bool = False
     keras_sequence: bool = False  # keras.utils.Sequence / PyDataset: batches come from __getitem__
+    sequential: bool = False  # a keras.Sequential subclass: `super().__init__([...])` / `self.add` give its layers
     custom_train_step: bool = False
     methods: dict = field(default_factory=dict)  # name -> FunctionDef, inherited ones included
     owners: dict = field(default_factory=dict)  # name -> the ClassValue whose body defines that method
