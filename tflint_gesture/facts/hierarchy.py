@@ -26,7 +26,11 @@ KERAS2_ENGINE = {  # Keras 2's module paths of its base classes
     "keras.engine.sequential.Sequential": "model", "keras.engine.base_layer.Layer": "layer",
 }
 MAX_DEPTH = 16
-_PRECEDENCE = ("model", "layer", "sequence")  # a Model is also a Layer: the model reading wins
+_PRECEDENCE = ("model", "layer", "sequence")
+# Packages read by name only: Keras' and TensorFlow's classes are settled by `base_kind`, and the others
+# (PyTorch and its trainers, scikit-learn, JAX) define no Keras classes, so their large sources are not parsed.
+_NOT_KERAS = {"builtins", "keras", "tensorflow", "tf_keras", "numpy", "torch", "torchvision", "lightning",
+              "pytorch_lightning", "sklearn", "jax", "flax", "pandas", "scipy"}  # a Model is also a Layer: the model reading wins
 
 
 def base_kind(qualname: str, libraries: tuple) -> Optional[str]:
@@ -49,7 +53,7 @@ def class_kind(qualname: str, libraries: tuple) -> Optional[str]:
     if kind is not None:
         return kind
     top = name.split(".")[0]
-    if top in sys.stdlib_module_names or top in ("builtins", "keras", "tensorflow", "numpy", "torch"):
+    if top in sys.stdlib_module_names or top in _NOT_KERAS:
         return None  # Keras' own names are settled above; the others hold no Keras classes
     return _library_kind(name, libraries, 0, frozenset())
 
