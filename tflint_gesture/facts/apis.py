@@ -328,7 +328,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         return opaque_tensor(node, (value,), attr)
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
-    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
+    if isinstance(value, (Seq, Mapping, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
         return BoundMethod(value, attr, node)
     return UNKNOWN
 
@@ -1886,6 +1886,21 @@ def _sklearn_wrapper(interp, args, node):
     return result if isinstance(result, ModelValue) else UNKNOWN
 
 
+@api("keras.Model.__init__", "keras.models.Model.__init__", "keras.Sequential.__init__",
+     "keras.models.Sequential.__init__")
+def _model_init_called_on_self(interp, args, node):
+    """`keras.Model.__init__(self, inputs, outputs)` in a subclass's `__init__` (Keras 2-era spelling of
+    `super().__init__(...)`): the subclassed model becomes that functional graph."""
+    from tflint_gesture.facts.classes import keras_model_init
+    from tflint_gesture.facts.interpreter import Args
+
+    obj = args.value("self", 0)
+    if isinstance(obj, ModelValue):
+        keras_model_init(interp, obj, Args(pos=list(args.pos[1:]), kw=dict(args.kw), starred=args.starred,
+                                           scope=args.scope))
+    return Const(None)
+
+
 @api("keras.models.load_model", "keras.models.model_from_json", "keras.models.clone_model")
 def _loaded_model(interp, args, node):
     model = ModelValue(kind="loaded", node=node)
@@ -1924,13 +1939,30 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
     if isinstance(obj, Mapping):
         if name in ("update", "setdefault", "pop", "popitem", "clear"):
             obj.opaque = True
-        return UNKNOWN
+        return _mapping_view(obj, name, args)
     if isinstance(obj, Layer):
         if name == "adapt" and obj.kind in ("Normalization", "TextVectorization", "StringLookup", "IntegerLookup"):
             if obj.kind == "Normalization":
                 interp.facts.scaler_fits.append(ScalerFit(node, "Normalization", args.value("data", 0), "adapt"))
             obj.args["adapted"] = True
         return UNKNOWN
+    return UNKNOWN
+
+
+def _mapping_view(mapping: Mapping, name: str, args) -> Any:
+    """`inputs.values()` / `.keys()` / `.items()` / `.get(key)` of a dict literal (a custom layer's dict of
+    Inputs): lists of its entries in insertion order, as Python gives them."""
+    if mapping.opaque or args.starred:
+        return UNKNOWN
+    if name == "values" and not args.pos:
+        return Seq(list(mapping.items.values()))
+    if name == "keys" and not args.pos:
+        return Seq([Const(key) for key in mapping.items])
+    if name == "items" and not args.pos:
+        return Seq([Seq([Const(key), value], is_tuple=True) for key, value in mapping.items.items()])
+    if name == "get" and len(args.pos) == 1:
+        key = args.pos[0][0]
+        return mapping.lookup(key.value) if isinstance(key, Const) and key.value in mapping.items else UNKNOWN
     return UNKNOWN
 
 
@@ -1946,7 +1978,9 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
         loss_value, loss_arg = args.get("loss", 1)
         metrics_value, metrics_arg = args.get("metrics", 2)
         compile_ = Compile(node=node, loss=loss_from_value(loss_value, loss_arg) if loss_value is not None else UNKNOWN,
-                           loss_node=loss_arg, optimizer=args.value("optimizer", 0), conditional=not certain)
+                           loss_node=loss_arg, optimizer=args.value("optimizer", 0), conditional=not certain,
+                           loss_value=loss_value if not args.starred else UNKNOWN,
+                           metrics_value=metrics_value if not args.starred else UNKNOWN)
         if isinstance(metrics_value, Seq):
             nodes = [metrics_arg] * len(metrics_value.items)
             if isinstance(metrics_arg, cst.Arg) and isinstance(metrics_arg.value, (cst.List, cst.Tuple)):
@@ -1975,6 +2009,7 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
         call.x = as_data(call.x)
         if method != "predict":
             y, call.y_node = args.get("y", 1)
+            call.y_value = y
             call.y = as_data(y) if y is not None else None
             if isinstance(call.y, Const) and call.y.value is None:
                 call.y = None

@@ -17,10 +17,12 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.names import canonical, dotted_name, star_member, target_names, under
+import tflint_gesture.facts.classes as classes
+from tflint_gesture.facts.names import canonical, dotted_name, star_member, target_names
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.values import (
     UNKNOWN,
+    Args,
     BoundMethod,
     ClassNames,
     ClassValue,
@@ -35,6 +37,7 @@ from tflint_gesture.facts.values import (
     Origin,
     Ref,
     Seq,
+    Super,
     Tape,
     Tensor,
 )
@@ -76,29 +79,6 @@ class Scope:
                     return Ref(member)
             scope = scope.parent
         return UNKNOWN
-
-
-@dataclass
-class Args:
-    """Evaluated call arguments with their nodes (for evidence)."""
-
-    pos: list = field(default_factory=list)  # [(value, node)]
-    kw: dict = field(default_factory=dict)  # name -> (value, node)
-    starred: bool = False
-    scope: Any = None  # the caller's scope (to name unknown sizes: facts.symbols)
-
-    def get(self, name: Optional[str], index: Optional[int] = None, default: Any = None):
-        """(value, node) of a parameter given by keyword `name` or at position `index`."""
-        if name is not None and name in self.kw:
-            return self.kw[name]
-        if index is not None and index < len(self.pos):
-            return self.pos[index]
-        if self.starred:
-            return (UNKNOWN, None)
-        return (default, None)
-
-    def value(self, name: Optional[str], index: Optional[int] = None, default: Any = None) -> Any:
-        return self.get(name, index, default)[0]
 
 
 @dataclass
@@ -218,7 +198,7 @@ class Interpreter:
                 self.defined_functions.append((function, None))
             return False
         if isinstance(stmt, cst.ClassDef):
-            scope.vars[stmt.name.value] = self.define_class(stmt, scope)
+            scope.vars[stmt.name.value] = classes.define_class(self, stmt, scope)
             return False
         if isinstance(stmt, cst.If):
             return self.exec_if(stmt, scope)
@@ -429,6 +409,8 @@ class Interpreter:
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [e for e in target.elements]
             items = self.apis.unpack(value, len(elements))
+            if items is None and isinstance(value, Tensor):  # `left, right = inputs` in a model's `call`
+                items = [self.apis.opaque_tensor(e, (value,), "unpack") for e in elements]
             for i, element in enumerate(elements):
                 if isinstance(element, cst.StarredElement):
                     self.bind(element.value, UNKNOWN, scope)
@@ -441,7 +423,7 @@ class Interpreter:
             if isinstance(root, cst.Name):  # `args.n = 5` changes what `args.n` names
                 self.bind_counts[root.value] = self.bind_counts.get(root.value, 0) + 1
             owner = self.eval(target.value, scope)
-            if isinstance(owner, (Instance, ModelValue)):
+            if isinstance(owner, (Instance, ModelValue)) or (isinstance(owner, Layer) and owner.cls is not None):
                 owner.attrs[target.attr.value] = value
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, scope)
@@ -465,95 +447,6 @@ class Interpreter:
         if loaded is not None and not self.library:
             self.facts.add_foreign(loaded)
         return loaded
-
-    # ------------------------------------------------------------- classes
-    def define_class(self, node: cst.ClassDef, scope: Scope) -> ClassValue:
-        cls = ClassValue(node=node, scope=scope)
-        for base in node.bases:
-            value = self.eval(base.value, scope)
-            if isinstance(value, Ref):
-                name = canonical(value.qualname)
-                top = name.split(".")[0]
-                if name in ("keras.Model", "keras.Sequential") or under(name, "keras.models") or (
-                        top in self.apis.LAYER_LIBRARIES and ".models." in name):
-                    cls.keras_model = True
-                elif under(name, "keras.layers") or (top in self.apis.LAYER_LIBRARIES and ".layers." in name):
-                    cls.keras_layer = True
-                elif name in ("keras.utils.Sequence", "keras.utils.PyDataset", "keras.utils.data_utils.Sequence"):
-                    cls.keras_sequence = True
-            elif isinstance(value, ClassValue):  # a class of the script (or of an imported project module)
-                cls.keras_model = cls.keras_model or value.keras_model
-                cls.keras_layer = cls.keras_layer or value.keras_layer
-                cls.keras_sequence = cls.keras_sequence or value.keras_sequence
-                cls.custom_train_step = cls.custom_train_step or value.custom_train_step
-                cls.methods.update(value.methods)
-        for stmt in node.body.body:
-            if isinstance(stmt, cst.FunctionDef):
-                cls.methods[stmt.name.value] = stmt
-        if "train_step" in cls.methods:
-            cls.custom_train_step = True
-        if not (cls.keras_model or cls.keras_layer or cls.keras_sequence):
-            for name, method in cls.methods.items():
-                if name.startswith("__") and name != "__init__":
-                    continue
-                self.defined_functions.append((Function(method, scope), Instance(cls)))
-        return cls
-
-    def instantiate(self, cls: ClassValue, args: Args, node: cst.Call) -> Any:
-        if cls.keras_model:
-            model = ModelValue(kind="subclassed", node=node, custom_train_step=cls.custom_train_step,
-                               name=cls.node.name.value, cls=cls)
-            model.created_depth = self.uncertain
-            self.facts.models.append(model)
-            self._interpret_subclassed(cls, model, args, node)
-            return model
-        if cls.keras_layer:
-            return Layer(kind="?", node=node)
-        if cls.keras_sequence:
-            return self._sequence_batches(cls, args, node)
-        instance = Instance(cls)
-        init = cls.methods.get("__init__")
-        if init is not None:
-            self.call_function(Function(init, cls.scope), args, node, self_value=instance)
-        return instance
-
-    def _interpret_subclassed(self, cls: ClassValue, model: ModelValue, args: Args, node: cst.Call) -> None:
-        """Run `__init__` with the call's arguments (layers stored on self become the model's attributes,
-        a `self.compile(...)` in it compiles the model), then `call` on a symbolic input: when it returns a
-        tensor of those layers, that is the model's output and its head is known."""
-        init = cls.methods.get("__init__")
-        if init is not None:
-            self.call_function(Function(init, cls.scope), args, node, self_value=model)
-        forward = cls.methods.get("call")
-        if forward is None or len(forward.params.params) < 2:
-            return
-        probe = Tensor(Layer(kind="Input", node=forward, args={"shape": UNKNOWN}), (), forward)
-        extra = [(UNKNOWN, None)] * (len(forward.params.params) - 2)
-        output = self.call_function(Function(forward, cls.scope), Args(pos=[(probe, None)] + extra), forward,
-                                    self_value=model)
-        if isinstance(output, Tensor) and output is not probe:
-            model.output = output
-            model.inputs = probe
-
-    def _sequence_batches(self, cls: ClassValue, args: Args, node: cst.Call) -> Any:
-        """A `keras.utils.Sequence` / `PyDataset`: its `__getitem__` (with an unknown index) says what one
-        batch is, `(x, y)` or `x`; the instance is the dataset `fit` reads."""
-        instance = Instance(cls)
-        init = cls.methods.get("__init__")
-        if init is not None:
-            self.call_function(Function(init, cls.scope), args, node, self_value=instance)
-        getitem = cls.methods.get("__getitem__")
-        if getitem is None:
-            return instance
-        batch = self.call_function(Function(getitem, cls.scope), Args(pos=[(UNKNOWN, None)]), node,
-                                   self_value=instance)
-        origin = Origin(node, f"batches of {cls.node.name.value}.__getitem__")
-        if isinstance(batch, Seq) and len(batch.items) in (2, 3) and not batch.grown:
-            x, y = (self.apis.as_data(item) for item in batch.items[:2])
-            return Dataset(x=x, y=self.apis._element_labels(y, node), origin=origin, batches=1)
-        if isinstance(batch, Data):
-            return Dataset(x=batch, y=None, origin=origin, batches=1)
-        return Dataset(origin=origin)
 
     # --------------------------------------------------------------- calls
     def call_function(self, function: Function, args: Args, node: cst.CSTNode, self_value: Any = None,
@@ -629,6 +522,8 @@ class Interpreter:
     def call(self, node: cst.Call, scope: Scope) -> Any:
         func = self.eval(node.func, scope)
         args = self.eval_args(node, scope)
+        if func is UNKNOWN and isinstance(node.func, cst.Name) and node.func.value == "super":
+            return classes.make_super(self, args, scope)
         result = self._call_value(func, args, node)
         if result is UNKNOWN and not isinstance(func, (Layer, ModelValue)):
             # An unmodelled step on symbolic tensors (a keras_hub layer, `tf.*` / `keras.ops.*`, a custom
@@ -644,19 +539,26 @@ class Interpreter:
         if isinstance(func, Function):
             return self.call_function(func, args, node)
         if isinstance(func, ClassValue):
-            return self.instantiate(func, args, node)
+            return classes.instantiate(self, func, args, node)
         if isinstance(func, BoundMethod):
-            owner_cls = func.obj.cls if isinstance(func.obj, ModelValue) else None
-            if owner_cls is not None and func.name in owner_cls.methods and func.name not in _KERAS_MODEL_METHODS:
-                method = owner_cls.methods[func.name]
-                return self.call_function(Function(method, owner_cls.scope), args, node, self_value=func.obj)
+            if isinstance(func.obj, Super):
+                return classes.call_super(self, func.obj, func.name, args, node)
+            if isinstance(func.obj, ClassValue):  # a classmethod: `cls` is the class
+                return self.call_function(classes.method_function(func.obj, func.name), args, node,
+                                          self_value=func.obj)
+            keras_owned = isinstance(func.obj, (ModelValue, Layer)) and func.name in _KERAS_MODEL_METHODS
+            method = None if keras_owned else classes.own_method(func.obj, func.name)
+            if method is not None:
+                static = classes.decorated(method.node) == "staticmethod"
+                return self.call_function(method, args, node, self_value=None if static else func.obj)
             if isinstance(func.obj, Instance):
-                method = func.obj.cls.methods.get(func.name)
-                if method is not None:
-                    return self.call_function(Function(method, func.obj.cls.scope), args, node, self_value=func.obj)
                 return UNKNOWN
             return self.apis.call_method(self, func.obj, func.name, args, node)
         if isinstance(func, Layer):
+            if func.cls is not None:
+                applied = classes.apply_custom_layer(self, func, args, node)
+                if applied is not None:
+                    return applied
             return self.apis.apply_layer(self, func, args, node)
         if isinstance(func, ModelValue):
             return self.apis.apply_model(self, func, args, node)
@@ -677,7 +579,17 @@ class Interpreter:
                 return Const(None)
             return scope.lookup(name)
         if kind is cst.Attribute:
-            return self.apis.get_attribute(self, self.eval(node.value, scope), node.attr.value, node)
+            owner = self.eval(node.value, scope)
+            if isinstance(owner, Super):
+                return BoundMethod(owner, node.attr.value, node)
+            if isinstance(owner, ClassValue):  # `Factory.build(5)`, `Base.__init__(self, ...)`, `cls.make()`
+                return classes.class_attribute(owner, node.attr.value, node)
+            if isinstance(owner, Layer) and owner.cls is not None:  # a custom layer's `self.dense`
+                if node.attr.value in owner.attrs:
+                    return owner.attrs[node.attr.value]
+                if node.attr.value in owner.cls.methods:
+                    return BoundMethod(owner, node.attr.value, node)
+            return self.apis.get_attribute(self, owner, node.attr.value, node)
         if kind is cst.Call:
             return self.call(node, scope)
         if kind in (cst.Integer, cst.Float, cst.SimpleString):

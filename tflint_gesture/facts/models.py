@@ -61,12 +61,13 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
                 continue
             if layer.kind == "Dense":
                 return _make_head(layer, after)
-            if layer.kind == "Model" and layer.model is not None:
+            if (layer.kind == "Model" or layer.cls is not None) and layer.model is not None:
+                # a nested model, or a custom layer whose `call` is known (`facts.classes`)
                 inner = head_of(layer.model, depth + 1)
                 return _extend(inner, after) if inner else None
             return None
         return None
-    if model.kind == "subclassed" and model.custom_train_step:
+    if model.custom_train_step:
         return None  # its own train_step decides what the outputs are compared with
     if model.kind in ("functional", "subclassed"):  # subclassed: the tensor its `call` returned, if any
         output = model.output
@@ -90,7 +91,7 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
                 continue
             if layer.kind == "Dense":
                 return _make_head(layer, after)
-            if layer.kind == "Model" and layer.model is not None:
+            if (layer.kind == "Model" or layer.cls is not None) and layer.model is not None:
                 inner = head_of(layer.model, depth + 1)
                 return _extend(inner, after) if inner else None
             return None
@@ -141,7 +142,7 @@ def headed_models(facts) -> list:
 
     A Sequential block returned by a helper (an MLP, a transformer's feed-forward part) and used as a
     layer inside a bigger model ends where the next layer of that model begins, so a Dropout at its end
-    is not "after the output".
+    is not "after the output"; nor does one that a custom layer builds for its own `call`.
     """
     used = {id(model) for model in facts.models if model.compile is not None}
     used |= {id(call.model) for call in facts.calls}
@@ -150,7 +151,8 @@ def headed_models(facts) -> list:
         for layer in model_layers(model) or []:
             if layer.kind == "Model" and layer.model is not None and layer.model is not model:
                 inner.add(id(layer.model))
-    return [model for model in facts.models if id(model) in used or id(model) not in inner]
+    return [model for model in facts.models
+            if id(model) in used or (id(model) not in inner and model.part_of is None)]
 
 
 def parts(model: ModelValue, depth: int = 0) -> set:

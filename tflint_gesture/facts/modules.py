@@ -2,8 +2,9 @@
 
 Real gesture projects split the work: `data.py` loads and encodes, `model.py` builds the network,
 `train.py` compiles and fits. When a file imports a module that resolves to a file of the project,
-that module is analysed once (per process, keyed by path, size and mtime) and its top-level names are
-bound in the importing file: calling an imported builder then interprets its body with the call
+that module is analysed once (per process, keyed by path, size and mtime, and by those of every project
+module its analysis read or looked for, so a change in `config.py` reaches `model.py`'s cached values)
+and its top-level names are bound in the importing file: calling an imported builder then interprets its body with the call
 site's arguments, exactly like a local function. What cannot be found or parsed stays UNKNOWN.
 """
 
@@ -36,19 +37,29 @@ class LoadedModule:
     module: cst.Module
     scope: Any
     positions: Any
+    imports: tuple = ()  # the project modules its own analysis loaded (their nodes can be a finding's place)
 
 
 class ModuleLoader:
     """Resolves and analyses the project's own modules, each once."""
 
     def __init__(self) -> None:
-        self._cache: dict[Path, tuple[tuple, Optional[LoadedModule]]] = {}
+        # path -> (its (size, mtime), the module, what its analysis depended on: see `_still_valid`)
+        self._cache: dict[Path, tuple[tuple, Optional[LoadedModule], tuple]] = {}
         self._loading: set[Path] = set()
+        self._reading: list[list] = []  # the dependencies of each module being analysed, innermost last
+        self._children: list[list] = []  # the LoadedModules each module being analysed imported
         self._screened: dict[Path, tuple[tuple, tuple]] = {}
         self._screening: set[Path] = set()
         self._cycles = 0
 
     def resolve(self, importer: Path, dotted: str, level: int) -> Optional[Path]:
+        found = self._resolve(importer, dotted, level)
+        if self._reading:  # the analysis being cached looked for this module: a new file there changes it
+            self._reading[-1].append(("resolve", importer, dotted, level, found))
+        return found
+
+    def _resolve(self, importer: Path, dotted: str, level: int) -> Optional[Path]:
         parts = [p for p in dotted.split(".") if p] if dotted else []
         if level == 0 and (not parts or parts[0] in _LIBRARIES):
             return None
@@ -64,23 +75,51 @@ class ModuleLoader:
         return None
 
     def load(self, path: Path) -> Optional[LoadedModule]:
-        try:
-            stat = path.stat()
-        except OSError:
+        key = _file_key(path)
+        if key is None:
             return None
-        key = (stat.st_size, stat.st_mtime_ns)
         cached = self._cache.get(path)
-        if cached is not None and cached[0] == key:
+        if cached is not None and cached[0] == key and self._still_valid(cached[2]):
+            self._note(("file", path, key), *cached[2])
+            self._loaded(cached[1])
             return cached[1]
-        if path in self._loading or stat.st_size > _MAX_BYTES:
+        if path in self._loading or key[0] > _MAX_BYTES:
             return None  # an import cycle, or a generated giant: stay unknown
         self._loading.add(path)
+        self._reading.append([])
+        self._children.append([])
         try:
             loaded = self._analyse(path)
         finally:
             self._loading.discard(path)
-        self._cache[path] = (key, loaded)
+            depends = tuple(dict.fromkeys(self._reading.pop()))
+            children = tuple(self._children.pop())
+        if loaded is not None:
+            loaded.imports = children
+        self._cache[path] = (key, loaded, depends)
+        self._note(("file", path, key), *depends)
+        self._loaded(loaded)
         return loaded
+
+    def _loaded(self, loaded: Optional[LoadedModule]) -> None:
+        if loaded is not None and self._children and all(c is not loaded for c in self._children[-1]):
+            self._children[-1].append(loaded)
+
+    def _note(self, *dependencies: tuple) -> None:
+        """Record, for the module being analysed (if any), what the value it is given depends on."""
+        if self._reading:
+            self._reading[-1].extend(dependencies)
+
+    def _still_valid(self, depends: tuple) -> bool:
+        """Every project file the cached analysis read is unchanged, and every import it looked for still
+        resolves to the same file (or still to none)."""
+        for entry in depends:
+            if entry[0] == "file":
+                if _file_key(entry[1]) != entry[2]:
+                    return False
+            elif self._resolve(*entry[1:4]) != entry[4]:
+                return False
+        return True
 
     def imports_framework(self, path: Path) -> bool:
         """Whether the project module at `path` names TensorFlow, Keras or PyTorch, itself or through
@@ -193,6 +232,14 @@ def imported_names(text: str) -> list[tuple[int, str]]:
             if words and words[0].isidentifier():
                 out.append((level, f"{module}.{words[0]}" if module else words[0]))
     return out
+
+
+def _file_key(path: Path) -> Optional[tuple]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _module_file(base: Path, parts: list[str]) -> Optional[Path]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from tflint_gesture.facts.apis import as_data
+from tflint_gesture.facts.outputs import outputs_of, single_output_models, views
 from tflint_gesture.facts.store import TrainCall
 from tflint_gesture.facts.values import UNKNOWN, Compile, Data, Dataset, LabelEncoding, Loss, Origin, Seq
 
@@ -20,7 +21,11 @@ ACCURACY_NAMES = {"accuracy", "acc"}
 
 
 def labels_of(call: TrainCall) -> Any:
-    """The targets of a call as a `Data`; None when the call has no labels; UNKNOWN when unknown."""
+    """The targets of a call as a `Data`; None when the call has no labels; UNKNOWN when unknown.
+
+    A model with several outputs has no one array of labels: its per-output views (`fits_by_output`) do."""
+    if outputs_of(call.model) is not None:
+        return UNKNOWN if call.y is not None or call.x is UNKNOWN or isinstance(call.x, Dataset) else None
     if call.y is not None:
         return as_data(call.y) if isinstance(call.y, (Data, Seq)) else UNKNOWN
     if isinstance(call.x, Dataset):
@@ -107,20 +112,48 @@ def compiled_models(facts) -> list:
 
     Head-versus-loss questions need no data: a model compiled in a builder that is never fit in the
     file (or handed to KerasClassifier) is as wrong as one that is. Each (model, compile) pair once.
+    A model with several outputs gives one entry per output that has a loss (`facts.outputs.views`).
     """
     found: list = []
     seen: set = set()
     for call in facts.fits():
-        known = known_loss(call)
-        if known is not None and (id(call.model), id(known[0])) not in seen:
-            seen.add((id(call.model), id(known[0])))
-            found.append((call.model, known[0], call))
+        compile_ = call.compile
+        if isinstance(compile_, Compile) and (id(call.model), id(compile_)) not in seen:
+            if outputs_of(call.model) is not None:
+                seen.add((id(call.model), id(compile_)))
+                found.extend(views(facts, call.model, compile_, call))
+            elif isinstance(compile_.loss, Loss):
+                seen.add((id(call.model), id(compile_)))
+                found.append((call.model, compile_, call))
     for model in facts.models:
         compile_ = model.compile
-        if isinstance(compile_, Compile) and isinstance(compile_.loss, Loss) and not compile_.conditional \
-                and (id(model), id(compile_)) not in seen:
-            seen.add((id(model), id(compile_)))
-            found.append((model, compile_, None))
+        if isinstance(compile_, Compile) and not compile_.conditional and (id(model), id(compile_)) not in seen:
+            if outputs_of(model) is not None:
+                seen.add((id(model), id(compile_)))
+                found.extend(views(facts, model, compile_))
+            elif isinstance(compile_.loss, Loss):
+                seen.add((id(model), id(compile_)))
+                found.append((model, compile_, None))
+    return found
+
+
+def fits_by_output(facts) -> list:
+    """Every fit, with a fit of a multi-output model replaced by one fit per output that has a loss: the
+    output's own one-output model, loss and labels."""
+    found: list = []
+    for call in facts.fits():
+        if outputs_of(call.model) is not None:
+            found.extend(view for _, _, view in views(facts, call.model, call.compile, call))
+        else:
+            found.append(call)
+    return found
+
+
+def models_by_output(facts) -> list:
+    """Every model, with a multi-output model replaced by a one-output model per output (its head)."""
+    found: list = []
+    for model in facts.models:
+        found.extend(single_output_models(facts, model))
     return found
 
 

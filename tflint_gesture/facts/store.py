@@ -24,6 +24,7 @@ class TrainCall:
     x_node: Optional[cst.CSTNode] = None
     y: Any = UNKNOWN  # value, None when not given
     y_node: Optional[cst.CSTNode] = None
+    y_value: Any = None  # `y` as given: a list or dict of label arrays for a model with several outputs
     validation_data: Any = None
     validation_node: Optional[cst.CSTNode] = None
     validation_split: Any = None
@@ -111,10 +112,17 @@ class Facts:
     def __post_init__(self) -> None:
         self.positions = Positions(self.module, self.source)
         self.foreign: list = []  # facts.modules.LoadedModule of the project modules this file imports
+        self.output_views: dict = {}  # facts.outputs: per-output views of multi-output models, built once
 
     def add_foreign(self, loaded) -> None:
-        if all(f is not loaded for f in self.foreign):
-            self.foreign.append(loaded)
+        """A project module this file imports, and the ones it imports in turn (a builder in `model.py`
+        applying a block of `blocks.py` puts a finding there)."""
+        stack = [loaded]
+        while stack:
+            module = stack.pop()
+            if all(f is not module for f in self.foreign):
+                self.foreign.append(module)
+                stack.extend(getattr(module, "imports", ()))
 
     def locate(self, node: Optional[cst.CSTNode]):
         """(path of another project module or None for this file, CodeRange), or None if unknown."""

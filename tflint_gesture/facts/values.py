@@ -187,6 +187,8 @@ class Layer:
     args: dict = field(default_factory=dict)
     model: Any = None  # a nested ModelValue when the layer is a model
     call_args: Any = field(default=None, repr=False)  # the evaluated constructor `Args` (for shapes etc.)
+    cls: Any = None  # a custom layer: the script's ClassValue (its `call` is interpreted where it is applied)
+    attrs: dict = field(default_factory=dict, repr=False)  # a custom layer: what `__init__` stored on self
 
     @property
     def known(self) -> bool:
@@ -200,6 +202,7 @@ class Tensor:
     layer: Optional[Layer]
     parents: tuple = ()
     node: Optional[cst.CSTNode] = None
+    via: Optional[Layer] = field(default=None, repr=False)  # the custom layer whose `call` returned it
 
 
 @dataclass
@@ -211,6 +214,8 @@ class Compile:
     metric_kinds: list = field(default_factory=list)  # (canonical metric function name, node) of each known metric
     optimizer: Any = UNKNOWN
     conditional: bool = False
+    loss_value: Any = UNKNOWN  # the `loss=` argument as given: a list or dict of losses for several outputs
+    metrics_value: Any = UNKNOWN  # the `metrics=` argument as given (one entry per output, or a dict)
 
 
 @dataclass
@@ -233,6 +238,7 @@ class ModelValue:
     created_depth: int = 0  # how many unknown branches deep the model was created
     attrs: dict = field(default_factory=dict)  # subclassed: what `__init__` stored on self
     cls: Any = None  # subclassed: the script's ClassValue (its methods)
+    part_of: Any = None  # the custom Layer whose `__init__` / `call` built it (a block's feed-forward part)
 
 
 @dataclass
@@ -302,8 +308,19 @@ class ClassValue:
     keras_model: bool = False
     keras_layer: bool = False
     keras_sequence: bool = False  # keras.utils.Sequence / PyDataset: batches come from __getitem__
+    sequential: bool = False  # a keras.Sequential subclass: `super().__init__([...])` / `self.add` give its layers
     custom_train_step: bool = False
-    methods: dict = field(default_factory=dict)
+    methods: dict = field(default_factory=dict)  # name -> FunctionDef, inherited ones included
+    owners: dict = field(default_factory=dict)  # name -> the ClassValue whose body defines that method
+    bases: list = field(default_factory=list)  # the ClassValues among its bases, in order (for `super()`)
+
+
+@dataclass
+class Super:
+    """`super()` inside a method of `cls`: attribute lookups start after `cls` in the hierarchy of `obj`."""
+
+    cls: ClassValue
+    obj: Any
 
 
 @dataclass
@@ -312,6 +329,29 @@ class Instance:
 
     cls: ClassValue
     attrs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Args:
+    """Evaluated call arguments with their nodes (for evidence)."""
+
+    pos: list = field(default_factory=list)  # [(value, node)]
+    kw: dict = field(default_factory=dict)  # name -> (value, node)
+    starred: bool = False
+    scope: Any = None  # the caller's scope (to name unknown sizes: facts.symbols)
+
+    def get(self, name: Optional[str], index: Optional[int] = None, default: Any = None):
+        """(value, node) of a parameter given by keyword `name` or at position `index`."""
+        if name is not None and name in self.kw:
+            return self.kw[name]
+        if index is not None and index < len(self.pos):
+            return self.pos[index]
+        if self.starred:
+            return (UNKNOWN, None)
+        return (default, None)
+
+    def value(self, name: Optional[str], index: Optional[int] = None, default: Any = None) -> Any:
+        return self.get(name, index, default)[0]
 
 
 @dataclass

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.queries import BINARY
+from tflint_gesture.facts.queries import BINARY, models_by_output
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.edits import activation_to
@@ -125,7 +125,7 @@ class SoftmaxOnSingleUnit(Rule):
         """
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for model in facts.models:
+        for model in models_by_output(facts):
             head = head_of(model)
             if head is None or head.units != 1 or head.activation != "softmax":
                 continue

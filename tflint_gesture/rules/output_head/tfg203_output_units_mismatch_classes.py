@@ -6,7 +6,7 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, known_loss, labels_of, width
+from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, fits_by_output, known_loss, labels_of, width
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
@@ -135,7 +135,7 @@ class OutputUnitsMismatchClasses(Rule):
         """
 
     def check(self, facts: Facts) -> Iterator[Report]:
-        for call in facts.fits():
+        for call in fits_by_output(facts):
             known = known_loss(call)
             labels = labels_of(call)
             if known is None or known[1].name not in CROSS_ENTROPY or not isinstance(labels, Data):
