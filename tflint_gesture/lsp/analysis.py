@@ -36,7 +36,6 @@ class Snapshot:
     path: Optional[Path]  # the file on disk for a `file:` URI; None for an unsaved `untitled:` buffer
     text: str = ""
     cells: Optional[tuple[CellText, ...]] = None
-    saves: int = 0  # how many saves the server has seen: the imported modules may have changed on disk
 
     @property
     def is_notebook(self) -> bool:
@@ -70,26 +69,10 @@ def settings_for(snapshot: Snapshot):
     return load_settings([snapshot.path] if snapshot.path is not None else [])
 
 
-_saves_seen = 0
-
-
-def forget_imported_modules(saves: int) -> None:
-    """After a save, analyse the project's imported modules again. The loader re-reads a module whose own
-    file changed, but not one whose *imports* changed (model.py keeps NUM_CLASSES from the old config.py);
-    a CLI run starts fresh, a long-lived server must drop them."""
-    global _saves_seen
-    if saves != _saves_seen:
-        from tflint_gesture.facts.modules import default_loader
-
-        default_loader()._cache.clear()
-        _saves_seen = saves
-
-
 def lint(snapshot: Snapshot) -> Linted:
     """Lint one snapshot; never raises."""
     from tflint_gesture.config import ConfigError
 
-    forget_imported_modules(snapshot.saves)
     try:
         settings = settings_for(snapshot)
     except ConfigError as exc:

@@ -32,14 +32,14 @@ def is_python_document(document) -> bool:
     return document.language_id == "python" or document.uri.endswith(".py")
 
 
-def text_snapshot(workspace: Workspace, uri: str, saves: int = 0) -> Optional[Snapshot]:
+def text_snapshot(workspace: Workspace, uri: str) -> Optional[Snapshot]:
     document = workspace.text_documents.get(unquote(uri))
     if document is None:
         return None
-    return Snapshot(uri=uri, version=document.version, path=path_of(uri), text=document.source, saves=saves)
+    return Snapshot(uri=uri, version=document.version, path=path_of(uri), text=document.source)
 
 
-def notebook_snapshot(workspace: Workspace, uri: str, saves: int = 0) -> Optional[Snapshot]:
+def notebook_snapshot(workspace: Workspace, uri: str) -> Optional[Snapshot]:
     notebook = workspace.get_notebook_document(notebook_uri=uri)
     if notebook is None:
         return None
@@ -50,8 +50,7 @@ def notebook_snapshot(workspace: Workspace, uri: str, saves: int = 0) -> Optiona
         python = document is None or document.language_id in (None, "", "python")
         kind = "code" if cell.kind == types.NotebookCellKind.Code and python else "markdown"
         cells.append(CellText(uri=cell.document, kind=kind, text=text))
-    return Snapshot(uri=notebook.uri, version=notebook.version, path=path_of(notebook.uri), cells=tuple(cells),
-                    saves=saves)
+    return Snapshot(uri=notebook.uri, version=notebook.version, path=path_of(notebook.uri), cells=tuple(cells))
 
 
 def owner_of(workspace: Workspace, uri: str) -> str:

@@ -85,7 +85,6 @@ class LintServer(LanguageServer):
         self.results: dict[str, tuple[Snapshot, Linted]] = {}
         self.dry_runs: dict[str, tuple[Optional[int], list[Finding]]] = {}
         self.published_cells: dict[str, set[str]] = {}
-        self.saves = 0  # files saved so far: the analysis process then re-reads imported modules
         self.durations: dict[str, float] = {}  # the last analysis time of each document (cancel or let finish)
         self.foreign: dict[str, dict[str, list[Finding]]] = {}  # lint key -> {URI of an imported file: findings}
         self.shown_errors: set[str] = set()
@@ -107,8 +106,7 @@ class LintServer(LanguageServer):
 
     # ------------------------------------------------------------------ linting
     def snapshot(self, key: str) -> Optional[Snapshot]:
-        return (documents.notebook_snapshot(self.workspace, key, self.saves)
-                or documents.text_snapshot(self.workspace, key, self.saves))
+        return documents.notebook_snapshot(self.workspace, key) or documents.text_snapshot(self.workspace, key)
 
     def request_lint(self, key: str, delay: float) -> None:
         self.debouncer.schedule(key, delay, lambda: self._lint(key))
@@ -232,8 +230,8 @@ class LintServer(LanguageServer):
             self._publish_file(uri)
 
     def relint_open_documents(self, first: Optional[str] = None) -> None:
-        """After a save: other open files may import the saved one (cross-file facts read the disk)."""
-        self.saves += 1
+        """After a save: other open files may import the saved one (cross-file facts read the disk; the
+        module loader re-reads a module when any file its analysis read has changed)."""
         keys = [uri for uri, doc in self.workspace.text_documents.items()
                 if documents.is_python_document(doc) and self.workspace.get_notebook_document(cell_uri=uri) is None]
         keys = [self.workspace.text_documents[k].uri for k in keys]
