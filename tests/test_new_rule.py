@@ -28,6 +28,7 @@ def _copy_checkout(tmp_path: Path) -> Path:
     shutil.copytree(REPO_ROOT / "tflint_gesture", root / "tflint_gesture",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO_ROOT / "rules", root / "rules")
+    shutil.copy(REPO_ROOT / "README.md", root / "README.md")
     (root / "fixtures").mkdir()
     return root
 
@@ -91,6 +92,7 @@ def test_scaffold_registers_the_rule_and_regenerates_page_and_catalogue(scaffold
     assert page.startswith(f"# {CODE}: {NAME}\n\n**Severity:** info · **Family:** optimization")
     assert f'RuleInfo("{CODE}", "{NAME}", Severity.INFO, "optimization"' in (
         root / "tflint_gesture" / "codes.py").read_text(encoding="utf-8")
+    assert f"| [{CODE}](rules/{CODE}.md) | `{NAME}` | info |" in (root / "README.md").read_text(encoding="utf-8")
     check = _run(root, "tflint_gesture.rules.catalogue", "--check")
     assert check.returncode == 0, check.stderr
 

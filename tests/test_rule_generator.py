@@ -17,7 +17,7 @@ from helpers import REPO_ROOT, checkout_env
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules import FAMILIES, all_rules, rule_modules
 from tflint_gesture.rules.base import Invalid, Rule, Valid
-from tflint_gesture.rules.catalogue import main, stale_pages
+from tflint_gesture.rules.catalogue import TABLE_BEGIN, TABLE_END, main, stale_pages
 from tflint_gesture.rules.pages import render_page
 
 PAGES = REPO_ROOT / "rules"
@@ -114,6 +114,30 @@ def test_check_notices_stale_missing_and_orphan_pages_and_write_fixes_them(tmp_p
     assert main(["--check"], codes_file, pages) == 0
     assert {path.name: path.read_text(encoding="utf-8") for path in pages.glob("TFG*.md")} == originals
     assert codes_file.read_text(encoding="utf-8") == CODES_FILE.read_text(encoding="utf-8")
+
+
+def test_the_readme_rule_table_is_generated_and_checked(tmp_path, capsys):
+    """The README's table between its markers is rendered from the rules: a stale row fails --check and
+    a plain run rewrites it, leaving the rest of the README as it was."""
+    pages = tmp_path / "rules"
+    shutil.copytree(PAGES, pages)
+    codes_file = tmp_path / "codes.py"
+    shutil.copy(CODES_FILE, codes_file)
+    readme = tmp_path / "README.md"
+    original = (PAGES.parent / "README.md").read_text(encoding="utf-8")
+    assert TABLE_BEGIN in original and TABLE_END in original
+    readme.write_text(original, encoding="utf-8")
+    assert main(["--check"], codes_file, pages, readme) == 0
+
+    readme.write_text(original.replace("| `softmax-on-single-unit` | error |", "| `softmax-on-single-unit` | info |"),
+                      encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--check"], codes_file, pages, readme) == 1
+    assert "README.md" in capsys.readouterr().err
+    assert main([], codes_file, pages, readme) == 0
+    assert readme.read_text(encoding="utf-8") == original
+    for rule in all_rules():
+        assert f"| [{rule.code}](rules/{rule.code}.md) | `{rule.name}` | {rule.severity.value} | {rule.summary} |" in original
 
 
 def _module_path(rule: type[Rule]) -> Path:

@@ -118,7 +118,8 @@ class InputShapeMismatch(Rule):
     code = "TFG501"
     name = "input-shape-mismatch"
     severity = Severity.ERROR
-    summary = "the model's declared input shape differs from the per-sample shape of the data passed to it"
+    summary = ("the data's per-sample shape differs from the model's declared input (warning for one trailing axis "
+               "of size 1, which only Keras 3 and recent tf.keras absorb)")
     family = "shapes"
 
     explanation = """

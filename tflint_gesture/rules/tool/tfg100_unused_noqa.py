@@ -19,7 +19,7 @@ class UnusedNoqa(Rule):
     code = "TFG100"
     name = "unused-noqa"
     severity = Severity.INFO
-    summary = "a `# noqa` code that suppresses nothing here, names no rule, or a malformed `# noqa:`"
+    summary = "a `# noqa` code that suppresses nothing here or names no rule, or a malformed `# noqa:` (fixable)"
     family = "tool"
 
     automatic_fix = (
