@@ -308,7 +308,8 @@ def _is_255(node: cst.CSTNode) -> bool:
 def drop_pixel_scaling(mod: Module) -> Iterator[Site]:
     """`x / 255` -> `x`, `x /= 255` -> `x = x`, a `Rescaling(1/255)` layer or `rescale=1/255` removed."""
     for node in mod.nodes:
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide) and _is_255(node.right):
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide) and _is_255(node.right) \
+                and number(node.left) is None:  # `1.0 / 255` is a scale factor: its layer or keyword is removed
             yield mod.site(node, node.left.with_changes(lpar=(), rpar=()), f"{mod.code(node)} -> unscaled")
         elif isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.DivideAssign) and _is_255(node.value):
             yield mod.site(node, cst.Assign(targets=[cst.AssignTarget(node.target)], value=node.target),

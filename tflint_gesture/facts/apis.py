@@ -301,9 +301,9 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
             return value
         return BoundMethod(value, attr, node)
     if isinstance(value, Dataset):
-        if attr == "class_names":
+        if attr in ("class_names", "class_indices"):  # the class folders (a dict for flow_from_directory)
             return value.class_names
-        if attr in ("classes", "class_indices", "samples", "n", "num_classes"):
+        if attr in ("classes", "samples", "n", "num_classes"):
             return UNKNOWN
         return BoundMethod(value, attr, node)
     if isinstance(value, ModelValue):
@@ -1262,6 +1262,16 @@ def _labels_for_mode(mode: Any, node, classes: Optional[int], default: str) -> A
     return UNKNOWN
 
 
+def _counted_by_folders(y: Any, node: cst.Call) -> Any:
+    """Labels inferred from class folders whose number is unknown: their class count is the symbol
+    `len(ds.class_names)` also names (facts.symbols), so `Dense(len(ds.class_names) - 1)` is one short."""
+    from tflint_gesture.facts.symbols import class_names
+
+    if isinstance(y, Data) and y.num_classes is None and y.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
+        return y.derive(classes_sym=class_names(node))
+    return y
+
+
 def _image_size(value: Any, default: tuple) -> Optional[tuple]:
     if value is None:
         return default
@@ -1295,17 +1305,19 @@ def _image_dataset(interp, args, node):
         y = _labels_for_mode(mode, node, n, "int")
     else:
         y = UNKNOWN
+    y = _counted_by_folders(y, node)
     size = _image_size(args.value("image_size", 6), (256, 256))
     channels = _channels(args.value("color_mode", 4))
     shape = (None,) + size + (channels,) if size and channels else None
     batch_size = args.value("batch_size", 5, Const(32))
     batches = 0 if isinstance(batch_size, Const) and batch_size.value is None else (1 if isinstance(batch_size, Const) else None)
+    folders = ClassNames(n, Origin(node, "class folders"))  # both subsets read the same folders
 
     def make(roles):
         x = Data(origin=Origin(node, "images loaded as float32 0..255"), vrange=ValueRange.RAW_PIXELS, is_image=True,
                  dtype="float", shape=shape, bounds=(0, 255), roles=roles)
         return Dataset(x=x, y=y, origin=Origin(node, "image_dataset_from_directory"), roles=roles, batches=batches,
-                       class_names=ClassNames(n, Origin(node, "class folders")))
+                       class_names=folders)
 
     subset = args.value("subset", None)
     if const_value(subset) == "both":
@@ -1375,7 +1387,7 @@ def _generator_flow_from(interp, generator: ImageGenerator, args, node, default_
     classes = args.value("classes", 3)
     n = len(classes.items) if isinstance(classes, Seq) else None
     mode = args.value("class_mode", None)
-    y = _labels_for_mode(mode, node, n, "categorical")
+    y = _counted_by_folders(_labels_for_mode(mode, node, n, "categorical"), node)
     if mode is not None and const_value(mode) == "raw":
         y = UNKNOWN
     roles = _roles_for_subset(args.value("subset", None))

@@ -19,6 +19,7 @@ import libcst as cst
 
 from tflint_gesture.facts.names import canonical, dotted_name, star_member, target_names, under
 from tflint_gesture.facts.store import Facts
+from tflint_gesture.facts.symbols import ParamSources, size_alias
 from tflint_gesture.facts.values import (
     UNKNOWN,
     BoundMethod,
@@ -37,6 +38,7 @@ from tflint_gesture.facts.values import (
     Seq,
     Tape,
     Tensor,
+    join_data,
 )
 
 # Methods of keras.Model a subclass may override but that the analysis models itself.
@@ -113,6 +115,8 @@ def join(values: list) -> Any:
         return first
     if all(isinstance(v, Const) for v in values) and all(v.value == first.value for v in values if isinstance(first, Const)):
         return first
+    if isinstance(first, Data):
+        return join_data(values)
     return UNKNOWN
 
 
@@ -170,6 +174,8 @@ class Interpreter:
         self.call_sites: list[cst.CSTNode] = []  # the call node of each function in `active`
         self.derived_roots: dict = {}  # (parent root, key) -> root of a subset such as `ds.filter(pred)`
         self.bind_counts: dict[str, int] = {}  # how often each name was bound so far (facts.symbols)
+        self.param_sources: list = []  # per active call: facts.symbols.ParamSources of its parameters
+        self.size_aliases: dict = {}  # (name, id of its scope, bind count) -> the Sym it was assigned (facts.symbols)
 
     # ----------------------------------------------------------------- entry
     def run_module_scope(self) -> "Scope":
@@ -272,8 +278,11 @@ class Interpreter:
             self.eval(small.value, scope)
         elif isinstance(small, cst.Assign):
             value = self.eval(small.value, scope)
+            alias = size_alias(self, small, value, scope)
             for target in small.targets:
                 self.bind(target.target, value, scope)
+            if alias is not None:
+                alias.remember(self, scope)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self.bind(small.target, self.eval(small.value, scope), scope)
@@ -569,12 +578,14 @@ class Interpreter:
         if self_value is not None and positional:
             local.vars[positional[0].name.value] = self_value
             positional = positional[1:]
+        sources = ParamSources(local)
         for i, param in enumerate(positional):
             name = param.name.value
             if unknown_args:
                 local.vars[name] = UNKNOWN
                 continue
-            value, _ = args.get(name, i + offset, default=None)
+            value, arg = args.get(name, i + offset, default=None)
+            sources.note(self, name, value, arg, args.scope, param.default, function.scope)
             if value is None:
                 value = self.eval(param.default, function.scope) if param.default is not None else UNKNOWN
             local.vars[name] = value
@@ -583,7 +594,8 @@ class Interpreter:
             if unknown_args:
                 local.vars[name] = UNKNOWN
                 continue
-            value, _ = args.get(name, None, default=None)
+            value, arg = args.get(name, None, default=None)
+            sources.note(self, name, value, arg, args.scope, param.default, function.scope)
             if value is None:
                 value = self.eval(param.default, function.scope) if param.default is not None else UNKNOWN
             local.vars[name] = value
@@ -592,6 +604,7 @@ class Interpreter:
                 local.vars[star.name.value] = UNKNOWN
         self.active.append(fnode)
         self.call_sites.append(node)
+        self.param_sources.append(sources)
         try:
             if isinstance(fnode, cst.Lambda):
                 return self.eval(fnode.body, local)
@@ -613,6 +626,7 @@ class Interpreter:
         finally:
             self.active.pop()
             self.call_sites.pop()
+            self.param_sources.pop()
 
     def eval_args(self, node: cst.Call, scope: Scope) -> Args:
         args = Args(scope=scope)
