@@ -30,6 +30,7 @@ from tflint_gesture.facts.values import (
     Dataset,
     Function,
     Instance,
+    LabelEncoding,
     Layer,
     Mapping,
     ModelValue,
@@ -38,6 +39,7 @@ from tflint_gesture.facts.values import (
     Seq,
     Tape,
     Tensor,
+    ValueRange,
     join_data,
 )
 
@@ -462,6 +464,25 @@ class Interpreter:
                     owner.opaque = True
                 else:
                     owner.items[key.value] = value if self.uncertain <= owner.created_depth else UNKNOWN
+            elif isinstance(owner, Data) and isinstance(target.value, cst.Name):
+                self._store_items(target.value.value, owner, value, scope)
+
+    @staticmethod
+    def _store_items(name: str, data: Data, value: Any, scope: Scope) -> None:
+        """`y[i, c] = 1`: numpy changes the array in place, so what was known of its values (a range, an
+        encoding, constant bounds such as np.zeros' (0, 0)) no longer holds; its shape and identity do."""
+        low_high = (float(value.value),) * 2 if isinstance(value, Const) and isinstance(value.value, (int, float)) \
+            and not isinstance(value.value, bool) else None
+        bounds = None
+        if data.bounds is not None and low_high is not None:
+            bounds = (min(data.bounds[0], low_high[0]), max(data.bounds[1], low_high[1]))
+        changed = data.derive(bounds=bounds, encoding=LabelEncoding.UNKNOWN, num_classes=None, classes_sym=None,
+                              vrange=ValueRange.UNKNOWN, binary_if_two=False)
+        holder: Optional[Scope] = scope
+        while holder is not None and name not in holder.vars:
+            holder = holder.parent
+        if holder is not None:
+            holder.vars[name] = changed
 
     def project_module(self, dotted: str, level: int):
         """The analysed project module that `dotted` (with `level` leading dots) names, or None."""

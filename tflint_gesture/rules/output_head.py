@@ -14,6 +14,7 @@ from tflint_gesture.facts.queries import (
     REGRESSION,
     SPARSE,
     compiled_models,
+    evidenced_labels,
     known_loss,
     labels_of,
     width,
@@ -107,7 +108,7 @@ class OutputUnitsMismatchClasses(Rule):
     def check(self, facts: Facts) -> Iterator[Report]:
         for call in facts.fits():
             known = known_loss(call)
-            labels = labels_of(call)
+            labels = evidenced_labels(call)  # labels of unknown encoding: the one the compile's metric implies
             if known is None or known[1].name not in CROSS_ENTROPY or not isinstance(labels, Data):
                 continue
             head = head_of(call.model)

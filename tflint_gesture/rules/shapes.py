@@ -12,7 +12,8 @@ import libcst as cst
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT, head_of
-from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, inputs_of, known_loss, labels_of
+from tflint_gesture.facts.queries import (BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, evidenced_labels,
+                                          inputs_of, known_loss, labels_of)
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace, sample_shape
 from tflint_gesture.facts.values import Data, Dataset, Layer, LabelEncoding, Seq, Tensor
 from tflint_gesture.findings import Severity
@@ -535,6 +536,12 @@ def _label_verdict(loss: str, labels: tuple, out: tuple) -> Optional[str]:
     return None
 
 
+def _encoded(call, labels: Data) -> Data:
+    """The labels with the encoding the compile's metric implies when theirs is unknown (what TFG203 reads)."""
+    evidenced = evidenced_labels(call) if call.method == "fit" else None
+    return evidenced if isinstance(evidenced, Data) and evidenced.shape == labels.shape else labels
+
+
 def _covered_elsewhere(loss: str, labels: Data, out: tuple, model) -> bool:
     """The label problem is an encoding problem that TFG101-TFG104 / TFG203 report on this fit."""
     if len(out) != 1:
@@ -588,7 +595,7 @@ class LabelShapeMismatch(Rule):
                 continue
             per_sample = tuple(labels.shape[1:])
             verdict = _label_verdict(loss, per_sample, out)
-            if verdict is None or _covered_elsewhere(loss, labels, out, model):
+            if verdict is None or _covered_elsewhere(loss, _encoded(call, labels), out, model):
                 continue
             if model.kind != "application" and _dense_head_problem(model, result, loss, labels) is not None:
                 continue  # reported by TFG503 on the Dense that needs a Flatten/pooling before it
