@@ -426,7 +426,7 @@ OPERATORS = (
              frozenset({"TFG206", "TFG204", "TFG203"}), categorical_on_binary_head),
     Operator("mse-on-classifier", "mse on a softmax classifier", frozenset({"TFG107", "TFG502"}), mse_on_classifier),
     Operator("crossentropy-on-regression", "cross-entropy on a regression target",
-             frozenset({"TFG103"}), crossentropy_on_regression),
+             frozenset({"TFG103", "TFG206"}), crossentropy_on_regression),
     Operator("from-logits-on-probabilities", "from_logits=True on a softmax/sigmoid output",
              frozenset({"TFG105"}), from_logits_on_probabilities),
     Operator("drop-from-logits", "a linear head whose loss lost from_logits=True",

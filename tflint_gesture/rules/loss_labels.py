@@ -41,6 +41,23 @@ def _fits_with_loss(facts: Facts):
         yield call, known[0], known[1], labels, head_of(call.model)
 
 
+def _evaluations_with_ids(facts: Facts):
+    """(call, loss, labels, head) for each `evaluate` on class ids under a categorical loss whose model was
+    not trained on class ids itself (that is reported at the compile): the test labels were left un-encoded."""
+    for call in facts.calls:
+        known = known_loss(call) if call.method == "evaluate" else None
+        labels = labels_of(call) if known is not None else None
+        if not isinstance(labels, Data) or known[1].name not in CATEGORICAL or labels.encoding != LabelEncoding.CLASS_IDS:
+            continue
+        head = head_of(call.model)
+        if head is None or head.units == 1:
+            continue
+        trained = [labels_of(fit) for fit in facts.fits() if fit.model is call.model]
+        if any(isinstance(t, Data) and t.encoding == LabelEncoding.CLASS_IDS for t in trained):
+            continue
+        yield call, known[1], labels, head
+
+
 def _where(facts: Facts, call, labels: Data) -> str:
     name = facts.code(call.y_node) if call.y_node is not None else facts.code(call.x_node)
     origin = labels.origin
@@ -128,6 +145,18 @@ class CategoricalLossWithClassIds(Rule):
                 fix=fix,
                 edits=edits,
                 fix_safety="unsafe",  # another loss
+            )
+        for call, loss, labels, head in _evaluations_with_ids(facts):
+            fix = "one-hot encode the evaluation labels the way the training labels are (to_categorical)"
+            yield Report(
+                node=call.y_node or call.node,
+                message=(
+                    f"the labels evaluated here, {_where(facts, call, labels)}, are integer class ids but the model "
+                    f"is compiled with {loss.name}, which expects one-hot rows as wide as the output; evaluate fails "
+                    f"on the shapes after training has finished; {fix}"
+                ),
+                evidence=[(labels.origin.node, f"labels: {labels.origin.note}")] if labels.origin is not None else [],
+                fix=fix,
             )
 
 
