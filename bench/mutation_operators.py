@@ -207,6 +207,9 @@ def categorical_on_binary_head(mod: Module) -> Iterator[Site]:
 
 
 def mse_on_classifier(mod: Module) -> Iterator[Site]:
+    """A (sparse) categorical loss -> mse, in a script whose head is a softmax (mse on logits is another bug)."""
+    if not any(is_head_layer(c, "softmax") and not single_unit(c) for c in mod.calls()):
+        return
     for value in loss_values(mod):
         if loss_kind(value) in (CATEGORICAL, SPARSE):
             yield mod.site(value, cst.SimpleString('"mse"'), f"{mod.code(value)} -> mse")

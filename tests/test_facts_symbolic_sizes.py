@@ -170,3 +170,16 @@ def test_spare_units_on_folder_ids_and_other_counts_say_nothing():
     assert folders("n + 1", mode="int") == []  # a spare unit does not break training on class ids
     assert len(folders("n + 1")) == 1  # but one-hot labels are exactly as wide as the folders
     assert folders("n - 1", names="sorted(os.listdir('signs'))") == []  # another count: may differ
+
+
+def test_the_length_of_a_literal_string_is_a_number_not_a_symbol():
+    text = HEADER + """
+chars = "0123456789+ "
+model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense(len(chars), activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(x, keras.utils.to_categorical(np.load("ids.npy"), 11), validation_split=0.2)
+"""
+    (fit,) = build_facts(libcst.parse_module(text)).fits()
+    assert fit.model.layers[-1].units == 12
+    found = [f for f in check_text("train.py", text) if f.code == "TFG203"]
+    assert len(found) == 1 and "12 units" in found[0].message

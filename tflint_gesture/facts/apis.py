@@ -661,6 +661,8 @@ def _len(interp, args, node):
     value = args.value(None, 0)
     if isinstance(value, Seq) and not value.grown:
         return Const(len(value.items))
+    if isinstance(value, Const) and isinstance(value.value, (str, bytes, tuple, list, dict)):
+        return Const(len(value.value))  # `len("0123456789+ ")`
     if isinstance(value, ClassNames) and value.count is not None:
         return Const(value.count)
     if isinstance(value, Data) and value.shape and value.shape[0] is not None:
