@@ -113,9 +113,12 @@ def test_implied_one_hot_feeds_the_binary_loss_rule():
     """)
     assert [f.code for f in findings] == ["TFG104"]
     assert "implied by the metric categorical_accuracy" in findings[0].message
+    # binary_accuracy implies no encoding; on a sigmoid head (multi-label) binary_crossentropy is right. (On the
+    # softmax head above, TFG104 fires whatever the labels: a softmax cannot fit multi-hot targets either.)
     silent = lint("""
-        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["binary_accuracy"])
-        model.fit(x, y, validation_split=0.2)
+        tags = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(5, activation="sigmoid")])
+        tags.compile(optimizer="adam", loss="binary_crossentropy", metrics=["binary_accuracy"])
+        tags.fit(x, y, validation_split=0.2)
     """)
     assert facts_of("model.fit(x, y)").fits() and not silent
 
