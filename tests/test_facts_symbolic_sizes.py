@@ -160,7 +160,7 @@ def folders(units: str, mode: str = "categorical", names: str = "train_ds.class_
 
 def test_the_class_folder_count_names_a_directory_datasets_labels():
     found = folders("n - 1")
-    assert len(found) == 1 and "the one-hot labels have the number of class folders columns" in found[0].message
+    assert len(found) == 1 and "one column per class (the number of class folders)" in found[0].message
     ids = folders("n - 1", mode="int")
     assert len(ids) == 1 and "outside the valid range" in ids[0].message
     assert folders("n") == [] and folders("n", mode="int") == []
@@ -183,3 +183,32 @@ model.fit(x, keras.utils.to_categorical(np.load("ids.npy"), 11), validation_spli
     assert fit.model.layers[-1].units == 12
     found = [f for f in check_text("train.py", text) if f.code == "TFG203"]
     assert len(found) == 1 and "12 units" in found[0].message
+
+
+ENCODED = """\
+import pandas as pd
+from sklearn.preprocessing import LabelEncoder
+from tensorflow.keras.layers import Dense, Dropout
+from tensorflow.keras.models import Sequential
+from tensorflow.keras.utils import to_categorical
+
+df = pd.read_csv("gestures.csv")
+X = df.drop(columns=["gesture"]).values
+y = to_categorical(LabelEncoder().fit_transform(df["gesture"]))
+y_other = to_categorical(LabelEncoder().fit_transform(df["hand"]))
+model = Sequential()
+model.add(Dense(128, activation="relu", input_shape=(X.shape[1],)))
+model.add(Dropout(0.3))
+model.add(Dense({units}, activation="softmax"))
+model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+model.fit(X, y, epochs=50, validation_split=0.2)
+"""
+
+
+def test_the_last_axis_of_one_hot_labels_is_their_class_count():
+    found = [f for f in check_text("train.py", ENCODED.format(units="y.shape[1] - 1")) if f.code == "TFG203"]
+    assert len(found) == 1 and "one column per class (the number of one-hot columns)" in found[0].message
+    for units in ("y.shape[1]", "y.shape[-1]", "y_other.shape[1] - 1"):  # agrees / another array: no claim
+        text = ENCODED.format(units=units)
+        assert len(build_facts(libcst.parse_module(text)).fits()) == 1
+        assert [f for f in check_text("train.py", text) if f.code == "TFG203"] == [], units

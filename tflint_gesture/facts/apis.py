@@ -1189,10 +1189,15 @@ def _to_categorical(interp, args, node):
         classes_origin = labels.classes_origin
     labels_d = labels if isinstance(labels, Data) else Data()
     rows = labels_d.shape[0] if labels_d.shape else None
-    return Data(origin=Origin(node, "one-hot encoded by to_categorical"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
-                classes_origin=classes_origin, dtype="float", shape=(rows, n), root=labels_d.root, roles=labels_d.roles,
-                ordered=labels_d.ordered,
-                classes_sym=_unknown_size(interp, args, "num_classes", 1) if n is None else None)
+    onehot = Data(origin=Origin(node, "one-hot encoded by to_categorical"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
+                  classes_origin=classes_origin, dtype="float", shape=(rows, n), root=labels_d.root, roles=labels_d.roles,
+                  ordered=labels_d.ordered,
+                  classes_sym=_unknown_size(interp, args, "num_classes", 1) if n is None else None)
+    if n is None and onehot.classes_sym is None and n_value is None:  # as many columns as the largest id + 1
+        from tflint_gesture.facts.symbols import one_hot_width
+
+        onehot = onehot.derive(classes_sym=one_hot_width(onehot))
+    return onehot
 
 
 @api("tensorflow.one_hot")

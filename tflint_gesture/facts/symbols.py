@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.values import UNKNOWN, ClassNames, Const
+from tflint_gesture.facts.values import UNKNOWN, ClassNames, Const, Data, LabelEncoding
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ class Sym:
     def minus(self, other: "Sym") -> Optional[int]:
         """self - other when both are the same unknown number shifted, else None."""
         return self.offset - other.offset if self.base == other.base else None
+
+
+def one_hot_width(data: Any) -> Sym:
+    """The unknown column count of one-hot labels (`to_categorical(y)` with no `num_classes`): what
+    `y_onehot.shape[1]` names."""
+    return Sym(("one-hot width", data.root), 0, "the number of one-hot columns", described=True)
 
 
 def class_names(node: cst.CSTNode) -> Sym:
@@ -133,13 +139,42 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
     if isinstance(expr, cst.Name):
         holder = _holder(scope, expr.value)
         return _parameter(interp, holder, expr.value) or _alias(interp, holder, expr.value)
+    if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "shape" \
+            and _is_constant_index(expr) and _is_dotted(expr.value.value):
+        data = _value(interp, expr.value.value, scope)
+        index = _index(expr)
+        if isinstance(data, Data) and data.encoding == LabelEncoding.ONE_HOT and data.shape is not None \
+                and index in (len(data.shape) - 1, -1):
+            return data.classes_sym or one_hot_width(data)  # `y.shape[1]` of one-hot labels: their class count
+        return None
     if _is_len_of_name(expr):
-        try:
-            value = interp.eval(expr.args[0].value, scope)
-        except Exception:  # noqa: BLE001 - naming a size must never break the analysis
-            return None
+        value = _value(interp, expr.args[0].value, scope)
         if isinstance(value, ClassNames) and value.count is None and value.origin is not None:
             return class_names(value.origin.node)
+    return None
+
+
+def _value(interp: Any, expr: cst.CSTNode, scope: Any) -> Any:
+    """The value of a name or attribute chain (no call: evaluating it has no effect)."""
+    try:
+        return interp.eval(expr, scope)
+    except Exception:  # noqa: BLE001 - naming a size must never break the analysis
+        return None
+
+
+def _is_dotted(node: cst.CSTNode) -> bool:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def _index(node: cst.Subscript) -> Optional[int]:
+    value = node.slice[0].slice.value
+    if isinstance(value, cst.Integer):
+        return int(value.evaluated_value)
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus) \
+            and isinstance(value.expression, cst.Integer):
+        return -int(value.expression.evaluated_value)
     return None
 
 

@@ -173,6 +173,7 @@ class OutputUnitsMismatchClasses(Rule):
             evidence.append((labels.origin.node, f"{'classes' if ids else 'one-hot columns'}: {classes.text}: "
                                                  f"{labels.origin.note}"))
         labelled = (f"the class ids run up to {classes.quoted} - 1" if ids else
+                    f"the one-hot labels have one column per class ({classes.text})" if classes.described else
                     f"the one-hot labels have {classes.quoted} columns")
         wanted = f"as many units as {classes.text}" if classes.described else f"{classes.quoted} units"
         effect = ("the highest class id has no output unit, and TensorFlow stops with 'Received a label value of ... "
