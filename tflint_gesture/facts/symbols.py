@@ -96,7 +96,8 @@ class SizeAlias:
 def size_alias(interp: Any, assign: cst.Assign, value: Any, scope: Any) -> Optional[SizeAlias]:
     """Before `name = <expression>` binds an unknown number: the symbol of the expression (taken before
     the binding, so `n = n + 1` names the old `n`)."""
-    if value is not UNKNOWN or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+    if value is not UNKNOWN or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name) \
+            or not _size_like(assign.value):
         return None
     sym = symbol(interp, assign.value, scope)
     return SizeAlias(assign.targets[0].target.value, sym) if sym is not None else None
@@ -114,24 +115,34 @@ def symbol(interp: Any, expr: Optional[cst.CSTNode], scope: Any) -> Optional[Sym
         step = int(expr.right.evaluated_value)
         offset += step if isinstance(expr.operator, cst.Add) else -step
         expr = expr.left
-    text = " ".join(interp.module.code_for_node(expr).split())
     followed = _followed(interp, expr, scope)
-    if followed is not None:
-        return Sym(followed.base, followed.offset + offset, text)  # the same number, spelled as on this line
+    if followed is not None:  # the same number, spelled as on this line
+        return Sym(followed.base, followed.offset + offset, " ".join(interp.module.code_for_node(expr).split()))
     names: list = []
+    attributes: set = set()  # `n_classes` in `args.n_classes` is an attribute, not a variable
     for node in _walk(expr):
         if isinstance(node, (cst.Call, cst.Lambda)) and not _is_len_of_name(node):
             return None  # a call could return anything each time: only `len(name)` is stable
         if isinstance(node, cst.Subscript) and not _is_constant_index(node):
             return None  # `X.shape[1]` is stable, `sizes[i]` is not
-        if isinstance(node, cst.Name) and not _is_attribute_name(node, expr):
+        if isinstance(node, cst.Attribute):
+            attributes.add(id(node.attr))
+        elif isinstance(node, cst.Name) and id(node) not in attributes:
             holder = _holder(scope, node.value)
             param = _parameter(interp, holder, node.value) or _alias(interp, holder, node.value)
             names.append((node.value, param.base, param.offset) if param is not None else
                          (node.value, id(holder) if holder is not None else 0, interp.bind_counts.get(node.value, 0)))
     if not names:
         return None
-    return Sym((text, tuple(names)), offset)
+    return Sym((" ".join(interp.module.code_for_node(expr).split()), tuple(names)), offset)
+
+
+def _size_like(expr: cst.CSTNode) -> bool:
+    """Cheap pre-check of an assigned expression: a name, attribute, subscript, `len(...)`, or one of
+    those plus or minus a number (most unknown assignments are calls: never a symbol)."""
+    while isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)):
+        expr = expr.left
+    return isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript)) or _is_len_of_name(expr)
 
 
 def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
@@ -212,14 +223,6 @@ def _is_len_of_name(node: cst.CSTNode) -> bool:
 def _is_constant_index(node: cst.Subscript) -> bool:
     return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) and isinstance(
         node.slice[0].slice.value, (cst.Integer, cst.SimpleString, cst.UnaryOperation))
-
-
-def _is_attribute_name(node: cst.Name, root: cst.CSTNode) -> bool:
-    """`n_classes` in `args.n_classes` is an attribute, not a variable."""
-    for parent in _walk(root):
-        if isinstance(parent, cst.Attribute) and parent.attr is node:
-            return True
-    return False
 
 
 def _holder(scope: Any, name: str):
