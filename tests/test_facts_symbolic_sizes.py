@@ -212,3 +212,38 @@ def test_the_last_axis_of_one_hot_labels_is_their_class_count():
         text = ENCODED.format(units=units)
         assert len(build_facts(libcst.parse_module(text)).fits()) == 1
         assert [f for f in check_text("train.py", text) if f.code == "TFG203"] == [], units
+
+
+LOOP = """\
+import os
+import numpy as np
+from tensorflow import keras
+
+GESTURES = {gestures}
+x, y = [], []
+for label, gesture in enumerate(GESTURES):
+    for name in os.listdir(gesture):
+        x.append(np.load(os.path.join(gesture, name)))
+        y.append(label)
+x, y = np.array(x), np.array(y)
+model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense({units}, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, validation_split=0.2, shuffle=True)
+"""
+
+
+def loop(gestures: str, units: str) -> list:
+    text = LOOP.format(gestures=gestures, units=units)
+    assert len(build_facts(libcst.parse_module(text)).fits()) == 1
+    return [f for f in check_text("train.py", text) if f.code == "TFG203"]
+
+
+def test_labels_from_enumerating_the_classes_are_counted_by_them():
+    listed = '["fist", "palm", "ok"]'
+    (fit,) = build_facts(libcst.parse_module(LOOP.format(gestures=listed, units=3))).fits()
+    assert fit.y.num_classes == 3 and fit.y.bounds == (0, 2)
+    assert len(loop(listed, "2")) == 1 and loop(listed, "len(GESTURES)") == []
+    folders = 'sorted(os.listdir("data"))'  # an unknown count: the symbol len(GESTURES)
+    found = loop(folders, "len(GESTURES) - 1")
+    assert len(found) == 1 and "the class ids run up to `len(GESTURES)` - 1" in found[0].message
+    assert loop(folders, "len(GESTURES)") == [] and loop(folders, "len(GESTURES) + 1") == []  # a spare unit: silent

@@ -122,15 +122,23 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
     if seq.ordered is not None:
         ids = all(isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS for i in items) if items else False
         consts = [num(i) for i in items]
-        if ids or (items and all(c is not None and float(c).is_integer() for c in consts)):
+        if ids:
             return Data(origin=seq.ordered, encoding=LabelEncoding.CLASS_IDS, dtype="int", ordered=seq.ordered,
-                        shape=(None,))
+                        shape=(None,), classes_sym=_shared_sym(items))
+        if items and all(c is not None and float(c).is_integer() for c in consts):
+            # one id per class of an enumerated class list (`for label, name in enumerate(GESTURES)`): 0..n-1
+            low, high = min(consts), max(consts)
+            counted = low == 0 and len(set(consts)) == int(high) + 1
+            return Data(origin=seq.ordered, encoding=LabelEncoding.CLASS_IDS, dtype="int", ordered=seq.ordered,
+                        shape=(None,), num_classes=int(high) + 1 if counted else None,
+                        classes_origin=seq.ordered if counted else None, bounds=(low, high))
         return Data(origin=origin, ordered=seq.ordered)
     if seq.grown:
         if items and all((isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS and i.shape == ())
                          or (isinstance(i, Const) and isinstance(i.value, int) and not isinstance(i.value, bool))
                          for i in items):
-            return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,))
+            return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,),
+                        classes_sym=_shared_sym(items))
         if items and all(isinstance(i, Data) for i in items):
             return _stacked_samples(items, origin)
         return Data(origin=origin)
@@ -150,6 +158,12 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
         flat = all(not isinstance(j, Seq) for i in items for j in i.items)  # a deeper nesting has more axes
         return Data(origin=origin, shape=(len(items), None) if flat else None)
     return UNKNOWN
+
+
+def _shared_sym(items: list) -> Any:
+    """The class-count symbol every appended label carries (the loop index of `enumerate(classes)`), or None."""
+    syms = {i.classes_sym for i in items if isinstance(i, Data)}
+    return syms.pop() if len(syms) == 1 and len(items) == sum(isinstance(i, Data) for i in items) else None
 
 
 def _stacked_samples(items: list, origin: Optional[Origin]) -> Data:
@@ -356,8 +370,8 @@ def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> A
         return value.derive(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
                             origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
     if isinstance(value, _Enumerated):
-        return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=()),
-                    UNKNOWN], True)
+        return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(),
+                         classes_sym=value.count), UNKNOWN], True)
     if isinstance(value, _Range):
         return Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=())
     if isinstance(value, Dataset):
@@ -368,7 +382,8 @@ def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> A
 
 
 class _Enumerated:
-    pass
+    def __init__(self, count: Any = None) -> None:
+        self.count = count  # facts.symbols.Sym of the enumerated length, when it is an unknown name
 
 
 class _Range:
@@ -689,7 +704,18 @@ def _enumerate(interp, args, node):
     value = args.value(None, 0)
     if isinstance(value, Seq) and not value.grown:
         return Seq([Seq([Const(i), item], True) for i, item in enumerate(value.items)])
-    return _Enumerated()
+    return _Enumerated(_count_symbol(interp, args))
+
+
+def _count_symbol(interp, args) -> Any:
+    """`enumerate(classes)` of an unknown length: the symbol `len(classes)` names (facts.symbols), so the
+    loop index, used as a label, counts the same classes as `Dense(len(classes))`."""
+    from tflint_gesture.facts.symbols import symbol
+
+    _, arg = args.get(None, 0)
+    if arg is None or args.scope is None or not isinstance(arg.value, (cst.Name, cst.Attribute)):
+        return None
+    return symbol(interp, cst.Call(func=cst.Name("len"), args=[cst.Arg(arg.value)]), args.scope)
 
 
 @api("builtins.list", "builtins.tuple", "builtins.sorted")
@@ -1196,7 +1222,7 @@ def _to_categorical(interp, args, node):
     if n is None and onehot.classes_sym is None and n_value is None:  # as many columns as the largest id + 1
         from tflint_gesture.facts.symbols import one_hot_width
 
-        onehot = onehot.derive(classes_sym=one_hot_width(onehot))
+        onehot = onehot.derive(classes_sym=labels_d.classes_sym or one_hot_width(onehot))
     return onehot
 
 
