@@ -8,7 +8,7 @@ depend on its result.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import libcst as cst
@@ -342,7 +342,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         return opaque_tensor(node, (value,), attr)
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
-    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
+    if isinstance(value, (Seq, Scaler, Encoder, ImageGenerator, Layer, Optimizer, SearchCV)):
         return BoundMethod(value, attr, node)
     return UNKNOWN
 
@@ -1203,6 +1203,39 @@ def _sk_shuffle(interp, args, node):
     return Seq(out, True)
 
 
+@dataclass
+class SearchCV:
+    """`GridSearchCV(KerasClassifier(...), ...)`: its `fit(X, y)` fits the wrapped model on folds of the data."""
+
+    model: ModelValue
+
+
+@api("sklearn.model_selection.GridSearchCV", "sklearn.model_selection.RandomizedSearchCV",
+     "sklearn.model_selection.HalvingGridSearchCV", "sklearn.model_selection.HalvingRandomSearchCV")
+def _search_cv(interp, args, node):
+    model = args.value("estimator", 0)
+    return SearchCV(model) if isinstance(model, ModelValue) else UNKNOWN
+
+
+@api("sklearn.model_selection.cross_val_score", "sklearn.model_selection.cross_validate",
+     "sklearn.model_selection.cross_val_predict")
+def _cross_validation(interp, args, node):
+    """`cross_val_score(KerasClassifier(build_fn=...), X, y, cv=kfold)`: a fit of the wrapped model on (X, y)."""
+    model = args.value("estimator", 0)
+    if isinstance(model, ModelValue):
+        cross_validated_fit(interp, model, args.get("X", 1), args.get("y", 2), node)
+    return Data(origin=Origin(node, "cross-validation results"), dtype="float")
+
+
+def cross_validated_fit(interp, model: ModelValue, x: tuple, y: tuple, node) -> None:
+    """Record `fit(x, y)` of `model`, validated on held-out folds (what the facts cannot see: UNKNOWN)."""
+    from tflint_gesture.facts.interpreter import Args
+
+    _model_method(interp, model, "fit", Args(pos=[x, y]), node)
+    if interp.facts.calls and interp.facts.calls[-1].node is node:
+        interp.facts.calls[-1].validation_data = UNKNOWN
+
+
 # --------------------------------------------------------------------------- keras utils and datasets
 @api("keras.utils.to_categorical")
 def _to_categorical(interp, args, node):
@@ -1946,6 +1979,10 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
         return UNKNOWN
     if isinstance(obj, ModelValue):
         return _model_method(interp, obj, name, args, node)
+    if isinstance(obj, SearchCV):
+        if name == "fit":
+            cross_validated_fit(interp, obj.model, args.get("X", 0), args.get("y", 1), node)
+        return UNKNOWN
     if isinstance(obj, Data):
         return _data_method(interp, obj, name, args, node)
     if isinstance(obj, Dataset):
