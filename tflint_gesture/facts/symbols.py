@@ -22,7 +22,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.values import UNKNOWN, ClassNames, Const, Data, LabelEncoding
+from tflint_gesture.facts.values import UNKNOWN, ClassNames, Data, LabelEncoding
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ class ParamSources:
              default: Optional[cst.CSTNode], definer: Any) -> None:
         if value is None:  # not passed: the default stands for it
             arg, caller = default, definer
-        elif isinstance(value, Const):
-            return  # a known value needs no symbol
+        elif value is not UNKNOWN:
+            return  # a known number needs no symbol, and data, models, ... are not counts
         if arg is None or caller is None:
             return
         sym = symbol(interp, arg, caller)
