@@ -199,6 +199,8 @@ def doc_section(outcomes: list, originals: list, files: int, baseline: Optional[
         "",
         *rows,
         "",
+        *_by_corpus(outcomes, baseline),
+        "",
         "Most misses are mutants of scripts whose labels, class count or data come from files (`np.load`, CSV",
         "columns) or from a constant that is the only statement of the class count (`Dense(NUM_CLASSES - 1)` with",
         "labels read from disk): nothing in the file contradicts the mutant, and the rules stay silent by design.",
@@ -206,6 +208,32 @@ def doc_section(outcomes: list, originals: list, files: int, baseline: Optional[
         "The list of every missed mutant is in the script's output.",
     ]
     return "\n".join(body)
+
+
+def _group(file: str) -> str:
+    """The script's folder from the repository's `fixtures`/`tests` down, however the run named it."""
+    parts = Path(file).parent.parts
+    starts = [i for i, part in enumerate(parts) if part in ("fixtures", "tests")]
+    return "/".join(parts[starts[-1]:]) if starts else str(Path(file).parent)
+
+
+def _by_corpus(outcomes: list, baseline: Optional[dict]) -> list[str]:
+    """Recall per folder of clean scripts (the official examples apart from the fixtures), and before."""
+    def per_folder(items) -> dict:
+        counts: dict = defaultdict(Counter)
+        for o in items:
+            counts[_group(o.file)][o.verdict] += 1
+        return counts
+
+    now = per_folder(outcomes)
+    old = per_folder(Outcome(**o) for o in baseline["outcomes"]) if baseline else {}
+    rows = ["| scripts in | mutants | detected | recall | before |", "|---|---:|---:|---:|---:|"]
+    for folder, c in sorted(now.items()):
+        total = c["detected"] + c["far"] + c["missed"]
+        o = old.get(folder, Counter())
+        before = _pct(o["detected"], o["detected"] + o["far"] + o["missed"]) if baseline else "-"
+        rows.append(f"| `{folder}/` | {total} | {c['detected']} | {_pct(c['detected'], total)} | {before} |")
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
