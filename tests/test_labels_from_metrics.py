@@ -113,9 +113,12 @@ def test_implied_one_hot_feeds_the_binary_loss_rule():
     """)
     assert [f.code for f in findings] == ["TFG104"]
     assert "implied by the metric categorical_accuracy" in findings[0].message
+    # binary_accuracy implies no encoding; on a sigmoid head (multi-label) binary_crossentropy is right. (On the
+    # softmax head above, TFG104 fires whatever the labels: a softmax cannot fit multi-hot targets either.)
     silent = lint("""
-        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["binary_accuracy"])
-        model.fit(x, y, validation_split=0.2)
+        tags = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(5, activation="sigmoid")])
+        tags.compile(optimizer="adam", loss="binary_crossentropy", metrics=["binary_accuracy"])
+        tags.fit(x, y, validation_split=0.2)
     """)
     assert facts_of("model.fit(x, y)").fits() and not silent
 
@@ -126,3 +129,28 @@ def test_sparse_loss_with_top_k_categorical_metric_is_an_error():
                       metrics=["accuracy", keras.metrics.TopKCategoricalAccuracy(k=3)])
     """)
     assert [(f.code, f.severity) for f in findings] == [("TFG109", Severity.ERROR)]
+
+
+# Capability 2 feeding the shape rules: a 2-D label array of unknown encoding is one-hot by the metric.
+FILLED = """
+y = np.zeros((len(x), 5), dtype="float32")
+for i, c in enumerate(np.load("ids.npy")):
+    y[i, c] = 1.0
+narrow = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(4, activation="softmax")])
+narrow.compile(optimizer="adam", loss="categorical_crossentropy", metrics=[{metric}])
+narrow.fit(x, y, validation_split=0.2)
+"""
+
+
+def test_metric_implied_one_hot_makes_a_narrow_head_tfg203_instead_of_a_shape_mismatch():
+    findings = lint(FILLED.format(metric="'categorical_accuracy'"))
+    assert [f.code for f in findings] == ["TFG203"]
+    assert "5 columns" in findings[0].message and "implied by the metric categorical_accuracy" in findings[0].message
+    # without the metric the encoding stays unknown: the shapes alone still clash (TFG502), nothing more
+    assert [f.code for f in lint(FILLED.format(metric="'accuracy'"))] == ["TFG502"]
+
+
+def test_metric_implied_encoding_with_a_matching_head_stays_silent():
+    src = FILLED.format(metric="'categorical_accuracy'").replace("Dense(4,", "Dense(5,")
+    assert facts_of(src).fits()
+    assert lint(src) == []

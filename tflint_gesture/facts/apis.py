@@ -8,7 +8,7 @@ depend on its result.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import libcst as cst
@@ -122,15 +122,23 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
     if seq.ordered is not None:
         ids = all(isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS for i in items) if items else False
         consts = [num(i) for i in items]
-        if ids or (items and all(c is not None and float(c).is_integer() for c in consts)):
+        if ids:
             return Data(origin=seq.ordered, encoding=LabelEncoding.CLASS_IDS, dtype="int", ordered=seq.ordered,
-                        shape=(None,))
+                        shape=(None,), classes_sym=_shared_sym(items))
+        if items and all(c is not None and float(c).is_integer() for c in consts):
+            # one id per class of an enumerated class list (`for label, name in enumerate(GESTURES)`): 0..n-1
+            low, high = min(consts), max(consts)
+            counted = low == 0 and len(set(consts)) == int(high) + 1
+            return Data(origin=seq.ordered, encoding=LabelEncoding.CLASS_IDS, dtype="int", ordered=seq.ordered,
+                        shape=(None,), num_classes=int(high) + 1 if counted else None,
+                        classes_origin=seq.ordered if counted else None, bounds=(low, high))
         return Data(origin=origin, ordered=seq.ordered)
     if seq.grown:
         if items and all((isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS and i.shape == ())
                          or (isinstance(i, Const) and isinstance(i.value, int) and not isinstance(i.value, bool))
                          for i in items):
-            return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,))
+            return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,),
+                        classes_sym=_shared_sym(items))
         if items and all(isinstance(i, Data) for i in items):
             return _stacked_samples(items, origin)
         return Data(origin=origin)
@@ -150,6 +158,12 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
         flat = all(not isinstance(j, Seq) for i in items for j in i.items)  # a deeper nesting has more axes
         return Data(origin=origin, shape=(len(items), None) if flat else None)
     return UNKNOWN
+
+
+def _shared_sym(items: list) -> Any:
+    """The class-count symbol every appended label carries (the loop index of `enumerate(classes)`), or None."""
+    syms = {i.classes_sym for i in items if isinstance(i, Data)}
+    return syms.pop() if len(syms) == 1 and len(items) == sum(isinstance(i, Data) for i in items) else None
 
 
 def _stacked_samples(items: list, origin: Optional[Origin]) -> Data:
@@ -301,9 +315,9 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
             return value
         return BoundMethod(value, attr, node)
     if isinstance(value, Dataset):
-        if attr == "class_names":
+        if attr in ("class_names", "class_indices"):  # the class folders (a dict for flow_from_directory)
             return value.class_names
-        if attr in ("classes", "class_indices", "samples", "n", "num_classes"):
+        if attr in ("classes", "samples", "n", "num_classes"):
             return UNKNOWN
         return BoundMethod(value, attr, node)
     if isinstance(value, ModelValue):
@@ -328,7 +342,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         return opaque_tensor(node, (value,), attr)
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
-    if isinstance(value, (Seq, Mapping, Scaler, Encoder, ImageGenerator, Layer, Optimizer)):
+    if isinstance(value, (Seq, Mapping, Scaler, Encoder, ImageGenerator, Layer, Optimizer, SearchCV)):
         return BoundMethod(value, attr, node)
     return UNKNOWN
 
@@ -356,8 +370,8 @@ def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> A
         return value.derive(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
                             origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
     if isinstance(value, _Enumerated):
-        return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=()),
-                    UNKNOWN], True)
+        return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(),
+                         classes_sym=value.count), UNKNOWN], True)
     if isinstance(value, _Range):
         return Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=())
     if isinstance(value, Dataset):
@@ -368,7 +382,8 @@ def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> A
 
 
 class _Enumerated:
-    pass
+    def __init__(self, count: Any = None) -> None:
+        self.count = count  # facts.symbols.Sym of the enumerated length, when it is an unknown name
 
 
 class _Range:
@@ -661,6 +676,8 @@ def _len(interp, args, node):
     value = args.value(None, 0)
     if isinstance(value, Seq) and not value.grown:
         return Const(len(value.items))
+    if isinstance(value, Const) and isinstance(value.value, (str, bytes, tuple, list, dict)):
+        return Const(len(value.value))  # `len("0123456789+ ")`
     if isinstance(value, ClassNames) and value.count is not None:
         return Const(value.count)
     if isinstance(value, Data) and value.shape and value.shape[0] is not None:
@@ -687,7 +704,18 @@ def _enumerate(interp, args, node):
     value = args.value(None, 0)
     if isinstance(value, Seq) and not value.grown:
         return Seq([Seq([Const(i), item], True) for i, item in enumerate(value.items)])
-    return _Enumerated()
+    return _Enumerated(_count_symbol(interp, args))
+
+
+def _count_symbol(interp, args) -> Any:
+    """`enumerate(classes)` of an unknown length: the symbol `len(classes)` names (facts.symbols), so the
+    loop index, used as a label, counts the same classes as `Dense(len(classes))`."""
+    from tflint_gesture.facts.symbols import symbol
+
+    _, arg = args.get(None, 0)
+    if arg is None or args.scope is None or not isinstance(arg.value, (cst.Name, cst.Attribute)):
+        return None
+    return symbol(interp, cst.Call(func=cst.Name("len"), args=[cst.Arg(arg.value)]), args.scope)
 
 
 @api("builtins.list", "builtins.tuple", "builtins.sorted")
@@ -1175,6 +1203,39 @@ def _sk_shuffle(interp, args, node):
     return Seq(out, True)
 
 
+@dataclass
+class SearchCV:
+    """`GridSearchCV(KerasClassifier(...), ...)`: its `fit(X, y)` fits the wrapped model on folds of the data."""
+
+    model: ModelValue
+
+
+@api("sklearn.model_selection.GridSearchCV", "sklearn.model_selection.RandomizedSearchCV",
+     "sklearn.model_selection.HalvingGridSearchCV", "sklearn.model_selection.HalvingRandomSearchCV")
+def _search_cv(interp, args, node):
+    model = args.value("estimator", 0)
+    return SearchCV(model) if isinstance(model, ModelValue) else UNKNOWN
+
+
+@api("sklearn.model_selection.cross_val_score", "sklearn.model_selection.cross_validate",
+     "sklearn.model_selection.cross_val_predict")
+def _cross_validation(interp, args, node):
+    """`cross_val_score(KerasClassifier(build_fn=...), X, y, cv=kfold)`: a fit of the wrapped model on (X, y)."""
+    model = args.value("estimator", 0)
+    if isinstance(model, ModelValue):
+        cross_validated_fit(interp, model, args.get("X", 1), args.get("y", 2), node)
+    return Data(origin=Origin(node, "cross-validation results"), dtype="float")
+
+
+def cross_validated_fit(interp, model: ModelValue, x: tuple, y: tuple, node) -> None:
+    """Record `fit(x, y)` of `model`, validated on held-out folds (what the facts cannot see: UNKNOWN)."""
+    from tflint_gesture.facts.interpreter import Args
+
+    _model_method(interp, model, "fit", Args(pos=[x, y]), node)
+    if interp.facts.calls and interp.facts.calls[-1].node is node:
+        interp.facts.calls[-1].validation_data = UNKNOWN
+
+
 # --------------------------------------------------------------------------- keras utils and datasets
 @api("keras.utils.to_categorical")
 def _to_categorical(interp, args, node):
@@ -1187,10 +1248,15 @@ def _to_categorical(interp, args, node):
         classes_origin = labels.classes_origin
     labels_d = labels if isinstance(labels, Data) else Data()
     rows = labels_d.shape[0] if labels_d.shape else None
-    return Data(origin=Origin(node, "one-hot encoded by to_categorical"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
-                classes_origin=classes_origin, dtype="float", shape=(rows, n), root=labels_d.root, roles=labels_d.roles,
-                ordered=labels_d.ordered,
-                classes_sym=_unknown_size(interp, args, "num_classes", 1) if n is None else None)
+    onehot = Data(origin=Origin(node, "one-hot encoded by to_categorical"), encoding=LabelEncoding.ONE_HOT, num_classes=n,
+                  classes_origin=classes_origin, dtype="float", shape=(rows, n), root=labels_d.root, roles=labels_d.roles,
+                  ordered=labels_d.ordered,
+                  classes_sym=_unknown_size(interp, args, "num_classes", 1) if n is None else None)
+    if n is None and onehot.classes_sym is None and n_value is None:  # as many columns as the largest id + 1
+        from tflint_gesture.facts.symbols import one_hot_width
+
+        onehot = onehot.derive(classes_sym=labels_d.classes_sym or one_hot_width(onehot))
+    return onehot
 
 
 @api("tensorflow.one_hot")
@@ -1262,6 +1328,16 @@ def _labels_for_mode(mode: Any, node, classes: Optional[int], default: str) -> A
     return UNKNOWN
 
 
+def _counted_by_folders(y: Any, node: cst.Call) -> Any:
+    """Labels inferred from class folders whose number is unknown: their class count is the symbol
+    `len(ds.class_names)` also names (facts.symbols), so `Dense(len(ds.class_names) - 1)` is one short."""
+    from tflint_gesture.facts.symbols import class_names
+
+    if isinstance(y, Data) and y.num_classes is None and y.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
+        return y.derive(classes_sym=class_names(node))
+    return y
+
+
 def _image_size(value: Any, default: tuple) -> Optional[tuple]:
     if value is None:
         return default
@@ -1295,17 +1371,19 @@ def _image_dataset(interp, args, node):
         y = _labels_for_mode(mode, node, n, "int")
     else:
         y = UNKNOWN
+    y = _counted_by_folders(y, node)
     size = _image_size(args.value("image_size", 6), (256, 256))
     channels = _channels(args.value("color_mode", 4))
     shape = (None,) + size + (channels,) if size and channels else None
     batch_size = args.value("batch_size", 5, Const(32))
     batches = 0 if isinstance(batch_size, Const) and batch_size.value is None else (1 if isinstance(batch_size, Const) else None)
+    folders = ClassNames(n, Origin(node, "class folders"))  # both subsets read the same folders
 
     def make(roles):
         x = Data(origin=Origin(node, "images loaded as float32 0..255"), vrange=ValueRange.RAW_PIXELS, is_image=True,
                  dtype="float", shape=shape, bounds=(0, 255), roles=roles)
         return Dataset(x=x, y=y, origin=Origin(node, "image_dataset_from_directory"), roles=roles, batches=batches,
-                       class_names=ClassNames(n, Origin(node, "class folders")))
+                       class_names=folders)
 
     subset = args.value("subset", None)
     if const_value(subset) == "both":
@@ -1375,7 +1453,7 @@ def _generator_flow_from(interp, generator: ImageGenerator, args, node, default_
     classes = args.value("classes", 3)
     n = len(classes.items) if isinstance(classes, Seq) else None
     mode = args.value("class_mode", None)
-    y = _labels_for_mode(mode, node, n, "categorical")
+    y = _counted_by_folders(_labels_for_mode(mode, node, n, "categorical"), node)
     if mode is not None and const_value(mode) == "raw":
         y = UNKNOWN
     roles = _roles_for_subset(args.value("subset", None))
@@ -1916,6 +1994,10 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
         return UNKNOWN
     if isinstance(obj, ModelValue):
         return _model_method(interp, obj, name, args, node)
+    if isinstance(obj, SearchCV):
+        if name == "fit":
+            cross_validated_fit(interp, obj.model, args.get("X", 0), args.get("y", 1), node)
+        return UNKNOWN
     if isinstance(obj, Data):
         return _data_method(interp, obj, name, args, node)
     if isinstance(obj, Dataset):

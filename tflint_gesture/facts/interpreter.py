@@ -20,6 +20,7 @@ import libcst as cst
 import tflint_gesture.facts.classes as classes
 from tflint_gesture.facts.names import canonical, dotted_name, star_member, target_names
 from tflint_gesture.facts.store import Facts
+from tflint_gesture.facts.symbols import ParamSources, size_alias
 from tflint_gesture.facts.values import (
     UNKNOWN,
     Args,
@@ -31,6 +32,7 @@ from tflint_gesture.facts.values import (
     Dataset,
     Function,
     Instance,
+    LabelEncoding,
     Layer,
     Mapping,
     ModelValue,
@@ -40,6 +42,8 @@ from tflint_gesture.facts.values import (
     Super,
     Tape,
     Tensor,
+    ValueRange,
+    join_data,
 )
 
 # Methods of keras.Model a subclass may override but that the analysis models itself.
@@ -93,6 +97,8 @@ def join(values: list) -> Any:
         return first
     if all(isinstance(v, Const) for v in values) and all(v.value == first.value for v in values if isinstance(first, Const)):
         return first
+    if isinstance(first, Data):
+        return join_data(values)
     return UNKNOWN
 
 
@@ -150,6 +156,8 @@ class Interpreter:
         self.call_sites: list[cst.CSTNode] = []  # the call node of each function in `active`
         self.derived_roots: dict = {}  # (parent root, key) -> root of a subset such as `ds.filter(pred)`
         self.bind_counts: dict[str, int] = {}  # how often each name was bound so far (facts.symbols)
+        self.param_sources: list = []  # per active call: facts.symbols.ParamSources of its parameters
+        self.size_aliases: dict = {}  # (name, id of its scope, bind count) -> the Sym it was assigned (facts.symbols)
 
     # ----------------------------------------------------------------- entry
     def run_module_scope(self) -> "Scope":
@@ -252,8 +260,11 @@ class Interpreter:
             self.eval(small.value, scope)
         elif isinstance(small, cst.Assign):
             value = self.eval(small.value, scope)
+            alias = size_alias(self, small, value, scope)
             for target in small.targets:
                 self.bind(target.target, value, scope)
+            if alias is not None:
+                alias.remember(self, scope)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
                 self.bind(small.target, self.eval(small.value, scope), scope)
@@ -435,6 +446,25 @@ class Interpreter:
                     owner.opaque = True
                 else:
                     owner.items[key.value] = value if self.uncertain <= owner.created_depth else UNKNOWN
+            elif isinstance(owner, Data) and isinstance(target.value, cst.Name):
+                self._store_items(target.value.value, owner, value, scope)
+
+    @staticmethod
+    def _store_items(name: str, data: Data, value: Any, scope: Scope) -> None:
+        """`y[i, c] = 1`: numpy changes the array in place, so what was known of its values (a range, an
+        encoding, constant bounds such as np.zeros' (0, 0)) no longer holds; its shape and identity do."""
+        low_high = (float(value.value),) * 2 if isinstance(value, Const) and isinstance(value.value, (int, float)) \
+            and not isinstance(value.value, bool) else None
+        bounds = None
+        if data.bounds is not None and low_high is not None:
+            bounds = (min(data.bounds[0], low_high[0]), max(data.bounds[1], low_high[1]))
+        changed = data.derive(bounds=bounds, encoding=LabelEncoding.UNKNOWN, num_classes=None, classes_sym=None,
+                              vrange=ValueRange.UNKNOWN, binary_if_two=False)
+        holder: Optional[Scope] = scope
+        while holder is not None and name not in holder.vars:
+            holder = holder.parent
+        if holder is not None:
+            holder.vars[name] = changed
 
     def project_module(self, dotted: str, level: int):
         """The analysed project module that `dotted` (with `level` leading dots) names, or None."""
@@ -462,12 +492,14 @@ class Interpreter:
         if self_value is not None and positional:
             local.vars[positional[0].name.value] = self_value
             positional = positional[1:]
+        sources = ParamSources(local)
         for i, param in enumerate(positional):
             name = param.name.value
             if unknown_args:
                 local.vars[name] = UNKNOWN
                 continue
-            value, _ = args.get(name, i + offset, default=None)
+            value, arg = args.get(name, i + offset, default=None)
+            sources.note(self, name, value, arg, args.scope, param.default, function.scope)
             if value is None:
                 value = self.eval(param.default, function.scope) if param.default is not None else UNKNOWN
             local.vars[name] = value
@@ -476,7 +508,8 @@ class Interpreter:
             if unknown_args:
                 local.vars[name] = UNKNOWN
                 continue
-            value, _ = args.get(name, None, default=None)
+            value, arg = args.get(name, None, default=None)
+            sources.note(self, name, value, arg, args.scope, param.default, function.scope)
             if value is None:
                 value = self.eval(param.default, function.scope) if param.default is not None else UNKNOWN
             local.vars[name] = value
@@ -485,6 +518,7 @@ class Interpreter:
                 local.vars[star.name.value] = UNKNOWN
         self.active.append(fnode)
         self.call_sites.append(node)
+        self.param_sources.append(sources)
         try:
             if isinstance(fnode, cst.Lambda):
                 return self.eval(fnode.body, local)
@@ -506,6 +540,7 @@ class Interpreter:
         finally:
             self.active.pop()
             self.call_sites.pop()
+            self.param_sources.pop()
 
     def eval_args(self, node: cst.Call, scope: Scope) -> Args:
         args = Args(scope=scope)

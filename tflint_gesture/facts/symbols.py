@@ -5,37 +5,105 @@ A symbol is the expression's source without a trailing `+ k` / `- k` (its offset
 identity of every variable it reads: the scope holding it and how often the script had bound that
 name when the symbol was taken. Two symbols with the same base are the same unknown number; their
 offsets then say how far apart they are. Different bases say nothing (the numbers may be equal).
+
+Names are followed to where the number comes from, so that spellings compare across lines and functions:
+- a variable assigned an unknown size (`num_classes = len(train_ds.class_names)`) is that size while
+  it is not rebound;
+- a function's parameter not rebound since the call is the caller's argument (`build_model(len(CLASSES))`
+  makes `num_classes - 1` inside the builder `len(CLASSES) - 1`), or its default when none was passed;
+- `len(ds.class_names)` of a dataset read from class folders is that dataset's class count, the number
+  its `label_mode="categorical"` labels are as wide as.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from dataclasses import dataclass, field
+from typing import Any, Optional
 
 import libcst as cst
 
-if TYPE_CHECKING:
-    from tflint_gesture.facts.interpreter import Interpreter, Scope
+from tflint_gesture.facts.values import UNKNOWN, ClassNames, Data, LabelEncoding
 
 
 @dataclass(frozen=True)
 class Sym:
-    base: tuple  # (source text, ((name, id of its scope, bind count), ...))
+    base: tuple  # (source text, ((name, id of its scope, bind count), ...)), or (kind, identity) of a followed count
     offset: int = 0
+    shown: str = field(default="", compare=False)  # how the script spells it here, when not base[0]
+    described: bool = field(default=False, compare=False)  # `shown` is prose ("the number of ..."), not code
 
     @property
     def text(self) -> str:
-        source = self.base[0]
+        source = self.shown or self.base[0]
         if not self.offset:
             return source
         return f"{source} {'+' if self.offset > 0 else '-'} {abs(self.offset)}"
+
+    @property
+    def quoted(self) -> str:
+        """For a message: source code in backticks, a description as it is."""
+        return self.text if self.described else f"`{self.text}`"
 
     def minus(self, other: "Sym") -> Optional[int]:
         """self - other when both are the same unknown number shifted, else None."""
         return self.offset - other.offset if self.base == other.base else None
 
 
-def symbol(interp: "Interpreter", expr: Optional[cst.CSTNode], scope: "Scope") -> Optional[Sym]:
+def one_hot_width(data: Any) -> Sym:
+    """The unknown column count of one-hot labels (`to_categorical(y)` with no `num_classes`): what
+    `y_onehot.shape[1]` names."""
+    return Sym(("one-hot width", data.root), 0, "the number of one-hot columns", described=True)
+
+
+def class_names(node: cst.CSTNode) -> Sym:
+    """The unknown number of class names that `node` made (the class folders of a directory dataset)."""
+    return Sym(("class names", id(node)), 0, "the number of class folders", described=True)
+
+
+class ParamSources:
+    """What each parameter of one function call stands for, when its value is an unknown number: the
+    symbol of the caller's argument (or of the default), and the name's bind count at the call."""
+
+    def __init__(self, scope: Any) -> None:
+        self.scope = scope
+        self.syms: dict = {}
+
+    def note(self, interp: Any, name: str, value: Any, arg: Optional[cst.CSTNode], caller: Any,
+             default: Optional[cst.CSTNode], definer: Any) -> None:
+        if value is None:  # not passed: the default stands for it
+            arg, caller = default, definer
+        elif value is not UNKNOWN:
+            return  # a known number needs no symbol, and data, models, ... are not counts
+        if arg is None or caller is None:
+            return
+        sym = symbol(interp, arg, caller)
+        if sym is not None:
+            self.syms[name] = (sym, interp.bind_counts.get(name, 0))
+
+
+@dataclass(frozen=True)
+class SizeAlias:
+    """`name = <size>` about to be bound: remembered after the binding, under the name's new identity."""
+
+    name: str
+    sym: Sym
+
+    def remember(self, interp: Any, scope: Any) -> None:
+        holder = _holder(scope, self.name)
+        interp.size_aliases[(self.name, id(holder), interp.bind_counts.get(self.name, 0))] = self.sym
+
+
+def size_alias(interp: Any, assign: cst.Assign, value: Any, scope: Any) -> Optional[SizeAlias]:
+    """Before `name = <expression>` binds an unknown number: the symbol of the expression (taken before
+    the binding, so `n = n + 1` names the old `n`)."""
+    if value is not UNKNOWN or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name) \
+            or not _size_like(assign.value):
+        return None
+    sym = symbol(interp, assign.value, scope)
+    return SizeAlias(assign.targets[0].target.value, sym) if sym is not None else None
+
+
+def symbol(interp: Any, expr: Optional[cst.CSTNode], scope: Any) -> Optional[Sym]:
     """The symbol of an integer expression whose value is unknown, or None when it cannot be named."""
     if isinstance(expr, cst.Arg):
         expr = expr.value
@@ -47,19 +115,98 @@ def symbol(interp: "Interpreter", expr: Optional[cst.CSTNode], scope: "Scope") -
         step = int(expr.right.evaluated_value)
         offset += step if isinstance(expr.operator, cst.Add) else -step
         expr = expr.left
+    followed = _followed(interp, expr, scope)
+    if followed is not None:  # the same number, spelled as on this line
+        return Sym(followed.base, followed.offset + offset, " ".join(interp.module.code_for_node(expr).split()))
     names: list = []
+    attributes: set = set()  # `n_classes` in `args.n_classes` is an attribute, not a variable
     for node in _walk(expr):
         if isinstance(node, (cst.Call, cst.Lambda)) and not _is_len_of_name(node):
             return None  # a call could return anything each time: only `len(name)` is stable
         if isinstance(node, cst.Subscript) and not _is_constant_index(node):
             return None  # `X.shape[1]` is stable, `sizes[i]` is not
-        if isinstance(node, cst.Name) and not _is_attribute_name(node, expr):
+        if isinstance(node, cst.Attribute):
+            attributes.add(id(node.attr))
+        elif isinstance(node, cst.Name) and id(node) not in attributes:
             holder = _holder(scope, node.value)
-            names.append((node.value, id(holder) if holder is not None else 0, interp.bind_counts.get(node.value, 0)))
+            param = _parameter(interp, holder, node.value) or _alias(interp, holder, node.value)
+            names.append((node.value, param.base, param.offset) if param is not None else
+                         (node.value, id(holder) if holder is not None else 0, interp.bind_counts.get(node.value, 0)))
     if not names:
         return None
-    text = " ".join(interp.module.code_for_node(expr).split())
-    return Sym((text, tuple(names)), offset)
+    return Sym((" ".join(interp.module.code_for_node(expr).split()), tuple(names)), offset)
+
+
+def _size_like(expr: cst.CSTNode) -> bool:
+    """Cheap pre-check of an assigned expression: a name, attribute, subscript, `len(...)`, or one of
+    those plus or minus a number (most unknown assignments are calls: never a symbol)."""
+    while isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)):
+        expr = expr.left
+    return isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript)) or _is_len_of_name(expr)
+
+
+def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
+    """The symbol a bare parameter or `len(<class names>)` stands for, else None."""
+    if isinstance(expr, cst.Name):
+        holder = _holder(scope, expr.value)
+        return _parameter(interp, holder, expr.value) or _alias(interp, holder, expr.value)
+    if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "shape" \
+            and _is_constant_index(expr) and _is_dotted(expr.value.value):
+        data = _value(interp, expr.value.value, scope)
+        index = _index(expr)
+        if isinstance(data, Data) and data.encoding == LabelEncoding.ONE_HOT and data.shape is not None \
+                and index in (len(data.shape) - 1, -1):
+            return data.classes_sym or one_hot_width(data)  # `y.shape[1]` of one-hot labels: their class count
+        return None
+    if _is_len_of_name(expr):
+        value = _value(interp, expr.args[0].value, scope)
+        if isinstance(value, ClassNames) and value.count is None and value.origin is not None:
+            return class_names(value.origin.node)
+    return None
+
+
+def _value(interp: Any, expr: cst.CSTNode, scope: Any) -> Any:
+    """The value of a name or attribute chain (no call: evaluating it has no effect)."""
+    try:
+        return interp.eval(expr, scope)
+    except Exception:  # noqa: BLE001 - naming a size must never break the analysis
+        return None
+
+
+def _is_dotted(node: cst.CSTNode) -> bool:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def _index(node: cst.Subscript) -> Optional[int]:
+    value = node.slice[0].slice.value
+    if isinstance(value, cst.Integer):
+        return int(value.evaluated_value)
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus) \
+            and isinstance(value.expression, cst.Integer):
+        return -int(value.expression.evaluated_value)
+    return None
+
+
+def _alias(interp: Any, holder: Any, name: str) -> Optional[Sym]:
+    """The size `name` was last assigned, when that assignment bound an unknown number."""
+    if holder is None:
+        return None
+    return interp.size_aliases.get((name, id(holder), interp.bind_counts.get(name, 0)))
+
+
+def _parameter(interp: Any, holder: Any, name: str) -> Optional[Sym]:
+    """The caller's symbol for parameter `name` of an active call whose scope is `holder`, if not rebound."""
+    if holder is None:
+        return None
+    for sources in reversed(interp.param_sources):
+        if sources.scope is holder:
+            entry = sources.syms.get(name)
+            if entry is not None and interp.bind_counts.get(name, 0) == entry[1]:
+                return entry[0]
+            return None
+    return None
 
 
 def _walk(node: cst.CSTNode):
@@ -76,14 +223,6 @@ def _is_len_of_name(node: cst.CSTNode) -> bool:
 def _is_constant_index(node: cst.Subscript) -> bool:
     return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) and isinstance(
         node.slice[0].slice.value, (cst.Integer, cst.SimpleString, cst.UnaryOperation))
-
-
-def _is_attribute_name(node: cst.Name, root: cst.CSTNode) -> bool:
-    """`n_classes` in `args.n_classes` is an attribute, not a variable."""
-    for parent in _walk(root):
-        if isinstance(parent, cst.Attribute) and parent.attr is node:
-            return True
-    return False
 
 
 def _holder(scope: Any, name: str):

@@ -146,6 +146,35 @@ class Data:
         return replace(self, **changes)
 
 
+def join_data(values: list) -> Any:
+    """The data that is true whichever branch ran, when every branch holds the same data (one root)
+    transformed differently: what all branches agree on survives (a range, an encoding, the axes of
+    equal size), everything else is unknown. Different data joins to UNKNOWN."""
+    first = values[0]
+    if not all(isinstance(v, Data) and v.root == first.root for v in values):
+        return UNKNOWN
+
+    def agreed(name: str, unknown: Any) -> Any:
+        value = getattr(first, name)
+        return value if all(getattr(v, name) == value for v in values) else unknown
+
+    shapes = [v.shape for v in values]
+    shape = None
+    if all(s is not None and len(s) == len(shapes[0]) for s in shapes):
+        shape = tuple(d if all(s[i] == d for s in shapes) else None for i, d in enumerate(shapes[0]))
+    encoding = agreed("encoding", LabelEncoding.UNKNOWN)
+    same_labels = encoding != LabelEncoding.UNKNOWN  # a class count only means something with its encoding
+    num_classes = agreed("num_classes", None) if same_labels else None
+    return replace(
+        first, encoding=encoding, num_classes=num_classes,
+        classes_origin=first.classes_origin if num_classes is not None else None,
+        classes_sym=agreed("classes_sym", None) if same_labels else None, shape=shape, dtype=agreed("dtype", None),
+        vrange=agreed("vrange", ValueRange.UNKNOWN), bounds=agreed("bounds", None),
+        is_image=all(v.is_image for v in values), scalings=agreed("scalings", ()), roles=agreed("roles", frozenset()),
+        ordered=first.ordered if all(v.ordered is not None for v in values) else None,
+        binary_if_two=agreed("binary_if_two", False), centred=agreed("centred", False))
+
+
 @dataclass
 class Dataset:
     """A tf.data pipeline, a generator or a Keras iterator yielding (x, y) or x only."""

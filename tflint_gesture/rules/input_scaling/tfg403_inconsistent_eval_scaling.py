@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from tflint_gesture.facts import Facts
+from tflint_gesture.facts.apis import as_data
 from tflint_gesture.facts.queries import inputs_of
-from tflint_gesture.facts.values import Data, ValueRange
+from tflint_gesture.facts.values import Data, Dataset, Seq, ValueRange
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 
@@ -32,6 +33,11 @@ class InconsistentEvalScaling(Rule):
         - the evaluate/predict inputs are RAW, or the reverse.
 
         Both sides must be known.
+
+        The same comparison runs between a `fit`'s training inputs and its `validation_data` (an `(x, y)`
+        tuple or a dataset): validating on raw pixels while training on scaled ones (or the reverse) is
+        reported at `validation_data`, as a **warning**, since training itself is right but the validation
+        loss, the metrics and every callback that monitors them are not.
         """
 
     why_is_this_bad = """
@@ -154,3 +160,40 @@ class InconsistentEvalScaling(Rule):
                     fix="apply the training preprocessing to these inputs too",
                 )
                 break
+        yield from _validation_scaled_differently(facts)
+
+
+def _validation_inputs(fit) -> object:
+    """The inputs of a fit's `validation_data`: a dataset's x, or the first item of an `(x, y)` tuple."""
+    value = fit.validation_data
+    if isinstance(value, Dataset):
+        return value.x
+    if isinstance(value, Seq) and value.items and not value.grown:
+        return as_data(value.items[0])
+    return None
+
+
+def _validation_scaled_differently(facts: Facts) -> Iterator[Report]:
+    """A fit that trains on scaled pixels and validates on raw ones (or the reverse): the validation loss,
+    the metrics and every callback that monitors them measure the model on inputs it never saw."""
+    for fit in facts.fits():
+        x, val = inputs_of(fit), _validation_inputs(fit)
+        if not (isinstance(x, Data) and isinstance(val, Data)) or ValueRange.UNKNOWN in (x.vrange, val.vrange):
+            continue
+        raw_val = val.vrange == ValueRange.RAW_PIXELS and x.vrange.is_scaled
+        raw_train = x.vrange == ValueRange.RAW_PIXELS and val.vrange.is_scaled
+        if not (raw_val or raw_train):
+            continue
+        node = fit.validation_node or fit.node
+        yield Report(
+            node=node,
+            message=(
+                f"the model trains on `{facts.code(fit.x_node or fit.node)}` ({x.vrange.value}) but validates on "
+                f"`{facts.code(node)}` ({val.vrange.value}); the validation loss and metrics, and every callback "
+                f"that monitors them, measure the model on inputs at a scale it never trained on; apply the same "
+                f"preprocessing to both"
+            ),
+            evidence=[(val.origin.node, val.origin.note)] if val.origin else [],
+            fix="apply the training preprocessing to the validation inputs too",
+            severity=Severity.WARNING,  # training itself is right; what it reports and selects on is not
+        )

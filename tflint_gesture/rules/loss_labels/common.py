@@ -55,9 +55,14 @@ class LossVsLabelsRule(Rule):
     def check(self, facts: Facts) -> Iterator[Report]:
         for fit in labelled_fits(facts):
             yield from self.judge(facts, fit)
+        yield from self.judge_elsewhere(facts)
 
     def judge(self, facts: Facts, fit: LabelledFit) -> Iterator[Report]:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def judge_elsewhere(self, facts: Facts) -> Iterator[Report]:
+        """The same bug where it shows outside a fit (TFG102: un-encoded labels given to `evaluate`)."""
+        return iter(())
         yield
 
     @staticmethod
@@ -85,6 +90,11 @@ class LossVsHeadRule(Rule):
         """`call` is the fit of this model and compile, or None when the file compiles it without a fit."""
         raise NotImplementedError
         yield
+
+
+def where(facts: Facts, call, labels: Data) -> str:
+    """The labels of `call` as a message names them: the argument and where they were encoded."""
+    return _where(facts, call, labels)
 
 
 def _where(facts: Facts, call, labels: Data) -> str:

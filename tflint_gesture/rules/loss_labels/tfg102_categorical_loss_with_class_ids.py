@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Iterator
 
 from tflint_gesture.facts import Facts
-from tflint_gesture.facts.queries import CATEGORICAL
-from tflint_gesture.facts.values import LabelEncoding
+from tflint_gesture.facts.models import head_of
+from tflint_gesture.facts.queries import CATEGORICAL, known_loss, labels_of
+from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Valid
 from tflint_gesture.rules.edits import loss_swap
-from tflint_gesture.rules.loss_labels.common import LabelledFit, LossVsLabelsRule
+from tflint_gesture.rules.loss_labels.common import LabelledFit, LossVsLabelsRule, where
 
 
 class CategoricalLossWithClassIds(LossVsLabelsRule):
@@ -48,6 +49,10 @@ class CategoricalLossWithClassIds(LossVsLabelsRule):
 
         The finding points at the `loss=` argument (or the positional loss) of `compile`. The evidence is
         where the labels came from, and the `fit` call.
+
+        When the model was trained on one-hot labels but `evaluate` is given class ids (the test labels were
+        never passed through `to_categorical`), the finding points at the labels of that `evaluate` instead:
+        Keras 3 raises "Arguments `target` and `output` must have the same rank" there, after training.
         """
 
     why_is_this_bad = """
@@ -161,3 +166,34 @@ class CategoricalLossWithClassIds(LossVsLabelsRule):
             edits=edits,
             fix_safety="unsafe",  # another loss
         )
+
+    def judge_elsewhere(self, facts: Facts) -> Iterator[Report]:
+        for call, loss, labels in _evaluations_with_ids(facts):
+            fix = "one-hot encode the evaluation labels the way the training labels are (to_categorical)"
+            yield Report(
+                node=call.y_node or call.node,
+                message=(
+                    f"the labels evaluated here, {where(facts, call, labels)}, are integer class ids but the model "
+                    f"is compiled with {loss.name}, which expects one-hot rows as wide as the output; evaluate fails "
+                    f"on the shapes after training has finished; {fix}"
+                ),
+                evidence=[(labels.origin.node, f"labels: {labels.origin.note}")] if labels.origin is not None else [],
+                fix=fix,
+            )
+
+
+def _evaluations_with_ids(facts: Facts):
+    """(call, loss, labels) for each `evaluate` on class ids under a categorical loss whose model was not
+    trained on class ids itself (that is reported at the compile): the test labels were left un-encoded."""
+    for call in facts.calls:
+        known = known_loss(call) if call.method == "evaluate" else None
+        labels = labels_of(call) if known is not None else None
+        if not isinstance(labels, Data) or known[1].name not in CATEGORICAL or labels.encoding != LabelEncoding.CLASS_IDS:
+            continue
+        head = head_of(call.model)
+        if head is None or head.units == 1:
+            continue
+        trained = [labels_of(fit) for fit in facts.fits() if fit.model is call.model]
+        if any(isinstance(t, Data) and t.encoding == LabelEncoding.CLASS_IDS for t in trained):
+            continue
+        yield call, known[1], labels

@@ -133,16 +133,25 @@ class BinaryLossOnMulticlass(LossVsLabelsRule):
         softmax_head = head is not None and head.activation == "softmax" and isinstance(head.units, int) and head.units > 2
         if labels.encoding == LabelEncoding.ONE_HOT and classes is None and softmax_head:
             single_label = True
-        if not (single_label or (softmax_head and labels.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS))):
+        # Labels of unknown encoding: a softmax over 3+ units with binary_crossentropy is wrong either way
+        # (single-label targets: TFG104's inflated accuracy; multi-hot targets: a softmax cannot fit them).
+        unknown = softmax_head and labels.encoding == LabelEncoding.UNKNOWN
+        if not (single_label or unknown or (
+                softmax_head and labels.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS))):
             return
         extra = [(head.activation_node, "softmax output (single-label)")] if softmax_head else []
         fix = "use categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy (class ids)"
+        problem = (f"the model ends in a softmax over {head.units} units (line {facts.line(head.activation_node)}), "
+                   f"one class per sample," if unknown else
+                   f"labels {fit.where(facts)} are single-label {describe_labels(labels)} over "
+                   f"{classes or head.units} classes")
+        effect = ("the softmax is trained against the wrong objective (tf.keras 2 also reports an inflated binary "
+                  "accuracy), and multi-label targets would need sigmoid outputs instead" if unknown else
+                  "the reported accuracy is inflated and the softmax is trained against the wrong objective")
         yield self.report(
             fit,
-            f"labels {fit.where(facts)} are single-label {describe_labels(labels)} over "
-            f"{classes or head.units} classes but the loss is {loss.name}, which scores every class as an "
-            f"independent yes/no; the reported accuracy is inflated and the softmax is trained against the "
-            f"wrong objective; {fix}",
+            f"{problem} but the loss is {loss.name}, which scores every class as an "
+            f"independent yes/no; {effect}; {fix}",
             fix,
             extra=extra,
         )

@@ -122,13 +122,15 @@ class RegressionLossOnClassifier(LossVsLabelsRule):
         loss, labels, head = fit.loss, fit.labels, fit.head
         if loss.name not in REGRESSION or labels.encoding not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
             return
-        if head is None or head.activation != "softmax" or not (isinstance(head.units, int) and head.units > 1):
+        # A softmax head of an unknown width (`Dense(num_classes)`) on class labels is still a classifier.
+        if head is None or head.activation != "softmax" or (isinstance(head.units, int) and head.units <= 1):
             return
         fix = ("use categorical_crossentropy (one-hot labels)" if labels.encoding == LabelEncoding.ONE_HOT
                else "use sparse_categorical_crossentropy (class ids)")
-        ids = labels.encoding == LabelEncoding.CLASS_IDS
+        units = head.units if isinstance(head.units, int) else None
+        ids = labels.encoding == LabelEncoding.CLASS_IDS and units is not None
         consequence = (
-            f"Keras fails with incompatible shapes (one id per sample against {head.units} outputs)" if ids else
+            f"Keras fails with incompatible shapes (one id per sample against {units} outputs)" if ids else
             "its gradients through softmax are weak and training converges slowly to poor accuracy")
         yield self.report(
             fit,

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, fits_by_output, known_loss, labels_of, width
+from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, evidenced_labels, fits_by_output, known_loss, width
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
@@ -137,7 +137,7 @@ class OutputUnitsMismatchClasses(Rule):
     def check(self, facts: Facts) -> Iterator[Report]:
         for call in fits_by_output(facts):
             known = known_loss(call)
-            labels = labels_of(call)
+            labels = evidenced_labels(call)  # labels of unknown encoding: the one the compile's metric implies
             if known is None or known[1].name not in CROSS_ENTROPY or not isinstance(labels, Data):
                 continue
             head = head_of(call.model)
@@ -191,23 +191,32 @@ class OutputUnitsMismatchClasses(Rule):
         """`Dense(num_classes + 1)` against one-hot labels of `num_classes` columns: the same unknown count,
         shifted, is a mismatch whatever its value (facts.symbols)."""
         units, classes = head.layer.args.get("units_sym"), labels.classes_sym
-        if labels.encoding != LabelEncoding.ONE_HOT or units is None or classes is None:
+        if labels.encoding not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS) or units is None or classes is None:
             return None
         gap = units.minus(classes)
-        if not gap:
+        ids = labels.encoding == LabelEncoding.CLASS_IDS
+        if not gap or (ids and gap > 0):  # spare units are right for 1-based ids
             return None
         evidence = [(head.layer.node, f"{units.text} output units")]
         if labels.origin is not None:
-            evidence.append((labels.origin.node, f"{classes.text} one-hot columns: {labels.origin.note}"))
+            evidence.append((labels.origin.node, f"{'classes' if ids else 'one-hot columns'}: {classes.text}: "
+                                                 f"{labels.origin.note}"))
+        labelled = (f"the class ids run up to {classes.quoted} - 1" if ids else
+                    f"the one-hot labels have one column per class ({classes.text})" if classes.described else
+                    f"the one-hot labels have {classes.quoted} columns")
+        wanted = f"as many units as {classes.text}" if classes.described else f"{classes.quoted} units"
+        effect = ("the highest class id has no output unit, and TensorFlow stops with 'Received a label value of ... "
+                  "which is outside the valid range'"
+                  if ids else "Keras fails on the shapes at the first batch")
         return Report(
             node=head.layer.node,
             message=(
-                f"the output layer has `{units.text}` units but the one-hot labels have `{classes.text}` columns"
-                f"{_at(facts, labels)}, {abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count is; Keras fails "
-                f"on the shapes at the first batch; give the output layer `{classes.text}` units"
+                f"the output layer has `{units.text}` units but {labelled}"
+                f"{_at(facts, labels)}, {abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count is; {effect}; "
+                f"give the output layer {wanted}"
             ),
             evidence=evidence,
-            fix=f"use {classes.text} output units",
+            fix=f"give the output layer {wanted}",
         )
 
     @staticmethod

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, known_loss
+from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, evidenced_labels, known_loss
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
@@ -19,6 +19,12 @@ from tflint_gesture.rules.shapes.common import (
     _where,
     call_labels,
 )
+
+
+def _encoded(call, labels: Data) -> Data:
+    """The labels with the encoding the compile's metric implies when theirs is unknown (what TFG203 reads)."""
+    evidenced = evidenced_labels(call) if call.method == "fit" else None
+    return evidenced if isinstance(evidenced, Data) and evidenced.shape == labels.shape else labels
 
 
 def _covered_elsewhere(loss: str, labels: Data, out: tuple, model) -> bool:
@@ -183,7 +189,7 @@ class LabelShapeMismatch(Rule):
                 continue
             per_sample = tuple(labels.shape[1:])
             verdict = _label_verdict(loss, per_sample, out)
-            if verdict is None or _covered_elsewhere(loss, labels, out, model):
+            if verdict is None or _covered_elsewhere(loss, _encoded(call, labels), out, model):
                 continue
             if model.kind != "application" and _dense_head_problem(model, result, loss, labels) is not None:
                 continue  # reported by TFG503 on the Dense that needs a Flatten/pooling before it
