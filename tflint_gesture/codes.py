@@ -65,7 +65,7 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("TFG203", "output-units-mismatch-classes", Severity.ERROR, "output head",
              "output units differ from the number of classes"),
     RuleInfo("TFG204", "head-activation-mismatches-loss", Severity.WARNING, "output head",
-             "sigmoid multi-unit head with categorical cross-entropy, or softmax head on multi-hot labels"),
+             "sigmoid multi-unit head with categorical cross-entropy, softmax head on multi-hot labels, or a relu/tanh-like head into a cross-entropy"),
     RuleInfo("TFG205", "layer-after-output", Severity.WARNING, "output head",
              "a Dropout or a second activation after the output layer"),
     RuleInfo("TFG206", "categorical-loss-on-single-unit", Severity.ERROR, "output head",
