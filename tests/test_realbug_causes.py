@@ -72,3 +72,34 @@ def test_a_relu_head_on_continuous_targets_with_bce_is_left_to_tfg103():
     text = _script(CONTINUOUS, 'keras.layers.Dense(1, activation="relu"),', '"binary_crossentropy"')
     assert_silent(text, "TFG204", sees=("model", "fit"))
     assert [f.code for f in lint(text) if f.code == "TFG103"] == ["TFG103"]
+
+
+# --- cause 2: a regression loss on labels the script one-hot encodes, whatever the head (TFG107) ---
+
+@pytest.mark.parametrize("labels, head, loss", [
+    (ONE_HOT, "keras.layers.Dense(5),", '"mse"'),
+    (ONE_HOT, 'keras.layers.Dense(5, activation="sigmoid"),', '"mean_absolute_error"'),
+    ("y = np.eye(5)[np.random.randint(0, 5, size=(400,))]", "keras.layers.Dense(5),", "keras.losses.MeanSquaredError()"),
+])
+def test_a_regression_loss_on_one_hot_labels_is_reported_whatever_the_head(labels, head, loss):
+    found = _codes(_script(labels, head, loss), "TFG107")
+    assert len(found) == 1 and found[0].line == 11, found
+    assert "one-hot" in found[0].message
+
+
+@pytest.mark.parametrize("labels, head, loss", [
+    (IDS, "keras.layers.Dense(1),", '"mse"'),                            # integers alone: counts, ratings
+    (IDS, 'keras.layers.Dense(1, activation="relu"),', '"mae"'),
+    (CONTINUOUS, "keras.layers.Dense(1),", '"mse"'),
+    (ONE_HOT, "keras.layers.Dense(5),", '"categorical_crossentropy"'),
+    ("from sklearn.preprocessing import label_binarize\ny = label_binarize(np.random.randint(0, 2, size=(400,)), "
+     "classes=[0, 1])", 'keras.layers.Dense(1, activation="sigmoid"),', '"mse"'),  # one 0/1 column
+])
+def test_a_regression_loss_on_integer_or_binary_targets_stays_silent(labels, head, loss):
+    assert_silent(_script(labels, head, loss), "TFG107", sees=("model", "compile", "fit"))
+
+
+def test_a_one_hot_encoding_implied_only_by_a_metric_does_not_count_without_softmax():
+    text = _script('y = np.load("targets.npy")', "keras.layers.Dense(5),", '"mse"').replace(
+        'metrics=["accuracy"]', 'metrics=["categorical_accuracy"]')
+    assert_silent(text, "TFG107", sees=("model", "compile", "fit"))

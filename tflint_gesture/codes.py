@@ -53,7 +53,7 @@ RULES: tuple[RuleInfo, ...] = (
     RuleInfo("TFG106", "linear-output-without-from-logits", Severity.WARNING, "loss vs labels",
              "a linear output into a cross-entropy loss with `from_logits=False`"),
     RuleInfo("TFG107", "regression-loss-on-classifier", Severity.WARNING, "loss vs labels",
-             "`mse`/`mae`/Huber on a softmax classifier trained on class labels"),
+             "`mse`/`mae`/Huber on a softmax classifier trained on class labels, or on one-hot labels"),
     RuleInfo("TFG108", "accuracy-on-regression", Severity.WARNING, "loss vs labels",
              "an `accuracy` metric with a regression loss on continuous targets"),
     RuleInfo("TFG109", "loss-contradicts-metric", Severity.ERROR, "loss vs labels",
