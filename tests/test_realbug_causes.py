@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from helpers import assert_silent, lint
+from helpers import assert_silent, facts_of, lint
 
 HEAD = '''import numpy as np
 from tensorflow import keras
@@ -103,3 +103,78 @@ def test_a_one_hot_encoding_implied_only_by_a_metric_does_not_count_without_soft
     text = _script('y = np.load("targets.npy")', "keras.layers.Dense(5),", '"mse"').replace(
         'metrics=["accuracy"]', 'metrics=["categorical_accuracy"]')
     assert_silent(text, "TFG107", sees=("model", "compile", "fit"))
+
+
+# --- cause 4: scikit-learn's dataset generators ----------------------------------------------------
+
+def _labels(src):
+    from tflint_gesture.facts.queries import labels_of
+
+    facts = facts_of(src)
+    fits = facts.fits()
+    assert fits, "the analysis saw no fit"
+    return labels_of(fits[0])
+
+
+GEN = '''from sklearn.datasets import {name}
+from tensorflow import keras
+x, y = {call}
+model = keras.Sequential([keras.Input(shape=(20,)), keras.layers.Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, validation_split=0.2)
+'''
+
+
+@pytest.mark.parametrize("name, call, encoding, classes, shape", [
+    ("make_classification", "make_classification(n_samples=500, n_features=20, n_informative=5, n_classes=4)",
+     "CLASS_IDS", 4, (500,)),
+    ("make_classification", "make_classification(1000)", "CLASS_IDS", 2, (1000,)),
+    ("make_blobs", "make_blobs(n_samples=300, centers=5, n_features=20)", "CLASS_IDS", 5, (300,)),
+    ("make_blobs", "make_blobs(n_samples=300, n_features=20)", "CLASS_IDS", 3, (300,)),
+    ("make_blobs", "make_blobs(n_samples=300, centers=[(0, 0), (5, 5)])", "CLASS_IDS", 2, (300,)),
+    ("make_moons", "make_moons(n_samples=200, noise=0.1)", "CLASS_IDS", 2, (200,)),
+    ("make_multilabel_classification", "make_multilabel_classification(n_samples=60, n_classes=3)",
+     "MULTI_HOT", 3, (60, 3)),
+    ("make_multilabel_classification", "make_multilabel_classification(100, 20)", "MULTI_HOT", 5, (100, 5)),
+    ("make_regression", "make_regression(n_samples=200, n_features=20, noise=0.1)", "CONTINUOUS", None, (200,)),
+    ("make_regression", "make_regression(n_samples=200, n_features=20, n_targets=2)", "CONTINUOUS", None, (200, 2)),
+])
+def test_sklearn_generators_give_known_labels(name, call, encoding, classes, shape):
+    from tflint_gesture.facts.values import Data, LabelEncoding
+
+    labels = _labels(GEN.format(name=name, call=call))
+    assert isinstance(labels, Data) and labels.encoding == LabelEncoding[encoding]
+    assert labels.num_classes == classes and labels.shape == shape
+
+
+@pytest.mark.parametrize("name, call", [
+    ("make_blobs", "make_blobs(n_samples=300, centers=4, return_centers=True)[:2]"),
+    ("make_multilabel_classification", "make_multilabel_classification(n_classes=3, return_indicator=False)"),
+    ("make_multilabel_classification", "make_multilabel_classification(n_classes=3, return_indicator='sparse')"),
+    ("make_regression", "make_regression(n_samples=200, coef=True)[:2]"),
+    ("make_classification", "make_classification(n_samples=200, n_classes=n)"),
+])
+def test_sklearn_generators_with_other_outputs_or_unknown_counts_stay_unknown(name, call):
+    from tflint_gesture.facts.values import Data, LabelEncoding
+
+    labels = _labels(GEN.format(name=name, call=call))
+    assert not isinstance(labels, Data) or labels.num_classes is None and labels.encoding in (
+        LabelEncoding.UNKNOWN, LabelEncoding.CLASS_IDS)
+
+
+def test_softmax_on_make_multilabel_classification_is_reported_and_sigmoid_is_not():
+    bad = '''from sklearn.datasets import make_multilabel_classification
+from tensorflow import keras
+
+x, y = make_multilabel_classification(n_samples=1000, n_features=20, n_classes=3)
+model = keras.Sequential([
+    keras.Input(shape=(20,)),
+    keras.layers.Dense(20, activation="relu"),
+    keras.layers.Dense(3, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+model.fit(x, y, epochs=10, validation_split=0.2)
+'''
+    assert [(f.code, f.line) for f in lint(bad) if f.code == "TFG204"] == [("TFG204", 8)]
+    good = bad.replace('"softmax"', '"sigmoid"').replace('"categorical_crossentropy"', '"binary_crossentropy"')
+    assert_silent(good, sees=("model", "fit"))

@@ -1175,6 +1175,91 @@ def _sk_shuffle(interp, args, node):
     return Seq(out, True)
 
 
+# Dataset generators (keyword-only since scikit-learn 0.24; the positional indexes are the older signatures).
+def _generated_features(node, samples, features) -> Data:
+    """Gaussian features of unknown range (blobs sit in a +-10 box, regression inputs are N(0, 1))."""
+    return Data(origin=Origin(node, "generated features"), encoding=LabelEncoding.CONTINUOUS, dtype="float",
+                shape=(samples, features))
+
+
+def _generated_classes(node, samples, classes: Optional[int], note: str) -> Data:
+    origin = Origin(node, note)
+    return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=classes,
+                classes_origin=origin if classes else None, dtype="int", shape=(samples,),
+                bounds=(0, classes - 1) if classes else None)
+
+
+def _flag(args, name: str, default: bool) -> Optional[bool]:
+    """A boolean keyword: its default when absent, None when not a literal."""
+    value = args.value(name, None)
+    if value is None:
+        return default
+    return value.value if isinstance(value, Const) and isinstance(value.value, bool) else None
+
+
+def _count(args, name: str, index: Optional[int], default: int) -> Optional[int]:
+    value = args.value(name, index)
+    return default if value is None else const_int(value)
+
+
+@api(*(f"{module}.{name}" for module in ("sklearn.datasets", "sklearn.datasets.samples_generator")
+       for name in ("make_classification", "make_blobs", "make_moons", "make_circles")))
+def _make_classes(interp, args, node):
+    """`X, y = make_classification(...)`: features and class ids 0..n-1 (2 classes by default; blobs: 3)."""
+    name = last(canonical(_call_name(node)))
+    if args.starred or _flag(args, "return_centers", False) is not False or _flag(args, "return_X_y", True) is not True:
+        return UNKNOWN  # a third value, or a Bunch
+    samples = _count(args, "n_samples", 0, 100)
+    features = {"make_moons": 2, "make_circles": 2}.get(name) or _count(args, "n_features", 1, 20 if name in (
+        "make_classification",) else 2)
+    if name == "make_blobs":
+        centers = args.value("centers", 2)
+        classes = 3 if centers is None else (len(centers.items) if isinstance(centers, Seq) and not centers.grown
+                                             else const_int(centers))
+        if isinstance(args.value("n_samples", 0), Seq):
+            return UNKNOWN  # samples per cluster: the classes are its length
+    elif name == "make_classification":
+        classes = _count(args, "n_classes", 5, 2)
+    else:
+        classes = 2
+    note = f"class ids from {name}" + (f" ({classes} classes)" if classes else "")
+    return Seq([_generated_features(node, samples, features), _generated_classes(node, samples, classes, note)],
+               is_tuple=True)
+
+
+@api("sklearn.datasets.make_multilabel_classification", "sklearn.datasets.samples_generator.make_multilabel_classification")
+def _make_multilabel(interp, args, node):
+    """Features and a dense multi-hot indicator of n_classes (default 5) columns."""
+    indicator = args.value("return_indicator", None)
+    if args.starred or _flag(args, "return_distributions", False) is not False or (
+            indicator is not None and const_value(indicator) != "dense"):
+        return UNKNOWN
+    samples = _count(args, "n_samples", 0, 100)
+    classes = _count(args, "n_classes", 2, 5)
+    origin = Origin(node, "multi-hot labels from make_multilabel_classification")
+    labels = Data(origin=origin, encoding=LabelEncoding.MULTI_HOT, num_classes=classes,
+                  classes_origin=origin if classes else None, dtype="int", shape=(samples, classes), bounds=(0, 1))
+    features = Data(origin=Origin(node, "generated word counts"), dtype="float",
+                    shape=(samples, _count(args, "n_features", 1, 20)))
+    return Seq([features, labels], is_tuple=True)
+
+
+@api("sklearn.datasets.make_regression", "sklearn.datasets.make_friedman1",
+     "sklearn.datasets.samples_generator.make_regression")
+def _make_regression(interp, args, node):
+    """Features and continuous targets: (n_samples,) or (n_samples, n_targets)."""
+    if args.starred or _flag(args, "coef", False) is not False:
+        return UNKNOWN
+    name = last(canonical(_call_name(node)))
+    samples = _count(args, "n_samples", 0, 100)
+    features = _count(args, "n_features", 1, 100 if name == "make_regression" else 10)
+    targets = _count(args, "n_targets", 3, 1) if name == "make_regression" else 1
+    origin = Origin(node, f"continuous targets from {name}")
+    labels = Data(origin=origin, encoding=LabelEncoding.CONTINUOUS, dtype="float",
+                  shape=(samples,) if targets == 1 else (samples, targets))
+    return Seq([_generated_features(node, samples, features), labels], is_tuple=True)
+
+
 # --------------------------------------------------------------------------- keras utils and datasets
 @api("keras.utils.to_categorical")
 def _to_categorical(interp, args, node):
