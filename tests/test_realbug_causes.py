@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from helpers import assert_silent, facts_of, lint
+from helpers import assert_silent, facts_of, lint, parse
 
 HEAD = '''import numpy as np
 from tensorflow import keras
@@ -178,3 +178,80 @@ model.fit(x, y, epochs=10, validation_split=0.2)
     assert [(f.code, f.line) for f in lint(bad) if f.code == "TFG204"] == [("TFG204", 8)]
     good = bad.replace('"softmax"', '"sigmoid"').replace('"categorical_crossentropy"', '"binary_crossentropy"')
     assert_silent(good, sees=("model", "fit"))
+
+
+# --- cause 3: numpy steps that kept nothing ---------------------------------------------------------
+
+def _value(src, name):
+    from tflint_gesture.facts import apis
+    from tflint_gesture.facts.interpreter import Interpreter
+
+    return Interpreter(parse("import numpy as np\n" + src), apis).run_module_scope().lookup(name)
+
+
+@pytest.mark.parametrize("expr, encoding, shape, bounds", [
+    ("data[:, 2]", "CONTINUOUS", (1000,), (0.0, 100.0)),
+    ("data[:, :2]", "CONTINUOUS", (1000, 2), (0.0, 100.0)),
+    ("data[:, 0:3]", "CONTINUOUS", (1000, 3), (0.0, 100.0)),
+    ("data[:800, -1]", "CONTINUOUS", (None,), (0.0, 100.0)),
+    ("np.split(data, [3], axis=1)[1]", "CONTINUOUS", (1000, 1), (0.0, 100.0)),
+    ("np.arange(0.0, 5.0, 0.1, dtype='float32')", "CONTINUOUS", (50,), None),
+    ("np.arange(0.0, 5.0, 0.1)", "CONTINUOUS", (50,), None),
+    ("np.linspace(-1.0, 1.0, 200)", "CONTINUOUS", (200,), (-1.0, 1.0)),
+    ("np.linspace(0, 10)", "CONTINUOUS", (50,), (0, 10)),
+    ("np.power(data, 2)", "CONTINUOUS", (1000, 4), None),
+])
+def test_numpy_steps_keep_what_is_known(expr, encoding, shape, bounds):
+    from tflint_gesture.facts.values import Data, LabelEncoding
+
+    value = _value(f"data = np.random.rand(1000, 4) * 100\nv = {expr}\n", "v")
+    assert isinstance(value, Data) and value.encoding == LabelEncoding[encoding] and value.shape == shape
+    if bounds is not None:
+        assert value.bounds == pytest.approx(bounds)
+
+
+@pytest.mark.parametrize("expr", [
+    "onehot[:, 2]",              # a column of one-hot rows is no longer one-hot
+    "ids[:, 1]",                 # integer columns: not assumed to be class ids
+    "np.arange(10, dtype=float)",
+    "np.arange(0, 10, 2, dtype='float32')",   # integer-valued floats: a grid, not known continuous
+    "np.linspace(0.0, 1.0, 5, retstep=True)",
+    "loaded[:, 3]",
+])
+def test_numpy_steps_do_not_invent_an_encoding(expr):
+    from tflint_gesture.facts.values import Data, LabelEncoding
+
+    value = _value("from tensorflow import keras\nonehot = keras.utils.to_categorical(np.random.randint(0, 4, size=(50,)), 4)\n"
+                   f"ids = np.random.randint(0, 3, size=(50, 3))\nloaded = np.load('x.npy')\nv = {expr}\n", "v")
+    assert not isinstance(value, Data) or value.encoding == LabelEncoding.UNKNOWN
+
+
+def test_accuracy_on_targets_sliced_from_a_continuous_table_is_reported():
+    text = '''import numpy as np
+from tensorflow import keras
+
+data = np.random.rand(1000, 3) * 100
+x = data[:, :2] / 100
+y = data[:, 2] / 100
+model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+model.compile(optimizer="rmsprop", loss="mse", metrics=["accuracy"])
+model.fit(x, y, epochs=10, validation_split=0.2)
+'''
+    assert [f.code for f in lint(text)] == ["TFG108"]
+    assert_silent(text.replace('metrics=["accuracy"]', 'metrics=["mae"]'), sees=("model", "fit"))
+    assert_silent(text.replace("np.random.rand(1000, 3) * 100", 'np.loadtxt("table.csv", delimiter=",")'),
+                  "TFG108", sees=("model", "fit"))
+
+
+def test_accuracy_on_a_float_arange_regression_is_reported():
+    text = '''import numpy as np
+from tensorflow import keras
+
+x = np.arange(0.0, 5.0, 0.1, dtype="float32").reshape(-1, 1)
+y = 5 * np.power(x, 2) + np.random.randn(50, 1)
+model = keras.Sequential([keras.Input(shape=(1,)), keras.layers.Dense(50, activation="relu"), keras.layers.Dense(1)])
+model.compile(optimizer="sgd", loss="mse", metrics=["accuracy"])
+model.fit(x, y, epochs=100, validation_split=0.2)
+'''
+    assert [f.code for f in lint(text)] == ["TFG108"]
+    assert_silent(text.replace('metrics=["accuracy"]', 'metrics=["mae"]'), sees=("model", "fit"))
