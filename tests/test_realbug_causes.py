@@ -255,3 +255,34 @@ model.fit(x, y, epochs=100, validation_split=0.2)
 '''
     assert [f.code for f in lint(text)] == ["TFG108"]
     assert_silent(text.replace('metrics=["accuracy"]', 'metrics=["mae"]'), sees=("model", "fit"))
+
+
+# --- cause 7: train_on_batch is a training call ------------------------------------------------------
+
+BATCH_LOOP = '''import numpy as np
+from tensorflow import keras
+
+x = np.random.rand(50, 784)
+y = keras.utils.to_categorical(np.random.randint(0, 10, size=(50,)), 10)
+model = keras.Sequential([
+    keras.Input(shape=(784,)),
+    keras.layers.Dense(64, activation="relu"),
+    keras.layers.Dense(10, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+for step in range(100):
+    model.train_on_batch(x, y)
+'''
+
+
+def test_labels_given_to_train_on_batch_are_checked_against_the_loss():
+    found = [(f.code, f.line) for f in lint(BATCH_LOOP)]
+    assert ("TFG101", 11) in found
+    assert not any(code.startswith("TFG3") for code, _ in found), found  # a batch loop is no fit without validation
+
+
+def test_train_on_batch_with_the_right_loss_and_test_on_batch_stay_silent():
+    good = BATCH_LOOP.replace("sparse_categorical_crossentropy", "categorical_crossentropy")
+    assert_silent(good + "    model.test_on_batch(x, y)\n", sees=("model", "compile", "call"))
+    facts = facts_of(good)
+    assert [c.method for c in facts.calls] == ["train_on_batch"] and not facts.fits()

@@ -2162,6 +2162,15 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
         if method == "predict":
             return Data(origin=Origin(node, "model predictions"), dtype="float")
         return UNKNOWN
+    if name in ("train_on_batch", "test_on_batch"):  # one step of a hand-written loop (GANs, `next_batch`)
+        call = TrainCall(method="train_on_batch" if name == "train_on_batch" else "evaluate", node=node, model=model,
+                         compile=model.compile, uncertain=not certain, order=interp.next_order())
+        call.x, call.x_node = args.get("x", 0)
+        call.x = UNKNOWN if call.x is None else as_data(call.x)
+        y, call.y_node = args.get("y", 1)
+        call.y = as_data(y) if y is not None and not (isinstance(y, Const) and y.value is None) else None
+        interp.facts.calls.append(call)
+        return UNKNOWN
     return UNKNOWN
 
 

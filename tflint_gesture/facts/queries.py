@@ -102,6 +102,11 @@ def known_loss(call: TrainCall) -> Optional[tuple[Compile, Loss]]:
     return None
 
 
+def training_calls(facts) -> list[TrainCall]:
+    """Every call that trains on labels: each `fit`, and each `train_on_batch` of a hand-written loop."""
+    return [c for c in facts.calls if c.method in ("fit", "train_on_batch")]
+
+
 def compiled_models(facts) -> list:
     """(model, Compile with a known loss, the fit or None) for every fit and every compiled model.
 
@@ -110,7 +115,7 @@ def compiled_models(facts) -> list:
     """
     found: list = []
     seen: set = set()
-    for call in facts.fits():
+    for call in training_calls(facts):
         known = known_loss(call)
         if known is not None and (id(call.model), id(known[0])) not in seen:
             seen.add((id(call.model), id(known[0])))

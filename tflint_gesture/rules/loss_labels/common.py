@@ -13,7 +13,7 @@ from typing import Any, Iterator, NamedTuple, Optional
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import Head, head_of
-from tflint_gesture.facts.queries import compiled_models, evidenced_labels, known_loss
+from tflint_gesture.facts.queries import compiled_models, evidenced_labels, known_loss, training_calls
 from tflint_gesture.facts.values import Compile, Data, Loss
 from tflint_gesture.rules.base import Report, Rule
 
@@ -38,8 +38,8 @@ class LabelledFit(NamedTuple):
 
 
 def labelled_fits(facts: Facts) -> Iterator[LabelledFit]:
-    """Every fit whose loss and labels are known."""
-    for call in facts.fits():
+    """Every fit (or `train_on_batch`) whose loss and labels are known."""
+    for call in training_calls(facts):
         known = known_loss(call)
         if known is None:
             continue
