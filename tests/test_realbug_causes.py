@@ -286,3 +286,92 @@ def test_train_on_batch_with_the_right_loss_and_test_on_batch_stay_silent():
     assert_silent(good + "    model.test_on_batch(x, y)\n", sees=("model", "compile", "call"))
     facts = facts_of(good)
     assert [c.method for c in facts.calls] == ["train_on_batch"] and not facts.fits()
+
+
+# --- cause 8: Keras 1 spellings --------------------------------------------------------------------
+
+KERAS1 = '''import numpy as np
+from keras.models import Sequential
+from keras.layers import Dense, Activation
+
+x = np.random.rand(100, 2)
+y = np.random.randint(0, 2, size=(100, 1))
+model = Sequential()
+model.add(Dense(input_dim=2, output_dim=4, init="uniform"))
+model.add(Activation("relu"))
+model.add(Dense(output_dim=1))
+model.add(Activation("softmax"))
+model.compile(loss="binary_crossentropy", optimizer="adam")
+model.fit(x, y, nb_epoch=10, validation_split=0.2)
+'''
+
+
+def _target(version):
+    from tflint_gesture.config import Settings
+
+    return Settings(target_keras=version)
+
+
+def test_dense_output_dim_is_read_as_units():
+    facts = facts_of(KERAS1)
+    assert [layer.units for layer in facts.models[0].layers if layer.kind == "Dense"] == [4, 1]
+    assert ("TFG201", 11) in [(f.code, f.line) for f in lint(KERAS1)]
+
+
+def test_keras1_arguments_are_errors_on_keras3_and_warnings_on_keras2():
+    on3 = sorted((f.line, f.severity.value, f.message.split("`")[1]) for f in lint(KERAS1, settings=_target("3"))
+                 if f.code == "TFG602")
+    assert on3 == [(8, "error", "init="), (8, "error", "output_dim="), (10, "error", "output_dim="),
+                   (13, "error", "nb_epoch=")]
+    on2 = {f.severity.value for f in lint(KERAS1, settings=_target("2")) if f.code == "TFG602"}
+    assert on2 == {"warning"}
+
+
+def test_keras1_renames_are_fixed_in_place():
+    from tflint_gesture.fix import fix_text
+
+    fixed = fix_text("t.py", KERAS1, _target("3")).text
+    assert "Dense(input_dim=2, units=4, kernel_initializer=\"uniform\")" in fixed and "epochs=10" in fixed
+    assert not [f for f in lint(fixed) if f.code == "TFG602"]
+
+
+CONV = '''import numpy as np
+from tensorflow import keras
+from keras.layers import {cls}
+
+x = np.random.rand(100, 64, 64, 1)
+y = np.random.randint(0, 2, size=(100,))
+model = keras.Sequential([
+    keras.Input(shape=(64, 64, 1)),
+    {cls}({args}),
+    keras.layers.Flatten(),
+    keras.layers.Dense(2, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, epochs={epochs}, validation_split=0.2)
+'''
+
+
+def test_a_keras1_positional_kernel_is_reported():
+    text = CONV.format(cls="Convolution2D", args="8, 5, 5", epochs="3")
+    found = [f for f in lint(text) if f.code == "TFG602"]
+    assert [(f.line, f.severity.value) for f in found] == [(9, "warning")] and "strides=5" in found[0].message
+    mixed = CONV.format(cls="Conv2D", args="8, 3, 3, border_mode='same'", epochs="3")
+    assert sorted(f.message.split("`")[1][:6] for f in lint(mixed) if f.code == "TFG602") == ["Conv2D", "border"]
+
+
+@pytest.mark.parametrize("args", ["8, 3, 2", "64, 16, 16", "8, (5, 5)", "8, 5, strides=2"])
+def test_modern_positional_strides_stay_silent(args):
+    assert_silent(CONV.format(cls="Conv2D", args=args, epochs="3"), "TFG602", sees=("model", "fit"))
+
+
+def test_nb_words_is_ignored_by_keras3_and_renamed_by_keras2():
+    text = '''from tensorflow import keras
+from keras.datasets import imdb
+
+(x_train, y_train), (x_test, y_test) = imdb.load_data(nb_words=20000)
+'''
+    assert [(f.line, f.severity.value) for f in lint(text, settings=_target("3")) if f.code == "TFG602"] == [
+        (4, "warning")]
+    assert [f.severity.value for f in lint(text, settings=_target("2")) if f.code == "TFG602"] == ["info"]
+    assert_silent(text.replace("nb_words", "num_words"), "TFG602", sees="framework")

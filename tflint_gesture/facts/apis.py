@@ -1744,6 +1744,7 @@ def _pad_sequences(interp, args, node):
 # --------------------------------------------------------------------------- keras objects
 _ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
 _UNITS_LAYERS = {"Dense": 0, "EinsumDense": None}
+_KERAS1_UNITS = next(old for old, new in KEYWORD_RENAMES["dense"].items() if new == "units")  # `Dense(output_dim=4)`
 
 
 def activation_name(value: Any) -> Any:
@@ -1788,10 +1789,12 @@ def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -
         return UNKNOWN
     layer = Layer(kind=kind, node=node, call_args=args)
     if kind in _UNITS_LAYERS:
-        layer.units = const_int(args.value("units", 0)) if args.value("units", 0) is not None else UNKNOWN
+        units = "units" if args.value("units", 0) is not None or kind != "Dense" else _KERAS1_UNITS  # Keras 1 spelling
+        index = 0 if units == "units" else None
+        layer.units = const_int(args.value(units, index)) if args.value(units, index) is not None else UNKNOWN
         if layer.units is None:
             layer.units = UNKNOWN
-            layer.args["units_sym"] = _unknown_size(interp, args, "units", 0)
+            layer.args["units_sym"] = _unknown_size(interp, args, units, index)
         value, arg = args.get("activation", 1)
         layer.activation = activation_name(value)
         layer.activation_node = arg
