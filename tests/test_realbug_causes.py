@@ -375,3 +375,47 @@ from keras.datasets import imdb
         (4, "warning")]
     assert [f.severity.value for f in lint(text, settings=_target("2")) if f.code == "TFG602"] == ["info"]
     assert_silent(text.replace("nb_words", "num_words"), "TFG602", sees="framework")
+
+
+# --- cause 5: a conv/pool window larger than its input ----------------------------------------------
+
+CHANNELS = '''import numpy as np
+from tensorflow import keras
+{prelude}
+x = np.random.rand(100, {sample})
+y = keras.utils.to_categorical(np.random.randint(0, 10, size=(100,)), 10)
+model = keras.Sequential([
+    keras.layers.Conv2D(32, (3, 3), activation="relu", input_shape=({sample},){padding}),
+    keras.layers.MaxPooling2D((2, 2)),
+    keras.layers.Flatten(),
+    keras.layers.Dense(10, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(x, y, epochs=5, validation_split=0.2)
+'''
+
+
+def test_channels_first_images_on_a_channels_last_conv_are_reported():
+    text = CHANNELS.format(prelude="", sample="1, 28, 28", padding="")
+    found = [f for f in lint(text) if f.code == "TFG503"]
+    assert [f.line for f in found] == [7] and "channels-first" in found[0].message and "(28, 28, 1)" in found[0].message
+
+
+def test_a_pool_window_larger_than_what_is_left_is_reported():
+    text = CHANNELS.format(prelude="", sample="1, 28, 28", padding=', padding="same"')
+    found = [f for f in lint(text) if f.code == "TFG503"]
+    assert [f.line for f in found] == [8] and "pool window" in found[0].message
+
+
+@pytest.mark.parametrize("prelude, sample, padding", [
+    ("", "28, 28, 1", ""),                                                       # channels last
+    ("from keras import backend as K\nK.set_image_data_format('channels_first')", "1, 28, 28", ""),
+    ("from keras import backend as K\nK.set_image_dim_ordering('th')", "1, 28, 28", ""),
+    ("", "3, 3, 1", ""),                                                         # exactly the kernel: 1x1 out...
+])
+def test_windows_that_fit_or_a_global_channels_first_stay_silent(prelude, sample, padding):
+    text = CHANNELS.format(prelude=prelude, sample=sample, padding=padding)
+    if sample == "3, 3, 1":  # ...then the 2x2 pool on 1x1 fails: a different layer, reported
+        assert [f.line for f in lint(text) if f.code == "TFG503"] == [8]
+        return
+    assert_silent(text, "TFG503", sees=("model", "fit"))
