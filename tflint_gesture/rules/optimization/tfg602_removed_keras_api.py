@@ -77,17 +77,11 @@ class RemovedKerasApi(Rule):
         | `monitor="val_acc"` / `"acc"` (see below) | the callback never acts | `"val_accuracy"` / `"accuracy"` | unsafe |
         | Keras 1 layer keywords: `Dense(output_dim=, init=)`, `Conv2D(border_mode=, subsample=, nb_filter=)`, `AveragePooling1D(pool_length=)`, `Dropout(p=)`, `LSTM(inner_init=, dropout_W=)`, ... (the table of `facts/legacy_api.py`) | Keras 3: `ValueError: Unrecognized keyword arguments` (`TypeError: missing ... 'units'` for `output_dim=`); tf.keras 2: `TypeError: Keyword argument not understood` | `units=`, `kernel_initializer=`, `padding=`, `strides=`, `pool_size=`, `rate=`, ... | safe where the value means the same (not `dim_ordering=`, `bias=`) |
         | `fit(nb_epoch=)` (and `samples_per_epoch=`, `nb_val_samples=` of the generator methods) | Keras 3 and TensorFlow 2's `fit`: `TypeError: unexpected keyword argument` | `epochs=` (`steps_per_epoch=` / `validation_steps=` count batches, not samples) | safe for `nb_epoch` |
-        | `Convolution2D(32, 3, 3)`: the Keras 1 kernel as two positional sizes | runs, read as `kernel_size=3, strides=3`: the layer silently downsamples | `Conv2D(32, (3, 3))` | none |
         | `imdb.load_data(nb_words=)` / `reuters.load_data(nb_words=)` | Keras 3 swallows it in `**kwargs`: the whole vocabulary is kept | `num_words=` | safe |
+        | `Convolution2D(32, 3, 3)`: the Keras 1 kernel sizes, reported on a Keras 1 class name or beside other Keras 1 arguments (`Conv2D(64, 3, 2)` is modern strides 2) | runs as `kernel_size=3, strides=3`: the layer silently downsamples | `Conv2D(32, (3, 3))` | none |
 
         `decay=` and the monitor names are reported as **warnings** (the script runs, but differently);
-        the others as errors (the script stops), except the positional conv kernel and `nb_words=`
-        (warnings: they run, differently).
-
-        **Keras 1 arguments.** The positional kernel is reported on a Keras 1 class name
-        (`Convolution2D`, `Deconvolution2D`, ...) or when the script uses another Keras 1 argument:
-        `Conv2D(64, 3, 2)` is also valid modern code (strides 2), and a ViT's `Conv2D(dim, 16, 16)` is a
-        deliberate patch embedding.
+        the others as errors (the script stops), but for the last two rows (warnings).
 
         **Keras 2 targets.** Code that must run on tf-keras (TensorFlow up to 2.15, or the `tf-keras` package)
         is judged against Keras 2: there `workers=`, `use_multiprocessing=` and `max_queue_size=` are valid
@@ -202,8 +196,6 @@ class RemovedKerasApi(Rule):
           TensorFlow or Keras.
         - `tf.keras.optimizers.legacy.X` and `from tensorflow.keras.optimizers import legacy`.
         - `decay=0` (nothing to decay), `epsilon=1e-7` or any number.
-        - `Conv2D(64, 3, 2)` (kernel 3, strides 2) in a script with no other Keras 1 argument; a layer the
-          analysis does not place in a model.
         - On a Keras 2 target: `workers=`, `use_multiprocessing=`, `max_queue_size=`, and
           `keras.optimizers.legacy` (the `*_generator` methods are `info` there).
         - Monitor names when a compile that can feed the callback uses an unknown metric, asks for
@@ -218,17 +210,8 @@ class RemovedKerasApi(Rule):
         `ValueError`), which is certain. `lr=` is an error on Keras 2 too: tf-keras 2.15 pops it with a log
         line and trains at the default rate (`tf_keras/src/optimizers/optimizer.py`, `_process_kwargs`).
         `decay=` and the old monitor names are warnings (the script runs, differently), and on a Keras 2
-        target the deprecated `*_generator` methods are info.
-
-        Keras 1 arguments, per target. **Keras 3**: the layer keywords and `fit(nb_epoch=)` raise
-        (checked in Keras 3.15), so they are errors; `nb_words=` is silently ignored (`load_data` takes
-        `**kwargs` and never reads them) and `Conv2D(8, 5, 5)` builds with strides 5: warnings. **Keras 2**:
-        which Keras 2 runs the script decides. tf.keras 2 (TensorFlow 2.x) rejects the layer keywords
-        (`generic_utils.validate_kwargs`: `TypeError: Keyword argument not understood`) and its eager
-        `fit` has no `nb_epoch`, but standalone Keras 2.0-2.3 converted both with a warning
-        (`keras/legacy/interfaces.py`, `Update your Dense call to the Keras 2 API`), and so did graph-mode
-        tf.keras for `nb_epoch`: warnings. tf.keras 2 renamed `nb_words=` with a log line: info. The
-        positional kernel is a warning on both (Keras 2.0-2.3 converted it; later versions read strides).
+        target the deprecated `*_generator` methods are info. Keras 1 arguments on a Keras 2 target: warnings (`nb_words=`:
+        info), since tf.keras 2 rejects them but standalone Keras 2.0-2.3 converted them (`keras/legacy/interfaces.py`).
         """
 
     references = """
