@@ -419,3 +419,10 @@ def test_windows_that_fit_or_a_global_channels_first_stay_silent(prelude, sample
         assert [f.line for f in lint(text) if f.code == "TFG503"] == [8]
         return
     assert_silent(text, "TFG503", sees=("model", "fit"))
+
+
+def test_a_relu_unit_with_a_categorical_loss_is_left_to_the_single_unit_rules():
+    text = _script(BINARY, 'keras.layers.Dense(1, activation="relu"),', '"categorical_crossentropy"')
+    assert [f.code for f in lint(text) if f.code in ("TFG203", "TFG204")] == ["TFG203"]  # 1 unit for 2 classes
+    unknown = text.replace(BINARY, 'y = np.load("labels.npy")')
+    assert [f.code for f in lint(unknown) if f.code in ("TFG204", "TFG206")] == ["TFG206"]

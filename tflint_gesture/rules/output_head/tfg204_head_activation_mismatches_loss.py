@@ -176,7 +176,8 @@ class HeadActivationMismatchesLoss(Rule):
           from disk.
         - A relu/tanh-like head with `from_logits=True` (the outputs are then logits, an odd but
           working choice), with a regression loss, or with a cross-entropy on CONTINUOUS targets
-          (TFG103 reports the loss instead). A linear head: TFG106.
+          (TFG103 reports the loss instead). A linear head: TFG106. One unit with a (sparse) categorical
+          loss: TFG206 (or TFG203 when the class count is known).
         - A `softplus` or `exponential` head with a (sparse) categorical cross-entropy: the outputs are
           positive, so dividing by their sum gives a distribution (an exponential head so normalised is
           exactly a softmax).
@@ -243,6 +244,8 @@ class HeadActivationMismatchesLoss(Rule):
             return False  # the loss itself is wrong for regression targets: TFG103 says so
         if loss.name in BINARY:
             return head.activation in NOT_POSITIVE | ABOVE_ONE
+        if head.units == 1:
+            return False  # a categorical loss on one unit is TFG206's bug, whatever the activation
         return loss.name in SPARSE | CATEGORICAL and head.activation in NOT_POSITIVE
 
     @staticmethod
