@@ -426,3 +426,12 @@ def test_a_relu_unit_with_a_categorical_loss_is_left_to_the_single_unit_rules():
     assert [f.code for f in lint(text) if f.code in ("TFG203", "TFG204")] == ["TFG203"]  # 1 unit for 2 classes
     unknown = text.replace(BINARY, 'y = np.load("labels.npy")')
     assert [f.code for f in lint(unknown) if f.code in ("TFG204", "TFG206")] == ["TFG206"]
+
+
+@pytest.mark.parametrize("expr, dtype", [("np.arange(10.0)", "float"), ("np.arange(10)", "int"),
+                                         ("np.arange(0, 5, 0.5)", "float"), ("np.arange(n, dtype='float32')", "float")])
+def test_np_arange_dtype_follows_its_literals_and_dtype(expr, dtype):
+    from tflint_gesture.facts.values import Data
+
+    value = _value(f"v = {expr}\n", "v")
+    assert isinstance(value, Data) and value.dtype == dtype

@@ -874,7 +874,8 @@ def _arange(interp, args, node):
             if count <= 10 ** 9 and kind == "float":
                 return Data(origin=Origin(node, "a range of floats"), encoding=LabelEncoding.CONTINUOUS, dtype="float",
                             shape=(count,), bounds=tuple(sorted((start, start + (count - 1) * step))))
-    return Data(origin=Origin(node, "a range"), dtype=dtype or "int")
+    floats = any(isinstance(v, Const) and isinstance(v.value, float) for v in positional)
+    return Data(origin=Origin(node, "a range"), dtype=dtype or ("float" if floats else "int"))
 
 
 @api("numpy.linspace")
