@@ -377,7 +377,7 @@ model.compile(loss="sparse_categorical_crossentropy", optimizer=Adam(lr=0.001))
 model.fit(x, y, validation_split=0.2)
 '''
     findings = check_text("t.py", script)
-    assert [(f.code, f.line) for f in findings if f.code == "TFG602"] == [("TFG602", 9)]
+    assert [(f.code, f.line) for f in findings if f.code == "TFG602"] == [("TFG602", 8), ("TFG602", 9)]  # init=, lr=
     sliced = only_slice(script)
     assert "lr= -> learning_rate= (line 9)" in sliced.translations
 

@@ -130,6 +130,7 @@ model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
         "opt = keras.optimizers.Adagrad(learning_rate=0)",
         "opt = keras.optimizers.Adam(learning_rate=-1e-3)",
         "opt = tf.compat.v1.train.AdamOptimizer(0.3)",
+        "opt = keras.optimizers.Adam(learning_rate=0.1)",  # the bound is included: 0.1 already collapses nets
     ],
 )
 def test_tfg601_fires_on_the_learning_rate_argument(line):
@@ -143,7 +144,7 @@ def test_tfg601_fires_on_the_learning_rate_argument(line):
     "line",
     [
         "opt = keras.optimizers.Adam(learning_rate=0.05)",
-        "opt = keras.optimizers.Adam(learning_rate=0.1)",  # the bounds are strict
+        "opt = keras.optimizers.Adam(learning_rate=0.09)",
         "opt = keras.optimizers.SGD(learning_rate=0.5, momentum=0.9)",
         "opt = keras.optimizers.SGD(learning_rate=1.0)",  # SGD's step scales with the gradients: no fixed bound
         "opt = keras.optimizers.Adadelta(learning_rate=1.0)",

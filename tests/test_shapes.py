@@ -24,6 +24,7 @@ from tflint_gesture.facts.shapes import (
     output_shape,
     param_count,
     trace,
+    WindowError,
 )
 from tflint_gesture.facts.values import UNKNOWN, Const, Layer, Seq
 
@@ -203,9 +204,14 @@ def test_starred_arguments_and_unknown_layers_make_the_shape_unknown():
     assert output_shape("Dense", L("Dense", 8).args(), [None]) is None
 
 
-def test_conv_output_that_would_be_empty_is_unknown():
-    # Keras: "Computed output size would be zero or negative"
-    assert out(L("Conv2D", 8, 5), (3, 3, 1)) == (None, None, 8)
+def test_conv_output_that_would_be_empty_is_a_build_error():
+    # Keras: "Computed output size would be zero or negative" (Keras 3.15 raises ValueError at build)
+    with pytest.raises(WindowError, match="at least 5 x 5"):
+        out(L("Conv2D", 8, 5), (3, 3, 1))
+    with pytest.raises(WindowError) as err:
+        out(L("Conv2D", 8, 3), (1, 28, 28))
+    assert "channels-first" in err.value.hint and "(28, 28, 1)" in err.value.hint
+    assert out(L("Conv2D", 8, 3), (3, 3, 1)) == (1, 1, 8)  # exactly the kernel: one position
 
 
 # ------------------------------------------------------------------------------------------ params

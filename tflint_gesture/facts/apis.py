@@ -464,11 +464,46 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
         with_axes = _newaxis_shape(value.shape, elements, index_values)
         if with_axes is not None:  # `x[..., np.newaxis]`, `x[None]`: the same data with axes of size 1
             return value.derive(shape=with_axes)
+        columns = _columns(interp, value, elements, index_values, scope)
+        if columns is not None:
+            return columns
         single = len(index_values) == 1 and const_int(index_values[0]) is not None
         return Data(origin=value.origin, vrange=value.vrange, is_image=value.is_image, scalings=value.scalings,
                     roles=value.roles, root=new_root(),
                     shape=value.shape[1:] if single and value.shape else None)  # `x[0]`: one sample
     return UNKNOWN
+
+
+def _columns(interp: "Interpreter", value: Data, elements, index_values, scope) -> Optional[Data]:
+    """`data[:, k]` / `data[:, a:b]` of a 2-D array: its columns keep the range, bounds and dtype, and a
+    continuous encoding (a column of one-hot or multi-hot rows is no longer that encoding)."""
+    if len(index_values) != 2 or index_values[0] is not _SLICE or value.shape is None or len(value.shape) != 2:
+        return None
+    rows = _slice_bounds(interp, elements[0].slice, scope)
+    if rows is None:
+        return None
+    width = value.shape[1]
+    column = const_int(index_values[1])
+    if column is not None:
+        if width is not None and not -width <= column < width:
+            return None  # IndexError at run time: not this analysis' business
+        shape = (None,)
+    elif index_values[1] is _SLICE:
+        bounds = _slice_bounds(interp, elements[1].slice, scope)
+        if bounds is None or bounds[2] == 0:
+            return None
+        count = len(range(width)[slice(*bounds)]) if width is not None else None
+        if count is None and bounds[2] in (None, 1) and bounds[0] is not None and bounds[1] is not None \
+                and 0 <= bounds[0] <= bounds[1]:
+            count = bounds[1] - bounds[0]  # `data[:, 0:8]` of an array whose width is unknown
+        shape = (None, count)
+    else:
+        return None
+    if rows == (None, None, None) and value.shape[0] is not None:
+        shape = (value.shape[0],) + shape[1:]
+    encoding = value.encoding if value.encoding == LabelEncoding.CONTINUOUS else LabelEncoding.UNKNOWN
+    return Data(origin=value.origin, encoding=encoding, dtype=value.dtype, bounds=value.bounds, vrange=value.vrange,
+                scalings=value.scalings, roles=value.roles, centred=value.centred, root=new_root(), shape=shape)
 
 
 def _eye_rows_shape(labels: Any, n: Optional[int]) -> Optional[tuple]:
@@ -837,26 +872,52 @@ def _shuffle_in_place(interp, args, node):
 
 @api("numpy.arange")
 def _arange(interp, args, node):
-    values = [const_int(v) for v, _ in args.pos]
-    if len(values) == 1 and values[0] is not None and values[0] > 0:
+    """`np.arange(n)`: class ids 0..n-1; `np.arange(start, stop, step, dtype=...)`: a grid, continuous when
+    its values are fractions (a float step or start), with its length and bounds."""
+    dtype_arg = args.value("dtype", 3) if len(args.pos) >= 3 or "dtype" in args.kw else None
+    dtype = dtype_name(dtype_arg) if dtype_arg is not None else None
+    if dtype_arg is not None and dtype is None:
+        return Data(origin=Origin(node, "a range"))
+    positional = [v for v, _ in args.pos[:3]]
+    values = [const_int(v) for v in positional]
+    if len(positional) == 1 and values[0] is not None and values[0] > 0 and dtype in (None, "int") \
+            and isinstance(positional[0].value, int) and not args.starred:
         origin = Origin(node, f"class ids 0..{values[0] - 1}")
         return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=values[0], classes_origin=origin,
                     dtype="int", shape=(values[0],), bounds=(0, values[0] - 1))
-    numbers = [num(v) for v, _ in args.pos]
-    if 2 <= len(numbers) <= 3 and all(n is not None for n in numbers) and not args.kw and not args.starred:
+    numbers = [num(v) for v in positional]
+    extra = set(args.kw) - {"dtype"}
+    if 2 <= len(numbers) <= 3 and all(n is not None for n in numbers) and not extra and not args.starred:
         start, stop = numbers[0], numbers[1]
         step = numbers[2] if len(numbers) == 3 else 1
+        floats = any(isinstance(v.value, float) for v in positional)
+        kind = dtype or ("float" if floats else "int")
         if step and all(float(n).is_integer() for n in numbers):
             r = range(int(start), int(stop), int(step))
             if len(r):
-                return Data(origin=Origin(node, f"np.arange({', '.join(f'{n:g}' for n in numbers)})"), dtype="int",
+                return Data(origin=Origin(node, f"np.arange({', '.join(f'{n:g}' for n in numbers)})"), dtype=kind,
                             shape=(len(r),), bounds=(min(r[0], r[-1]), max(r[0], r[-1])))
         elif step and (stop - start) / step > 0:
             count = math.ceil((stop - start) / step)
-            if count <= 10 ** 9:
-                return Data(origin=Origin(node, "a range of floats"), dtype="float", shape=(count,),
-                            bounds=tuple(sorted((start, start + (count - 1) * step))))
-    return Data(origin=Origin(node, "a range"), dtype="int")
+            if count <= 10 ** 9 and kind == "float":
+                return Data(origin=Origin(node, "a range of floats"), encoding=LabelEncoding.CONTINUOUS, dtype="float",
+                            shape=(count,), bounds=tuple(sorted((start, start + (count - 1) * step))))
+    floats = any(isinstance(v, Const) and isinstance(v.value, float) for v in positional)
+    return Data(origin=Origin(node, "a range"), dtype=dtype or ("float" if floats else "int"))
+
+
+@api("numpy.linspace")
+def _linspace(interp, args, node):
+    """`np.linspace(start, stop, num=50)`: evenly spaced floats, continuous, with their count and bounds."""
+    start, stop = num(args.value("start", 0)), num(args.value("stop", 1))
+    count = const_int(args.value("num", 2, Const(50)))
+    if args.starred or _flag(args, "retstep", False) is not False or args.value("axis", 6) is not None:
+        return UNKNOWN
+    dtype = dtype_name(args.value("dtype", 5)) if args.value("dtype", 5) is not None else "float"
+    if start is None or stop is None or count is None or count < 2 or start == stop or dtype != "float":
+        return Data(origin=Origin(node, "np.linspace"), dtype=dtype)
+    return Data(origin=Origin(node, f"np.linspace({start:g}, {stop:g}, {count})"), encoding=LabelEncoding.CONTINUOUS,
+                dtype="float", shape=(count,), bounds=(min(start, stop), max(start, stop)))
 
 
 @api("numpy.repeat")
@@ -1057,11 +1118,34 @@ def _np_split(interp, args, node):
     count = const_int(sections)
     if isinstance(sections, Seq) and not sections.grown:
         count = len(sections.items) + 1
-    if not isinstance(value, Data) or count is None or not 0 < count <= 64 or args.value("axis", 2) not in (None, Const(0)):
+    if not isinstance(value, Data) or count is None or not 0 < count <= 64:
+        return UNKNOWN
+    if args.value("axis", 2) in (Const(1), Const(-1)) and value.shape is not None and len(value.shape) == 2:
+        return _split_columns(value, sections, count)
+    if args.value("axis", 2) not in (None, Const(0)):
         return UNKNOWN
     shape = (None,) + tuple(value.shape[1:]) if value.shape else None
     return Seq([value.derive(root=new_root(), shape=shape, ordered=None if count > 1 else value.ordered)
                 for _ in range(count)], is_tuple=False)
+
+
+def _split_columns(value: Data, sections: Any, count: int) -> Any:
+    """`np.split(data, [2], axis=1)`: column blocks of a 2-D array, each keeping what `data[:, a:b]` keeps."""
+    width = value.shape[1]
+    if isinstance(sections, Seq):
+        cuts = [const_int(item) for item in sections.items]
+        if width is None or None in cuts or any(not 0 <= c <= width for c in cuts) or cuts != sorted(cuts):
+            return UNKNOWN
+        edges = [0] + cuts + [width]
+        widths = [b - a for a, b in zip(edges, edges[1:])]
+    elif width is not None and width % count == 0:
+        widths = [width // count] * count
+    else:
+        return UNKNOWN
+    encoding = value.encoding if value.encoding == LabelEncoding.CONTINUOUS else LabelEncoding.UNKNOWN
+    return Seq([Data(origin=value.origin, encoding=encoding, dtype=value.dtype, bounds=value.bounds,
+                     vrange=value.vrange, scalings=value.scalings, roles=value.roles, centred=value.centred,
+                     root=new_root(), shape=(value.shape[0], w)) for w in widths], is_tuple=False)
 
 
 # Element-wise functions that map continuous values to continuous values, with the range they give.
@@ -1069,7 +1153,7 @@ _CONTINUOUS_UFUNCS = {
     "sin": (-1.0, 1.0), "cos": (-1.0, 1.0), "tanh": (-1.0, 1.0), "sqrt": None, "exp": None, "log": None,
     "log1p": None, "log10": None, "log2": None, "abs": None, "absolute": None, "arctan2": None, "hypot": None,
     "arctan": None, "radians": None, "degrees": None, "deg2rad": None, "rad2deg": None, "square": None,
-    "cbrt": None, "sinh": None, "cosh": None, "expm1": None,
+    "cbrt": None, "sinh": None, "cosh": None, "expm1": None, "power": None, "float_power": None,
 }
 
 
@@ -1234,6 +1318,91 @@ def cross_validated_fit(interp, model: ModelValue, x: tuple, y: tuple, node) -> 
     _model_method(interp, model, "fit", Args(pos=[x, y]), node)
     if interp.facts.calls and interp.facts.calls[-1].node is node:
         interp.facts.calls[-1].validation_data = UNKNOWN
+
+
+# Dataset generators (keyword-only since scikit-learn 0.24; the positional indexes are the older signatures).
+def _generated_features(node, samples, features) -> Data:
+    """Gaussian features of unknown range (blobs sit in a +-10 box, regression inputs are N(0, 1))."""
+    return Data(origin=Origin(node, "generated features"), encoding=LabelEncoding.CONTINUOUS, dtype="float",
+                shape=(samples, features))
+
+
+def _generated_classes(node, samples, classes: Optional[int], note: str) -> Data:
+    origin = Origin(node, note)
+    return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, num_classes=classes,
+                classes_origin=origin if classes else None, dtype="int", shape=(samples,),
+                bounds=(0, classes - 1) if classes else None)
+
+
+def _flag(args, name: str, default: bool) -> Optional[bool]:
+    """A boolean keyword: its default when absent, None when not a literal."""
+    value = args.value(name, None)
+    if value is None:
+        return default
+    return value.value if isinstance(value, Const) and isinstance(value.value, bool) else None
+
+
+def _count(args, name: str, index: Optional[int], default: int) -> Optional[int]:
+    value = args.value(name, index)
+    return default if value is None else const_int(value)
+
+
+@api(*(f"{module}.{name}" for module in ("sklearn.datasets", "sklearn.datasets.samples_generator")
+       for name in ("make_classification", "make_blobs", "make_moons", "make_circles")))
+def _make_classes(interp, args, node):
+    """`X, y = make_classification(...)`: features and class ids 0..n-1 (2 classes by default; blobs: 3)."""
+    name = last(canonical(_call_name(node)))
+    if args.starred or _flag(args, "return_centers", False) is not False or _flag(args, "return_X_y", True) is not True:
+        return UNKNOWN  # a third value, or a Bunch
+    samples = _count(args, "n_samples", 0, 100)
+    features = {"make_moons": 2, "make_circles": 2}.get(name) or _count(args, "n_features", 1, 20 if name in (
+        "make_classification",) else 2)
+    if name == "make_blobs":
+        centers = args.value("centers", 2)
+        classes = 3 if centers is None else (len(centers.items) if isinstance(centers, Seq) and not centers.grown
+                                             else const_int(centers))
+        if isinstance(args.value("n_samples", 0), Seq):
+            return UNKNOWN  # samples per cluster: the classes are its length
+    elif name == "make_classification":
+        classes = _count(args, "n_classes", 5, 2)
+    else:
+        classes = 2
+    note = f"class ids from {name}" + (f" ({classes} classes)" if classes else "")
+    return Seq([_generated_features(node, samples, features), _generated_classes(node, samples, classes, note)],
+               is_tuple=True)
+
+
+@api("sklearn.datasets.make_multilabel_classification", "sklearn.datasets.samples_generator.make_multilabel_classification")
+def _make_multilabel(interp, args, node):
+    """Features and a dense multi-hot indicator of n_classes (default 5) columns."""
+    indicator = args.value("return_indicator", None)
+    if args.starred or _flag(args, "return_distributions", False) is not False or (
+            indicator is not None and const_value(indicator) != "dense"):
+        return UNKNOWN
+    samples = _count(args, "n_samples", 0, 100)
+    classes = _count(args, "n_classes", 2, 5)
+    origin = Origin(node, "multi-hot labels from make_multilabel_classification")
+    labels = Data(origin=origin, encoding=LabelEncoding.MULTI_HOT, num_classes=classes,
+                  classes_origin=origin if classes else None, dtype="int", shape=(samples, classes), bounds=(0, 1))
+    features = Data(origin=Origin(node, "generated word counts"), dtype="float",
+                    shape=(samples, _count(args, "n_features", 1, 20)))
+    return Seq([features, labels], is_tuple=True)
+
+
+@api("sklearn.datasets.make_regression", "sklearn.datasets.make_friedman1",
+     "sklearn.datasets.samples_generator.make_regression")
+def _make_regression(interp, args, node):
+    """Features and continuous targets: (n_samples,) or (n_samples, n_targets)."""
+    if args.starred or _flag(args, "coef", False) is not False:
+        return UNKNOWN
+    name = last(canonical(_call_name(node)))
+    samples = _count(args, "n_samples", 0, 100)
+    features = _count(args, "n_features", 1, 100 if name == "make_regression" else 10)
+    targets = _count(args, "n_targets", 3, 1) if name == "make_regression" else 1
+    origin = Origin(node, f"continuous targets from {name}")
+    labels = Data(origin=origin, encoding=LabelEncoding.CONTINUOUS, dtype="float",
+                  shape=(samples,) if targets == 1 else (samples, targets))
+    return Seq([_generated_features(node, samples, features), labels], is_tuple=True)
 
 
 # --------------------------------------------------------------------------- keras utils and datasets
@@ -1654,6 +1823,7 @@ def _pad_sequences(interp, args, node):
 # --------------------------------------------------------------------------- keras objects
 _ACTIVATION_LAYERS = {"Softmax": "softmax", "ReLU": "relu", "LeakyReLU": "leaky_relu", "ELU": "elu", "PReLU": "prelu"}
 _UNITS_LAYERS = {"Dense": 0, "EinsumDense": None}
+_KERAS1_UNITS = next(old for old, new in KEYWORD_RENAMES["dense"].items() if new == "units")  # `Dense(output_dim=4)`
 
 
 def activation_name(value: Any) -> Any:
@@ -1698,10 +1868,12 @@ def make_layer(interp: "Interpreter", kind: str, args: "Args", node: cst.Call) -
         return UNKNOWN
     layer = Layer(kind=kind, node=node, call_args=args)
     if kind in _UNITS_LAYERS:
-        layer.units = const_int(args.value("units", 0)) if args.value("units", 0) is not None else UNKNOWN
+        units = "units" if args.value("units", 0) is not None or kind != "Dense" else _KERAS1_UNITS  # Keras 1 spelling
+        index = 0 if units == "units" else None
+        layer.units = const_int(args.value(units, index)) if args.value(units, index) is not None else UNKNOWN
         if layer.units is None:
             layer.units = UNKNOWN
-            layer.args["units_sym"] = _unknown_size(interp, args, "units", 0)
+            layer.args["units_sym"] = _unknown_size(interp, args, units, index)
         value, arg = args.get("activation", 1)
         layer.activation = activation_name(value)
         layer.activation_node = arg
@@ -2110,6 +2282,15 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
         interp.facts.calls.append(call)
         if method == "predict":
             return Data(origin=Origin(node, "model predictions"), dtype="float")
+        return UNKNOWN
+    if name in ("train_on_batch", "test_on_batch"):  # one step of a hand-written loop (GANs, `next_batch`)
+        call = TrainCall(method="train_on_batch" if name == "train_on_batch" else "evaluate", node=node, model=model,
+                         compile=model.compile, uncertain=not certain, order=interp.next_order())
+        call.x, call.x_node = args.get("x", 0)
+        call.x = UNKNOWN if call.x is None else as_data(call.x)
+        y, call.y_node = args.get("y", 1)
+        call.y = as_data(y) if y is not None and not (isinstance(y, Const) and y.value is None) else None
+        interp.facts.calls.append(call)
         return UNKNOWN
     return UNKNOWN
 

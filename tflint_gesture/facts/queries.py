@@ -107,6 +107,11 @@ def known_loss(call: TrainCall) -> Optional[tuple[Compile, Loss]]:
     return None
 
 
+def training_calls(facts) -> list[TrainCall]:
+    """Every call that trains on labels: each `fit`, and each `train_on_batch` of a hand-written loop."""
+    return [c for c in facts.calls if c.method in ("fit", "train_on_batch")]
+
+
 def compiled_models(facts) -> list:
     """(model, Compile with a known loss, the fit or None) for every fit and every compiled model.
 
@@ -116,7 +121,7 @@ def compiled_models(facts) -> list:
     """
     found: list = []
     seen: set = set()
-    for call in facts.fits():
+    for call in training_calls(facts):
         compile_ = call.compile
         if isinstance(compile_, Compile) and (id(call.model), id(compile_)) not in seen:
             if outputs_of(call.model) is not None:
@@ -138,10 +143,10 @@ def compiled_models(facts) -> list:
 
 
 def fits_by_output(facts) -> list:
-    """Every fit, with a fit of a multi-output model replaced by one fit per output that has a loss: the
-    output's own one-output model, loss and labels."""
+    """Every training call (fit, train_on_batch), with one of a multi-output model replaced by one per
+    output that has a loss: the output's own one-output model, loss and labels."""
     found: list = []
-    for call in facts.fits():
+    for call in training_calls(facts):
         if outputs_of(call.model) is not None:
             found.extend(view for _, _, view in views(facts, call.model, call.compile, call))
         else:

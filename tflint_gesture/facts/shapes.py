@@ -34,6 +34,12 @@ class RankError(Exception):
         self.hint = hint
 
 
+class WindowError(RankError):
+    """A conv/pool window larger than the input along an axis: Keras fails at build ("computed output
+    size would be zero or negative"). A RankError of its own kind: a global channels_first setting the
+    trace cannot see would change which axes the window slides over."""
+
+
 # --------------------------------------------------------------------------- reading arguments
 def _raw(args: Any, name: Optional[str], index: Optional[int] = None) -> Any:
     """The abstract value of an argument, `_ABSENT` when not given (UNKNOWN under `**kwargs`)."""
@@ -125,7 +131,30 @@ def _conv_length(length, kernel, stride, dilation, padding) -> Optional[int]:
     if not _positive(kernel, dilation):
         return None
     out = (length - dilation * (kernel - 1) - 1) // stride + 1
-    return out if out > 0 else None  # Keras: "computed output size would be zero or negative"
+    if out <= 0:  # Keras: "computed output size would be zero or negative"
+        raise WindowError("", "")
+    return out
+
+
+def _window_error(what: str, window: tuple, dilation: tuple, shape: tuple, spatial: tuple, data_format) -> WindowError:
+    """The build error of a window larger than its input, with the likely cause: channels-first data
+    (Theano's `(1, 28, 28)`) on a channels_last model, or too much downsampling before the layer."""
+    span = tuple(None if w is None or d is None else d * (w - 1) + 1 for w, d in zip(window, dilation))
+    sizes = " x ".join("?" if n is None else str(n) for n in spatial)
+    needs = (f"a spatial size of at least {' x '.join('?' if w is None else str(w) for w in span)} for its "
+             f"{what} {tuple(window) if len(window) > 1 else window[0]}, and its spatial axes are {sizes} (Keras: "
+             f"'computed output size would be zero or negative')")
+    first, last = shape[0], shape[-1]
+    if data_format == "channels_last" and len(shape) >= 3 and first is not None and first <= 4 \
+            and (last is None or last > 4):
+        hint = (f"the input looks channels-first ({first} channel{'' if first == 1 else 's'} in front, as Theano "
+                f"ordered images) but the "
+                f"model is channels_last: put the channels last, e.g. reshape the data to "
+                f"{tuple(shape[1:]) + (first,)} and declare that input shape, or call "
+                f"keras.backend.set_image_data_format('channels_first')")
+    else:
+        hint = f"use padding='same', a smaller {what}, or less downsampling before this layer"
+    return WindowError(needs, hint)
 
 
 def _deconv_length(length, kernel, stride, dilation, padding, output_padding) -> Optional[int]:
@@ -143,7 +172,9 @@ def _pool_length(length, pool, stride, padding) -> Optional[int]:
     if padding == "same":
         return (length - 1) // stride + 1
     out = (length - pool) // stride + 1
-    return out if out > 0 else None
+    if out <= 0:
+        raise WindowError("", "")
+    return out
 
 
 def _split_channels(shape: tuple, data_format: Any) -> Optional[tuple]:
@@ -364,7 +395,7 @@ def _time_distributed(args, shape):
     try:
         out = layer_output(inner, [shape[1:]])
     except RankError as err:
-        raise RankError(f"a time axis in front of what its {inner.kind} needs, {err.needs} for each time step",
+        raise type(err)(f"a time axis in front of what its {inner.kind} needs, {err.needs} for each time step",
                         err.hint) from None
     return None if out is None else (shape[0],) + out
 
@@ -426,7 +457,10 @@ def _conv(kind, rank, args, shape):
     if split is None or padding not in ("valid", "same", "causal"):
         return None
     spatial, channels = split
-    out = tuple(_conv_length(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernel, strides, dilation))
+    try:
+        out = tuple(_conv_length(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernel, strides, dilation))
+    except WindowError:
+        raise _window_error("kernel", kernel, dilation, shape, spatial, data_format) from None
     if depthwise:
         multiplier = _int(args, "depth_multiplier", 3, 1)
         filters = channels * multiplier if channels is not None and multiplier is not None else None
@@ -467,7 +501,10 @@ def _pool(kind, rank, args, shape):
     if split is None or padding not in ("valid", "same"):
         return None
     spatial, channels = split
-    out = tuple(_pool_length(n, p, s, padding) for n, p, s in zip(spatial, pool, strides))
+    try:
+        out = tuple(_pool_length(n, p, s, padding) for n, p, s in zip(spatial, pool, strides))
+    except WindowError:
+        raise _window_error("pool window", pool, (1,) * len(pool), shape, spatial, data_format) from None
     return _join_channels(out, channels, data_format)
 
 
@@ -501,7 +538,10 @@ def _conv_lstm(kind, rank, args, shape):
     if data_format != "channels_last" or padding not in ("valid", "same") or sequences is UNKNOWN or state is not False:
         return None
     spatial = shape[1:-1]
-    out = tuple(_conv_length(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernel, strides, dilation))
+    try:
+        out = tuple(_conv_length(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernel, strides, dilation))
+    except WindowError:
+        raise _window_error("kernel", kernel, dilation, shape[1:], spatial, data_format) from None
     frame = out + (_int(args, "filters", 0, None),)
     return (shape[0],) + frame if sequences else frame
 
@@ -649,6 +689,7 @@ class RankProblem:
     source: Optional[Layer]  # the layer that produced the tensor; None: the model input
     needs: str
     hint: str
+    window: bool = False  # a window larger than its input (WindowError), not a rank
 
 
 @dataclass
@@ -751,7 +792,7 @@ def _trace_sequential(model: ModelValue, shape: Shape, result: Trace, depth: int
         try:
             out = layer_output(layer, [shape], result.problems, depth)
         except RankError as err:
-            result.problems.append(RankProblem(layer, shape, source, err.needs, err.hint))
+            result.problems.append(RankProblem(layer, shape, source, err.needs, err.hint, isinstance(err, WindowError)))
             result.output = None
             return
         result.steps.append(Step(layer, [shape], out))
@@ -795,7 +836,7 @@ def _trace_functional(model: ModelValue, result: Trace, depth: int) -> None:
                 if source is not None and source.kind == "Input":
                     source = None
                 result.problems.append(RankProblem(layer, inputs[0] if len(inputs) == 1 else tuple(inputs),
-                                                   source, err.needs, err.hint))
+                                                   source, err.needs, err.hint, isinstance(err, WindowError)))
                 shape = None
             else:
                 step = Step(layer, inputs, shape)
@@ -942,7 +983,7 @@ def count_params(result: Trace, depth: int = 0) -> Optional[int]:
 
 
 __all__ = [
-    "Shape", "RankError", "RankProblem", "Step", "Trace", "output_shape", "layer_output", "param_count",
+    "Shape", "RankError", "WindowError", "RankProblem", "Step", "Trace", "output_shape", "layer_output", "param_count",
     "count_params", "declared_input", "trace", "literal_shape", "fmt", "application_output", "model_trace",
     "sample_shape",
 ]

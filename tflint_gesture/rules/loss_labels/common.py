@@ -38,7 +38,7 @@ class LabelledFit(NamedTuple):
 
 
 def labelled_fits(facts: Facts) -> Iterator[LabelledFit]:
-    """Every fit whose loss and labels are known (one per output of a multi-output model)."""
+    """Every fit (or `train_on_batch`) whose loss and labels are known (one per output of a multi-output model)."""
     for call in fits_by_output(facts):
         known = known_loss(call)
         if known is None:

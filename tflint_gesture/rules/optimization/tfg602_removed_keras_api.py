@@ -18,6 +18,7 @@ from tflint_gesture.facts.values import UNKNOWN, Callback, Compile, Const, Model
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.optimization.common import _syntax
+from tflint_gesture.rules.optimization.keras1_arguments import keras1_arguments
 from tflint_gesture.rules.optimization.keras2_monitor_names import _MONITORING, _metric_names, _tfg302_decides
 
 
@@ -70,9 +71,13 @@ class RemovedKerasApi(Rule):
         | `K.image_dim_ordering()` | `AttributeError` | `K.image_data_format()` (returns `channels_first`/`channels_last`) | none |
         | `keras.optimizers.legacy.X` through the standalone `keras` package | Keras 3: `ImportError` when constructed | `keras.optimizers.X` | unsafe |
         | `monitor="val_acc"` / `"acc"` (see below) | the callback never acts | `"val_accuracy"` / `"accuracy"` | unsafe |
+        | Keras 1 layer keywords: `Dense(output_dim=, init=)`, `Conv2D(border_mode=, subsample=, nb_filter=)`, `AveragePooling1D(pool_length=)`, `Dropout(p=)`, `LSTM(inner_init=, dropout_W=)`, ... (the table of `facts/legacy_api.py`) | Keras 3: `ValueError: Unrecognized keyword arguments` (`TypeError: missing ... 'units'` for `output_dim=`); tf.keras 2: `TypeError: Keyword argument not understood` | `units=`, `kernel_initializer=`, `padding=`, `strides=`, `pool_size=`, `rate=`, ... | safe where the value means the same (not `dim_ordering=`, `bias=`) |
+        | `fit(nb_epoch=)` (and `samples_per_epoch=`, `nb_val_samples=` of the generator methods) | Keras 3 and TensorFlow 2's `fit`: `TypeError: unexpected keyword argument` | `epochs=` (`steps_per_epoch=` / `validation_steps=` count batches, not samples) | safe for `nb_epoch` |
+        | `imdb.load_data(nb_words=)` / `reuters.load_data(nb_words=)` | Keras 3 swallows it in `**kwargs`: the whole vocabulary is kept | `num_words=` | safe |
+        | `Convolution2D(32, 3, 3)`: the Keras 1 kernel sizes, reported on a Keras 1 class name or beside other Keras 1 arguments (`Conv2D(64, 3, 2)` is modern strides 2) | runs as `kernel_size=3, strides=3`: the layer silently downsamples | `Conv2D(32, (3, 3))` | none |
 
         `decay=` and the monitor names are reported as **warnings** (the script runs, but differently);
-        the others as errors (the script stops).
+        the others as errors (the script stops), but for the last two rows (warnings).
 
         **Keras 2 targets.** Code that must run on tf-keras (TensorFlow up to 2.15, or the `tf-keras` package)
         is judged against Keras 2: there `workers=`, `use_multiprocessing=` and `max_queue_size=` are valid
@@ -201,7 +206,8 @@ class RemovedKerasApi(Rule):
         `ValueError`), which is certain. `lr=` is an error on Keras 2 too: tf-keras 2.15 pops it with a log
         line and trains at the default rate (`tf_keras/src/optimizers/optimizer.py`, `_process_kwargs`).
         `decay=` and the old monitor names are warnings (the script runs, differently), and on a Keras 2
-        target the deprecated `*_generator` methods are info.
+        target the deprecated `*_generator` methods are info. Keras 1 arguments on a Keras 2 target: warnings (`nb_words=`:
+        info), since tf.keras 2 rejects them but standalone Keras 2.0-2.3 converted them (`keras/legacy/interfaces.py`).
         """
 
     references = """
@@ -218,6 +224,7 @@ class RemovedKerasApi(Rule):
         yield from self._backend(facts)
         yield from self._monitors(facts)
         yield from self._loader_arguments(facts)
+        yield from keras1_arguments(facts, lambda: self._target(facts).keras2)
 
     @staticmethod
     def _target(facts: Facts) -> "keras_target.KerasTarget":

@@ -356,7 +356,7 @@ class InputShapeMismatch(Rule):
         )
 
 
-_RUNS = {"fit": "trains", "evaluate": "evaluates", "predict": "predicts"}
+_RUNS = {"fit": "trains", "train_on_batch": "trains", "evaluate": "evaluates", "predict": "predicts"}
 
 
 def _runs_anyway(model, sample: tuple, declared: tuple) -> bool:

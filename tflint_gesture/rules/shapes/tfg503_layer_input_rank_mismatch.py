@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
+import libcst.matchers as m
+
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.queries import known_loss
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace
@@ -43,6 +45,16 @@ def _rank_problems(facts: Facts):
             yield problem, model, data
 
 
+_SET_FORMAT = m.OneOf(m.Name("set_image_data_format"), m.Name("set_image_dim_ordering"))
+
+
+def _sets_data_format(facts: Facts) -> bool:
+    """The script sets Keras' global image data format (`K.set_image_data_format(...)`, Keras 1's
+    `set_image_dim_ordering("th")`), whatever the value: the layers' default axes are then not known."""
+    call = m.Call(func=m.OneOf(_SET_FORMAT, m.Attribute(attr=_SET_FORMAT)))
+    return bool(m.findall(facts.module, call))
+
+
 class LayerInputRank(Rule):
     """A layer receives a tensor of a rank it cannot take."""
 
@@ -71,6 +83,7 @@ class LayerInputRank(Rule):
         | `TimeDistributed(...)` | at least 3-D, and the wrapped layer must take one time step |
         | `Permute(dims)` | one axis per entry of `dims`, plus the batch |
         | `Concatenate` | inputs of one rank |
+        | `Conv*`, `MaxPooling*`, `AveragePooling*` with `padding="valid"` | a spatial size at least as large as the kernel or pool window along every axis |
 
         It also reports a `Dense` head that works on a sequence or a feature map while the labels have no
         such axes: a `Dense` applies to the last axis only, so after a `Conv2D`, a base network without
@@ -92,7 +105,10 @@ class LayerInputRank(Rule):
         ```
 
         A `Conv2D` on grayscale images loaded as `(28, 28)` fails the same way (`expected min_ndim=4, found
-        ndim=3`): the channels axis is missing. A `Dense` head on a feature map builds, but the first batch
+        ndim=3`): the channels axis is missing. Theano-ordered images, `input_shape=(1, 28, 28)`, on a
+        channels_last model (the default) make a 3x3 kernel slide over a height of 1, and Keras 3.15 stops at
+        build with `ValueError: Computed output size would be zero or negative` (a pool window larger than
+        what is left after a few poolings fails the same way). A `Dense` head on a feature map builds, but the first batch
         fails on the loss (`Argument output must have rank (ndim) target.ndim - 1`).
         """
 
@@ -164,6 +180,9 @@ class LayerInputRank(Rule):
         - A `Dense` on a sequence or a feature map whose labels have the same axes (sequence labelling,
           per-pixel outputs), or whose loss is a regression or unknown loss.
         - 1-D data (a single feature per sample) into a model that declares no input.
+        - A window larger than its input when the script sets the image data format globally
+          (`K.set_image_data_format(...)`, Keras 1's `K.set_image_dim_ordering("th")`), or when the
+          layer's padding is `"same"`; a `~/.keras/keras.json` that says channels_first is not visible.
         """
 
     severity_reason = """
@@ -180,6 +199,8 @@ class LayerInputRank(Rule):
 
     def check(self, facts: Facts) -> Iterator[Report]:
         for problem, model, data in _rank_problems(facts):
+            if problem.window and _sets_data_format(facts):
+                continue  # a global channels_first changes which axes the window slides over
             yield self._rank_report(facts, problem, model, data)
         seen = set()
         for call in facts.fits():
