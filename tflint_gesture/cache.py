@@ -29,6 +29,7 @@ file still has the same bytes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -58,6 +59,7 @@ def default_cache_dir(settings: "Settings", cwd: str | os.PathLike | None = None
     return Path(os.path.abspath(base)) / CACHE_DIR_NAME
 
 
+@functools.cache  # the code a process runs does not change while it runs: once per process, not per config
 def source_digest() -> str:
     """SHA-256 over the package's `.py` files (path and bytes), in a fixed order."""
     digest = hashlib.sha256()
