@@ -37,7 +37,7 @@ LAYERS: dict[str, int] = {
     "tflint_gesture.rules": 3,
     "tflint_gesture.engine": 4, "tflint_gesture.screen": 4, "tflint_gesture.fix": 4, "tflint_gesture.cache": 4,
     "tflint_gesture.runner": 5, "tflint_gesture.parallel": 5, "tflint_gesture.progress": 5, "tflint_gesture.dryrun": 5,
-    "tflint_gesture.cli": 6, "tflint_gesture.cli_fast": 6, "tflint_gesture.options": 6, "tflint_gesture.adoption": 6,
+    "tflint_gesture.cli": 6, "tflint_gesture.cli_fast": 6, "tflint_gesture.cli_typer": 6, "tflint_gesture.options": 6, "tflint_gesture.adoption": 6,
     "tflint_gesture.__main__": 6, "tflint_gesture.report": 6, "tflint_gesture.lsp": 6,
 }
 
