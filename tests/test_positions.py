@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tflint_gesture.facts.positions import Positions, _owners, whole_module_positions
+from tflint_gesture.facts.walk import iter_nodes
 from tflint_gesture.parsing import parse_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,8 +27,9 @@ def _assert_same(text: str) -> int:
     module = parse_module(text)
     whole = whole_module_positions(module)
     lazy = Positions(module, text)
-    nodes = list(_owners(module))
+    nodes = [node for statement in module.body for node in iter_nodes(statement)]
     assert nodes, "the walk found no nodes"
+    assert set(_owners(module)) == {id(node) for node in nodes}
     for node in nodes:
         assert lazy.of(node) == whole.get(node), (type(node).__name__, lazy.of(node), whole.get(node))
     assert lazy._whole is None, "fell back to the whole-module codegen"
