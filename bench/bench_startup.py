@@ -171,7 +171,7 @@ def render(results: dict, ratios: list[str], lines: dict, runs: int, breakdown: 
         ratio = (f"{r['ratio_wall']:.2f}x | {r['ratio_cpu']:.2f}x" if "ratio_wall" in r else " | ")
         out.append(f"| {name} | {r['wall']:.3f} | {r['min']:.3f} | {r['cpu']:.3f} | {ratio} |")
     out += ["", *[f"- {line}" for line in ratios], "", "Where the time of a cold run goes, measured inside one process "
-            "(`bench/startup_breakdown.py`, median of 7 fresh processes, milliseconds):", "", breakdown.strip(), "", END]
+            "(`bench/startup_breakdown.py`, median of 9 fresh processes, CPU milliseconds):", "", breakdown.strip(), "", END]
     return "\n".join(out)
 
 

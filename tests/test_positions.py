@@ -70,3 +70,17 @@ def test_a_node_of_another_tree_has_no_position():
     module = parse_module("a = 1\n")
     other = parse_module("b = 2\n")
     assert Positions(module, "a = 1\n").of(other.body[0]) is None
+
+
+def test_statements_are_walked_from_the_end_only_until_the_node_is_found():
+    text = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(50)) + "model.fit(x, y)\n"
+    module = parse_module(text)
+    lazy = Positions(module, text)
+    fit = module.body[-1].body[0].value
+    assert lazy.of(fit).start.line == 151
+    assert set(lazy._owner.values()) == {50}, "walked more than the last statement"
+    inner = module.body[45].body.body[0]
+    assert lazy.of(inner).start.line == 45 * 3 + 2
+    assert set(lazy._owner.values()) == set(range(45, 51))
+    assert lazy.of(parse_module("b = 2\n").body[0]) is None  # another tree's node: everything walked, not found
+    assert set(lazy._owner.values()) == set(range(51))
