@@ -87,7 +87,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--no-others", action="store_true", help="leave pylint and flake8 out")
     parser.add_argument("--write-doc", action="store_true")
+    parser.add_argument("--render-only", action="store_true", help="re-render bench/out/startup_results.json")
     args = parser.parse_args()
+    if args.render_only:
+        saved = json.loads((HERE / "out" / "startup_results.json").read_text())
+        ratios = ratio_lines(saved["results"])
+        print("\n".join(ratios))
+        if args.write_doc:
+            replace_section("bench_startup", render(saved["results"], ratios, {int(k): v for k, v in saved["lines"].items()},
+                                                    saved["runs"], saved.get("breakdown", "")))
+        return
     compileall.compile_dir(str(ROOT / "tflint_gesture"), quiet=1)  # what an installed wheel ships
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     env.pop("NO_COLOR", None)
@@ -117,7 +126,7 @@ def main() -> None:
     print(breakdown)
     (HERE / "out").mkdir(exist_ok=True)
     (HERE / "out" / "startup_results.json").write_text(json.dumps({"lines": counted, "runs": args.runs,
-                                                                   "results": results}, indent=2))
+                                                                   "results": results, "breakdown": breakdown}, indent=2))
     if args.write_doc:
         replace_section("bench_startup", render(results, ratios, counted, args.runs, breakdown))
 
@@ -140,7 +149,9 @@ def ratio_lines(r: dict) -> list[str]:
     lines = []
     for size in SIZES:
         cold = r[f"tflint-gesture, {size} lines, cold cache"]
-        met = "met" if cold["ratio_wall"] <= 1.3 else "not met"
+        wall_ok, cpu_ok = cold["ratio_wall"] <= 1.3, cold["ratio_cpu"] <= 1.3
+        met = ("met" if wall_ok and cpu_ok else "met in wall time only" if wall_ok else
+               "met in CPU time only" if cpu_ok else "not met")
         lines.append(f"{size} lines, cold cache / import libcst: {cold['ratio_wall']:.2f}x wall, {cold['ratio_cpu']:.2f}x "
                      f"CPU (median of the rounds' ratios; target <= 1.3x: {met})")
     warm = r[f"tflint-gesture, {SIZES[-1]} lines, warm cache"]["wall"]
