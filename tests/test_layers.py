@@ -28,7 +28,7 @@ PACKAGE = "tflint_gesture"
 
 LAYERS: dict[str, int] = {
     "tflint_gesture": 0, "tflint_gesture.findings": 0, "tflint_gesture.source": 0, "tflint_gesture.edits": 0,
-    "tflint_gesture.codes": 0, "tflint_gesture.atomic": 0,
+    "tflint_gesture.codes": 0, "tflint_gesture.atomic": 0, "tflint_gesture.startup": 0,
     "tflint_gesture.config": 1, "tflint_gesture.discovery": 1, "tflint_gesture.gitdiff": 1,
     "tflint_gesture.parsing": 1, "tflint_gesture.chunks": 1, "tflint_gesture.suppressions": 1, "tflint_gesture.notebook": 1,
     "tflint_gesture.rule_pages": 1, "tflint_gesture.keras_target": 1, "tflint_gesture.notebook_fix": 1,

@@ -398,6 +398,9 @@ def main(argv: list[str] | None = None) -> None:
 
     options = parse(sys.argv[1:] if argv is None else list(argv))
     if options is not None:
+        from tflint_gesture.startup import pause_collector
+
+        pause_collector()  # until the engine checks its first file (startup.py); not for the server or the dry run
         raise SystemExit(execute(options))
     try:
         from typer._click.exceptions import UsageError as ParseError  # typer 0.2x vendors click

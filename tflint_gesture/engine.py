@@ -17,6 +17,7 @@ from tflint_gesture.findings import Evidence, Finding, Severity, Skipped
 from tflint_gesture.parsing import ParseRefused, parse_module
 from tflint_gesture.rules import all_rules, get_rule
 from tflint_gesture.source import SourceError, decode_source
+from tflint_gesture.startup import resume_collector
 
 if TYPE_CHECKING:
     from tflint_gesture.config import Settings
@@ -61,6 +62,7 @@ def _without_cyclic_gc():
     without cycles (reference counting frees them), and every full collection walks all of them: on
     a 50,000-line file that made the parse and the analysis about twice as slow. The cycles the
     analysis leaves behind are collected once the collector is back on."""
+    resume_collector()  # paused by `cli.entry` while the process imported the analysis (startup.py)
     if not gc.isenabled():
         yield
         return
