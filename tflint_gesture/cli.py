@@ -392,8 +392,9 @@ def build_app() -> "typer.Typer":
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`). Everyday command
-    lines are parsed without importing typer (`cli_fast.py`); everything else goes through typer."""
+    """Parse the command line and run it, ending with `SystemExit` (the process itself ends through
+    `entry`). Everyday command lines are parsed without importing typer (`cli_fast.py`); everything
+    else goes through typer (`cli_typer.py`)."""
     from tflint_gesture.cli_fast import parse
 
     options = parse(sys.argv[1:] if argv is None else list(argv))
