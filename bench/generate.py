@@ -1104,12 +1104,31 @@ def file_name(index: int) -> str:
     return f"train_{index:04d}.py"
 
 
-def generate_corpus(out_dir: Path, files: int, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write `files` scripts into `out_dir`; file 0 is the ~300-line single-file benchmark script."""
+def keras_io_sizes(files: int, total_lines: int, seed: int = DEFAULT_SEED) -> list[int]:
+    """Line counts for `files` scripts adding up to about `total_lines`, spread like the keras-io
+    examples (182 scripts, ~82,000 lines: a median near 400 lines, most between 150 and 900, a few
+    past 1,000): a log-normal draw (seeded), clamped to 100..1,600 lines, scaled to the total."""
+    rng = random.Random(f"{seed}:sizes")
+    draws = [min(max(rng.lognormvariate(0.0, 0.5), 0.25), 4.0) for _ in range(files)]
+    scale = total_lines / sum(draws)
+    return [min(max(round(d * scale), 100), 1600) for d in draws]
+
+
+def corpus_sizes(files: int, total_lines: int | None, seed: int = DEFAULT_SEED) -> list[int | None]:
+    """Each script's target length: file 0 is the ~300-line single-file benchmark script; the others
+    are the generator's own 100-400 lines, or keras-io-like sizes summing to `total_lines`."""
+    sizes: list[int | None] = keras_io_sizes(files, total_lines, seed) if total_lines else [None] * files
+    if total_lines is None and files:
+        sizes[0] = SINGLE_FILE_LINES
+    return sizes
+
+
+def generate_corpus(out_dir: Path, files: int, seed: int = DEFAULT_SEED, total_lines: int | None = None) -> list[Path]:
+    """Write `files` scripts into `out_dir` (`total_lines`: keras-io-like sizes, see `keras_io_sizes`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i in range(files):
-        text = generate_script(seed, i, SINGLE_FILE_LINES if i == 0 else None)
+    for i, size in enumerate(corpus_sizes(files, total_lines, seed)):
+        text = generate_script(seed, i, size)
         path = out_dir / file_name(i)
         path.write_text(text, encoding="utf-8")
         paths.append(path)
@@ -1122,6 +1141,8 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--lines", type=int, help="write one script grown to this many lines instead")
+    parser.add_argument("--total-lines", type=int, help="keras-io-like script sizes adding up to about this many "
+                        "lines (e.g. --files 180 --total-lines 80000, the size of the keras-io examples)")
     args = parser.parse_args()
     if args.lines:
         args.out_dir.mkdir(parents=True, exist_ok=True)
@@ -1129,7 +1150,7 @@ def main() -> None:
         path.write_text(generate_script(args.seed, 3, args.lines), encoding="utf-8")
         print(f"wrote {path}")
         return
-    paths = generate_corpus(args.out_dir, args.files, args.seed)
+    paths = generate_corpus(args.out_dir, args.files, args.seed, args.total_lines)
     lines = sum(p.read_text().count("\n") for p in paths)
     print(f"wrote {len(paths)} files, {lines} lines, into {args.out_dir}")
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import BAD_SOURCE, REPO_ROOT, run_cli
+from helpers import BAD_SOURCE, ONE_HOT_MODEL, REPO_ROOT, SPARSE_COMPILE, run_cli
 
 from tflint_gesture import __version__, rule_pages
 from tflint_gesture.cli import Options, execute
@@ -396,3 +396,35 @@ def test_no_python_files_warns_but_exits_0(cli, tmp_path):
     assert result.exit_code == 0
     assert result.stdout == "No findings in 0 files\n"
     assert "no Python files found" in result.stderr
+
+
+@pytest.mark.parametrize("config", [False, True], ids=["nearest-config", "--config"])
+def test_verbose_counts_the_cache_hits_of_every_configuration(tmp_path, config):
+    """`-v` reports the hits of the caches the run used: with per-file configurations (the default) each
+    configuration has its own cache, and their hits are what the second run reports."""
+    (tmp_path / "pyproject.toml").write_text("[tool.tflint-gesture]\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text("[tool.tflint-gesture]\nignore = ['TFG101']\n")
+    for folder in (tmp_path, tmp_path / "sub"):
+        (folder / "train.py").write_text(ONE_HOT_MODEL + SPARSE_COMPILE + "model.fit(x, y_onehot)\n")
+    args = ["-v", "--cache-dir", str(tmp_path / "cache"), "."] + (["--config", "pyproject.toml"] if config else [])
+    first = run_cli(*args, cwd=tmp_path)
+    assert "2 files: 2 analysed, 0 skipped as not TensorFlow/Keras code; 0 results from the cache" in first.stderr
+    second = run_cli(*args, cwd=tmp_path)
+    assert "2 files: 2 analysed, 0 skipped as not TensorFlow/Keras code; 2 results from the cache" in second.stderr
+    assert second.stdout == first.stdout and second.returncode == first.returncode == 1
+
+
+def test_the_program_exits_with_its_code_and_all_its_output(tmp_path):
+    """`python -m tflint_gesture` ends through `cli.entry` (no interpreter teardown): the exit code and every
+    line of a long report still arrive; run by runpy from another script it raises SystemExit instead."""
+    for index in range(40):
+        (tmp_path / f"train_{index}.py").write_text(ONE_HOT_MODEL + SPARSE_COMPILE + "model.fit(x, y_onehot)\n")
+    proc = run_cli("--no-cache", "-j", "1", ".", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.count("TFG101") == 40 and proc.stdout.endswith("80 findings in 40 files\n")  # + TFG301 each
+    harness = ("import runpy, sys\nsys.argv = ['tflint-gesture', *sys.argv[1:]]\ntry:\n"
+               "    runpy.run_module('tflint_gesture', run_name='__main__', alter_sys=True)\n"
+               "except SystemExit as exc:\n    print('@@EXIT', exc.code)\n")
+    wrapped = run_cli("--no-cache", "-q", ".", cwd=tmp_path, code=harness)
+    assert wrapped.stdout.splitlines()[-1] == "@@EXIT 1", wrapped.stderr

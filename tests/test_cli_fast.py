@@ -4,6 +4,7 @@ and hands everything else to typer."""
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import subprocess
 import sys
 
@@ -84,3 +85,51 @@ def test_a_run_through_the_fast_path_does_not_import_typer(tmp_path):
     assert warm_status == "0" and "typer" not in warm
     if importlib.util.find_spec("tflint_gesture.codes") is not None:  # the static rule catalogue
         assert warm == "[]", "a cache hit parsed or loaded the rules"
+
+
+def _sample(option, flag: str) -> list[str]:
+    """A command-line use of `option` (through `flag`) that sets its field to something other than the default."""
+    from tflint_gesture.options import CHOICE, FLAG, LIST, SWITCH
+
+    if option.kind == FLAG:
+        return [flag]
+    if option.kind == SWITCH:
+        return [option.flags[1]]
+    if option.kind == LIST:
+        return [flag, "TFG1", flag, "TFG2"]
+    if option.kind == CHOICE:
+        return [flag, next(name for name in option.choice_names() if name != option.default).upper()]
+    return [flag, {int: "3", float: "2.5"}.get(option.convert, "some/where")]
+
+
+def _fast_rows() -> list[tuple]:
+    from tflint_gesture.options import OPTIONS, PATHS
+
+    return [(option, flag) for option in OPTIONS if option.fast and option.kind != PATHS for flag in option.flags[:1]
+            + tuple(f for f in option.flags[1:] if option.kind != "switch")]
+
+
+@pytest.mark.parametrize("option,flag", _fast_rows(), ids=lambda v: v if isinstance(v, str) else v.field)
+def test_every_row_of_the_table_parses_the_same_both_ways(option, flag, monkeypatch):
+    """Each fast row of `options.OPTIONS` (the one declaration) gives the same `Options` through the fast
+    parser and through the typer command built from the same row, and really sets its field."""
+    argv = [*_sample(option, flag), "x.py"]
+    fast = parse(argv)
+    assert fast is not None, argv
+    assert getattr(fast, option.field) != getattr(cli.Options(), option.field)
+    assert fast == _typer_options(argv, monkeypatch)
+
+
+def test_the_table_is_the_only_declaration():
+    """`Options` has one field per row (the typer-only actions aside) and the typer command one parameter
+    per row, in the table's order: an option added to the table is known to both parsers."""
+    import dataclasses
+
+    from tflint_gesture.options import ACTION, OPTIONS
+
+    assert [f.name for f in dataclasses.fields(cli.Options)] == [o.field for o in OPTIONS if o.kind != ACTION]
+    command = cli.build_app().registered_commands[0].callback
+    assert list(inspect.signature(command).parameters) == [o.field for o in OPTIONS]
+    slow = [o for o in OPTIONS if not o.fast and o.kind != ACTION]
+    assert slow and all(parse([o.flags[0], "x.py"] if o.kind == "flag" else [o.flags[0], "v", "x.py"]) is None
+                        for o in slow)

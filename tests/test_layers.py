@@ -28,7 +28,7 @@ PACKAGE = "tflint_gesture"
 
 LAYERS: dict[str, int] = {
     "tflint_gesture": 0, "tflint_gesture.findings": 0, "tflint_gesture.source": 0, "tflint_gesture.edits": 0,
-    "tflint_gesture.codes": 0, "tflint_gesture.atomic": 0,
+    "tflint_gesture.codes": 0, "tflint_gesture.atomic": 0, "tflint_gesture.startup": 0,
     "tflint_gesture.config": 1, "tflint_gesture.discovery": 1, "tflint_gesture.gitdiff": 1,
     "tflint_gesture.parsing": 1, "tflint_gesture.chunks": 1, "tflint_gesture.suppressions": 1, "tflint_gesture.notebook": 1,
     "tflint_gesture.rule_pages": 1, "tflint_gesture.keras_target": 1, "tflint_gesture.notebook_fix": 1,
@@ -37,7 +37,7 @@ LAYERS: dict[str, int] = {
     "tflint_gesture.rules": 3,
     "tflint_gesture.engine": 4, "tflint_gesture.screen": 4, "tflint_gesture.fix": 4, "tflint_gesture.cache": 4,
     "tflint_gesture.runner": 5, "tflint_gesture.parallel": 5, "tflint_gesture.progress": 5, "tflint_gesture.dryrun": 5,
-    "tflint_gesture.cli": 6, "tflint_gesture.cli_fast": 6, "tflint_gesture.options": 6, "tflint_gesture.adoption": 6,
+    "tflint_gesture.cli": 6, "tflint_gesture.cli_fast": 6, "tflint_gesture.cli_typer": 6, "tflint_gesture.options": 6, "tflint_gesture.adoption": 6,
     "tflint_gesture.__main__": 6, "tflint_gesture.report": 6, "tflint_gesture.lsp": 6,
 }
 

@@ -102,3 +102,32 @@ def test_jobs_option(cli, tmp_path):
     assert "--jobs must be 1 or more" in cli("t.py", "-j", "0", cwd=tmp_path).stderr
     assert cli("t.py", "-j", "3", "--no-cache", cwd=tmp_path).exit_code == 0
     assert parallel.default_jobs() >= 1
+
+
+def test_the_pool_gets_the_longest_files_first(tmp_path, monkeypatch):
+    """Workers take the longest files first (the analysis time follows the length), so that no worker is
+    left alone with a big file at the end; the results still come back in input order."""
+    sizes = [3, 50, 7, 200, 1, 90, 20, 5, 60]
+    files = []
+    for index, lines in enumerate(sizes):
+        files.append(tmp_path / f"f{index}.py")
+        files[-1].write_text("x = 1\n" * lines)
+    handed: list = []
+
+    class RecordingPool:
+        def __init__(self, **_settings):
+            pass
+
+        def map(self, work, items, chunksize):
+            handed.extend(items)
+            return [([], None, None) for _ in items]
+
+        def shutdown(self, **_settings):
+            pass
+
+    monkeypatch.setattr("concurrent.futures.ProcessPoolExecutor", RecordingPool)
+    shown = [path.name for path in files]
+    results = parallel.check_files(files, shown, load_settings([str(tmp_path)]), jobs=2)
+    assert len(files) >= parallel.PARALLEL_MIN_FILES
+    assert [name for _, name in handed] == [shown[i] for i in sorted(range(len(sizes)), key=lambda i: -sizes[i])]
+    assert results == [([], None)] * len(files)

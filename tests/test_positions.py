@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tflint_gesture.facts.positions import Positions, _owners, whole_module_positions
+from tflint_gesture.facts.walk import iter_nodes
 from tflint_gesture.parsing import parse_module
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,8 +27,9 @@ def _assert_same(text: str) -> int:
     module = parse_module(text)
     whole = whole_module_positions(module)
     lazy = Positions(module, text)
-    nodes = list(_owners(module))
+    nodes = [node for statement in module.body for node in iter_nodes(statement)]
     assert nodes, "the walk found no nodes"
+    assert set(_owners(module)) == {id(node) for node in nodes}
     for node in nodes:
         assert lazy.of(node) == whole.get(node), (type(node).__name__, lazy.of(node), whole.get(node))
     assert lazy._whole is None, "fell back to the whole-module codegen"
@@ -68,3 +70,17 @@ def test_a_node_of_another_tree_has_no_position():
     module = parse_module("a = 1\n")
     other = parse_module("b = 2\n")
     assert Positions(module, "a = 1\n").of(other.body[0]) is None
+
+
+def test_statements_are_walked_from_the_end_only_until_the_node_is_found():
+    text = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(50)) + "model.fit(x, y)\n"
+    module = parse_module(text)
+    lazy = Positions(module, text)
+    fit = module.body[-1].body[0].value
+    assert lazy.of(fit).start.line == 151
+    assert set(lazy._owner.values()) == {50}, "walked more than the last statement"
+    inner = module.body[45].body.body[0]
+    assert lazy.of(inner).start.line == 45 * 3 + 2
+    assert set(lazy._owner.values()) == set(range(45, 51))
+    assert lazy.of(parse_module("b = 2\n").body[0]) is None  # another tree's node: everything walked, not found
+    assert set(lazy._owner.values()) == set(range(51))

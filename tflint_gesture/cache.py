@@ -29,6 +29,7 @@ file still has the same bytes.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -58,15 +59,23 @@ def default_cache_dir(settings: "Settings", cwd: str | os.PathLike | None = None
     return Path(os.path.abspath(base)) / CACHE_DIR_NAME
 
 
+@functools.cache  # the code a process runs does not change while it runs: once per process, not per config
 def source_digest() -> str:
-    """SHA-256 over the package's `.py` files (path and bytes), in a fixed order."""
+    """SHA-256 over the package's `.py` files (path and bytes), in a fixed order. `os.walk`, not
+    `Path.rglob`: this runs on every cold start, and rglob's path objects cost more than the reads."""
     digest = hashlib.sha256()
-    for path in sorted(_PACKAGE_DIR.rglob("*.py")):
+    found = []
+    for folder, subfolders, names in os.walk(_PACKAGE_DIR):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        found += [os.path.join(folder, name) for name in names if name.endswith(".py")]
+    root = len(str(_PACKAGE_DIR)) + 1
+    for path in sorted(found):
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError:
             continue
-        digest.update(path.relative_to(_PACKAGE_DIR).as_posix().encode())
+        digest.update(path[root:].replace(os.sep, "/").encode())
         digest.update(b"\0")
         digest.update(hashlib.sha256(data).digest())
     return digest.hexdigest()

@@ -1,38 +1,29 @@
 """The `tflint-gesture` command: one command, paths as arguments, everything else as flags.
 
 Rule listing and explanation are flags (`--list-rules`, `--explain CODE`), not subcommands, so a
-folder called `rules` is never mistaken for a subcommand. `build_app()` declares the options with
-typer and packs them into `Options`; `execute(Options)` does the work and returns the exit code, so
-new options (`--fix`, `--jobs`, more formats) are one parameter plus one field each.
+folder called `rules` is never mistaken for a subcommand. The options are declared once, in
+`options.OPTIONS`: `cli_fast.py` parses the everyday command lines from that table without typer,
+`cli_typer.py` builds the typer command from it for the rest; both give an `Options`, and
+`execute(Options)` does the work and returns the exit code.
 
 Exit codes: 0 no findings, 1 findings, 2 usage, configuration or internal error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
-import dataclasses
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from tflint_gesture import __version__
-from tflint_gesture.options import Options
-from tflint_gesture.report import FORMATS
+from tflint_gesture.options import PROG, Options
 
 if TYPE_CHECKING:
     import typer
-else:
-    typer = None  # imported by build_app(): the common command lines never need it (cli_fast.py)
 
-PROG = "tflint-gesture"
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # the shell convention for Ctrl-C
-
-# Built from the renderer table, so a new format only needs an entry in `report.FORMATS`.
-OutputFormat = Enum("OutputFormat", {name: name for name in FORMATS}, type=str)
-FailOn = Enum("FailOn", {name: name for name in ("error", "warning", "info")}, type=str)
 
 
 class UsageError(Exception):
@@ -168,7 +159,7 @@ def _execute(options: Options, out: TextIO, err: TextIO) -> int:
     for message in result.errors:
         print(f"{PROG}: error: {message}", file=err)
     if options.verbose:
-        _statistics(result, run_options["cache"], err)
+        _statistics(result, _caches(run_options), err)
     if result.files_checked == 0 and not result.errors:
         if options.diff_base is not None:
             print(f"{PROG}: no Python files or notebooks changed since {options.diff_base} under the given paths", file=err)
@@ -198,11 +189,6 @@ def _run_options(options: Options, settings) -> dict:
         raise UsageError(f"--fail-on takes error, warning or info, not {options.fail_on!r}")
     if options.jobs is not None and options.jobs < 1:
         raise UsageError(f"--jobs must be 1 or more, got {options.jobs}")
-    cache = None
-    if not options.no_cache:
-        from tflint_gesture.cache import Cache, default_cache_dir
-
-        cache = Cache.for_settings(options.cache_dir or default_cache_dir(settings), settings)
     only = None
     if options.diff_base is not None:
         from tflint_gesture.gitdiff import GitDiffError, changed_files
@@ -211,33 +197,51 @@ def _run_options(options: Options, settings) -> dict:
             only = changed_files(options.diff_base)
         except GitDiffError as exc:
             raise UsageError(str(exc)) from None
-    run_options = {"jobs": options.jobs or default_jobs(), "cache": cache, "only": only}
-    run_options.update(_per_file_config(options, settings))
-    return run_options
-
-
-def _per_file_config(options: Options, settings) -> dict:
-    """Each file under its nearest config (unless --config names one for all), each config with its
-    own cache; `--force-exclude`."""
-    out: dict = {"force_exclude": options.force_exclude}
-    if options.config is None:
-        from tflint_gesture.config import ConfigError, SettingsResolver
-
-        resolver = SettingsResolver(options.select, options.ignore, options.extend_select, options.target_keras,
-                                    options.max_file_lines)
-
-        def settings_for(path):
-            try:
-                return resolver.for_path(path)
-            except ConfigError as exc:
-                raise UsageError(str(exc)) from None
-
-        out["settings_for"] = settings_for
+    run_options = {"jobs": options.jobs or default_jobs(), "cache": None, "only": only,
+                   "force_exclude": options.force_exclude}
+    if options.config is not None:  # one configuration for every file, so one cache
         if not options.no_cache:
             from tflint_gesture.cache import Cache, default_cache_dir
 
-            directory = options.cache_dir or default_cache_dir(settings)
-            out["cache_for"] = lambda own: Cache.for_settings(directory, own)
+            run_options["cache"] = Cache.for_settings(options.cache_dir or default_cache_dir(settings), settings)
+    else:
+        run_options.update(_per_file_config(options, settings))
+    return run_options
+
+
+def _caches(run_options: dict) -> list:
+    """The caches the run used: the one of `--config`, or one per configuration found."""
+    if run_options["cache"] is not None:
+        return [run_options["cache"]]
+    return run_options["cache_for"].made if "cache_for" in run_options else []
+
+
+def _per_file_config(options: Options, settings) -> dict:
+    """Each file under its nearest config, each config with its own cache, made when the runner first
+    meets that config (`cache_for.made` lists them for `--verbose`)."""
+    from tflint_gesture.config import ConfigError, SettingsResolver
+
+    resolver = SettingsResolver(options.select, options.ignore, options.extend_select, options.target_keras,
+                                options.max_file_lines)
+
+    def settings_for(path):
+        try:
+            return resolver.for_path(path)
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+
+    out: dict = {"settings_for": settings_for}
+    if not options.no_cache:
+        from tflint_gesture.cache import Cache, default_cache_dir
+
+        directory = options.cache_dir or default_cache_dir(settings)
+
+        def cache_for(own):
+            cache_for.made.append(Cache.for_settings(directory, own))
+            return cache_for.made[-1]
+
+        cache_for.made = []
+        out["cache_for"] = cache_for
     return out
 
 
@@ -263,6 +267,8 @@ def _write_report(options: Options, result, settings, run_options: dict, out: Te
             report_to.write(render_text(result.findings, result.summary, color=_use_color(options, report_to),
                                         quiet=options.quiet))
         else:
+            from tflint_gesture.report import FORMATS
+
             report_to.write(FORMATS[options.output_format](result.findings, result.summary))
     finally:
         if report_to is not out:
@@ -305,15 +311,15 @@ def _rule_name(code: str) -> str:
     return rule.name if rule is not None else code
 
 
-def _statistics(result, cache, err: TextIO) -> None:
+def _statistics(result, caches: list, err: TextIO) -> None:
     """`--verbose`: the files the pre-screen skipped, then what the run did with each file."""
     for path, reason in result.skipped:
         print(f"{PROG}: skipped {path}: {reason}", file=err)
     analysed = result.files_checked - len(result.skipped)
     line = (f"{PROG}: {result.files_checked} files: {analysed} analysed, {len(result.skipped)} skipped as not "
             f"TensorFlow/Keras code")
-    if cache is not None:
-        line += f"; {cache.hits} results from the cache"
+    if caches:
+        line += f"; {sum(cache.hits for cache in caches)} results from the cache"
     print(line, file=err)
 
 
@@ -378,292 +384,24 @@ def _explain(code: str, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
-def _version_callback(value: bool) -> None:
-    if value:
-        print(f"{PROG} {__version__}")
-        raise typer.Exit(EXIT_OK)
-
-
-def _command_class():
-    """The typer command, with the paths shown as `PATH...` in the usage line and the help (typer
-    would write `[PATH]...` and `PATH <list[str]>`)."""
-    from typer.core import TyperArgument, TyperCommand
-
-    class PathsArgument(TyperArgument):
-        def display_type_rich(self, ctx):
-            return None
-
-        def _rich_display_name(self) -> str:
-            return "PATH..."
-
-        def get_usage_pieces(self, ctx) -> list[str]:
-            return ["PATH..."]
-
-    class Command(TyperCommand):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            for param in self.params:
-                if isinstance(param, TyperArgument) and param.name == "paths":
-                    param.__class__ = PathsArgument
-
-    return Command
-
-
 def build_app() -> "typer.Typer":
-    global typer
-    import typer  # a module global: typer resolves the string annotations below in this module
+    """The typer app (`cli_typer.py`, built from the option table), running `execute`."""
+    from tflint_gesture.cli_typer import build_typer_app
 
-    app = typer.Typer(
-        add_completion=False,
-        pretty_exceptions_enable=False,
-        rich_markup_mode=None,
-        context_settings={"help_option_names": ["-h", "--help"]},
-    )
-
-    @app.command(name=PROG, cls=_command_class())
-    def command(
-        paths: Annotated[
-            Optional[list[str]],
-            typer.Argument(
-                metavar="PATH",
-                help="Files and folders to check (folders recursively). Nothing is checked by default: "
-                "pass `.` for the current folder.",
-                show_default=False,
-            ),
-        ] = None,
-        select: Annotated[
-            Optional[list[str]],
-            typer.Option(
-                "--select",
-                metavar="CODES",
-                help="Rule codes or prefixes to check, comma-separated, repeatable; replaces the config's selection.",
-                show_default=False,
-            ),
-        ] = None,
-        ignore: Annotated[
-            Optional[list[str]],
-            typer.Option(
-                "--ignore", metavar="CODES", help="Rule codes or prefixes to skip, comma-separated, repeatable.", show_default=False
-            ),
-        ] = None,
-        output_format: Annotated[
-            OutputFormat,
-            typer.Option(
-                "--format",
-                metavar="[" + "|".join(FORMATS) + "]",
-                help="Output format: text, json, sarif (code scanning), github (workflow annotations), "
-                "gitlab (code-quality report).",
-                case_sensitive=False,
-            ),
-        ] = OutputFormat("text"),
-        exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")] = False,
-        quiet: Annotated[
-            bool, typer.Option("--quiet", "-q", help="Text output: print only the summary line.")
-        ] = False,
-        config: Annotated[
-            Optional[Path],
-            typer.Option(
-                "--config",
-                metavar="FILE",
-                help="Read settings from FILE (a pyproject.toml, or TOML with the keys at top level) instead "
-                "of the nearest pyproject.toml with a [tool.tflint-gesture] table.",
-            ),
-        ] = None,
-        color: Annotated[
-            Optional[bool],
-            typer.Option(
-                "--color/--no-color",
-                help="Colour the text output. Default: only on a terminal and when NO_COLOR is unset.",
-                show_default=False,
-            ),
-        ] = None,
-        fail_on: Annotated[
-            FailOn,
-            typer.Option(
-                "--fail-on",
-                metavar="[error|warning|info]",
-                help="Exit 1 only for findings of this severity or higher (default warning: info findings are printed "
-                "but never fail the run; info: any finding).",
-                case_sensitive=False,
-                show_default=False,
-            ),
-        ] = FailOn("warning"),
-        target_keras: Annotated[
-            Optional[str],
-            typer.Option(
-                "--target-keras",
-                metavar="[auto|2|3]",
-                help="The Keras the scripts are written for: 2 (tf.keras up to TensorFlow 2.15, tf-keras) or 3. "
-                "auto (default): Keras 2 when a script imports tf_keras, tensorflow_addons or a transformers TF "
-                "model, sets TF_USE_LEGACY_KERAS, or its project pins tensorflow<2.16 / keras<3; else 3.",
-                show_default=False,
-            ),
-        ] = None,
-        diff_base: Annotated[
-            Optional[str],
-            typer.Option(
-                "--diff-base",
-                metavar="REV",
-                help="Check only the Python files and notebooks changed since git revision REV (its merge base "
-                "with HEAD), uncommitted and untracked files included.",
-            ),
-        ] = None,
-        no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")] = False,
-        cache_dir: Annotated[
-            Optional[Path],
-            typer.Option(
-                "--cache-dir",
-                metavar="DIR",
-                help="Where to keep the result cache (default: .tflint-gesture-cache/ next to the config file, "
-                "or in the current folder).",
-            ),
-        ] = None,
-        jobs: Annotated[
-            Optional[int],
-            typer.Option(
-                "--jobs", "-j", metavar="N", help="Worker processes (default: one per CPU).", show_default=False
-            ),
-        ] = None,
-        fix: Annotated[
-            bool, typer.Option("--fix", help="Apply the safe automatic fixes, then report what remains.")
-        ] = False,
-        diff: Annotated[
-            bool,
-            typer.Option("--diff", help="Print the automatic fixes as a unified diff instead of writing them; exit 1 "
-                         "if there is a diff."),
-        ] = False,
-        unsafe_fixes: Annotated[
-            bool,
-            typer.Option("--unsafe-fixes", help="With --fix/--diff, also apply the fixes that change behaviour; "
-                         "alone, show which findings have one."),
-        ] = False,
-        dry_run: Annotated[
-            bool,
-            typer.Option("--dry-run", help="Confirm the findings by building each model and training it a few steps "
-                         "on synthetic tensors, in a sandboxed subprocess (needs the dryrun extra: TensorFlow)."),
-        ] = False,
-        dry_run_timeout: Annotated[
-            float,
-            typer.Option("--dry-run-timeout", metavar="SECONDS", help="Wall-clock limit per model in the dry run.",
-                         min=1.0),
-        ] = 20.0,
-        dry_run_untrusted: Annotated[
-            bool,
-            typer.Option("--dry-run-untrusted", help="Run the dry run even on CI for a pull request, where it is "
-                         "refused by default because it executes the pull request's model-building code."),
-        ] = False,
-        add_noqa: Annotated[
-            bool,
-            typer.Option("--add-noqa", help="Write `# noqa: CODE` on the line of every current finding (merged with "
-                         "an existing `# noqa`), then exit 0: the gate then fails only on new findings."),
-        ] = False,
-        baseline: Annotated[
-            Optional[Path],
-            typer.Option("--baseline", metavar="FILE", help="Report only the findings FILE does not list (matched by "
-                         "fingerprint, so moved lines stay matched); FILE is written with the current findings when "
-                         "it does not exist."),
-        ] = None,
-        update_baseline: Annotated[
-            bool, typer.Option("--update-baseline", help="Rewrite the --baseline FILE with the current findings.")
-        ] = False,
-        statistics: Annotated[
-            bool, typer.Option("--statistics", help="Show the number of findings per rule code instead of the findings.")
-        ] = False,
-        output_file: Annotated[
-            Optional[Path],
-            typer.Option("--output-file", "-o", metavar="FILE", help="Write the report to FILE; the terminal gets "
-                         "the summary line."),
-        ] = None,
-        extend_select: Annotated[
-            Optional[list[str]],
-            typer.Option("--extend-select", metavar="CODES", help="Rule codes or prefixes to check in addition to "
-                         "the selection (config or --select), comma-separated, repeatable.", show_default=False),
-        ] = None,
-        force_exclude: Annotated[
-            bool, typer.Option("--force-exclude", help="Apply the configured excludes to files named on the command "
-                               "line too (for pre-commit, which names every staged file).")
-        ] = False,
-        show_fixes: Annotated[
-            bool, typer.Option("--show-fixes", help="List the fixes per file and code: those applied with --fix, "
-                               "else those --fix would apply.")
-        ] = False,
-        max_file_lines: Annotated[
-            Optional[int],
-            typer.Option("--max-file-lines", metavar="N", help="Do not analyse files longer than N lines (one TFG003 "
-                         "info finding each instead); 0: no limit. Default: the config's max-file-lines, or 100000.",
-                         show_default=False),
-        ] = None,
-        verbose: Annotated[
-            bool, typer.Option("--verbose", "-v", help="Also say which files were skipped as not TensorFlow/Keras "
-                               "code, and how many results came from the cache (on stderr).")
-        ] = False,
-        list_rules: Annotated[bool, typer.Option("--list-rules", help="List every rule and exit.")] = False,
-        explain: Annotated[
-            Optional[str], typer.Option("--explain", metavar="CODE", help="Show the documentation of a rule.")
-        ] = None,
-        lsp: Annotated[
-            bool, typer.Option("--lsp", help="Run the language server on stdin/stdout for editors (needs the lsp extra).")
-        ] = False,
-        version: Annotated[
-            Optional[bool],
-            typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
-        ] = None,
-    ) -> None:
-        """Find the bugs in TensorFlow/Keras training scripts that make a model run but not learn.
-
-        Exit status: 0 no findings at or above --fail-on (default warning), 1 findings, 2 usage, configuration
-        or internal error.
-        """
-        if lsp:  # the editor talks to the server over stdio (tflint_gesture/lsp/)
-            from tflint_gesture.lsp import serve
-
-            raise typer.Exit(serve())
-        options = Options(
-            paths=list(paths or []),
-            select=list(select) if select else None,
-            ignore=list(ignore) if ignore else None,
-            output_format=output_format.value,
-            exit_zero=exit_zero,
-            quiet=quiet,
-            config=config,
-            list_rules=list_rules,
-            explain=explain,
-            color=color,
-            fail_on=fail_on.value,
-            target_keras=target_keras,
-            diff_base=diff_base,
-            no_cache=no_cache,
-            cache_dir=cache_dir,
-            jobs=jobs,
-            fix=fix,
-            diff=diff,
-            unsafe_fixes=unsafe_fixes,
-            dry_run=dry_run,
-            dry_run_timeout=dry_run_timeout,
-            dry_run_untrusted=dry_run_untrusted,
-            add_noqa=add_noqa,
-            baseline=baseline,
-            update_baseline=update_baseline,
-            statistics=statistics,
-            output_file=output_file,
-            extend_select=list(extend_select) if extend_select else None,
-            show_fixes=show_fixes,
-            force_exclude=force_exclude,
-            max_file_lines=max_file_lines,
-            verbose=verbose,
-        )
-        raise typer.Exit(execute(options))
-
-    return app
+    return build_typer_app(lambda options: execute(options))  # looked up per call: tests replace `execute`
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (`tflint-gesture`, `python -m tflint_gesture`). Everyday command
-    lines are parsed without importing typer (`cli_fast.py`); everything else goes through typer."""
+    """Parse the command line and run it, ending with `SystemExit` (the process itself ends through
+    `entry`). Everyday command lines are parsed without importing typer (`cli_fast.py`); everything
+    else goes through typer (`cli_typer.py`)."""
     from tflint_gesture.cli_fast import parse
 
     options = parse(sys.argv[1:] if argv is None else list(argv))
     if options is not None:
+        from tflint_gesture.startup import pause_collector
+
+        pause_collector()  # until the engine checks its first file (startup.py); not for the server or the dry run
         raise SystemExit(execute(options))
     try:
         from typer._click.exceptions import UsageError as ParseError  # typer 0.2x vendors click
@@ -684,4 +422,29 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 
-__all__ = ["Options", "execute", "build_app", "main"]
+def entry() -> None:
+    """The process's entry point (the `tflint-gesture` script, `python -m tflint_gesture`): `main`, then
+    the output flushed and the process ended with `os._exit`, skipping the interpreter's teardown. The
+    teardown frees every module and object one by one (libcst's ~250 node classes, the rules, the last
+    file's tree) and runs a full collection: about 25 ms of CPU after a one-file run, more than the
+    analysis of a 100-line script, for memory the operating system reclaims at once anyway. Nothing is
+    left to run at exit: the cache is written, worker pools are shut down, the parser thread is a daemon."""
+    try:
+        main()
+        code: object = EXIT_OK
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = EXIT_OK
+    elif not isinstance(code, int):  # `sys.exit("message")`: what the interpreter would do
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # a closed pipe: nothing more can be said
+            pass
+    os._exit(code)
+
+
+__all__ = ["Options", "execute", "build_app", "entry", "main"]

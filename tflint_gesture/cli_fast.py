@@ -1,73 +1,56 @@
 """The common command lines parsed without typer, which costs ~0.15 s to import (click, pydantic, rich).
 
 `parse(argv)` returns the `Options` typer would build for a command line made only of paths and the
-everyday options (what pre-commit hooks, editors and CI pass), or None for anything else: `--help`,
-`--version`, `--list-rules`, `--explain`, the dry run, an unknown or malformed option, a value
-typer would reject. None means "let typer do it", so every error message and every rare option keeps
-typer's behaviour; tests/test_cli_fast.py checks that both give the same `Options`.
+options of `options.OPTIONS` marked `fast` (what pre-commit hooks, editors and CI pass), or None for
+anything else: `--help`, `--version`, `--list-rules`, `--explain`, the dry run, an unknown or
+malformed option, a value typer would reject. None means "let typer do it", so every error message
+and every rare option keeps typer's behaviour; tests/test_cli_fast.py checks that both give the same
+`Options`. The table is the only place an option is declared: a new row is parsed here too.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable, Optional
+import math
+from typing import Optional
 
-from tflint_gesture.options import Options
-
-_FLAGS = {  # option -> (field, value)
-    "--exit-zero": ("exit_zero", True),
-    "--quiet": ("quiet", True),
-    "-q": ("quiet", True),
-    "--color": ("color", True),
-    "--no-color": ("color", False),
-    "--no-cache": ("no_cache", True),
-    "--fix": ("fix", True),
-    "--diff": ("diff", True),
-    "--unsafe-fixes": ("unsafe_fixes", True),
-    "--verbose": ("verbose", True),
-    "-v": ("verbose", True),
-}
+from tflint_gesture.options import CHOICE, FLAG, LIST, OPTIONS, SWITCH, VALUE, Option, Options
 
 
-def _choice(names: tuple[str, ...]) -> Callable[[str], Optional[str]]:
-    def convert(value: str) -> Optional[str]:
-        value = value.lower()  # typer: case_sensitive=False
-        return value if value in names else None
+def _by_flag() -> dict[str, tuple[Option, object]]:
+    """flag -> (row, what the flag alone means: True/False for flags and switches, None for a value)."""
+    table: dict[str, tuple[Option, object]] = {}
+    for option in OPTIONS:
+        if not option.fast or option.kind not in (FLAG, SWITCH, VALUE, LIST, CHOICE):
+            continue
+        if option.kind == SWITCH:
+            table[option.flags[0]], table[option.flags[1]] = (option, True), (option, False)
+        else:
+            for flag in option.flags:
+                table[flag] = (option, True if option.kind == FLAG else None)
+    return table
 
-    return convert
+
+_FLAGS = _by_flag()
+_MISSING = object()
 
 
-def _integer(value: str) -> Optional[int]:
+def _value(option: Option, raw: str) -> object:
+    """`raw` converted as typer would, or `_MISSING` when typer would refuse it (typer then says why)."""
+    if option.kind == CHOICE:
+        raw = raw.lower()  # typer: case_sensitive=False
+        return raw if raw in option.choice_names() else _MISSING
     try:
-        return int(value)
+        value = option.convert(raw)
     except ValueError:
-        return None
-
-
-def _formats() -> tuple[str, ...]:
-    from tflint_gesture.report import FORMATS
-
-    return tuple(FORMATS)
-
-
-_VALUES: dict[str, tuple[str, Callable[[str], object], bool]] = {  # option -> (field, convert, repeatable)
-    "--select": ("select", str, True),
-    "--ignore": ("ignore", str, True),
-    "--format": ("output_format", lambda v: _choice(_formats())(v), False),
-    "--config": ("config", Path, False),
-    "--fail-on": ("fail_on", _choice(("error", "warning", "info")), False),
-    "--diff-base": ("diff_base", str, False),
-    "--cache-dir": ("cache_dir", Path, False),
-    "--jobs": ("jobs", _integer, False),
-    "-j": ("jobs", _integer, False),
-    "--max-file-lines": ("max_file_lines", _integer, False),
-}
+        return _MISSING
+    if option.minimum is not None and not (math.isfinite(value) and value >= option.minimum):
+        return _MISSING  # below typer's `min` (or nan): typer's message
+    return value
 
 
 def parse(argv: list[str]) -> Optional[Options]:
     """The `Options` of `argv`, or None when typer must handle it."""
     values: dict[str, object] = {}
-    lists: dict[str, list[str]] = {"select": [], "ignore": []}
     paths: list[str] = []
     index = 0
     while index < len(argv):
@@ -76,18 +59,20 @@ def parse(argv: list[str]) -> Optional[Options]:
         if arg == "--":
             paths.extend(argv[index:])
             break
-        if not arg.startswith("-") or arg == "-":
-            if arg == "-":
-                return None
+        if arg == "-":
+            return None
+        if not arg.startswith("-"):
             paths.append(arg)
             continue
         name, eq, inline = arg.partition("=")
-        if name in _FLAGS and not eq:
-            field, value = _FLAGS[name]
-            values[field] = value
-            continue
-        if name not in _VALUES or (not eq and not name.startswith("--") and len(arg) != 2):
+        if name not in _FLAGS:
             return None  # unknown, `--help`, `--version`, `-j4`, `-qv`, ...: typer decides
+        option, alone = _FLAGS[name]
+        if alone is not None:  # a flag or a switch
+            if eq:
+                return None  # `--exit-zero=1`: typer's message
+            values[option.field] = alone
+            continue
         if eq and not name.startswith("--"):
             return None  # `-j=4`: click reads the value as `=4`
         if eq:
@@ -97,20 +82,14 @@ def parse(argv: list[str]) -> Optional[Options]:
                 return None  # a missing value (or one that looks like an option): typer's message
             raw = argv[index]
             index += 1
-        field, convert, repeatable = _VALUES[name]
-        value = convert(raw)
-        if value is None:
+        value = _value(option, raw)
+        if value is _MISSING:
             return None
-        if repeatable:
-            lists[field].append(value)
+        if option.kind == LIST:
+            values.setdefault(option.field, []).append(value)  # type: ignore[union-attr]
         else:
-            values[field] = value
-    return Options(
-        paths=paths,
-        select=lists["select"] or None,
-        ignore=lists["ignore"] or None,
-        **values,
-    )
+            values[option.field] = value
+    return Options(paths=paths, **values)
 
 
 __all__ = ["parse"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import re
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,7 @@ from tflint_gesture.findings import Evidence, Finding, Severity, Skipped
 from tflint_gesture.parsing import ParseRefused, parse_module
 from tflint_gesture.rules import all_rules
 from tflint_gesture.source import SourceError, decode_source
+from tflint_gesture.startup import resume_collector
 
 if TYPE_CHECKING:
     from tflint_gesture.config import Settings
@@ -61,6 +63,7 @@ def _without_cyclic_gc():
     without cycles (reference counting frees them), and every full collection walks all of them: on
     a 50,000-line file that made the parse and the analysis about twice as slow. The cycles the
     analysis leaves behind are collected once the collector is back on."""
+    resume_collector()  # paused by `cli.entry` while the process imported the analysis (startup.py)
     if not gc.isenabled():
         yield
         return
@@ -102,7 +105,7 @@ def _check_text(path: str, text: str, settings: "Settings | None", source_path: 
         return _filter([parse_error_finding(path, "the code is nested too deeply to analyse; nothing in this file was checked")],
                        path, settings)
     hygiene = "TFG100" in ran
-    if findings or hygiene:
+    if findings or (hygiene and _MAY_SUPPRESS.search(text)):  # else no comment can matter: skip the import
         from tflint_gesture.suppressions import Suppressions
 
         suppressions = Suppressions.from_source(text)
@@ -117,6 +120,10 @@ def _check_text(path: str, text: str, settings: "Settings | None", source_path: 
         for f in findings:
             f.__dict__.pop("edits", None)
     return findings
+
+
+# The test `Suppressions.from_source` starts with: a text without it has no suppression comment.
+_MAY_SUPPRESS = re.compile(r"noqa|tflint-gesture:", re.IGNORECASE)
 
 
 def _too_long(path: str, text: str, settings: "Settings | None") -> Finding | None:

@@ -20,7 +20,6 @@ The project files read are reported to observers (`OBSERVERS`) so the result cac
 
 from __future__ import annotations
 
-import configparser
 import os
 import re
 from dataclasses import dataclass, field
@@ -374,6 +373,8 @@ def _poetry(name: str, spec) -> str:
 
 
 def _setup_cfg_requirements(text: str) -> list[str]:
+    import configparser  # only for a project with a setup.cfg: not on every run's import path
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(text)

@@ -6,7 +6,8 @@ checked by the same `check_one` as in a serial run, so `--jobs N` output is iden
 files to check (after cache hits) or one job, everything runs in this process. Workers are forked
 on Linux (this process has no threads, and forking skips re-importing the package) and started the
 platform's default way elsewhere; files go to them in chunks so that inter-process traffic stays
-small. If a worker dies, the files it did not finish are checked here, serially.
+small, the longest files first (the analysis time follows the length), so that the workers finish
+together. If a worker dies, the files it did not finish are checked here, serially.
 """
 
 from __future__ import annotations
@@ -111,6 +112,7 @@ def _run_pool(files, shown, settings, record: bool, todo: list[int], workers: in
     from concurrent.futures import ProcessPoolExecutor  # only runs with a pool pay for importing it
     from concurrent.futures.process import BrokenProcessPool
 
+    todo = sorted(todo, key=lambda i: -_size(files[i]))  # longest first: no worker is left with a big file at the end
     chunk = max(1, min(MAX_CHUNK, len(todo) // (workers * 4)))
     items = [(str(files[i]), shown[i]) for i in todo]
     context = _context()
@@ -132,6 +134,13 @@ def _run_pool(files, shown, settings, record: bool, todo: list[int], workers: in
 
         gc.unfreeze()
     executor.shutdown(wait=True)
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _preload() -> None:

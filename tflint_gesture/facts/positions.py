@@ -4,8 +4,11 @@ libcst's `PositionProvider` regenerates the code of the whole module to count li
 one finding that costs about twice the parse, and its map (a `CodeRange` per node) is the largest
 structure of a run. Here a node's position comes from regenerating only its top-level statement:
 
-* which statement holds the node: one walk over the tree (`walk.iter_nodes`, no visitor) the first
-  time a node is asked for, keeping `node -> statement index`;
+* which statement holds the node: a walk of the top-level statements (`walk.children`, no visitor),
+  from the last one backwards and only until the node asked for is met, keeping `id(node) ->
+  statement index`. A script's findings sit at its compile and fit, near the end, and their evidence
+  in the data and model code before them: on a long file the helpers above are usually never walked
+  (a node of another tree still walks everything once, as a full map did);
 * where that statement starts: from CPython's `ast` of the same text (top-level statements start in
   column 0, so a line shift is all that separates a statement's own positions from the file's);
 * the positions inside it: libcst's own position codegen on that statement alone, cached.
@@ -24,7 +27,7 @@ import libcst as cst
 from libcst._position import CodePosition, CodeRange
 
 from tflint_gesture.chunks import cut_verified
-from tflint_gesture.facts.walk import iter_nodes
+from tflint_gesture.facts.walk import children
 
 
 class Positions:
@@ -33,7 +36,8 @@ class Positions:
     def __init__(self, module: cst.Module, source: Optional[str] = None) -> None:
         self._module = module
         self._source = source
-        self._owner: Optional[dict] = None  # node -> index of its top-level statement
+        self._owner: Optional[dict] = None  # id(node) -> index of its top-level statement, for those walked
+        self._unwalked = 0  # the statements before this index are not in `_owner` yet
         self._starts: Optional[list[int]] = None  # first line of each top-level statement (ast)
         self._done: dict[int, tuple[dict, int]] = {}  # statement index -> (libcst ranges, line shift)
         self._whole: Optional[dict] = None  # the fallback: libcst's map of the whole module
@@ -46,8 +50,12 @@ class Positions:
             if self._starts is None:
                 self._whole = whole_module_positions(self._module)
                 return self._whole.get(node)
-            self._owner = _owners(self._module)
-        index = self._owner.get(node)
+            self._owner, self._unwalked = {}, len(self._module.body)
+        index = self._owner.get(id(node))
+        while index is None and self._unwalked:  # map more statements, from the end, until the node is found
+            self._unwalked -= 1
+            _map_statement(self._module.body[self._unwalked], self._unwalked, self._owner)
+            index = self._owner.get(id(node))
         if index is None:
             return None
         if index not in self._done:
@@ -131,13 +139,27 @@ def _piece_lines(text: str) -> Optional[list[int]]:
     return starts
 
 
-def _owners(module: cst.Module) -> dict:
-    """`node -> index of the top-level statement holding it`."""
-    owner: dict = {}
+def _owners(module: cst.Module) -> dict[int, int]:
+    """`id(node) -> index of the top-level statement holding it`, for every node of the module."""
+    owner: dict[int, int] = {}
     for index, statement in enumerate(module.body):
-        for node in iter_nodes(statement):
-            owner[node] = index
+        _map_statement(statement, index, owner)
     return owner
+
+
+def _map_statement(statement: cst.CSTNode, index: int, owner: dict[int, int]) -> None:
+    """Add `id(node) -> index` for the statement and every node in it.
+
+    Keyed by `id`: a libcst node's hash is `id(self)` computed by a Python method, one call per node
+    (a million on a 100,000-line file); the module holds every node alive while the map exists, so
+    no two of its nodes share an id and no other live node can have one of theirs. A plain loop
+    over `walk.children`, without the generator of `iter_nodes`: together about a third faster."""
+    stack = [statement]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        node = pop()
+        owner[id(node)] = index
+        push(children(node))
 
 
 __all__ = ["Positions", "whole_module_positions"]

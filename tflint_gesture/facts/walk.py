@@ -9,7 +9,9 @@ Whitespace and comment nodes are never yielded (nothing reports or matches them)
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import typing
 from typing import Iterator, Optional
 
 import libcst as cst
@@ -63,10 +65,23 @@ def _kind(value) -> int:
 
 
 def _node_fields(cls: type) -> tuple[str, ...]:
+    """The fields of `cls` that can hold a yielded node: those whose declared type is whitespace only
+    (`whitespace_after`, `leading_lines`, ...: about half the fields of every node) are never read."""
     names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    if names is None:  # libcst's field types are objects, not strings (a rare ForwardRef counts as "maybe a node")
+        names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(cls) if not _whitespace_only(f.type))
     return names
+
+
+def _whitespace_only(annotation) -> bool:
+    """True when every value of this declared type is a skipped node, or a sequence of them."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union:
+        return all(_whitespace_only(arg) for arg in typing.get_args(annotation))
+    if origin in (tuple, list, collections.abc.Sequence):
+        args = [arg for arg in typing.get_args(annotation) if arg is not Ellipsis]
+        return bool(args) and all(_whitespace_only(arg) for arg in args)
+    return isinstance(annotation, type) and issubclass(annotation, _SKIPPED)
 
 
 __all__ = ["iter_nodes", "children"]
