@@ -201,7 +201,7 @@ def sequence_batches(interp, cls: ClassValue, args: Args, node: cst.Call) -> Any
     origin = Origin(node, f"batches of {cls.node.name.value}.__getitem__")
     if isinstance(batch, Seq) and len(batch.items) in (2, 3) and not batch.grown:
         x, y = (interp.apis.as_data(item) for item in batch.items[:2])
-        return Dataset(x=x, y=interp.apis._element_labels(y, node), origin=origin, batches=1)
+        return Dataset(x=x, y=interp.apis.element_labels(y, node), origin=origin, batches=1)
     if isinstance(batch, Data):
         return Dataset(x=batch, y=None, origin=origin, batches=1)
     return Dataset(origin=origin)

@@ -124,7 +124,7 @@ def output_loss(compile_: Compile, output: Output, outputs: list) -> Any:
 
 def output_metric_kinds(compile_: Compile, output: Output, outputs: list) -> list:
     """(metric kind, node) of the metrics Keras computes on this output, when they can be paired."""
-    from tflint_gesture.facts.apis import _metric_kind
+    from tflint_gesture.facts.apis import metric_kind
 
     entries = _entries(compile_.metrics_value, None)
     picked = _pick(entries, output, outputs)
@@ -132,7 +132,7 @@ def output_metric_kinds(compile_: Compile, output: Output, outputs: list) -> lis
         return []
     value, node = picked
     items = value.items if isinstance(value, Seq) and not value.grown else [value]
-    return [(kind, node) for kind in (_metric_kind(item) for item in items) if kind]
+    return [(kind, node) for kind in (metric_kind(item) for item in items) if kind]
 
 
 def output_labels(call: TrainCall, output: Output, outputs: list) -> tuple:
