@@ -363,12 +363,12 @@ def _runs_anyway(model, sample: tuple, declared: tuple) -> bool:
     """True when a Sequential model traced from the data's shape (not the declared one) meets no rank
     problem and ends in the same output: Keras only warns about the declared shape, then runs
     (a fully convolutional stack up to global pooling takes any image size)."""
-    from tflint_gesture.facts.shapes import Trace, _trace_sequential, trace
+    from tflint_gesture.facts.shapes import Trace, trace, trace_sequential
 
     if model.kind != "sequential" or len(sample) != len(declared) or any(d is None for d in sample):
         return False
     from_data = Trace(input=sample, declared=False)
-    _trace_sequential(model, sample, from_data, 0)
+    trace_sequential(model, sample, from_data, 0)
     from_declared = trace(model)
     if from_data.problems or from_data.output is None or from_data.output != from_declared.output:
         return False
