@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from helpers import assert_silent, codes, facts_of
 
-from tflint_gesture.facts.interpreter import join
+from tflint_gesture.facts.frames import join
 from tflint_gesture.facts.values import UNKNOWN, Data, LabelEncoding, ValueRange
 
 # keras_mnist_cnn.py's layout switch, as the Keras 2 examples wrote it.

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from tflint_gesture.facts.interpreter import _literal
+from tflint_gesture.facts.frames import literal as _literal
 
 TOKENS = ["0", "00", "7", "1_000", "0x1F", "0o17", "0b101", "1e-3", "1E5", ".5", "5.", "1_0.5e1_0", "3j", "2.5J",
           "'abc'", '"\\n"', "b'x'", "r'\\d'", '"""doc\nstring"""', "'" + "x" * 500 + "'", "u'text'"]

@@ -3,22 +3,22 @@
 Statements run in program order over `Scope`s of abstract values; calls into functions defined in
 the script are interpreted with the call site's arguments; branches whose condition is unknown are
 both run and their results joined (a variable that differs between branches becomes UNKNOWN);
-calls into known APIs (numpy, sklearn, keras, tf.data, ...) are modelled in `apis.py`, which the
+calls into known APIs (numpy, sklearn, keras, tf.data, ...) are modelled in the `apis` package, which the
 interpreter is given (`build.py` wires them): the API models call back into the interpreter, so it
-must not import them. Nothing is imported and nothing of the user's code is executed.
+must not import them. Nothing is imported and nothing of the user's code is executed. `frames.py` holds
+the scopes it runs in, `expressions.py` the evaluation of expressions (a mixin), `classes.py` classes.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
-from dataclasses import dataclass, field
 from typing import Any, Optional
 
 import libcst as cst
 
 import tflint_gesture.facts.classes as classes
-from tflint_gesture.facts.names import canonical, dotted_name, star_member, target_names
+from tflint_gesture.facts.expressions import ExpressionEvaluator
+from tflint_gesture.facts.frames import MAX_CALL_DEPTH, MAX_UNROLL, STAR, Frame, Scope, const_value, join
+from tflint_gesture.facts.names import canonical, dotted_name, target_names
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.symbols import ParamSources, size_alias
 from tflint_gesture.facts.values import (
@@ -38,101 +38,19 @@ from tflint_gesture.facts.values import (
     ModelValue,
     Origin,
     Ref,
-    Seq,
     Super,
     Tape,
     Tensor,
     ValueRange,
-    join_data,
 )
+
 
 # Methods of keras.Model a subclass may override but that the analysis models itself.
 _KERAS_MODEL_METHODS = {"compile", "fit", "evaluate", "predict", "add", "train_step", "test_step", "call", "build",
                         "get_config", "summary", "save"}
-STAR = "*"  # scope key of the modules star-imported into it (not a Python identifier: never a variable)
-MAX_CALL_DEPTH = 8
-MAX_UNROLL = 16
-_BUILTINS = {
-    "len", "range", "enumerate", "list", "tuple", "zip", "sorted", "int", "float", "str", "print",
-    "open", "isinstance", "min", "max", "sum", "abs", "round", "dict", "set", "map", "filter",
-}
 
 
-class Scope:
-    """Variables of one module or function frame; lookups fall back to the enclosing scope."""
-
-    __slots__ = ("vars", "parent")
-
-    def __init__(self, parent: Optional["Scope"] = None) -> None:
-        self.vars: dict[str, Any] = {}
-        self.parent = parent
-
-    def lookup(self, name: str) -> Any:
-        scope: Optional[Scope] = self
-        while scope is not None:
-            if name in scope.vars:
-                return scope.vars[name]
-            scope = scope.parent
-        if name in _BUILTINS:
-            return Ref("builtins." + name)
-        scope = self
-        while scope is not None:  # `from keras.layers import *`: the module's known exports
-            for module in reversed(scope.vars.get(STAR, ())):
-                member = star_member(module, name)
-                if member is not None:
-                    return Ref(member)
-            scope = scope.parent
-        return UNKNOWN
-
-
-@dataclass
-class _Frame:
-    returns: list = field(default_factory=list)
-
-
-def join(values: list) -> Any:
-    """The value that is true whichever branch ran: identical values survive, anything else is UNKNOWN."""
-    first = values[0]
-    if all(v is first for v in values):
-        return first
-    if all(isinstance(v, Const) for v in values) and all(v.value == first.value for v in values if isinstance(first, Const)):
-        return first
-    if isinstance(first, Data):
-        return join_data(values)
-    return UNKNOWN
-
-
-def _literal(token: str) -> Any:
-    """The value of a number or string token. libcst's `evaluated_value` runs `ast.literal_eval`, a
-    parse per literal (3,349 of them on a 10,000-line script, by cProfile); numbers rarely need it, and
-    scripts repeat the same short strings (long ones, docstrings, are not kept)."""
-    return _short_literal(token) if len(token) <= 200 else _evaluate(token)
-
-
-@functools.lru_cache(maxsize=4096)
-def _short_literal(token: str) -> Any:
-    return _evaluate(token)
-
-
-def _evaluate(token: str) -> Any:
-    if token[:1].isdigit() or token[:1] == ".":
-        try:
-            return int(token, 0)
-        except ValueError:
-            pass
-        if token[:2].lower() not in ("0x", "0o", "0b") and any(c in token for c in ".eE"):
-            try:
-                return float(token)
-            except ValueError:
-                pass
-    return ast.literal_eval(token)
-
-
-def const_value(value: Any, default: Any = None) -> Any:
-    return value.value if isinstance(value, Const) else default
-
-
-class Interpreter:
+class Interpreter(ExpressionEvaluator):
     """Executes a module abstractly and records training facts into a `Facts`."""
 
     def __init__(self, module: cst.Module, apis, path=None, loader=None, library: bool = False,
@@ -144,7 +62,7 @@ class Interpreter:
         self.library = library  # analysing an imported module: only its top-level names matter
         self.facts = Facts(module=module, source=source)
         self.uncertain = 0
-        self.frames: list[_Frame] = []
+        self.frames: list[Frame] = []
         self.active: list[Any] = []
         self.loops: list[set[str]] = []
         self.called: set[int] = set()
@@ -522,7 +440,7 @@ class Interpreter:
         try:
             if isinstance(fnode, cst.Lambda):
                 return self.eval(fnode.body, local)
-            frame = _Frame()
+            frame = Frame()
             self.frames.append(frame)
             try:
                 body = fnode.body.body if isinstance(fnode.body, cst.IndentedBlock) else fnode.body.body
@@ -599,124 +517,6 @@ class Interpreter:
             return self.apis.apply_model(self, func, args, node)
         return UNKNOWN
 
-    # --------------------------------------------------------- expressions
-    def eval(self, node: Optional[cst.CSTNode], scope: Scope) -> Any:
-        if node is None:
-            return UNKNOWN
-        kind = type(node)
-        if kind is cst.Name:
-            name = node.value
-            if name == "True":
-                return Const(True)
-            if name == "False":
-                return Const(False)
-            if name == "None":
-                return Const(None)
-            return scope.lookup(name)
-        if kind is cst.Attribute:
-            owner = self.eval(node.value, scope)
-            if isinstance(owner, Super):
-                return BoundMethod(owner, node.attr.value, node)
-            if isinstance(owner, ClassValue):  # `Factory.build(5)`, `Base.__init__(self, ...)`, `cls.make()`
-                return classes.class_attribute(owner, node.attr.value, node)
-            if isinstance(owner, Layer) and owner.cls is not None:  # a custom layer's `self.dense`
-                if node.attr.value in owner.attrs:
-                    return owner.attrs[node.attr.value]
-                if node.attr.value in owner.cls.methods:
-                    return BoundMethod(owner, node.attr.value, node)
-            return self.apis.get_attribute(self, owner, node.attr.value, node)
-        if kind is cst.Call:
-            return self.call(node, scope)
-        if kind in (cst.Integer, cst.Float, cst.SimpleString):
-            try:
-                return Const(_literal(node.value))
-            except Exception:
-                return UNKNOWN
-        if kind is cst.ConcatenatedString:
-            try:
-                return Const(node.evaluated_value)
-            except Exception:
-                return UNKNOWN
-        if kind is cst.BinaryOperation:
-            left = self.eval(node.left, scope)
-            right = self.eval(node.right, scope)
-            return self.apis.binary_op(self, type(node.operator).__name__, left, right, node)
-        if kind is cst.UnaryOperation:
-            operand = self.eval(node.expression, scope)
-            if isinstance(operand, Const) and isinstance(operand.value, (int, float)):
-                if isinstance(node.operator, cst.Minus):
-                    return Const(-operand.value)
-                if isinstance(node.operator, cst.Plus):
-                    return operand
-            if isinstance(node.operator, cst.Not) and isinstance(operand, Const):
-                return Const(not operand.value)
-            return UNKNOWN
-        if kind in (cst.List, cst.Tuple):
-            items = []
-            for element in node.elements:
-                if isinstance(element, cst.StarredElement):
-                    self.eval(element.value, scope)
-                    return UNKNOWN
-                items.append(self.eval(element.value, scope))
-            return Seq(items, is_tuple=kind is cst.Tuple, created_depth=self.uncertain)
-        if kind is cst.Subscript:
-            return self.apis.subscript(self, self.eval(node.value, scope), node, scope)
-        if kind is cst.Lambda:
-            return Function(node, scope)
-        if kind is cst.IfExp:
-            self.eval(node.test, scope)
-            return join([self.eval(node.body, scope), self.eval(node.orelse, scope)])
-        if kind is cst.NamedExpr:
-            value = self.eval(node.value, scope)
-            self.bind(node.target, value, scope)
-            return value
-        if kind in (cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp):
-            return self.apis.comprehension(self, node, scope)
-        if kind is cst.Dict:
-            return self.eval_dict(node, scope)
-        if kind is cst.Comparison:
-            return self.eval_comparison(node, scope)
-        if kind is cst.BooleanOperation:
-            left = self.eval(node.left, scope)
-            right = self.eval(node.right, scope)
-            if isinstance(left, Const) and isinstance(right, Const) and _foldable(left.value) and _foldable(right.value):
-                if isinstance(node.operator, cst.And):
-                    return right if left.value else left
-                return left if left.value else right
-            return UNKNOWN
-        return UNKNOWN
-
-    def eval_dict(self, node: cst.Dict, scope: Scope) -> Any:
-        """A dict literal with constant keys is a `Mapping` of its values; any other dict is UNKNOWN."""
-        items: dict = {}
-        known = True
-        for element in node.elements:
-            if isinstance(element, cst.DictElement):
-                key = self.eval(element.key, scope)
-                value = self.eval(element.value, scope)
-                if isinstance(key, Const) and isinstance(key.value, (str, int)) and not isinstance(key.value, bool):
-                    items[key.value] = value
-                else:
-                    known = False
-            else:  # `**other`
-                self.eval(element.value, scope)
-                known = False
-        return Mapping(items, created_depth=self.uncertain) if known else UNKNOWN
-
-    def eval_comparison(self, node: cst.Comparison, scope: Scope) -> Any:
-        """Comparisons of constants fold (`if mode == "pretrain":` with `mode = "pretrain"`); others are UNKNOWN."""
-        left = self.eval(node.left, scope)
-        values = [left]
-        for target in node.comparisons:
-            values.append(self.eval(target.comparator, scope))
-        result = True
-        for target, (a, b) in zip(node.comparisons, zip(values, values[1:])):
-            outcome = _compare(target.operator, a, b)
-            if outcome is None:
-                return UNKNOWN
-            result = result and outcome
-        return Const(result)
-
     # ------------------------------------------------------------- helpers
     def origin(self, node: cst.CSTNode, note: str) -> Origin:
         return Origin(node, note)
@@ -730,43 +530,6 @@ class Interpreter:
     @staticmethod
     def _is_plain_function(node: cst.FunctionDef) -> bool:
         return True
-
-
-def _foldable(value: Any) -> bool:
-    return isinstance(value, (bool, int, float, str, type(None)))
-
-
-def _compare(operator: cst.BaseCompOp, a: Any, b: Any) -> Optional[bool]:
-    """The outcome of one comparison of two constants (or a constant in a literal list), None when unknown.
-
-    `is None` is not folded: a variable that is None before a loop is often set inside it, and the
-    loop body is interpreted once.
-    """
-    if isinstance(operator, (cst.In, cst.NotIn)):
-        if not (isinstance(a, Const) and _foldable(a.value) and isinstance(b, Seq) and not b.grown
-                and all(isinstance(i, Const) and _foldable(i.value) for i in b.items)):
-            return None
-        found = any(type(i.value) is type(a.value) and i.value == a.value for i in b.items)
-        return found if isinstance(operator, cst.In) else not found
-    if not (isinstance(a, Const) and isinstance(b, Const) and _foldable(a.value) and _foldable(b.value)):
-        return None
-    x, y = a.value, b.value
-    try:
-        if isinstance(operator, cst.Equal):
-            return x == y
-        if isinstance(operator, cst.NotEqual):
-            return x != y
-        if isinstance(operator, cst.LessThan):
-            return x < y
-        if isinstance(operator, cst.LessThanEqual):
-            return x <= y
-        if isinstance(operator, cst.GreaterThan):
-            return x > y
-        if isinstance(operator, cst.GreaterThanEqual):
-            return x >= y
-    except TypeError:
-        return None
-    return None
 
 
 def _source_name(node: cst.CSTNode) -> Optional[str]:

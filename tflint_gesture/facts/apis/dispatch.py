@@ -30,6 +30,7 @@ from tflint_gesture.facts.apis.keras_objects import (
     make_metric,
     preprocess_input,
 )
+from tflint_gesture.facts.frames import MAX_UNROLL, Scope
 from tflint_gesture.facts.names import canonical, last, under
 from tflint_gesture.facts.optimizers import Optimizer
 from tflint_gesture.facts.values import (
@@ -241,8 +242,6 @@ def comprehension(interp: "Interpreter", node: cst.CSTNode, scope: Any) -> Any:
     layers stays a list of layers); otherwise the element is evaluated once with the loop target bound
     to one element of the iterable, giving a list of that element of unknown length. Dict and set
     comprehensions are UNKNOWN."""
-    from tflint_gesture.facts.interpreter import MAX_UNROLL, Scope
-
     if isinstance(node, (cst.DictComp, cst.SetComp)):
         return UNKNOWN
     clauses = []
