@@ -103,7 +103,8 @@ def verdicts(folders: list) -> dict:
     from test_fixtures import parse_expectations
 
     per_code: dict = {}
-    refuted_bugs, judgeable, confirmed_judgeable, builds, seconds, files = [], [], [], [], [], 0
+    every: list = []  # every finding's verdict, to compare two runs
+    refuted_bugs, judgeable, confirmed_judgeable, builds, seconds, timings, files = [], [], [], [], [], [], 0
     started = time.perf_counter()
     with Session() as session:
         for folder in folders:
@@ -122,10 +123,15 @@ def verdicts(folders: list) -> dict:
                         run.answer = session.run(request)
                         if isinstance(run.answer.get("seconds"), (int, float)):
                             seconds.append(run.answer["seconds"])
+                            timings.append({"file": shown, "line": run.anchor_line, "seconds": run.answer["seconds"],
+                                            "cpu_seconds": run.answer.get("cpu_seconds"),
+                                            "checks": sorted(request["checks"]), "steps": len(run.answer.get("losses") or [])})
                     builds.append(_build_outcome(shown, run))
                     runs.append(run)
                 findings = findings + judge(text, shown, findings, runs)
                 for f in findings:
+                    every.append({"file": shown, "line": f.line, "code": f.code, "verdict": f.confirmation,
+                                  "observation": (f.observation or "")[:400]})
                     per_code.setdefault(f.code, {}).setdefault(f.confirmation or "none", 0)
                     per_code[f.code][f.confirmation or "none"] += 1
                     true_bug = (f.line, f.code) in expected
@@ -143,7 +149,7 @@ def verdicts(folders: list) -> dict:
     return {"folders": [str(f) for f in folders], "files": files, "per_code": per_code, "refuted_true_bugs": refuted_bugs,
             "judgeable": judgeable, "confirmed_judgeable": len(confirmed_judgeable), "models": len(builds),
             "builds_failed": failed, "builds_failed_keras_api": [b for b in failed if b["keras_api"]],
-            "worker_seconds": seconds, "import_in_worker_s": import_s, "versions": versions,
+            "worker_seconds": seconds, "model_timings": timings, "verdicts": every, "import_in_worker_s": import_s, "versions": versions,
             "total_s": time.perf_counter() - started}
 
 
@@ -173,14 +179,17 @@ def verdict_table(res: dict) -> list:
     failed, api = len(res["builds_failed"]), len(res["builds_failed_keras_api"])
     models = res["models"] or 1
     sec = res["worker_seconds"]
+    cpu = [t["cpu_seconds"] for t in res.get("model_timings", []) if isinstance(t.get("cpu_seconds"), (int, float))]
     lines += ["",
               f"- true bugs (expect markers) refuted: **{len(res['refuted_true_bugs'])}**",
               f"- judgeable error findings confirmed: **{res['confirmed_judgeable']} of {judged} ({share:.0%})**",
               f"- builds failed: **{failed} of {res['models']} ({failed / models:.0%})**, of which Keras 2/3 API "
               f"differences: **{api} ({api / models:.0%} of the models)**",
               f"- worker seconds per model after the TensorFlow import: median "
-              f"{statistics.median(sec) if sec else 0:.2f} s, max {max(sec) if sec else 0:.2f} s "
-              f"({sum(1 for v in sec if v >= TARGET_MODEL_S)} at or above {TARGET_MODEL_S:g} s)"]
+              f"{statistics.median(sec) if sec else 0:.2f} s, 90th percentile {_p90(sec):.2f} s, max "
+              f"{max(sec) if sec else 0:.2f} s ({sum(1 for v in sec if v >= TARGET_MODEL_S)} at or above "
+              f"{TARGET_MODEL_S:g} s); worker CPU seconds (all threads): median {statistics.median(cpu) if cpu else 0:.2f} s, "
+              f"max {max(cpu) if cpu else 0:.2f} s"]
     for item in res["judgeable"]:
         if item["verdict"] != "confirmed":
             lines.append(f"  - not confirmed: `{item['file']}:{item['line']}` {item['code']} {item['verdict']}: "
@@ -188,6 +197,12 @@ def verdict_table(res: dict) -> list:
     for item in res["builds_failed"]:
         lines.append(f"  - build failed: `{item['file']}:{item['line']}`: {item['error'][:160]}")
     return lines
+
+
+def _p90(values: list) -> float:
+    if len(values) >= 10:
+        return statistics.quantiles(values, n=10)[8]
+    return max(values) if values else 0.0
 
 
 def cli_run() -> dict:

@@ -88,7 +88,7 @@ def main(config: dict) -> None:
         except ValueError:
             send({"status": "not-run", "reason": "unreadable request"})
             continue
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             answer = run_model(request)
         except sandbox.UserExit:
@@ -103,6 +103,7 @@ def main(config: dict) -> None:
         answer["id"] = request.get("id")
         answer["versions"] = versions
         answer["seconds"] = round(time.perf_counter() - started, 3)
+        answer["cpu_seconds"] = round(time.process_time() - cpu_started, 3)  # all threads: steadier than wall under load
         answer["recycle"] = bool(answer.get("recycle")) or threading.active_count() > baseline_threads + 8
         send(answer)
 
