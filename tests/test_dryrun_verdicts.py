@@ -52,9 +52,9 @@ def test_single_unit_softmax_within_float32_rounding_is_confirmed(value):
     """A one-unit softmax returns 0.99999994 on some CPUs: float32 rounding, not a varying output."""
     import numpy as np
 
-    from tflint_gesture.dryrun.worker import _output_stats
+    from tflint_gesture.dryrun.measure import output_stats
 
-    stats = _output_stats(np.full((16, 1), value, dtype="float64"))
+    stats = output_stats(np.full((16, 1), value, dtype="float64"))
     assert stats["all_one"] and stats["constant"] and stats["in_unit"]
     answer = ok(losses=[0.7, 0.7 + 6e-8, 0.7 - 6e-8, 0.7], outputs=stats)
     verdict, observation = confirm.verdict("TFG201", run_with(answer))
@@ -66,11 +66,11 @@ def test_single_unit_softmax_within_float32_rounding_is_confirmed(value):
 def test_single_unit_output_clearly_below_one_is_not_all_one(value):
     import numpy as np
 
-    from tflint_gesture.dryrun.worker import _output_stats
+    from tflint_gesture.dryrun.measure import output_stats
 
     values = np.full((16, 1), 1.0)
     values[3, 0] = value
-    stats = _output_stats(values)
+    stats = output_stats(values)
     assert not stats["all_one"] and not stats["constant"]
     verdict, observation = confirm.verdict("TFG201", run_with(ok(outputs=stats)))
     assert verdict == "refuted", observation

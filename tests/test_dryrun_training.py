@@ -1,0 +1,62 @@
+"""The dry run's training steps (dryrun/training.py), measured in a fresh interpreter with real TensorFlow.
+
+The worker's steps must give the numbers a plain Keras step gives, only cheaper: these tests run the
+worker's functions next to the plain computation in one subprocess and compare.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from dryrun_support import needs_tensorflow
+from helpers import REPO_ROOT, run_cli
+
+pytestmark = [pytest.mark.tensorflow, needs_tensorflow]
+
+
+def _run(code: str) -> dict:
+    proc = run_cli(cwd=REPO_ROOT, code=code, env={"TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+FROZEN_BACKBONE = """
+import json
+import numpy as np
+import keras
+import tensorflow as tf
+from tflint_gesture.dryrun.training import trainable_tape
+
+keras.utils.set_random_seed(1)
+backbone = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu")])
+backbone.trainable = False
+model = keras.Sequential([backbone, keras.layers.Dense(3, activation="softmax")])
+x = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
+variables = model.trainable_variables
+frozen = backbone.layers[0].kernel.value
+with trainable_tape(variables) as ours:
+    ours_loss = tf.reduce_sum(model(x, training=True) ** 2)
+with tf.GradientTape(persistent=True) as default:
+    default_loss = tf.reduce_sum(model(x, training=True) ** 2)
+*ours_grads, ours_frozen = ours.gradient(ours_loss, variables + [frozen])
+default_grads = default.gradient(default_loss, variables)
+print(json.dumps({
+    "trainable": len(variables),
+    "ours_none": sum(g is None for g in ours_grads),
+    "ours_sees_frozen": ours_frozen is not None,
+    "same": all(np.allclose(a, b, rtol=1e-6, atol=1e-7) for a, b in zip(ours_grads, default_grads)),
+    "default_sees_frozen": default.gradient(default_loss, frozen) is not None,
+}))
+"""
+
+
+def test_the_tape_skips_a_frozen_backbone_and_keeps_the_gradients():
+    got = _run(FROZEN_BACKBONE)
+    assert got["trainable"] == 2  # the head's kernel and bias: the backbone is frozen on Keras' side
+    # The premise: Keras keeps a frozen layer's TensorFlow variables trainable, so a default tape records
+    # the backbone and would backpropagate through it.
+    assert got["default_sees_frozen"] is True
+    assert got["ours_sees_frozen"] is False
+    assert got["ours_none"] == 0
+    assert got["same"] is True
