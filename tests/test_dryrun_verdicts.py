@@ -236,7 +236,9 @@ def test_materialize_is_deterministic():
     assert a.shape == (synth.BATCH, 4) and (a == b).all() and a.max() <= 255
     labels = synth.materialize_labels({"kind": "one_hot", "classes": None}, [5], np.random.default_rng(0))
     assert labels.shape == (synth.BATCH, 5) and (labels.sum(axis=1) == 1).all()
-    assert synth.batch_for([[28, 28, 1]]) == 16 and synth.batch_for([[224, 224, 3]]) == 8
+    assert synth.batch_for([[28, 28, 1]]) == 16 and synth.batch_for([[128, 128, 3]]) == 8
+    assert synth.batch_for([[224, 224, 3]]) == 4
+    assert synth.batch_for([[96, 96, 3], [96, 96, 3]]) == 8  # the inputs of a sample together
 
 
 def test_fit_raised_on_the_line_of_a_static_loss_finding_confirms_it():

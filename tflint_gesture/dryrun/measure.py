@@ -18,7 +18,9 @@ class FirstKernelInput:
     included, frozen or not, built or not yet: a layer's input is noted when it is entered and kept
     when it leaves owning a kernel (its weights exist by then, also in a model built by its first
     call). The innermost such layer leaves first, so a block that scales its input before its own
-    Dense is measured at that Dense, which is what the rule is about.
+    Dense is measured at that Dense, which is what the rule is about. A recurrent layer is measured
+    whole, never its cell: the cell sees one time step at a time (inside the loop of a traced step,
+    a tensor that cannot leave it).
     """
 
     _KERNELS = ("kernel", "embeddings")
@@ -29,8 +31,11 @@ class FirstKernelInput:
         self.stats = None
         self.active = True
         self.wrapped = []
-        for layer in model._flatten_layers(include_self=False, recursive=True):
-            if isinstance(layer, keras.Model):
+        layers = list(model._flatten_layers(include_self=False, recursive=True))
+        cells = {id(sub) for layer in layers if isinstance(layer, keras.layers.RNN)
+                 for sub in _sublayers(getattr(layer, "cell", None))}
+        for layer in layers:
+            if isinstance(layer, keras.Model) or id(layer) in cells:
                 continue
             original = layer.call
 
@@ -65,15 +70,34 @@ class FirstKernelInput:
                 pass
 
 
-def tensor_stats(tensor, name: str):
+def _sublayers(layer) -> list:
+    """`layer` and the layers inside it (a recurrent layer's cell, a stack of cells)."""
     try:
+        return list(layer._flatten_layers(include_self=True, recursive=True))
+    except Exception:  # noqa: BLE001 - a cell that is not a Keras layer
+        return [layer] if layer is not None else []
+
+
+def tensor_stats(tensor, name: str):
+    """min/max of a layer's input; inside a traced step, the graph tensors that compute them (`stats_of`
+    turns their values into the same record after the call)."""
+    import tensorflow as tf
+
+    try:
+        if not tf.executing_eagerly():
+            values = tf.cast(tensor, "float64")
+            return {"layer": name, "min": tf.reduce_min(values), "max": tf.reduce_max(values)}
         import numpy as np
 
         values = np.asarray(tensor, dtype="float64")
-        low, high = float(values.min()), float(values.max())
-        return {"layer": name, "min": num(low), "max": num(high), "spread": num(high - low)}
-    except Exception:  # noqa: BLE001 - symbolic or ragged inputs: no statistics
+        return stats_of(name, values.min(), values.max())
+    except Exception:  # noqa: BLE001 - ragged or unconvertible inputs: no statistics
         return None
+
+
+def stats_of(name: str, low, high) -> dict:
+    low, high = float(low), float(high)
+    return {"layer": name, "min": num(low), "max": num(high), "spread": num(high - low)}
 
 
 def output_stats(outputs) -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import os
 import sys
 import threading
@@ -24,9 +25,10 @@ import time
 from tflint_gesture.dryrun.errors import SLICE_FILENAME, error_info, first_line, track_layer_lines
 from tflint_gesture.dryrun.fresh_optimizer import fresh_optimizer
 from tflint_gesture.dryrun.measure import FirstKernelInput, describe, input_shapes, num, output_stats, vocabulary
-from tflint_gesture.dryrun.training import StepError, scale, train
+from tflint_gesture.dryrun.training import StepError, has_recurrent_layers, scale, train
 
 MODEL_VARIABLE = "__tflint_model__"
+TRACE_ABOVE_S = 0.2  # CPU seconds of the eager forward pass above which a recurrent model trains traced
 
 
 def main(config: dict) -> None:
@@ -191,6 +193,7 @@ def run_model(request: dict) -> dict:
         x = layout.transpose_inputs(x)
 
     first_layer = FirstKernelInput(model)
+    started = time.process_time()
     try:
         probe = model(x, training=False)
     except Exception as exc:  # noqa: BLE001 - the forward pass itself fails on the data
@@ -201,30 +204,48 @@ def run_model(request: dict) -> dict:
     if isinstance(probe, (list, tuple, dict)):
         return {"status": "not-run", "reason": "models with several outputs are not dry-run yet"}
     outputs = probe.numpy()
+    # A recurrent model whose eager forward pass is slow trains traced: its loop is traced once instead of
+    # running op by op per time step (see training.train).
+    traced = time.process_time() - started > TRACE_ABOVE_S and has_recurrent_layers(model)
     out_shape = list(outputs.shape[1:])
     y_spec = request.get("y")
     if y_spec is None:
         return {"status": "not-run", "reason": "neither the labels nor the loss say what the targets look like"}
     y = synth.materialize_labels(y_spec, out_shape, rng, batch)
+    if traced and not _loss_accepts(model, x, y, probe):
+        traced = False  # the steps will fail: the eager step one says where, without a trace first
     initial = [w.copy() for w in model.get_weights()]
 
     result = {"status": "ok", "keras": keras.__version__, "layout": layout_note, "declared_inputs": input_shapes(model),
               "x": describe(x), "y": describe(y),
               "y_note": y_spec.get("note"), "y_source": y_spec.get("source"),
-              "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": output_stats(outputs)}
+              "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": output_stats(outputs),
+              "run_notes": [f"a batch of {batch}: samples of {sum(math.prod(s) for s in shapes):,} values"]
+              if batch < synth.BATCH else []}
     steps = int(request.get("steps", 4))
     try:
-        run = train(model, x, y, steps, model.optimizer, first_layer)
+        run = train(model, x, y, steps, model.optimizer, first_layer, traced=traced)
+        if len(run["losses"]) < steps:
+            result["run_notes"].append(f"{len(run['losses'])} steps: the first took {run['first_step_s']:.2f} s")
     except StepError as exc:
         if layout.is_layout_error(exc.info.get("message", "")):
             return _layout_not_run(exc, kept_layout)
         result.update({"status": "error", "error": exc.info})
-        result["checks"] = _checks(request, model, x, y, outputs, initial, steps, first_layer, failed=True)
+        result["checks"] = _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, failed=True)
         return result
     result.update(run)
-    result["checks"] = _checks(request, model, x, y, outputs, initial, len(run["losses"]), first_layer)
+    result["checks"] = _checks(request, model, x, y, outputs, initial, len(run["losses"]), first_layer, traced)
     first_layer.remove()
     return result
+
+
+def _loss_accepts(model, x, y, outputs) -> bool:
+    """Does the compiled loss run on these labels and the probe's outputs (training outputs have their shape)?"""
+    try:
+        model.compute_loss(x=x, y=y, y_pred=outputs, training=False)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def _layout_not_run(exc: BaseException, kept: str | None) -> dict:
@@ -241,7 +262,7 @@ def _gpus() -> bool:
         return False
 
 
-def _checks(request, model, x, y, outputs, initial, steps, first_layer, failed: bool = False) -> dict:
+def _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, failed: bool = False) -> dict:
     """The measurements the parent asked for to confirm or refute particular rules."""
     import keras
     import numpy as np
@@ -285,7 +306,7 @@ def _checks(request, model, x, y, outputs, initial, steps, first_layer, failed: 
                 if optimizer is None:
                     done[name] = {"error": "the optimizer could not be rebuilt with another learning rate"}
                     continue
-                done[name] = train(model, x, y, steps, optimizer, first_layer, adaptive=False)
+                done[name] = train(model, x, y, steps, optimizer, first_layer, adaptive=False, traced=traced)
         except StepError as exc:
             done[name] = {"error": exc.info.get("message")}
         except Exception as exc:  # noqa: BLE001 - a check that cannot be measured is just missing
