@@ -15,10 +15,10 @@ from typing import Any, Optional
 from tflint_gesture.facts.values import Data, LabelEncoding, Loss, ValueRange
 
 BATCH = 16
-# Smaller batches for large samples: the compute of a step scales with the batch, the shapes, scales and
-# encodings the run checks do not. (values per sample above which, batch): 128x128x3 images get 8,
-# 224x224x3 images 4.
-SMALLER_BATCHES = ((100_000, 4), (40_000, 8))
+# A smaller batch for large samples (128x128x3 images and up): a step's compute scales with the batch,
+# the shapes, scales and encodings the run checks do not.
+LARGE_BATCH = 4
+LARGE_SAMPLE = 40_000
 SEED = 20240517
 DEFAULT_STEPS = 20  # a sequence length when neither the data nor the model fixes it
 
@@ -190,7 +190,7 @@ def labels_for_loss(loss: Any) -> Optional[dict]:
 def batch_for(shapes: list) -> int:
     """16 samples, fewer when one sample is large (the dry run measures shapes and scales, not accuracy)."""
     values = sum(math.prod(shape) for shape in shapes)
-    return next((batch for above, batch in SMALLER_BATCHES if values > above), BATCH)
+    return LARGE_BATCH if values > LARGE_SAMPLE else BATCH
 
 
 def materialize(spec: dict, model_shape: Optional[list], rng, vocab: Optional[int] = None, batch: int = BATCH):

@@ -38,7 +38,7 @@ def train(model, x, y, steps: int, optimizer, first_layer, adaptive: bool = True
     losses, grad_norm, none_grads, first_input = [], None, 0, None
     variables = model.trainable_variables
     first_layer.reset()
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: the same choice whatever else runs on the machine
     with trainable_tape(variables) as tape:
         try:
             y_pred = model(x, training=True)
@@ -60,7 +60,7 @@ def train(model, x, y, steps: int, optimizer, first_layer, adaptive: bool = True
             optimizer.apply_gradients(pairs)
     except Exception as exc:  # noqa: BLE001
         raise StepError(error_info(exc, "optimizer")) from None
-    first_step = time.perf_counter() - started
+    first_step = time.process_time() - started
     if adaptive and first_step > 0.5:
         steps = min(steps, 3)  # a big model: 3 steps still show a frozen or diverging loss
     # Recurrent layers run op by op eagerly; traced, the remaining steps cost about one eager step.
@@ -131,6 +131,19 @@ def _train_traced(model, x, y, steps: int, optimizer, first_layer) -> dict:
     return {"losses": [num(v) for v in losses], "grad_norm": num(grad_norm), "none_grads": none_grads[0],
             "trainable": len(variables), "first_layer": first_input, "learning_rate": learning_rate(optimizer),
             "traced": True}
+
+
+def forward(model, x, traced: bool = False):
+    """`model(x, training=False)`; `traced`: through a tf.function (a recurrent loop traced once), and
+    eagerly again when that fails, so an error is the one eager Keras raises."""
+    if traced:
+        import tensorflow as tf
+
+        try:
+            return tf.function(lambda inputs: model(inputs, training=False))(x)
+        except Exception:  # noqa: BLE001 - the eager call below raises it with its eager message
+            pass
+    return model(x, training=False)
 
 
 def has_recurrent_layers(model) -> bool:

@@ -25,9 +25,10 @@ import time
 from tflint_gesture.dryrun.errors import SLICE_FILENAME, error_info, first_line, track_layer_lines
 from tflint_gesture.dryrun.fresh_optimizer import fresh_optimizer
 from tflint_gesture.dryrun.measure import FirstKernelInput, describe, input_shapes, num, output_stats, vocabulary
-from tflint_gesture.dryrun.training import StepError, has_recurrent_layers, scale, train
+from tflint_gesture.dryrun.training import StepError, forward, has_recurrent_layers, scale, train
 
 MODEL_VARIABLE = "__tflint_model__"
+TRACE_SEQUENCES_FROM = 32  # time steps from which a recurrent model runs traced from the start
 TRACE_ABOVE_S = 0.2  # CPU seconds of the eager forward pass above which a recurrent model trains traced
 
 
@@ -193,9 +194,13 @@ def run_model(request: dict) -> dict:
         x = layout.transpose_inputs(x)
 
     first_layer = FirstKernelInput(model)
+    # Recurrent layers run op by op per time step eagerly: a long sequence is traced once instead (see
+    # training.train), a short one is traced only when its eager forward pass turns out slow.
+    recurrent = has_recurrent_layers(model)
+    long_sequence = recurrent and model.built and _time_steps(x) >= TRACE_SEQUENCES_FROM
     started = time.process_time()
     try:
-        probe = model(x, training=False)
+        probe = forward(model, x, traced=long_sequence)
     except Exception as exc:  # noqa: BLE001 - the forward pass itself fails on the data
         if layout.is_layout_error(str(exc)):
             return _layout_not_run(exc, kept_layout)
@@ -204,9 +209,7 @@ def run_model(request: dict) -> dict:
     if isinstance(probe, (list, tuple, dict)):
         return {"status": "not-run", "reason": "models with several outputs are not dry-run yet"}
     outputs = probe.numpy()
-    # A recurrent model whose eager forward pass is slow trains traced: its loop is traced once instead of
-    # running op by op per time step (see training.train).
-    traced = time.process_time() - started > TRACE_ABOVE_S and has_recurrent_layers(model)
+    traced = recurrent and (long_sequence or time.process_time() - started > TRACE_ABOVE_S)
     out_shape = list(outputs.shape[1:])
     y_spec = request.get("y")
     if y_spec is None:
@@ -226,7 +229,7 @@ def run_model(request: dict) -> dict:
     try:
         run = train(model, x, y, steps, model.optimizer, first_layer, traced=traced)
         if len(run["losses"]) < steps:
-            result["run_notes"].append(f"{len(run['losses'])} steps: the first took {run['first_step_s']:.2f} s")
+            result["run_notes"].append(f"{len(run['losses'])} steps: the first took {run['first_step_s']:.2f} CPU s")
     except StepError as exc:
         if layout.is_layout_error(exc.info.get("message", "")):
             return _layout_not_run(exc, kept_layout)
@@ -237,6 +240,12 @@ def run_model(request: dict) -> dict:
     result["checks"] = _checks(request, model, x, y, outputs, initial, len(run["losses"]), first_layer, traced)
     first_layer.remove()
     return result
+
+
+def _time_steps(x) -> int:
+    """The longest second axis of the inputs (the time axis of a sequence batch), 0 for flat inputs."""
+    arrays = x if isinstance(x, list) else [x]
+    return max((a.shape[1] for a in arrays if getattr(a, "ndim", 0) >= 3), default=0)
 
 
 def _loss_accepts(model, x, y, outputs) -> bool:
