@@ -367,6 +367,21 @@ def test_keras1_merge_and_separable_init_are_translated():
     compile(source, "<slice>", "exec")
 
 
+def test_keywords_keras2_ignored_are_dropped_in_the_slice():
+    sliced = only_slice('''
+from keras.models import Sequential
+from keras.layers import Embedding, LSTM, Dense
+model = Sequential([Embedding(500, 16, input_length=20, dropout=0.2),
+                    LSTM(32, consume_less="gpu", dropout_W=0.1), Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", optimizer="adam")
+''')
+    assert "Embedding(500, 16, input_length=20)" in sliced.source
+    assert "LSTM(32, dropout=0.1)" in sliced.source
+    assert "dropout= dropped (Keras 2 ignored it) (line 4)" in sliced.translations
+    assert "consume_less= dropped (Keras 2 ignored it) (line 4)" in sliced.translations  # the statement's line
+    compile(sliced.source, "<slice>", "exec")
+
+
 @pytest.mark.parametrize("call", [
     'merge([a, b], mode="cos", dot_axes=1)',  # no Keras 3 function computes Keras 1's cosine mode
     "merge([a, b], mode=lambda xs: xs[0] - xs[1], output_shape=(4,))",  # a callable mode
@@ -490,6 +505,10 @@ def test_translation_table_against_keras_3():
             params = inspect.signature(cls.__init__).parameters
             for old, new in splits.items():
                 assert old not in params and all(n in params for n in new), (name, old, new)
+    for family, ignored in legacy_api.IGNORED_KEYWORDS.items():
+        for name in (n for n, f in legacy_api.LAYER_FAMILIES.items() if f == family):
+            params = inspect.signature(getattr(keras.layers, name.rsplit(".", 1)[1]).__init__).parameters
+            assert not ignored & set(params), (name, ignored)
     assert not hasattr(keras.layers, "merge")
     for function in legacy_api.MERGE_MODES.values():
         params = inspect.signature(getattr(keras.layers, function)).parameters

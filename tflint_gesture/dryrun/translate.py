@@ -227,6 +227,9 @@ class _Transformer(cst.CSTTransformer):
                     value = cst.Name("None") if converted is None else cst.SimpleString(f"{quote}{converted}{quote}")
                 arg = arg.with_changes(keyword=cst.Name(new_key), value=value)
                 self.applied.append(f"{key}= -> {new_key}=")
+            elif key in api.IGNORED_KEYWORDS.get(family, ()) and key not in renames:
+                self.applied.append(f"{key}= dropped (Keras 2 ignored it)")
+                continue
             elif key in (dropped := api.DROPPED_KEYWORDS.get(family, {})) and _literal(arg.value) == dropped[key]:
                 self.applied.append(f"{key}={_literal(arg.value)!r} dropped (its Keras 1 default)")
                 continue
@@ -239,8 +242,8 @@ class _Transformer(cst.CSTTransformer):
                                        value=cst.parse_expression(f"tuple({_code(arg.value)})[1:]"))
                 self.applied.append("batch_input_shape= -> input_shape=")
             args.append(arg)
-        split = len(args) > len(call.args)
-        call = call.with_changes(args=_fix_commas(args) if split else args)
+        changed_count = len(args) != len(call.args)
+        call = call.with_changes(args=_fix_commas(args) if changed_count else args)
         if family in api.SEQUENCE_INPUT_FAMILIES:
             call = self._sequence_input(call)
         return call

@@ -76,6 +76,10 @@ KEYWORD_SPLITS = {"separable": {"init": ("depthwise_initializer", "pointwise_ini
 VALUE_RENAMES = {"data_format": {"th": "channels_first", "tf": "channels_last", "default": None}}
 # Keywords Keras 3 rejects that had no effect in the Keras 1 default (`BatchNormalization(mode=0)`).
 DROPPED_KEYWORDS = {"batchnorm": {"mode": 0}}
+# Keywords Keras 2 still accepted and ignored whatever their value (Embedding's `dropout`, with a warning to use
+# SpatialDropout1D instead), or that only chose how Keras 1 computed the same numbers (`consume_less`).
+IGNORED_KEYWORDS = {"embedding": frozenset({"dropout"}), "recurrent": frozenset({"consume_less"}),
+                    "simple_rnn": frozenset({"consume_less"})}
 # Layers whose `input_dim=` (and `input_length=`) meant a sequence input: (input_length, input_dim).
 SEQUENCE_INPUT_FAMILIES = frozenset({"recurrent", "simple_rnn", "conv1d"})
 
@@ -164,6 +168,7 @@ def layer_family(canonical_name: str) -> "str | None":
 
 
 __all__ = ["MODULE_RENAMES", "CLASS_RENAMES", "KEYWORD_RENAMES", "KEYWORD_SPLITS", "VALUE_RENAMES", "DROPPED_KEYWORDS",
+           "IGNORED_KEYWORDS",
            "MERGE_FUNCTION", "MERGE_DEFAULT_MODE", "MERGE_MODES", "MERGE_KEYWORDS", "MERGE_UNUSED_KEYWORDS",
            "MERGE_NONE_KEYWORDS",
            "SEQUENCE_INPUT_FAMILIES", "LAYER_FAMILIES", "KERNEL_DIMS", "KERNEL_DIMS_EXCLUSIVE",
