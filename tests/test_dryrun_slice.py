@@ -579,3 +579,59 @@ def test_no_width_assumed_where_it_would_not_be_the_class_count_alone(source):
     (result,) = slices(source)
     assert isinstance(result, NotRun), result.source
     assert "data that the dry run does not load" in result.reason or "comes from code" in result.reason
+
+
+BUILDER_SCRIPT = '''
+import os
+import numpy as np
+from tensorflow import keras
+
+classes = sorted(os.listdir("gesture_frames"))
+x = np.load("landmarks.npy")
+y = np.load("labels.npy")
+
+
+def build_model(n_features, n_classes, hidden=64):
+    model = keras.Sequential([
+        keras.Input(shape=(n_features,)),
+        keras.layers.Dense(hidden, activation="relu"),
+        keras.layers.Dense(n_classes, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+model = {call}
+model.fit(x, y, epochs=3)
+'''
+
+
+@pytest.mark.parametrize("call, written", [
+    ("build_model(63, len(classes))", "build_model(63, 5)"),
+    ("build_model(n_classes=len(classes), n_features=63)", "build_model(n_classes=5, n_features=63)"),
+], ids=["positional", "keyword"])
+def test_class_count_through_a_builder_parameter_is_assumed_at_the_call(call, written):
+    sliced = only_slice(BUILDER_SCRIPT.format(call=call))
+    assert written in sliced.source and "listdir" not in sliced.source
+    assert "keras.layers.Dense(n_classes, activation=\"softmax\")" in sliced.source  # the builder stays as written
+    (note,) = sliced.assumptions
+    assert "`n_classes` (line 15)" in note and "`len(classes)` passed to `build_model()` (line 21)" in note
+    assert "5 classes (assumed)" in note
+
+
+@pytest.mark.parametrize("call", [
+    # Two calls that could pass different widths: which one the model got is not known.
+    "build_model(63, len(classes)) if x.shape[1] == 63 else build_model(42, len(classes) + 1)",
+    # The width parameter comes from data through the builder's caller in another way: a star argument.
+    "build_model(*[63, len(classes)])",
+], ids=["two-call-sites", "star-arguments"])
+def test_no_builder_width_assumed_where_the_argument_is_not_one_expression(call):
+    (result,) = slices(BUILDER_SCRIPT.format(call=call))
+    assert isinstance(result, NotRun), result.source
+
+
+def test_builder_width_known_at_the_call_is_written_in_without_assumption():
+    sliced = only_slice(BUILDER_SCRIPT.replace('sorted(os.listdir("gesture_frames"))', '["fist", "palm", "point"]')
+                        .format(call="build_model(63, len(classes))"))
+    assert sliced.assumptions == []
+    assert "build_model(63, 3)" in sliced.source or "classes = [" in sliced.source

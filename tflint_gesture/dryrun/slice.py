@@ -20,6 +20,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
+from tflint_gesture.dryrun.assumed_width import LITERAL_NODES, class_count_assumption
 from tflint_gesture.dryrun.names import (
     base_name,
     bound_names,
@@ -79,9 +80,6 @@ FORBIDDEN_APIS = (
 _PURE_BUILTINS = frozenset({"builtins.len", "builtins.int", "builtins.float", "builtins.round", "builtins.min",
                             "builtins.max", "builtins.sum", "builtins.abs", "builtins.str", "builtins.tuple"})
 _DATA_VALUES = (Data, Dataset, Scaler, Encoder, ImageGenerator)
-# The class count written in for a classifier whose count comes from unloaded data and that the labels'
-# facts do not give: any count above 2 shows the same rank and encoding errors; TFG203/TFG502 are then not judged.
-ASSUMED_CLASSES = 5
 _MISSING = object()
 
 
@@ -196,16 +194,16 @@ class Slicer:
     # ------------------------------------------------------------------ entry
     def build(self, target: Target) -> "Slice | NotRun":
         """The slice of one model; when only the class count of its output layer comes from data the dry run
-        does not load, a slice with that count assumed (from the labels' encoding when the facts know it)."""
+        does not load, a slice with that count assumed (see assumed_width.py)."""
         result = self._build(target)
         if isinstance(result, Slice):
             return result
-        assumption = self._class_count_assumption(target)
+        assumption = class_count_assumption(target, self.module, self.values, self.parent, self.facts.line)
         if assumption is None:
             return result
-        node, count, why = assumption
+        node = assumption.node
         known = self.values.get(id(node), _MISSING)
-        self.values[id(node)] = Const(count)  # written in as a literal by _rewrite, like any value the facts know
+        self.values[id(node)] = Const(assumption.count)  # written in as a literal by _rewrite, like any known value
         try:
             assumed = self._build(target)
         finally:
@@ -215,34 +213,9 @@ class Slicer:
                 self.values[id(node)] = known
         if not isinstance(assumed, Slice):
             return result
-        code = self.module.code_for_node(node)
-        assumed.assumptions.append(f"the output layer's units `{code}` (line {self.facts.line(node)}) come from data "
-                                   f"the dry run does not load: {count} classes ({why})")
+        assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
+                                   f"{assumption.count} classes ({assumption.why})")
         return assumed
-
-    def _class_count_assumption(self, target: Target) -> Optional[tuple]:
-        """(units expression of a classifier's output layer, count, why) when the facts do not know the count."""
-        from tflint_gesture.dryrun import synth
-        from tflint_gesture.facts.models import head_of
-        from tflint_gesture.facts.queries import labels_of
-        from tflint_gesture.facts.values import Loss
-
-        loss = target.compile.loss
-        if not isinstance(loss, Loss) or loss.name not in synth.SPARSE | synth.CATEGORICAL:
-            return None
-        head = head_of(target.model)
-        call = head.layer.node if head is not None else None
-        if not isinstance(call, cst.Call):
-            return None
-        units = next((a.value for a in call.args if (a.keyword is None and not a.star)
-                      or (a.keyword is not None and a.keyword.value == "units")), None)
-        if units is None or isinstance(units, _LITERAL_NODES) or literal_of(self.values.get(id(units))) is not None:
-            return None
-        labels = labels_of(target.fit) if target.fit is not None else None
-        classes = getattr(labels, "num_classes", None)
-        if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
-            return units, classes, "the number of classes of the script's labels"
-        return units, ASSUMED_CLASSES, "assumed"
 
     def _build(self, target: Target) -> "Slice | NotRun":
         if target.model.kind == "subclassed" and target.model.custom_train_step:
@@ -722,9 +695,6 @@ class _Protect(cst.CSTVisitor):
     visit_Nonlocal = visit_Global
 
 
-_LITERAL_NODES = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.Imaginary)
-
-
 class _Substitute(cst.CSTTransformer):
     """Replace expressions whose value the analysis knows by that value; drop pretrained weights."""
 
@@ -736,7 +706,7 @@ class _Substitute(cst.CSTTransformer):
         self.pretrained: list = []
 
     def _literal(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-        if id(original) in self.protected or isinstance(original, _LITERAL_NODES):
+        if id(original) in self.protected or isinstance(original, LITERAL_NODES):
             return updated
         if isinstance(original, cst.Name) and original.value in ("True", "False", "None"):
             return updated
