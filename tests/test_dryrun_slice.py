@@ -635,3 +635,16 @@ def test_builder_width_known_at_the_call_is_written_in_without_assumption():
                         .format(call="build_model(63, len(classes))"))
     assert sliced.assumptions == []
     assert "build_model(63, 3)" in sliced.source or "classes = [" in sliced.source
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_builder_width_assumed_runs_with_labels_as_wide_as_the_head(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, BUILDER_SCRIPT.format(call="build_model(63, len(classes))"), "train.py")
+    (run,) = runs
+    assert run.ok, run.answer
+    assert run.answer["outputs"]["shape"] == [5]
+    assert run.answer["y_source"] == "loss" and run.answer["y"]["max"] <= 4  # class ids below the assumed width
+    assert "5 classes (assumed)" in run.assumptions[0]
