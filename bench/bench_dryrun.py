@@ -147,11 +147,16 @@ def verdicts(folders: list) -> dict:
         versions = session.stats.versions
         import_s = session.stats.import_seconds
     failed = [b for b in builds if b["failed"]]
-    return {"folders": [str(f) for f in folders], "files": files, "per_code": per_code, "refuted_true_bugs": refuted_bugs,
+    return {"folders": [_shown_folder(f) for f in folders], "files": files, "per_code": per_code, "refuted_true_bugs": refuted_bugs,
             "judgeable": judgeable, "confirmed_judgeable": len(confirmed_judgeable), "models": len(builds),
             "builds_failed": failed, "builds_failed_keras_api": [b for b in failed if b["keras_api"]],
             "worker_seconds": seconds, "model_timings": timings, "verdicts": every, "import_in_worker_s": import_s, "versions": versions,
             "total_s": time.perf_counter() - started}
+
+
+def _shown_folder(folder) -> str:
+    path = Path(folder).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _build_outcome(shown: str, run) -> dict:
@@ -243,7 +248,7 @@ def section(res: dict) -> str:
         f"{max(cpu):.2f} s, {sum(1 for c in cpu if c >= TARGET_MODEL_S)} at or above {TARGET_MODEL_S:g} s. Parent "
         f"wall per request (pipe included, worker start excluded): median {statistics.median(walls):.2f} s. Worker "
         f"restarts: {res['models']['restarts']}. Machine load (1-minute average) before / after: "
-        f"{res.get('load', ['?', '?'])[0]} / {res.get('load', ['?', '?'])[1]} on {os.cpu_count()} CPUs.",
+        f"{' / '.join(f'{v:.2f}' for v in res.get('load', []))} on {os.cpu_count()} CPUs.",
         f"- **End to end**: `tflint-gesture --dry-run fixtures/ -q --exit-zero`: {res['cli']['wall_s']:.1f} s wall "
         f"(`{res['cli']['summary']}`).", "",
         "Slowest models (worker seconds):", "",
