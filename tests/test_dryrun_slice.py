@@ -327,6 +327,80 @@ model.compile(loss="mse", optimizer="adam")
     assert sliced.translations == ["add_weight(name, shape, ...) positional -> keywords (line 5)"]
 
 
+KERAS1_MERGE_SCRIPT = '''
+import numpy as np
+from keras.layers import Input, Dense, Flatten, SeparableConv2D, merge
+from keras.models import Model
+
+left = Input(shape=(16, 16, 3))
+right = Input(shape=(16, 16, 3))
+a = Flatten()(SeparableConv2D(8, 3, 3, init="he_normal", border_mode="same")(left))
+b = Flatten()(SeparableConv2D(8, 3, 3, init="he_normal", border_mode="same")(right))
+joined = merge([a, b], mode="concat", concat_axis=-1)
+summed = merge([Dense(16)(joined), Dense(16)(joined)])
+scores = merge([Dense(16)(summed), Dense(16)(summed)], mode="dot", dot_axes=1, name="agreement")
+out = Dense(3, activation="softmax")(merge([summed, Dense(16)(scores)], "mul"))
+model = Model(input=[left, right], output=out)
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+x = [np.random.rand(32, 16, 16, 3).astype("float32") for _ in range(2)]
+y = np.eye(3)[np.random.randint(0, 3, 32)]
+model.fit(x, y, nb_epoch=1)
+'''
+
+
+def test_keras1_merge_and_separable_init_are_translated():
+    sliced = only_slice(KERAS1_MERGE_SCRIPT)
+    source = sliced.source
+    assert "from keras import layers as merge" in source
+    assert "merge.concatenate([a, b], axis=-1)" in source
+    assert "merge.add([Dense(16)(joined), Dense(16)(joined)])" in source
+    assert 'merge.dot([Dense(16)(summed), Dense(16)(summed)], axes=1, name="agreement")' in source
+    assert "merge.multiply([summed, Dense(16)(scores)])" in source
+    assert ('SeparableConv2D(8, (3, 3), depthwise_initializer="he_normal", pointwise_initializer="he_normal", '
+            'padding="same")') in source
+    notes = " | ".join(sliced.translations)
+    for words in ("merge(mode='concat') -> concatenate(), concat_axis= -> axis= (line 10)",
+                  "merge(mode='sum') -> add() (line 11)", "merge(mode='dot') -> dot(), dot_axes= -> axes= (line 12)",
+                  "merge(mode='mul') -> multiply() (line 13)",
+                  "init= -> depthwise_initializer=, pointwise_initializer= (line 8)"):
+        assert words in notes, notes
+    compile(source, "<slice>", "exec")
+
+
+def test_keywords_keras2_ignored_are_dropped_in_the_slice():
+    sliced = only_slice('''
+from keras.models import Sequential
+from keras.layers import Embedding, LSTM, Dense
+model = Sequential([Embedding(500, 16, input_length=20, dropout=0.2),
+                    LSTM(32, consume_less="gpu", dropout_W=0.1), Dense(1, activation="sigmoid")])
+model.compile(loss="binary_crossentropy", optimizer="adam")
+''')
+    assert "Embedding(500, 16, input_length=20)" in sliced.source
+    assert "LSTM(32, dropout=0.1)" in sliced.source
+    assert "dropout= dropped (Keras 2 ignored it) (line 4)" in sliced.translations
+    assert "consume_less= dropped (Keras 2 ignored it) (line 4)" in sliced.translations  # the statement's line
+    compile(sliced.source, "<slice>", "exec")
+
+
+@pytest.mark.parametrize("call", [
+    'merge([a, b], mode="cos", dot_axes=1)',  # no Keras 3 function computes Keras 1's cosine mode
+    "merge([a, b], mode=lambda xs: xs[0] - xs[1], output_shape=(4,))",  # a callable mode
+    "merge([a, b], mode='sum', output_shape=(4,))",  # an output_shape Keras 3 has no place for
+])
+def test_keras1_merge_that_has_no_keras3_function_is_left_as_written(call):
+    sliced = only_slice(f'''
+from keras.layers import Input, Dense, merge
+from keras.models import Model
+a = Input(shape=(4,))
+b = Input(shape=(4,))
+model = Model(inputs=[a, b], outputs=Dense(1)({call}))
+model.compile(loss="mse", optimizer="adam")
+''')
+    assert "from keras import layers as merge" in sliced.source  # the import still resolves: the build then says why
+    assert call in sliced.source
+    assert not [t for t in sliced.translations if t.startswith("merge(")]
+
+
 @pytest.mark.parametrize("source, kept", [
     # tf.keras never had the Keras 1 signature: Conv2D(32, 3, 3) means strides=3 there.
     ('''from tensorflow import keras
@@ -423,6 +497,36 @@ def test_translation_table_against_keras_3():
     for old, new in legacy_api.OPTIMIZER_KEYWORD_RENAMES.items():
         assert old not in optimizer and new in optimizer
     assert "sample_weight_mode" not in inspect.signature(keras.Model.compile).parameters
+    for family, splits in legacy_api.KEYWORD_SPLITS.items():
+        for name in (n for n, f in legacy_api.LAYER_FAMILIES.items() if f == family):
+            cls = getattr(keras.layers, name.rsplit(".", 1)[1], None)
+            if cls is None:
+                continue
+            params = inspect.signature(cls.__init__).parameters
+            for old, new in splits.items():
+                assert old not in params and all(n in params for n in new), (name, old, new)
+    for family, ignored in legacy_api.IGNORED_KEYWORDS.items():
+        for name in (n for n, f in legacy_api.LAYER_FAMILIES.items() if f == family):
+            params = inspect.signature(getattr(keras.layers, name.rsplit(".", 1)[1]).__init__).parameters
+            assert not ignored & set(params), (name, ignored)
+    assert not hasattr(keras.layers, "merge")
+    for function in legacy_api.MERGE_MODES.values():
+        params = inspect.signature(getattr(keras.layers, function)).parameters
+        assert "inputs" in params, function
+        for new in legacy_api.MERGE_KEYWORDS.get(function, {}).values():
+            assert new in params, (function, new)
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_keras1_merge_script_builds_and_trains_after_translation(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, KERAS1_MERGE_SCRIPT, "keras1_merge.py")
+    (run,) = runs
+    assert run.ok, run.answer
+    assert run.answer["x"]["inputs"][0]["shape"] == [16, 16, 16, 3] and len(run.answer["losses"]) >= 3
+    assert any(t.startswith("merge(mode='concat')") for t in run.translations)
 
 
 def test_classifier_width_from_unloaded_data_is_assumed_and_said():
@@ -475,3 +579,72 @@ def test_no_width_assumed_where_it_would_not_be_the_class_count_alone(source):
     (result,) = slices(source)
     assert isinstance(result, NotRun), result.source
     assert "data that the dry run does not load" in result.reason or "comes from code" in result.reason
+
+
+BUILDER_SCRIPT = '''
+import os
+import numpy as np
+from tensorflow import keras
+
+classes = sorted(os.listdir("gesture_frames"))
+x = np.load("landmarks.npy")
+y = np.load("labels.npy")
+
+
+def build_model(n_features, n_classes, hidden=64):
+    model = keras.Sequential([
+        keras.Input(shape=(n_features,)),
+        keras.layers.Dense(hidden, activation="relu"),
+        keras.layers.Dense(n_classes, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model
+
+
+model = {call}
+model.fit(x, y, epochs=3)
+'''
+
+
+@pytest.mark.parametrize("call, written", [
+    ("build_model(63, len(classes))", "build_model(63, 5)"),
+    ("build_model(n_classes=len(classes), n_features=63)", "build_model(n_classes=5, n_features=63)"),
+], ids=["positional", "keyword"])
+def test_class_count_through_a_builder_parameter_is_assumed_at_the_call(call, written):
+    sliced = only_slice(BUILDER_SCRIPT.format(call=call))
+    assert written in sliced.source and "listdir" not in sliced.source
+    assert "keras.layers.Dense(n_classes, activation=\"softmax\")" in sliced.source  # the builder stays as written
+    (note,) = sliced.assumptions
+    assert "`n_classes` (line 15)" in note and "`len(classes)` passed to `build_model()` (line 21)" in note
+    assert "5 classes (assumed)" in note
+
+
+@pytest.mark.parametrize("call", [
+    # Two calls that could pass different widths: which one the model got is not known.
+    "build_model(63, len(classes)) if x.shape[1] == 63 else build_model(42, len(classes) + 1)",
+    # The width parameter comes from data through the builder's caller in another way: a star argument.
+    "build_model(*[63, len(classes)])",
+], ids=["two-call-sites", "star-arguments"])
+def test_no_builder_width_assumed_where_the_argument_is_not_one_expression(call):
+    (result,) = slices(BUILDER_SCRIPT.format(call=call))
+    assert isinstance(result, NotRun), result.source
+
+
+def test_builder_width_known_at_the_call_is_written_in_without_assumption():
+    sliced = only_slice(BUILDER_SCRIPT.replace('sorted(os.listdir("gesture_frames"))', '["fist", "palm", "point"]')
+                        .format(call="build_model(63, len(classes))"))
+    assert sliced.assumptions == []
+    assert "build_model(63, 3)" in sliced.source or "classes = [" in sliced.source
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_builder_width_assumed_runs_with_labels_as_wide_as_the_head(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, BUILDER_SCRIPT.format(call="build_model(63, len(classes))"), "train.py")
+    (run,) = runs
+    assert run.ok, run.answer
+    assert run.answer["outputs"]["shape"] == [5]
+    assert run.answer["y_source"] == "loss" and run.answer["y"]["max"] <= 4  # class ids below the assumed width
+    assert "5 classes (assumed)" in run.assumptions[0]

@@ -52,9 +52,9 @@ def test_single_unit_softmax_within_float32_rounding_is_confirmed(value):
     """A one-unit softmax returns 0.99999994 on some CPUs: float32 rounding, not a varying output."""
     import numpy as np
 
-    from tflint_gesture.dryrun.worker import _output_stats
+    from tflint_gesture.dryrun.measure import output_stats
 
-    stats = _output_stats(np.full((16, 1), value, dtype="float64"))
+    stats = output_stats(np.full((16, 1), value, dtype="float64"))
     assert stats["all_one"] and stats["constant"] and stats["in_unit"]
     answer = ok(losses=[0.7, 0.7 + 6e-8, 0.7 - 6e-8, 0.7], outputs=stats)
     verdict, observation = confirm.verdict("TFG201", run_with(answer))
@@ -66,11 +66,11 @@ def test_single_unit_softmax_within_float32_rounding_is_confirmed(value):
 def test_single_unit_output_clearly_below_one_is_not_all_one(value):
     import numpy as np
 
-    from tflint_gesture.dryrun.worker import _output_stats
+    from tflint_gesture.dryrun.measure import output_stats
 
     values = np.full((16, 1), 1.0)
     values[3, 0] = value
-    stats = _output_stats(values)
+    stats = output_stats(values)
     assert not stats["all_one"] and not stats["constant"]
     verdict, observation = confirm.verdict("TFG201", run_with(ok(outputs=stats)))
     assert verdict == "refuted", observation
@@ -236,7 +236,9 @@ def test_materialize_is_deterministic():
     assert a.shape == (synth.BATCH, 4) and (a == b).all() and a.max() <= 255
     labels = synth.materialize_labels({"kind": "one_hot", "classes": None}, [5], np.random.default_rng(0))
     assert labels.shape == (synth.BATCH, 5) and (labels.sum(axis=1) == 1).all()
-    assert synth.batch_for([[28, 28, 1]]) == 16 and synth.batch_for([[224, 224, 3]]) == 8
+    assert synth.batch_for([[28, 28, 1]]) == 16 and synth.batch_for([[96, 96, 3]]) == 16
+    assert synth.batch_for([[128, 128, 3]]) == synth.batch_for([[224, 224, 3]]) == 4
+    assert synth.batch_for([[96, 96, 3], [96, 96, 3]]) == 4  # the inputs of a sample together
 
 
 def test_fit_raised_on_the_line_of_a_static_loss_finding_confirms_it():
@@ -289,6 +291,20 @@ def test_observations_carry_the_versions():
     assert finding.confirmation == "confirmed"
     assert "Keras 3.15.1, TensorFlow 2.21.0" in finding.observation
     assert "Keras 1/2 API translated for the run: lr= -> learning_rate= (line 11)" in finding.observation
+
+
+def test_observations_say_when_the_run_used_a_smaller_batch_or_fewer_steps():
+    from tflint_gesture.dryrun.run import judge
+
+    notes = ["a batch of 4: samples of 150,528 values", "3 steps: the first took 0.61 CPU s"]
+    for run_notes, said in ((notes, True), ([], False)):
+        answer = ok(losses=[0.7, 0.7, 0.7], run_notes=run_notes)
+        answer["outputs"].update(all_one=True, shape=[1])
+        finding = Finding(path="t.py", line=10, column=1, end_line=10, end_column=5, code="TFG201", name="x",
+                          severity=Severity.ERROR, message="m")
+        judge("", "t.py", [finding], [run_with(answer)])
+        assert finding.confirmation == "confirmed"
+        assert all(note in finding.observation for note in notes) is said, finding.observation
 
 
 def test_model_shape_verdicts_say_what_was_assumed():

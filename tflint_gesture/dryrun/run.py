@@ -263,6 +263,7 @@ def _annotated(observation: str, verdict: str, run: Optional[ModelRun]) -> str:
         extra.append(run.answer["layout"])
     if verdict != NOT_RUN and run.ok:
         extra.extend(_assumed(run.answer))
+        extra.extend(run.answer.get("run_notes") or [])  # a smaller batch, fewer steps: what the run cost allowed
     if run.assumptions and verdict != NOT_RUN:
         extra.extend(run.assumptions)
     if run.translations and verdict != NOT_RUN:

@@ -10,16 +10,21 @@ needs from it, in which case that value is written as a literal (`num_classes = 
 `5`, `X.shape[1]` -> `63`). Pretrained `keras.applications` weights become `weights=None`.
 
 The slice is ordinary Python source plus a line map (slice line -> line of the user's file) so an
-exception in the worker points at the user's line.
+exception in the worker points at the user's line. The pieces: `targets.py` (which models), this
+module (which statements), `literals.py` (known values written in), `assumed_width.py` (a class
+count from unloaded data), `line_map.py` (the source and its map), `translate.py` (Keras 1/2 -> 3).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import libcst as cst
 
+from tflint_gesture.dryrun.assumed_width import class_count_assumption
+from tflint_gesture.dryrun.line_map import MODEL_VARIABLE, Slice, assemble
+from tflint_gesture.dryrun.literals import write_known_values
 from tflint_gesture.dryrun.names import (
     base_name,
     bound_names,
@@ -29,24 +34,19 @@ from tflint_gesture.dryrun.names import (
     read_names,
     target_names,
 )
-from tflint_gesture.dryrun.recording import literal_of
-from tflint_gesture.dryrun.translate import Bindings, Translator
-from tflint_gesture.facts.legacy_api import DIM_ORDERING
-from tflint_gesture.facts.names import canonical, last, under
+from tflint_gesture.dryrun.targets import Target, find_targets
+from tflint_gesture.dryrun.translate import Bindings
+from tflint_gesture.facts.names import canonical, under
 from tflint_gesture.facts.values import (
-    Compile,
     Const,
     Data,
     Dataset,
     Encoder,
     ImageGenerator,
-    ModelValue,
     Ref,
     Scaler,
     Seq,
 )
-
-MODEL_VARIABLE = "__tflint_model__"
 
 # Methods whose call statements are left out: training, inference, saving, inspection.
 SKIPPED_METHODS = frozenset({
@@ -75,31 +75,8 @@ FORBIDDEN_APIS = (
     "keras.preprocessing.image.ImageDataGenerator", "kagglehub", "gdown", "wandb", "mlflow", "sys.exit",
     "time.sleep", "argparse", "sklearn", "mediapipe", "torch",
 )
-# Pure builtins whose known result may replace the call.
-_PURE_BUILTINS = frozenset({"builtins.len", "builtins.int", "builtins.float", "builtins.round", "builtins.min",
-                            "builtins.max", "builtins.sum", "builtins.abs", "builtins.str", "builtins.tuple"})
 _DATA_VALUES = (Data, Dataset, Scaler, Encoder, ImageGenerator)
-# The class count written in for a classifier whose count comes from unloaded data and that the labels'
-# facts do not give: any count above 2 shows the same rank and encoding errors; TFG203/TFG502 are then not judged.
-ASSUMED_CLASSES = 5
 _MISSING = object()
-
-
-@dataclass
-class Slice:
-    """Standalone source that leaves the compiled model in `__tflint_model__`."""
-
-    source: str
-    line_map: list  # line_map[i] = the user's line of slice line i + 1
-    model_line: int  # the user's line where the model is used (fit or compile)
-    notes: list = field(default_factory=list)
-    translations: list = field(default_factory=list)  # Keras 1/2 spellings rewritten for Keras 3, with lines
-    assumptions: list = field(default_factory=list)  # values written in that the script takes from unloaded data
-
-    def user_line(self, slice_line: int) -> Optional[int]:
-        if 1 <= slice_line <= len(self.line_map):
-            return self.line_map[slice_line - 1]
-        return None
 
 
 @dataclass
@@ -108,44 +85,6 @@ class NotRun:
 
     reason: str
     line: Optional[int] = None
-
-
-@dataclass
-class Target:
-    """One model to run: the call that anchors it (a fit, else the compile) and the model expression."""
-
-    model: ModelValue
-    compile: Compile
-    anchor: cst.Call
-    receiver: cst.BaseExpression
-    include_anchor: bool  # the compile itself is the anchor: keep it
-    fit: Any = None  # the TrainCall when anchored on a fit
-
-
-def find_targets(facts, limit: int = 8) -> list:
-    """The models of a file worth running: one per (fit, compile in force); compiled models never fitted."""
-    found: list = []
-    seen: set = set()
-    fitted_models: set = set()
-    for call in facts.fits():
-        fitted_models.add(id(call.model))
-        compile_ = call.compile
-        if not isinstance(compile_, Compile) or not isinstance(call.node.func, cst.Attribute):
-            continue
-        key = (id(call.node), id(compile_.node))
-        if key in seen:
-            continue
-        seen.add(key)
-        found.append(Target(call.model, compile_, call.node, call.node.func.value, False, call))
-    for model in facts.models:
-        if id(model) in fitted_models or not isinstance(model.compile, Compile):
-            continue
-        compile_ = model.compile
-        if not isinstance(compile_.node.func, cst.Attribute) or ("compile", id(compile_.node)) in seen:
-            continue
-        seen.add(("compile", id(compile_.node)))
-        found.append(Target(model, compile_, compile_.node, compile_.node.func.value, True))
-    return found[:limit]
 
 
 class _Parents(cst.CSTVisitor):
@@ -196,16 +135,16 @@ class Slicer:
     # ------------------------------------------------------------------ entry
     def build(self, target: Target) -> "Slice | NotRun":
         """The slice of one model; when only the class count of its output layer comes from data the dry run
-        does not load, a slice with that count assumed (from the labels' encoding when the facts know it)."""
+        does not load, a slice with that count assumed (see assumed_width.py)."""
         result = self._build(target)
         if isinstance(result, Slice):
             return result
-        assumption = self._class_count_assumption(target)
+        assumption = class_count_assumption(target, self.module, self.values, self.parent, self.facts.line)
         if assumption is None:
             return result
-        node, count, why = assumption
+        node = assumption.node
         known = self.values.get(id(node), _MISSING)
-        self.values[id(node)] = Const(count)  # written in as a literal by _rewrite, like any value the facts know
+        self.values[id(node)] = Const(assumption.count)  # written in as a literal by _rewrite, like any known value
         try:
             assumed = self._build(target)
         finally:
@@ -215,34 +154,9 @@ class Slicer:
                 self.values[id(node)] = known
         if not isinstance(assumed, Slice):
             return result
-        code = self.module.code_for_node(node)
-        assumed.assumptions.append(f"the output layer's units `{code}` (line {self.facts.line(node)}) come from data "
-                                   f"the dry run does not load: {count} classes ({why})")
+        assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
+                                   f"{assumption.count} classes ({assumption.why})")
         return assumed
-
-    def _class_count_assumption(self, target: Target) -> Optional[tuple]:
-        """(units expression of a classifier's output layer, count, why) when the facts do not know the count."""
-        from tflint_gesture.dryrun import synth
-        from tflint_gesture.facts.models import head_of
-        from tflint_gesture.facts.queries import labels_of
-        from tflint_gesture.facts.values import Loss
-
-        loss = target.compile.loss
-        if not isinstance(loss, Loss) or loss.name not in synth.SPARSE | synth.CATEGORICAL:
-            return None
-        head = head_of(target.model)
-        call = head.layer.node if head is not None else None
-        if not isinstance(call, cst.Call):
-            return None
-        units = next((a.value for a in call.args if (a.keyword is None and not a.star)
-                      or (a.keyword is not None and a.keyword.value == "units")), None)
-        if units is None or isinstance(units, _LITERAL_NODES) or literal_of(self.values.get(id(units))) is not None:
-            return None
-        labels = labels_of(target.fit) if target.fit is not None else None
-        classes = getattr(labels, "num_classes", None)
-        if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
-            return units, classes, "the number of classes of the script's labels"
-        return units, ASSUMED_CLASSES, "assumed"
 
     def _build(self, target: Target) -> "Slice | NotRun":
         if target.model.kind == "subclassed" and target.model.custom_train_step:
@@ -281,7 +195,8 @@ class Slicer:
             name = sorted(missing)[0]
             return NotRun(f"the model needs `{name}`, which is not defined in this file before the model is used",
                           self.line(target.anchor))
-        return self._assemble(chunks, receiver, self.line(target.anchor), list(dict.fromkeys(notes + self.notes)))
+        return assemble(self.module, self.bindings, self.line, chunks, receiver, self.line(target.anchor),
+                        list(dict.fromkeys(notes + self.notes)))
 
     def _pass(self, statements: list, needed: set, notes: list):
         """One backward pass over a block: (kept statements, names still needed, names bound, late names)."""
@@ -535,67 +450,10 @@ class Slicer:
     # ------------------------------------------------------------------ substitution
     def _rewrite(self, node: cst.CSTNode) -> tuple:
         """(node with known values written as literals, ids of every original node replaced away)."""
-        protected: set[int] = set()
-        node.visit(_Protect(protected))
-        substitute = _Substitute(self.values, protected)
-        new_node = node.visit(substitute)
-        for name in substitute.pretrained:
+        new_node, replaced, pretrained = write_known_values(node, self.values)
+        for name in pretrained:
             self.notes.append(f"{name}: random initial weights instead of the pretrained ones (no download)")
-        replaced: set[int] = set()
-        for root in substitute.replaced:
-            root.visit(_Collect(replaced))
         return new_node, replaced
-
-    # ------------------------------------------------------------------ output
-    def _assemble(self, chunks: list, receiver: cst.BaseExpression, anchor_line: int, notes: list) -> Slice:
-        translator = Translator(self.bindings)
-        lines: list[str] = []
-        line_map: list[int] = []
-        data_format = self._image_data_format(anchor_line)
-        if data_format is not None:
-            value, line, _ = data_format
-            lines.append(f"import keras as __tflint_keras__; __tflint_keras__.backend.set_image_data_format({value!r})")
-            line_map.append(line)
-        for level in reversed(chunks):
-            for start, end, stmt in level:
-                stmt = translator.statement(_strip_leading(stmt), start)
-                text = self.module.code_for_node(stmt).splitlines()
-                for offset, text_line in enumerate(text):
-                    lines.append(text_line)
-                    line_map.append(min(start + offset, end or start) if start else anchor_line)
-        expr = self.module.code_for_node(receiver).strip()
-        lines.append(f"{MODEL_VARIABLE} = ({expr})")
-        line_map.append(anchor_line)
-        translations = list(translator.notes)
-        if data_format is not None and data_format[2]:
-            translations.insert(0, f"{data_format[2]} (line {data_format[1]})")
-        return Slice("\n".join(lines) + "\n", line_map, anchor_line, notes, translations)
-
-    def _image_data_format(self, before: int) -> Optional[tuple]:
-        """(format, line, translation note) of the last module-level `K.set_image_data_format('channels_first')`
-        (or Keras 1's `K.set_image_dim_ordering('th')`) above the model: layers read it when they are created."""
-        found = None
-        for stmt in self.module.body:
-            line = self.line(stmt)
-            if line is None or line > before or not isinstance(stmt, cst.SimpleStatementLine):
-                continue
-            for small in stmt.body:
-                call = small.value if isinstance(small, cst.Expr) else None
-                if not isinstance(call, cst.Call) or len(call.args) != 1:
-                    continue
-                dotted = self.bindings.dotted(call.func)
-                name = last(canonical(dotted)) if dotted else None
-                value = call.args[0].value
-                if name not in ("set_image_data_format", "set_image_dim_ordering") or not isinstance(value, cst.SimpleString):
-                    continue
-                text = value.evaluated_value
-                if name == "set_image_dim_ordering" and text in DIM_ORDERING:
-                    found = (DIM_ORDERING[text], line, f"set_image_dim_ordering({text!r}) -> "
-                                                       f"set_image_data_format({DIM_ORDERING[text]!r})")
-                elif name == "set_image_data_format" and text in ("channels_first", "channels_last"):
-                    found = (text, line, None)
-        return found
-
 
 _MODULE_GLOBALS = {"__name__", "__file__", "__doc__", "__builtins__"}
 
@@ -650,151 +508,8 @@ def _walk_statements(stmt: cst.CSTNode) -> list:
     return found
 
 
-def _strip_leading(stmt: cst.CSTNode) -> cst.CSTNode:
-    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.decorators:
-        first = stmt.decorators[0].with_changes(leading_lines=())
-        return stmt.with_changes(leading_lines=(), decorators=[first, *stmt.decorators[1:]])
-    if hasattr(stmt, "leading_lines"):
-        return stmt.with_changes(leading_lines=())
-    return stmt
-
-
 def _short(name: str) -> str:
     return name.replace("builtins.", "").replace("numpy.", "np.").replace("pandas.", "pd.").replace("tensorflow.", "tf.")
-
-
-class _Collect(cst.CSTVisitor):
-    def __init__(self, ids: set) -> None:
-        self.ids = ids
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self.ids.add(id(node))
-        return True
-
-
-class _Protect(cst.CSTVisitor):
-    """Collect the nodes in binding positions: they must never be replaced by literals."""
-
-    def __init__(self, protected: set) -> None:
-        self.protected = protected
-
-    def _mark(self, node: Optional[cst.CSTNode]) -> None:
-        if node is None:
-            return
-
-        class _All(cst.CSTVisitor):
-            def on_visit(inner_self, n: cst.CSTNode) -> bool:
-                self.protected.add(id(n))
-                return True
-
-        node.visit(_All())
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._mark(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._mark(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._mark(node.target)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._mark(node.target)
-
-    def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._mark(node.target)
-
-    def visit_AsName(self, node: cst.AsName) -> None:
-        self._mark(node.name)
-
-    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._mark(node.target)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        self._mark(node.target)
-
-    def visit_Expr(self, node: cst.Expr) -> None:
-        self.protected.add(id(node.value))  # a call statement is kept for its effect, never replaced
-
-    def visit_Global(self, node) -> None:
-        self._mark(node)
-
-    visit_Nonlocal = visit_Global
-
-
-_LITERAL_NODES = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.Imaginary)
-
-
-class _Substitute(cst.CSTTransformer):
-    """Replace expressions whose value the analysis knows by that value; drop pretrained weights."""
-
-    def __init__(self, values: dict, protected: set) -> None:
-        super().__init__()
-        self.values = values
-        self.protected = protected
-        self.replaced: list = []
-        self.pretrained: list = []
-
-    def _literal(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:
-        if id(original) in self.protected or isinstance(original, _LITERAL_NODES):
-            return updated
-        if isinstance(original, cst.Name) and original.value in ("True", "False", "None"):
-            return updated
-        literal = literal_of(self.values.get(id(original)))
-        if literal is None:
-            return updated
-        try:
-            replacement = cst.parse_expression(repr(literal[0]))
-        except cst.ParserSyntaxError:
-            return updated
-        if isinstance(original, cst.BaseExpression) and (original.lpar or original.rpar):
-            replacement = replacement.with_changes(lpar=original.lpar, rpar=original.rpar) if not isinstance(
-                replacement, cst.Tuple) else replacement
-        self.replaced.append(original)
-        return replacement
-
-    def leave_Name(self, original_node, updated_node):
-        return self._literal(original_node, updated_node)
-
-    def leave_Attribute(self, original_node, updated_node):
-        return self._literal(original_node, updated_node)
-
-    def leave_Subscript(self, original_node, updated_node):
-        return self._literal(original_node, updated_node)
-
-    def leave_BinaryOperation(self, original_node, updated_node):
-        return self._literal(original_node, updated_node)
-
-    def leave_UnaryOperation(self, original_node, updated_node):
-        return self._literal(original_node, updated_node)
-
-    def leave_Tuple(self, original_node, updated_node):
-        return self._literal(original_node, updated_node)
-
-    def leave_Call(self, original_node, updated_node):
-        func = self.values.get(id(original_node.func))
-        if isinstance(func, Ref):
-            name = canonical(func.qualname)
-            if name in _PURE_BUILTINS:
-                return self._literal(original_node, updated_node)
-            if under(name, "keras.applications") and last(name)[:1].isupper():
-                self.pretrained.append(last(name))
-                return _no_pretrained_weights(updated_node)
-        return updated_node
-
-
-def _no_pretrained_weights(call: cst.Call) -> cst.Call:
-    """`MobileNetV2(weights="imagenet", ...)` -> `MobileNetV2(weights=None, ...)` (no download)."""
-    args = [a for a in call.args if not (a.keyword is not None and a.keyword.value == "weights")]
-    if any(a.star for a in args):
-        return call
-    weights = cst.Arg(value=cst.Name("None"), keyword=cst.Name("weights"),
-                      equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
-                                            whitespace_after=cst.SimpleWhitespace("")))
-    if args:
-        last_arg = args[-1]
-        args[-1] = last_arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-    return call.with_changes(args=[*args, weights])
 
 
 def slice_module(module: cst.Module, facts, values: dict, limit: int = 8) -> list:

@@ -192,6 +192,8 @@ class _Transformer(cst.CSTTransformer):
         dotted = self.bindings.dotted(original.func)
         if dotted is None:
             return updated
+        if dotted == api.MERGE_FUNCTION:
+            return self._merge(updated)
         name = canonical(dotted)
         spelled = last(dotted)
         if spelled in api.CLASS_RENAMES and isinstance(updated.func, cst.Attribute) and under(name, "keras.layers"):
@@ -225,18 +227,56 @@ class _Transformer(cst.CSTTransformer):
                     value = cst.Name("None") if converted is None else cst.SimpleString(f"{quote}{converted}{quote}")
                 arg = arg.with_changes(keyword=cst.Name(new_key), value=value)
                 self.applied.append(f"{key}= -> {new_key}=")
+            elif key in api.IGNORED_KEYWORDS.get(family, ()) and key not in renames:
+                self.applied.append(f"{key}= dropped (Keras 2 ignored it)")
+                continue
             elif key in (dropped := api.DROPPED_KEYWORDS.get(family, {})) and _literal(arg.value) == dropped[key]:
                 self.applied.append(f"{key}={_literal(arg.value)!r} dropped (its Keras 1 default)")
+                continue
+            elif key in (splits := api.KEYWORD_SPLITS.get(family, {})) and not keywords & set(splits[key]):
+                args.extend(arg.with_changes(keyword=cst.Name(new_key)) for new_key in splits[key])
+                self.applied.append(f"{key}= -> {'=, '.join(splits[key])}=")
                 continue
             elif key == "batch_input_shape" and family not in ("input", "model"):
                 arg = arg.with_changes(keyword=cst.Name("input_shape"),
                                        value=cst.parse_expression(f"tuple({_code(arg.value)})[1:]"))
                 self.applied.append("batch_input_shape= -> input_shape=")
             args.append(arg)
-        call = call.with_changes(args=args)
+        changed_count = len(args) != len(call.args)
+        call = call.with_changes(args=_fix_commas(args) if changed_count else args)
         if family in api.SEQUENCE_INPUT_FAMILIES:
             call = self._sequence_input(call)
         return call
+
+    def _merge(self, call: cst.Call) -> cst.Call:
+        """Keras 1 `merge([a, b], mode="concat", concat_axis=1)` -> `<keras.layers>.concatenate([a, b], axis=1)`.
+
+        The callee is the module `keras.layers` by then: `keras.layers.merge` lost its removed last part, and
+        `from keras.layers import merge` was rewritten to bind `merge` to the module (a Keras 2 submodule name).
+        A mode with no Keras 3 function (cos, a callable), or an output_shape/mask, stays as written."""
+        positional = [a for a in call.args if a.keyword is None]
+        by_key = {a.keyword.value: a for a in call.args if a.keyword is not None}
+        if not positional or len(positional) > 2 or (len(positional) == 2 and "mode" in by_key):
+            return call
+        mode_arg = by_key.get("mode") or (positional[1] if len(positional) == 2 else None)
+        mode = api.MERGE_DEFAULT_MODE if mode_arg is None else _literal(mode_arg.value)
+        function = api.MERGE_MODES.get(mode) if isinstance(mode, str) else None
+        if function is None:
+            return call
+        renames = api.MERGE_KEYWORDS.get(function, {})
+        args = [positional[0]]
+        for key, arg in by_key.items():
+            if key == "mode" or (key in api.MERGE_UNUSED_KEYWORDS and key not in renames):
+                continue
+            if key in api.MERGE_NONE_KEYWORDS:
+                if not (isinstance(arg.value, cst.Name) and arg.value.value == "None"):
+                    return call
+                continue
+            args.append(arg.with_changes(keyword=cst.Name(renames[key])) if key in renames else arg)
+        self.applied.append(f"merge(mode={mode!r}) -> {function}()"
+                            + "".join(f", {old}= -> {new}=" for old, new in renames.items() if old in by_key))
+        func = cst.Attribute(value=call.func, attr=cst.Name(function))
+        return call.with_changes(func=func, args=_fix_commas(args))
 
     def _sequence_input(self, call: cst.Call) -> cst.Call:
         """Recurrent / Conv1D `input_dim=d, input_length=n` meant input_shape=(n, d) in Keras 2."""

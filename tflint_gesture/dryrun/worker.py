@@ -7,25 +7,29 @@ rule checks to measure. The answer says what happened: the loss at every step, t
 at step one, statistics of the outputs and of the input the first layer with a kernel receives,
 each check's measurements, or the exception (type, first line, phase, the slice line / layer line).
 
-Only this module and the sandbox guards run in the worker before user code; the user's prints go
-to the worker's log (file descriptor 1 is redirected), never into the protocol.
+Only this module, the ones it imports at the top (`errors`, `measure`, `training`) and the sandbox
+guards run in the worker before user code; the user's prints go to the worker's log (file
+descriptor 1 is redirected), never into the protocol.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
-import re
 import sys
 import threading
 import time
 
+from tflint_gesture.dryrun.errors import SLICE_FILENAME, error_info, first_line, track_layer_lines
 from tflint_gesture.dryrun.fresh_optimizer import fresh_optimizer
-from tflint_gesture.dryrun.tolerance import FLOAT32_TOLERANCE, ROW_SUM_TOLERANCE
+from tflint_gesture.dryrun.measure import FirstKernelInput, describe, input_shapes, num, output_stats, vocabulary
+from tflint_gesture.dryrun.training import StepError, forward, has_recurrent_layers, scale, train
 
-SLICE_FILENAME = "<tflint-slice>"
 MODEL_VARIABLE = "__tflint_model__"
+TRACE_SEQUENCES_FROM = 32  # time steps from which a recurrent model runs traced from the start
+TRACE_ABOVE_S = 0.2  # CPU seconds of the eager forward pass above which a recurrent model trains traced
 
 
 def main(config: dict) -> None:
@@ -64,7 +68,7 @@ def main(config: dict) -> None:
     except AttributeError:
         pass
     tf.get_logger().setLevel("ERROR")
-    _track_layer_lines(keras)
+    track_layer_lines(keras)
     try:  # before the audit hook, which refuses ctypes
         from tflint_gesture.dryrun import seccomp
 
@@ -74,6 +78,9 @@ def main(config: dict) -> None:
         guards.append(f"no seccomp ({type(exc).__name__}: {exc})")
     sandbox.install_guards(config["workdir"], config["read_roots"])
     guards.append("Python audit hook (files, processes, sockets, ctypes)")
+    # TensorFlow and Keras are ~270,000 objects that live as long as the worker: out of the cyclic
+    # collector's sight, the full collection each model's clear_session() runs costs ~0 s instead of ~0.2 s.
+    gc.freeze()
     send({"ready": True, "tensorflow": tf.__version__, "keras": keras.__version__,
           "import_seconds": round(import_seconds, 3), "guards": guards,
           "package_file": os.path.abspath(sys.modules["tflint_gesture"].__file__)})
@@ -88,7 +95,7 @@ def main(config: dict) -> None:
         except ValueError:
             send({"status": "not-run", "reason": "unreadable request"})
             continue
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         try:
             answer = run_model(request)
         except sandbox.UserExit:
@@ -99,10 +106,11 @@ def main(config: dict) -> None:
             elif isinstance(exc, KeyboardInterrupt):
                 return
             else:
-                answer = {"status": "not-run", "reason": f"internal error: {type(exc).__name__}: {_first_line(exc)}"}
+                answer = {"status": "not-run", "reason": f"internal error: {type(exc).__name__}: {first_line(exc)}"}
         answer["id"] = request.get("id")
         answer["versions"] = versions
         answer["seconds"] = round(time.perf_counter() - started, 3)
+        answer["cpu_seconds"] = round(time.process_time() - cpu_started, 3)  # all threads: steadier than wall under load
         answer["recycle"] = bool(answer.get("recycle")) or threading.active_count() > baseline_threads + 8
         send(answer)
 
@@ -137,14 +145,14 @@ def run_model(request: dict) -> dict:
     except (SystemExit, sandbox.UserExit):
         return {"status": "not-run", "reason": "the model's code tried to end the process (sys.exit/os._exit)"}
     except sandbox.Refused as exc:
-        return {"status": "not-run", "reason": f"{exc} while building the model", "error": _error(exc, "build")}
+        return {"status": "not-run", "reason": f"{exc} while building the model", "error": error_info(exc, "build")}
     except MemoryError as exc:
         return {"status": "not-run", "reason": "the model's code ran out of memory while building the model",
-                "error": _error(exc, "build"), "recycle": True}
+                "error": error_info(exc, "build"), "recycle": True}
     except RecursionError as exc:
-        return {"status": "not-run", "reason": "the model's code recursed too deeply", "error": _error(exc, "build")}
+        return {"status": "not-run", "reason": "the model's code recursed too deeply", "error": error_info(exc, "build")}
     except Exception as exc:  # noqa: BLE001
-        return {"status": "error", "error": _error(exc, "build")}
+        return {"status": "error", "error": error_info(exc, "build")}
 
     model = namespace.get(MODEL_VARIABLE)
     if not isinstance(model, keras.Model):
@@ -163,17 +171,17 @@ def run_model(request: dict) -> dict:
         except layout.LayoutDependent as exc:
             kept_layout = f"the model stays channels_first: {exc}"
         except Exception as exc:  # noqa: BLE001 - a clone Keras refuses: run the model as built
-            kept_layout = f"the model stays channels_first: rebuilding it channels_last failed ({_first_line(exc)})"
+            kept_layout = f"the model stays channels_first: rebuilding it channels_last failed ({first_line(exc)})"
 
     # --- synthetic data
     specs = request["x"] if isinstance(request["x"], list) else [request["x"]]
     try:
-        model_shapes = _input_shapes(built)
+        model_shapes = input_shapes(built)
         if model_shapes is not None and len(model_shapes) != len(specs):
             specs = [specs[0]] * len(model_shapes) if len(specs) == 1 and specs[0].get("source") == "model" else specs
         if model_shapes is not None and len(model_shapes) != len(specs):
             return {"status": "not-run", "reason": f"the model has {len(model_shapes)} inputs; the data gives {len(specs)}"}
-        vocab = _vocabulary(model)
+        vocab = vocabulary(model)
         shapes = [synth.resolve_shape(spec.get("shape"), model_shapes[i] if model_shapes else None)
                   for i, spec in enumerate(specs)]
         batch = synth.batch_for(shapes)
@@ -185,46 +193,73 @@ def run_model(request: dict) -> dict:
     if layout_note is not None:
         x = layout.transpose_inputs(x)
 
-    first_layer = _FirstKernelInput(model)
+    first_layer = FirstKernelInput(model)
+    # Recurrent layers run op by op per time step eagerly: a long sequence is traced once instead (see
+    # training.train), a short one is traced only when its eager forward pass turns out slow.
+    recurrent = has_recurrent_layers(model)
+    long_sequence = recurrent and model.built and _time_steps(x) >= TRACE_SEQUENCES_FROM
+    started = time.process_time()
     try:
-        probe = model(x, training=False)
+        probe = forward(model, x, traced=long_sequence)
     except Exception as exc:  # noqa: BLE001 - the forward pass itself fails on the data
         if layout.is_layout_error(str(exc)):
             return _layout_not_run(exc, kept_layout)
-        return {"status": "error", "error": _error(exc, "forward"), "x": _describe(x), "x_note": specs[0].get("note"),
+        return {"status": "error", "error": error_info(exc, "forward"), "x": describe(x), "x_note": specs[0].get("note"),
                 "x_source": specs[0].get("source")}
     if isinstance(probe, (list, tuple, dict)):
         return {"status": "not-run", "reason": "models with several outputs are not dry-run yet"}
     outputs = probe.numpy()
+    traced = recurrent and (long_sequence or time.process_time() - started > TRACE_ABOVE_S)
     out_shape = list(outputs.shape[1:])
     y_spec = request.get("y")
     if y_spec is None:
         return {"status": "not-run", "reason": "neither the labels nor the loss say what the targets look like"}
     y = synth.materialize_labels(y_spec, out_shape, rng, batch)
+    if traced and not _loss_accepts(model, x, y, probe):
+        traced = False  # the steps will fail: the eager step one says where, without a trace first
     initial = [w.copy() for w in model.get_weights()]
 
-    result = {"status": "ok", "keras": keras.__version__, "layout": layout_note, "declared_inputs": _input_shapes(model),
-              "x": _describe(x), "y": _describe(y),
+    result = {"status": "ok", "keras": keras.__version__, "layout": layout_note, "declared_inputs": input_shapes(model),
+              "x": describe(x), "y": describe(y),
               "y_note": y_spec.get("note"), "y_source": y_spec.get("source"),
-              "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": _output_stats(outputs)}
+              "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": output_stats(outputs),
+              "run_notes": [f"a batch of {batch}: samples of {sum(math.prod(s) for s in shapes):,} values"]
+              if batch < synth.BATCH else []}
     steps = int(request.get("steps", 4))
     try:
-        run = _train(model, x, y, steps, model.optimizer, first_layer)
-    except _StepError as exc:
+        run = train(model, x, y, steps, model.optimizer, first_layer, traced=traced)
+        if len(run["losses"]) < steps:
+            result["run_notes"].append(f"{len(run['losses'])} steps: the first took {run['first_step_s']:.2f} CPU s")
+    except StepError as exc:
         if layout.is_layout_error(exc.info.get("message", "")):
             return _layout_not_run(exc, kept_layout)
         result.update({"status": "error", "error": exc.info})
-        result["checks"] = _checks(request, model, x, y, outputs, initial, steps, first_layer, failed=True)
+        result["checks"] = _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, failed=True)
         return result
     result.update(run)
-    result["checks"] = _checks(request, model, x, y, outputs, initial, len(run["losses"]), first_layer)
+    result["checks"] = _checks(request, model, x, y, outputs, initial, len(run["losses"]), first_layer, traced)
     first_layer.remove()
     return result
 
 
+def _time_steps(x) -> int:
+    """The longest second axis of the inputs (the time axis of a sequence batch), 0 for flat inputs."""
+    arrays = x if isinstance(x, list) else [x]
+    return max((a.shape[1] for a in arrays if getattr(a, "ndim", 0) >= 3), default=0)
+
+
+def _loss_accepts(model, x, y, outputs) -> bool:
+    """Does the compiled loss run on these labels and the probe's outputs (training outputs have their shape)?"""
+    try:
+        model.compute_loss(x=x, y=y, y_pred=outputs, training=False)
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def _layout_not_run(exc: BaseException, kept: str | None) -> dict:
     return {"status": "not-run", "reason": f"this CPU does not run the model's channels_first layers "
-                                           f"({_first_line(exc)}); {kept or 'the model stays channels_first'}"}
+                                           f"({first_line(exc)}); {kept or 'the model stays channels_first'}"}
 
 
 def _gpus() -> bool:
@@ -236,76 +271,7 @@ def _gpus() -> bool:
         return False
 
 
-class _StepError(Exception):
-    def __init__(self, info: dict) -> None:
-        super().__init__(info.get("message"))
-        self.info = info
-
-
-def _train(model, x, y, steps: int, optimizer, first_layer, adaptive: bool = True) -> dict:
-    """`steps` training steps on the same batch: loss per step, gradient norm at step one.
-
-    Step one runs eagerly, phase by phase, so an exception says whether the forward pass, the loss
-    or the optimizer raised. When that step was slow (recurrent layers run op by op eagerly), the
-    remaining steps run as one traced tf.function, which costs about one eager step to trace.
-    """
-    import keras
-    import tensorflow as tf
-
-    losses, grad_norm, none_grads, first_input = [], None, 0, None
-    variables = model.trainable_variables
-    first_layer.reset()
-    started = time.perf_counter()
-    with tf.GradientTape() as tape:
-        try:
-            y_pred = model(x, training=True)
-        except Exception as exc:  # noqa: BLE001
-            raise _StepError(_error(exc, "forward")) from None
-        try:
-            loss = model.compute_loss(x=x, y=y, y_pred=y_pred, training=True)
-        except Exception as exc:  # noqa: BLE001
-            raise _StepError(_error(exc, "loss")) from None
-    losses.append(float(loss))
-    grads = tape.gradient(loss, variables)
-    pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
-    none_grads = len(variables) - len(pairs)
-    grad_norm = float(tf.linalg.global_norm([g for g, _ in pairs])) if pairs else 0.0
-    first_input = first_layer.stats
-    first_layer.active = False
-    try:
-        if pairs:
-            optimizer.apply_gradients(pairs)
-    except Exception as exc:  # noqa: BLE001
-        raise _StepError(_error(exc, "optimizer")) from None
-    first_step = time.perf_counter() - started
-    if adaptive and first_step > 0.5:
-        steps = min(steps, 3)  # a big model: 3 steps still show a frozen or diverging loss
-    # Recurrent layers run op by op eagerly; traced, the remaining steps cost about one eager step.
-    recurrent = first_step > 0.12 and any(isinstance(layer, keras.layers.RNN) or "RNN" in type(layer).__name__
-                                          for layer in model._flatten_layers(include_self=False, recursive=True))
-
-    def step(x, y):
-        with tf.GradientTape() as tape:
-            loss = model.compute_loss(x=x, y=y, y_pred=model(x, training=True), training=True)
-        grads = tape.gradient(loss, variables)
-        pairs = [(g, v) for g, v in zip(grads, variables) if g is not None]
-        if pairs:
-            optimizer.apply_gradients(pairs)
-        return loss
-
-    run_step = tf.function(step, reduce_retracing=True) if recurrent and steps > 2 else step
-    try:
-        for _ in range(steps - 1):
-            losses.append(float(run_step(x, y)))
-    except Exception as exc:  # noqa: BLE001
-        raise _StepError(_error(exc, "step")) from None
-    finally:
-        first_layer.active = True
-    return {"losses": [_num(v) for v in losses], "grad_norm": _num(grad_norm), "none_grads": none_grads,
-            "trainable": len(variables), "first_layer": first_input, "learning_rate": _learning_rate(optimizer)}
-
-
-def _checks(request, model, x, y, outputs, initial, steps, first_layer, failed: bool = False) -> dict:
+def _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, failed: bool = False) -> dict:
     """The measurements the parent asked for to confirm or refute particular rules."""
     import keras
     import numpy as np
@@ -323,16 +289,16 @@ def _checks(request, model, x, y, outputs, initial, steps, first_layer, failed: 
                 keras.utils.set_random_seed(synth.SEED)
                 live = model(x, training=True)  # as in a training step (dropout included)
                 plain = tf.convert_to_tensor(np.asarray(live))
-                values = {"compiled": _num(float(tf.reduce_mean(_script_loss(model)(y, live)))),
-                          "live": _output_stats(np.asarray(live))}
+                values = {"compiled": num(float(tf.reduce_mean(_script_loss(model)(y, live)))),
+                          "live": output_stats(np.asarray(live))}
                 for key, spec in params.items():
                     fn = getattr(keras.losses, spec["class"])(**spec.get("config", {}))
-                    values[key] = _num(float(fn(y, plain)))
+                    values[key] = num(float(fn(y, plain)))
                 done[name] = values
             elif name == "perfect_prediction" and not failed:
                 target = np.asarray(y, dtype="float32")
                 if list(target.shape) == list(outputs.shape):
-                    done[name] = {"loss": _num(float(model.compute_loss(x=x, y=y, y_pred=tf.convert_to_tensor(target),
+                    done[name] = {"loss": num(float(model.compute_loss(x=x, y=y, y_pred=tf.convert_to_tensor(target),
                                                                         training=False)))}
                 else:
                     ids = np.asarray(y).astype("int64")
@@ -340,20 +306,20 @@ def _checks(request, model, x, y, outputs, initial, steps, first_layer, failed: 
                                   "distinct_ids": int(len(np.unique(ids))), "min_id": int(ids.min()),
                                   "max_id": int(ids.max())}
             elif name == "input_scale" and not failed:
-                scaled = _scale(x, params["factor"])
+                scaled = scale(x, params["factor"])
                 optimizer = fresh_optimizer(model.optimizer, None)
-                done[name] = _train(model, scaled, y, 1, optimizer, first_layer, adaptive=False)
+                done[name] = train(model, scaled, y, 1, optimizer, first_layer, adaptive=False)
             elif name == "learning_rate" and not failed:
                 sane = params.get("sane", {}).get(type(model.optimizer).__name__, params.get("default", 0.001))
                 optimizer = fresh_optimizer(model.optimizer, sane)
                 if optimizer is None:
                     done[name] = {"error": "the optimizer could not be rebuilt with another learning rate"}
                     continue
-                done[name] = _train(model, x, y, steps, optimizer, first_layer, adaptive=False)
-        except _StepError as exc:
+                done[name] = train(model, x, y, steps, optimizer, first_layer, adaptive=False, traced=traced)
+        except StepError as exc:
             done[name] = {"error": exc.info.get("message")}
         except Exception as exc:  # noqa: BLE001 - a check that cannot be measured is just missing
-            done[name] = {"error": f"{type(exc).__name__}: {_first_line(exc)}"}
+            done[name] = {"error": f"{type(exc).__name__}: {first_line(exc)}"}
     return done
 
 
@@ -371,217 +337,6 @@ def _script_loss(model):
     raise ValueError(f"cannot call the compiled loss {loss!r}")
 
 
-def _scale(x, factor: float):
-    if isinstance(x, list):
-        return [(xi.astype("float32") * factor) for xi in x]
-    return x.astype("float32") * factor
-
-
-def _learning_rate(optimizer):
-    try:
-        lr = optimizer.learning_rate
-        return _num(float(lr.numpy() if hasattr(lr, "numpy") else lr))
-    except Exception:  # noqa: BLE001
-        return None
-
-
-# ===================================================================================== measurements
-class _FirstKernelInput:
-    """Statistics of the tensor entering the first layer that has a kernel, as a forward pass runs.
-
-    Every layer is watched, nested models' layers and wrapped layers (TimeDistributed, Bidirectional)
-    included, frozen or not, built or not yet: a layer's input is noted when it is entered and kept
-    when it leaves owning a kernel (its weights exist by then, also in a model built by its first
-    call). The innermost such layer leaves first, so a block that scales its input before its own
-    Dense is measured at that Dense, which is what the rule is about.
-    """
-
-    _KERNELS = ("kernel", "embeddings")
-
-    def __init__(self, model) -> None:
-        import keras
-
-        self.stats = None
-        self.active = True
-        self.wrapped = []
-        for layer in model._flatten_layers(include_self=False, recursive=True):
-            if isinstance(layer, keras.Model):
-                continue
-            original = layer.call
-
-            def wrapped(*args, __original=original, __layer=layer, **kwargs):
-                entered = None
-                if self.active and self.stats is None and args:
-                    entered = _tensor_stats(args[0], __layer.name)
-                result = __original(*args, **kwargs)
-                if entered is not None and self.stats is None and self._has_kernel(__layer):
-                    self.stats = entered
-                return result
-
-            try:
-                object.__setattr__(layer, "call", wrapped)
-                self.wrapped.append(layer)
-            except Exception:  # noqa: BLE001
-                continue
-
-    @classmethod
-    def _has_kernel(cls, layer) -> bool:
-        names = [str(getattr(v, "path", None) or getattr(v, "name", "")) for v in layer.weights]
-        return any(n.rsplit("/", 1)[-1].endswith(cls._KERNELS) for n in names)
-
-    def reset(self) -> None:
-        self.stats = None
-
-    def remove(self) -> None:
-        for layer in self.wrapped:
-            try:
-                object.__delattr__(layer, "call")
-            except Exception:  # noqa: BLE001
-                pass
-
-
-def _tensor_stats(tensor, name: str):
-    try:
-        import numpy as np
-
-        values = np.asarray(tensor, dtype="float64")
-        low, high = float(values.min()), float(values.max())
-        return {"layer": name, "min": _num(low), "max": _num(high), "spread": _num(high - low)}
-    except Exception:  # noqa: BLE001 - symbolic or ragged inputs: no statistics
-        return None
-
-
-def _output_stats(outputs) -> dict:
-    import numpy as np
-
-    values = np.asarray(outputs, dtype="float64")
-    finite = bool(np.isfinite(values).all())
-    rows = values.reshape(values.shape[0], -1)
-    sums = rows.sum(axis=1)
-    low, high = float(values.min()), float(values.max())
-    eps = FLOAT32_TOLERANCE
-    return {
-        "shape": list(values.shape[1:]),
-        "min": _num(low), "max": _num(high), "mean": _num(float(values.mean())),
-        "all_one": bool(finite and np.allclose(values, 1.0, rtol=0.0, atol=eps)),
-        "constant": bool(finite and high - low <= eps * max(1.0, abs(high))),
-        "in_unit": bool(finite and low >= -eps and high <= 1.0 + eps),
-        "rows_sum_to_one": bool(finite and low >= -eps and np.allclose(sums, 1.0, rtol=0.0, atol=ROW_SUM_TOLERANCE)),
-        "finite": finite,
-        "tolerance": eps,
-    }
-
-
-def _describe(value) -> dict:
-    import numpy as np
-
-    if isinstance(value, list):
-        return {"inputs": [_describe(v) for v in value]}
-    array = np.asarray(value)
-    return {"shape": list(array.shape), "dtype": str(array.dtype),
-            "min": _num(float(array.min())) if array.size else None,
-            "max": _num(float(array.max())) if array.size else None}
-
-
-def _input_shapes(model):
-    """Per-sample input shapes of a built model, None when the model declares none."""
-    try:
-        inputs = model.inputs
-    except (AttributeError, ValueError):
-        return None
-    if not inputs:
-        return None
-    return [[d for d in list(t.shape)[1:]] for t in inputs]
-
-
-def _vocabulary(model):
-    """input_dim of a leading Embedding layer: integer inputs must stay below it."""
-    import keras
-
-    for layer in model._flatten_layers(include_self=False, recursive=True):
-        if isinstance(layer, keras.layers.Embedding):
-            return int(layer.input_dim)
-    return None
-
-
-def _track_layer_lines(keras) -> None:
-    """Remember, for every layer the slice creates, the slice line that created it."""
-    base = keras.layers.Layer
-    original = base.__init__
-
-    def __init__(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        frame = sys._getframe(1)
-        while frame is not None:
-            if frame.f_code.co_filename == SLICE_FILENAME:
-                try:
-                    object.__setattr__(self, "_tflint_line", frame.f_lineno)
-                except Exception:  # noqa: BLE001
-                    pass
-                break
-            frame = frame.f_back
-
-    base.__init__ = __init__
-
-
-# ===================================================================================== errors
-_FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_OP_SUFFIX = re.compile(r"\s*\[Op:[^\]]*\](\s*name:\s*\S*)?\s*$")
-
-
-_ARRAY = re.compile(r"\[\[[-0-9.eE+naifNI\s\[\],]*\]\]", re.DOTALL)  # a printed array: not worth a line
-
-
-def _first_line(exc: BaseException) -> str:
-    text = _ANSI.sub("", str(exc)).strip()
-    text = _FUNCTION_NODE.sub("", text)
-    text = _ARRAY.sub("<the data>", text)
-    for line in text.splitlines():
-        line = line.strip()
-        if line and not line.startswith("Exception encountered when calling"):
-            return _OP_SUFFIX.sub("", line)[:400]
-    return type(exc).__name__
-
-
-def _error(exc: BaseException, phase: str) -> dict:
-    """Type, first line, phase, and where: the slice line and the line of the layer involved."""
-    slice_line, layer_line, layer_name = None, None, None
-    tb = exc.__traceback__
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code.co_filename == SLICE_FILENAME:
-            slice_line = tb.tb_lineno
-        owner = frame.f_locals.get("self") if "self" in frame.f_code.co_varnames[:1] else None
-        line = getattr(owner, "_tflint_line", None)
-        if isinstance(line, int):
-            layer_line, layer_name = line, getattr(owner, "name", None)
-        tb = tb.tb_next
-    return {"type": type(exc).__name__, "message": _first_line(exc), "phase": phase, "slice_line": slice_line,
-            "layer_slice_line": layer_line, "layer": layer_name, "shape_or_dtype": _shape_or_dtype(exc)}
-
-
-_SHAPE_WORDS = ("shape", "rank", "ndim", "dimension", "incompatible", "dtype", "cast", "expected axis", "label value",
-                "must have the same", "received a label", "outside the valid range", "broadcast", "Matrix size")
-
-
-def _shape_or_dtype(exc: BaseException) -> bool:
-    text = str(exc)
-    return type(exc).__name__ in ("InvalidArgumentError", "ValueError", "TypeError", "UnimplementedError") and any(
-        word.lower() in text.lower() for word in _SHAPE_WORDS)
-
-
-def _num(value):
-    if value is None:
-        return None
-    value = float(value)
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return value
-
-
 def _jsonable(value):
     try:
         return float(value)
@@ -589,4 +344,3 @@ def _jsonable(value):
         return str(value)
 
 
-__all__ = ["main", "run_model", "SLICE_FILENAME", "MODEL_VARIABLE"]

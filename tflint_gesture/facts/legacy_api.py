@@ -53,7 +53,6 @@ KEYWORD_RENAMES = {
     "conv1d": {**_CONV, "filter_length": "kernel_size", "subsample_length": "strides"},
     "conv": _CONV,
     "convlstm": {**_CONV, **{k: v for k, v in _RECURRENT.items() if k != "output_dim"}},
-    # Keras 2 split `init` into depthwise_/pointwise_initializer here: not translated (the build then says so).
     "separable": {k: v for k, v in _CONV.items() if k not in ("init", "W_regularizer", "W_constraint")},
     "recurrent": _RECURRENT,
     "simple_rnn": {k: v for k, v in _RECURRENT.items() if k != "inner_activation"},  # it has no gate
@@ -71,10 +70,16 @@ KEYWORD_RENAMES = {
     "model": {"input": "inputs", "output": "outputs"},
     "input": {"input_dtype": "dtype"},
 }
+# One Keras 1 keyword that Keras 2 gave to several (its separable_conv2d_args_preprocessor: `init` set both).
+KEYWORD_SPLITS = {"separable": {"init": ("depthwise_initializer", "pointwise_initializer")}}
 # Keyword values Keras 2 converted along with the keyword.
 VALUE_RENAMES = {"data_format": {"th": "channels_first", "tf": "channels_last", "default": None}}
 # Keywords Keras 3 rejects that had no effect in the Keras 1 default (`BatchNormalization(mode=0)`).
 DROPPED_KEYWORDS = {"batchnorm": {"mode": 0}}
+# Keywords Keras 2 still accepted and ignored whatever their value (Embedding's `dropout`, with a warning to use
+# SpatialDropout1D instead), or that only chose how Keras 1 computed the same numbers (`consume_less`).
+IGNORED_KEYWORDS = {"embedding": frozenset({"dropout"}), "recurrent": frozenset({"consume_less"}),
+                    "simple_rnn": frozenset({"consume_less"})}
 # Layers whose `input_dim=` (and `input_length=`) meant a sequence input: (input_length, input_dim).
 SEQUENCE_INPUT_FAMILIES = frozenset({"recurrent", "simple_rnn", "conv1d"})
 
@@ -105,6 +110,17 @@ LAYER_FAMILIES = {f"keras.layers.{cls}": family for family, classes in _FAMILY_C
                   if family not in ("model",)}
 LAYER_FAMILIES["keras.Model"] = "model"
 LAYER_FAMILIES["keras.layers.Input"] = "input"
+
+# Keras 1's functional `merge(inputs, mode="sum", concat_axis=-1, dot_axes=-1, output_shape=None, ..., name=None)`
+# (`from keras.layers import merge`), removed in Keras 2: the Keras 3 merge function of each mode ("cos" and a
+# callable mode have none), and the keywords a mode reads, with their Keras 3 names.
+MERGE_FUNCTION = "keras.layers.merge"
+MERGE_DEFAULT_MODE = "sum"
+MERGE_MODES = {"sum": "add", "mul": "multiply", "concat": "concatenate", "ave": "average", "max": "maximum",
+               "dot": "dot"}
+MERGE_KEYWORDS = {"concatenate": {"concat_axis": "axis"}, "dot": {"dot_axes": "axes"}}
+MERGE_UNUSED_KEYWORDS = frozenset({"concat_axis", "dot_axes"})  # ignored by the other modes
+MERGE_NONE_KEYWORDS = frozenset({"output_shape", "output_mask", "arguments"})  # only None translates
 
 # Conv layers whose Keras 1 signature spelled the kernel as separate positional integers:
 # `Convolution2D(32, 3, 3)` is kernel (3, 3) in Keras 1/2, but filters=32, kernel_size=3, strides=3 in Keras 3.
@@ -151,7 +167,10 @@ def layer_family(canonical_name: str) -> "str | None":
     return LAYER_FAMILIES.get(canonical_name)
 
 
-__all__ = ["MODULE_RENAMES", "CLASS_RENAMES", "KEYWORD_RENAMES", "VALUE_RENAMES", "DROPPED_KEYWORDS",
+__all__ = ["MODULE_RENAMES", "CLASS_RENAMES", "KEYWORD_RENAMES", "KEYWORD_SPLITS", "VALUE_RENAMES", "DROPPED_KEYWORDS",
+           "IGNORED_KEYWORDS",
+           "MERGE_FUNCTION", "MERGE_DEFAULT_MODE", "MERGE_MODES", "MERGE_KEYWORDS", "MERGE_UNUSED_KEYWORDS",
+           "MERGE_NONE_KEYWORDS",
            "SEQUENCE_INPUT_FAMILIES", "LAYER_FAMILIES", "KERNEL_DIMS", "KERNEL_DIMS_EXCLUSIVE",
            "OPTIMIZER_KEYWORD_RENAMES", "OPTIMIZER_MODULE_RENAMES", "LEARNING_RATE_ALIAS", "OPTIMIZER_NONE_KEYWORDS",
            "REMOVED_METHODS",

@@ -1,0 +1,100 @@
+"""The class count a slice writes in when a classifier's output width comes from data the dry run does not load.
+
+`Dense(num_classes, activation="softmax")` with `num_classes = int(labels.max()) + 1` cannot be built
+without the data. The width then does not matter for most measurements (any count above 2 shows the
+same rank and encoding errors), so the slicer builds the model with a count written in: the labels'
+class count when the facts know it, else `ASSUMED_CLASSES`; the rules about the width against the
+labels (TFG203, TFG502) are then not judged, and the observation says what was assumed.
+
+When the width is a parameter of the builder function the model comes from (`def build(n): ...
+Dense(n)` called once as `build(len(encoder.classes_))`), the count goes into the argument of that
+call, where the unloaded data enters the builder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import libcst as cst
+
+from tflint_gesture.dryrun.names import iter_calls
+from tflint_gesture.dryrun.recording import literal_of
+
+ASSUMED_CLASSES = 5
+LITERAL_NODES = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.Imaginary)
+
+
+@dataclass
+class WidthAssumption:
+    node: cst.BaseExpression  # the expression the count is written into
+    count: int
+    why: str  # "assumed" or where the count comes from
+    where: str  # how the observation names the expression
+
+
+def class_count_assumption(target, module: cst.Module, values: dict, parent: dict, line) -> Optional[WidthAssumption]:
+    """The width to assume for `target`'s output layer, None when its width is not an unknown class count."""
+    from tflint_gesture.dryrun import synth
+    from tflint_gesture.facts.models import head_of
+    from tflint_gesture.facts.queries import labels_of
+    from tflint_gesture.facts.values import Loss
+
+    loss = target.compile.loss
+    if not isinstance(loss, Loss) or loss.name not in synth.SPARSE | synth.CATEGORICAL:
+        return None
+    head = head_of(target.model)
+    call = head.layer.node if head is not None else None
+    if not isinstance(call, cst.Call):
+        return None
+    units = next((a.value for a in call.args if (a.keyword is None and not a.star)
+                  or (a.keyword is not None and a.keyword.value == "units")), None)
+    if units is None or isinstance(units, LITERAL_NODES) or literal_of(values.get(id(units))) is not None:
+        return None
+    where = f"the output layer's units `{module.code_for_node(units)}` (line {line(units)})"
+    if isinstance(units, cst.Name):
+        argument = _builder_argument(units, module, parent)
+        if argument is not None:
+            node, function = argument
+            if isinstance(node, LITERAL_NODES) or literal_of(values.get(id(node))) is not None:
+                return None
+            where += f", from `{module.code_for_node(node)}` passed to `{function}()` (line {line(node)}),"
+            units = node
+    labels = labels_of(target.fit) if target.fit is not None else None
+    classes = getattr(labels, "num_classes", None)
+    if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
+        return WidthAssumption(units, classes, "the number of classes of the script's labels", where)
+    return WidthAssumption(units, ASSUMED_CLASSES, "assumed", where)
+
+
+def _builder_argument(name: cst.Name, module: cst.Module, parent: dict) -> Optional[tuple]:
+    """(the argument expression, the function's name) when `name` is a parameter of the module-level function
+    around it and that function is called exactly once at the module level; the parameter's default when that
+    call does not pass it."""
+    function = parent.get(id(name))
+    while function is not None and not isinstance(function, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
+        function = parent.get(id(function))
+    if not isinstance(function, cst.FunctionDef) or function not in module.body:
+        return None
+    params = function.params
+    positional = list(params.posonly_params) + list(params.params)
+    param = next((p for p in positional + list(params.kwonly_params) if p.name.value == name.value), None)
+    if param is None:
+        return None
+    calls = [call for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
+             for call in iter_calls(stmt, into_functions=False)
+             if isinstance(call.func, cst.Name) and call.func.value == function.name.value]
+    if len(calls) != 1 or any(a.star for a in calls[0].args):
+        return None
+    args = calls[0].args
+    keyword = next((a.value for a in args if a.keyword is not None and a.keyword.value == name.value), None)
+    if keyword is not None:
+        return keyword, function.name.value
+    index = positional.index(param) if param in positional else None
+    given = [a for a in args if a.keyword is None]
+    if index is not None and index < len(given):
+        return given[index].value, function.name.value
+    return (param.default, function.name.value) if param.default is not None else None
+
+
+__all__ = ["ASSUMED_CLASSES", "LITERAL_NODES", "WidthAssumption", "class_count_assumption"]
