@@ -120,6 +120,8 @@ def _fit_keywords(facts: Facts, target: Callable[[], bool]) -> Iterator[Report]:
 
 def _loaders(facts: Facts, target: Callable[[], bool]) -> Iterator[Report]:
     """`imdb.load_data(nb_words=N)`: Keras 3 ignores it, so every word id reaches an `Embedding(N, ...)`."""
+    if facts.source is not None and "nb_words" not in facts.source:
+        return  # the syntactic pass below walks the whole module: only for a script that spells the keyword
     syntax = _syntax(facts)
     for node in syntax.calls.values():
         if _qualname(node.func, syntax.bindings) not in _LOADERS:
