@@ -133,3 +133,25 @@ def test_the_table_is_the_only_declaration():
     slow = [o for o in OPTIONS if not o.fast and o.kind != ACTION]
     assert slow and all(parse([o.flags[0], "x.py"] if o.kind == "flag" else [o.flags[0], "v", "x.py"]) is None
                         for o in slow)
+
+
+def test_a_cold_check_of_a_keras_script_does_not_import_libcst_matchers(tmp_path):
+    """`libcst.matchers` alone costs more to import than the whole analysis of a 300-line script
+    (bench/bench_startup.py): no rule may need it on the everyday path, findings or not."""
+    from helpers import ONE_HOT_MODEL
+
+    (tmp_path / "train.py").write_text(ONE_HOT_MODEL)
+    code = (
+        "import sys\nfrom tflint_gesture.cli import main\n"
+        "try:\n    main(['train.py', '-q', '--no-cache', '--exit-zero'])\n"
+        "except SystemExit as exit:\n    print(exit.code)\n"
+        "print('rules' if 'tflint_gesture.rules' in sys.modules else 'no rules')\n"
+        "print(sorted(m for m in sys.modules if m.startswith('libcst.matchers')))\n"
+    )
+    env = {"PYTHONPATH": str(REPO_ROOT), "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    status, ran, matchers = proc.stdout.strip().splitlines()[-3:]
+    assert status == "0" and ran == "rules", proc.stdout  # the rules did run on it
+    assert matchers == "[]"

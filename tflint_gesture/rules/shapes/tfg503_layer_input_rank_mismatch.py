@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Iterator
 
-import libcst.matchers as m
+import libcst as cst
+
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.queries import known_loss
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace
+from tflint_gesture.facts.walk import iter_nodes
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.shapes.common import (
@@ -45,14 +47,21 @@ def _rank_problems(facts: Facts):
             yield problem, model, data
 
 
-_SET_FORMAT = m.OneOf(m.Name("set_image_data_format"), m.Name("set_image_dim_ordering"))
+_SET_FORMAT = ("set_image_data_format", "set_image_dim_ordering")
 
 
 def _sets_data_format(facts: Facts) -> bool:
     """The script sets Keras' global image data format (`K.set_image_data_format(...)`, Keras 1's
     `set_image_dim_ordering("th")`), whatever the value: the layers' default axes are then not known."""
-    call = m.Call(func=m.OneOf(_SET_FORMAT, m.Attribute(attr=_SET_FORMAT)))
-    return bool(m.findall(facts.module, call))
+    if facts.source is not None and not any(name in facts.source for name in _SET_FORMAT):
+        return False
+    for node in iter_nodes(facts.module):
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", None)
+            if name in _SET_FORMAT:
+                return True
+    return False
 
 
 class LayerInputRank(Rule):
