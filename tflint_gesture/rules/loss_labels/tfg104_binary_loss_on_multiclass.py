@@ -145,9 +145,11 @@ class BinaryLossOnMulticlass(LossVsLabelsRule):
                    f"one class per sample," if unknown else
                    f"labels {fit.where(facts)} are single-label {describe_labels(labels)} over "
                    f"{classes or head.units} classes")
-        effect = ("the softmax is trained against the wrong objective (tf.keras 2 also reports an inflated binary "
-                  "accuracy), and multi-label targets would need sigmoid outputs instead" if unknown else
-                  "the reported accuracy is inflated and the softmax is trained against the wrong objective")
+        outputs = "the softmax is" if softmax_head else "the model's outputs are"
+        old_keras = "Keras before 2.3 also reported an inflated binary accuracy"
+        effect = (f"the softmax is trained against the wrong objective ({old_keras}), and multi-label targets would "
+                  f"need sigmoid outputs instead" if unknown else
+                  f"{outputs} trained against the wrong objective ({old_keras})")
         yield self.report(
             fit,
             f"{problem} but the loss is {loss.name}, which scores every class as an "
