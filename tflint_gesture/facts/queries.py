@@ -121,24 +121,23 @@ def compiled_models(facts) -> list:
     """
     found: list = []
     seen: set = set()
+
+    def add(model, compile_: Compile, call) -> None:
+        if outputs_of(model) is not None:
+            found.extend(views(facts, model, compile_, call))
+        elif isinstance(compile_.loss, Loss):
+            found.append((model, compile_, call))
+        else:
+            return
+        seen.add((id(model), id(compile_)))
+
     for call in training_calls(facts):
-        compile_ = call.compile
-        if isinstance(compile_, Compile) and (id(call.model), id(compile_)) not in seen:
-            if outputs_of(call.model) is not None:
-                seen.add((id(call.model), id(compile_)))
-                found.extend(views(facts, call.model, compile_, call))
-            elif isinstance(compile_.loss, Loss):
-                seen.add((id(call.model), id(compile_)))
-                found.append((call.model, compile_, call))
+        if isinstance(call.compile, Compile) and (id(call.model), id(call.compile)) not in seen:
+            add(call.model, call.compile, call)
     for model in facts.models:
         compile_ = model.compile
         if isinstance(compile_, Compile) and not compile_.conditional and (id(model), id(compile_)) not in seen:
-            if outputs_of(model) is not None:
-                seen.add((id(model), id(compile_)))
-                found.extend(views(facts, model, compile_))
-            elif isinstance(compile_.loss, Loss):
-                seen.add((id(model), id(compile_)))
-                found.append((model, compile_, None))
+            add(model, compile_, None)
     return found
 
 
