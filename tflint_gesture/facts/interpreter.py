@@ -18,6 +18,7 @@ import libcst as cst
 import tflint_gesture.facts.classes as classes
 from tflint_gesture.facts.expressions import ExpressionEvaluator
 from tflint_gesture.facts.frames import MAX_CALL_DEPTH, MAX_UNROLL, STAR, Frame, Scope, const_value, join
+from tflint_gesture.facts.indicators import one_hot_store
 from tflint_gesture.facts.names import canonical, dotted_name, target_names
 from tflint_gesture.facts.store import Facts
 from tflint_gesture.facts.symbols import ParamSources, size_alias
@@ -365,10 +366,11 @@ class Interpreter(ExpressionEvaluator):
                 else:
                     owner.items[key.value] = value if self.uncertain <= owner.created_depth else UNKNOWN
             elif isinstance(owner, Data) and isinstance(target.value, cst.Name):
-                self._store_items(target.value.value, owner, value, scope)
+                stored = one_hot_store(self, target, owner, value)
+                self._store_items(target.value.value, owner, value, scope, stored)
 
     @staticmethod
-    def _store_items(name: str, data: Data, value: Any, scope: Scope) -> None:
+    def _store_items(name: str, data: Data, value: Any, scope: Scope, stored: Optional[Data] = None) -> None:
         """`y[i, c] = 1`: numpy changes the array in place, so what was known of its values (a range, an
         encoding, constant bounds such as np.zeros' (0, 0)) no longer holds; its shape and identity do."""
         low_high = (float(value.value),) * 2 if isinstance(value, Const) and isinstance(value.value, (int, float)) \
@@ -376,8 +378,8 @@ class Interpreter(ExpressionEvaluator):
         bounds = None
         if data.bounds is not None and low_high is not None:
             bounds = (min(data.bounds[0], low_high[0]), max(data.bounds[1], low_high[1]))
-        changed = data.derive(bounds=bounds, encoding=LabelEncoding.UNKNOWN, num_classes=None, classes_sym=None,
-                              vrange=ValueRange.UNKNOWN, binary_if_two=False)
+        changed = stored or data.derive(bounds=bounds, encoding=LabelEncoding.UNKNOWN, num_classes=None,
+                                        classes_sym=None, vrange=ValueRange.UNKNOWN, binary_if_two=False, hot_store=None)
         holder: Optional[Scope] = scope
         while holder is not None and name not in holder.vars:
             holder = holder.parent

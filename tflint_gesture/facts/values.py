@@ -140,6 +140,7 @@ class Data:
     ordered: Optional[Origin] = None  # evidence that the samples are in class order
     binary_if_two: bool = False  # LabelBinarizer: one column when there are two classes
     centred: bool = False  # a mean was subtracted: dividing by a spread standardises it
+    hot_store: Any = field(default=None, repr=False)  # the `y[i, c] = 1` statement that made it one-hot (facts.indicators)
 
     def derive(self, **changes) -> "Data":
         """A transformed copy that is still the same data (same root)."""
@@ -153,6 +154,9 @@ def join_data(values: list) -> Any:
     first = values[0]
     if not all(isinstance(v, Data) and v.root == first.root for v in values):
         return UNKNOWN
+    stored = [v for v in values if v.hot_store is not None]
+    if stored and all(v.hot_store is stored[0].hot_store or v.bounds == (0.0, 0.0) for v in values):
+        return stored[0]  # a loop of one-hot stores that may not have run: its zeros are still no other encoding
 
     def agreed(name: str, unknown: Any) -> Any:
         value = getattr(first, name)
