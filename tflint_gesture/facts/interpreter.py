@@ -32,6 +32,7 @@ from tflint_gesture.facts.values import (
     Data,
     Dataset,
     Function,
+    ImageGenerator,
     Instance,
     LabelEncoding,
     Layer,
@@ -355,6 +356,8 @@ class Interpreter(ExpressionEvaluator):
             owner = self.eval(target.value, scope)
             if isinstance(owner, (Instance, ModelValue)) or (isinstance(owner, Layer) and owner.cls is not None):
                 owner.attrs[target.attr.value] = value
+            elif isinstance(owner, ImageGenerator):  # `datagen.featurewise_center = True`: its scaling is unknown
+                owner.rescale = owner.preprocessing = UNKNOWN
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, scope)
             if isinstance(owner, Mapping):

@@ -72,8 +72,8 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
             return generator_flow_from(interp, obj, args, node)
         if name == "flow":
             return generator_flow(interp, obj, args, node)
-        if name == "fit":
-            obj.preprocessing = UNKNOWN if obj.preprocessing is None else obj.preprocessing
+        # `fit` only computes the statistics that the featurewise/zca flags apply, and a flag that is not
+        # literally False already makes the preprocessing unknown: the fit itself changes no pixel range.
         return UNKNOWN
     if isinstance(obj, Tensor):  # `x.reshape(...)`, `tensor.numpy()` on a symbolic tensor
         return opaque_tensor(node, (obj,) + tensors_in(args), name)
