@@ -60,6 +60,12 @@ def class_names(node: cst.CSTNode) -> Sym:
     return Sym(("class names", id(node)), 0, "the number of class folders", described=True)
 
 
+def vocabulary_size(node: cst.CSTNode) -> Sym:
+    """The unknown size of the vocabulary of the lookup layer `node` made (`StringLookup(...)`): the ids it
+    maps labels to run below it, and `len(layer.get_vocabulary())` names it."""
+    return Sym(("vocabulary", id(node)), 0, "the size of the lookup vocabulary", described=True)
+
+
 class ParamSources:
     """What each parameter of one function call stands for, when its value is an unknown number: the
     symbol of the caller's argument (or of the default), and the name's bind count at the call."""
@@ -161,7 +167,7 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
     if _is_len_of_name(expr):
         value = _value(interp, expr.args[0].value, scope)
         if isinstance(value, ClassNames) and value.count is None and value.origin is not None:
-            return class_names(value.origin.node)
+            return value.sym or class_names(value.origin.node)
     return None
 
 

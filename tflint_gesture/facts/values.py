@@ -198,6 +198,7 @@ class ClassNames:
 
     count: Optional[int]
     origin: Optional[Origin] = None
+    sym: Any = None  # facts.symbols.Sym naming an unknown count, when not "the number of class folders"
 
 
 @dataclass

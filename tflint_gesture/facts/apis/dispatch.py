@@ -78,6 +78,7 @@ KERAS_OPS = {
     "keras.ops.argmax": ("numpy.argmax", {"x": "a"}),
     "keras.ops.convert_to_tensor": ("numpy.array", {"x": "object"}),
     "keras.ops.array": ("numpy.array", {"x": "object"}),
+    "keras.ops.convert_to_numpy": ("numpy.asarray", {"x": "object"}),
     "keras.ops.expand_dims": ("tensorflow.expand_dims", {}),
     "keras.ops.reshape": ("tensorflow.reshape", {}),
     "keras.ops.transpose": ("numpy.transpose", {}),
