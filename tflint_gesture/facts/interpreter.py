@@ -21,7 +21,7 @@ from tflint_gesture.facts.frames import MAX_CALL_DEPTH, MAX_UNROLL, STAR, Frame,
 from tflint_gesture.facts.indicators import one_hot_store
 from tflint_gesture.facts.names import canonical, dotted_name, target_names
 from tflint_gesture.facts.store import Facts
-from tflint_gesture.facts.symbols import ParamSources, size_alias
+from tflint_gesture.facts.symbols import ParamSources, forget_attribute, size_alias
 from tflint_gesture.facts.values import (
     UNKNOWN,
     Args,
@@ -356,6 +356,7 @@ class Interpreter(ExpressionEvaluator):
             owner = self.eval(target.value, scope)
             if isinstance(owner, (Instance, ModelValue)) or (isinstance(owner, Layer) and owner.cls is not None):
                 owner.attrs[target.attr.value] = value
+                forget_attribute(self, owner, target.attr.value)
             elif isinstance(owner, ImageGenerator):  # `datagen.featurewise_center = True`: its scaling is unknown
                 owner.rescale = owner.preprocessing = UNKNOWN
         elif isinstance(target, cst.Subscript):
