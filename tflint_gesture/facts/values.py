@@ -141,10 +141,19 @@ class Data:
     binary_if_two: bool = False  # LabelBinarizer: one column when there are two classes
     centred: bool = False  # a mean was subtracted: dividing by a spread standardises it
     hot_store: Any = field(default=None, repr=False)  # the `y[i, c] = 1` statement that made it one-hot (facts.indicators)
+    columns: tuple = field(default=(), repr=False)  # ((name, Data), ...) stored by `df["label"] = ...` into this frame
 
     def derive(self, **changes) -> "Data":
-        """A transformed copy that is still the same data (same root)."""
-        return replace(self, **changes)
+        """A transformed copy that is still the same data (same root). Stored columns stay only where a
+        change says so: a split, a shuffle or a filter of the frame no longer holds them row for row."""
+        return replace(self, **{"columns": (), **changes})
+
+    def column(self, name: str) -> Any:
+        """The data stored as column `name` of this frame, or None."""
+        for key, value in self.columns:
+            if key == name:
+                return value
+        return None
 
 
 def join_data(values: list) -> Any:
@@ -176,7 +185,8 @@ def join_data(values: list) -> Any:
         vrange=agreed("vrange", ValueRange.UNKNOWN), bounds=agreed("bounds", None),
         is_image=all(v.is_image for v in values), scalings=agreed("scalings", ()), roles=agreed("roles", frozenset()),
         ordered=first.ordered if all(v.ordered is not None for v in values) else None,
-        binary_if_two=agreed("binary_if_two", False), centred=agreed("centred", False))
+        binary_if_two=agreed("binary_if_two", False), centred=agreed("centred", False),
+        columns=first.columns if all(v.columns is first.columns for v in values) else ())
 
 
 @dataclass
