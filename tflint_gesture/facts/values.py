@@ -260,6 +260,9 @@ class Compile:
     conditional: bool = False
     loss_value: Any = UNKNOWN  # the `loss=` argument as given: a list or dict of losses for several outputs
     metrics_value: Any = UNKNOWN  # the `metrics=` argument as given (one entry per output, or a dict)
+    # Optimizers handed to a subclass's own `compile(d_optimizer=..., g_optimizer=...)` (a GAN): it keeps them
+    # to train its sub-models in its `train_step`, so they train this model's weights.
+    custom_optimizers: tuple = ()
 
 
 @dataclass

@@ -138,6 +138,10 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
             compile_.metrics = []
         if args.starred:
             compile_.loss = UNKNOWN
+        cls = getattr(model, "cls", None)
+        if cls is not None and "compile" in cls.methods:  # the subclass's own compile takes other arguments
+            given = [v for v, _ in args.pos] + [v for k, (v, _) in args.kw.items() if k != "optimizer"]
+            compile_.custom_optimizers = tuple(v for v in given if isinstance(v, Optimizer))
         interp.facts.compiles.append(compile_)
         if certain or model.compile is None:
             model.compile = compile_
