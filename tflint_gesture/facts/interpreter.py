@@ -17,6 +17,7 @@ import libcst as cst
 
 import tflint_gesture.facts.classes as classes
 from tflint_gesture.facts.expressions import ExpressionEvaluator
+from tflint_gesture.facts.frame_columns import changes_frame, forget_columns, stored_columns
 from tflint_gesture.facts.frames import MAX_CALL_DEPTH, MAX_UNROLL, STAR, Frame, Scope, const_value, join
 from tflint_gesture.facts.indicators import one_hot_store
 from tflint_gesture.facts.names import canonical, dotted_name, target_names
@@ -370,38 +371,13 @@ class Interpreter(ExpressionEvaluator):
                 else:
                     owner.items[key.value] = value if self.uncertain <= owner.created_depth else UNKNOWN
             elif isinstance(owner, Data) and isinstance(target.value, cst.Name):
-                stored = one_hot_store(self, target, owner, value)
-                self._store_items(target.value.value, owner, value, scope, stored, self._stored_columns(target, owner,
-                                                                                                       value, scope))
+                columns = stored_columns(self, target, owner, value, scope)
+                self._store_items(target.value.value, owner, value, scope, one_hot_store(self, target, owner, value),
+                                  columns)
             else:
-                self.forget_columns(target, scope)  # `df.loc[rows, "label"] = 0` changes a stored column
+                forget_columns(target, scope)  # `df.loc[rows, "label"] = 0` changes a stored column
         if isinstance(target, cst.Attribute):
-            self.forget_columns(target, scope)  # `df.label = ...`
-
-    def _stored_columns(self, target: cst.Subscript, frame: Data, value: Any, scope: Scope) -> tuple:
-        """The frame's stored columns after `frame["name"] = value`: a pandas column store (kept only when
-        the value is data and the name is a constant) replaces that column and leaves the others."""
-        if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
-            return ()
-        key = self.eval(target.slice[0].slice.value, scope)
-        if not (isinstance(key, Const) and isinstance(key.value, str)):
-            return ()
-        kept = tuple((k, v) for k, v in frame.columns if k != key.value)
-        return kept + ((key.value, value),) if isinstance(value, Data) else kept
-
-    @staticmethod
-    def forget_columns(node: cst.CSTNode, scope: Scope) -> None:
-        """A frame changed in a way not followed (`df.loc[...] = `, `df.fillna(..., inplace=True)`): the
-        columns stored into it are no longer known."""
-        while isinstance(node, (cst.Attribute, cst.Subscript)):
-            node = node.value
-        if not isinstance(node, cst.Name):
-            return
-        holder: Optional[Scope] = scope
-        while holder is not None and node.value not in holder.vars:
-            holder = holder.parent
-        if holder is not None and isinstance(holder.vars[node.value], Data) and holder.vars[node.value].columns:
-            holder.vars[node.value] = holder.vars[node.value].derive()
+            forget_columns(target, scope)  # `df.label = ...`
 
     @staticmethod
     def _store_items(name: str, data: Data, value: Any, scope: Scope, stored: Optional[Data] = None,
@@ -544,9 +520,9 @@ class Interpreter(ExpressionEvaluator):
                 return self.call_function(method, args, node, self_value=None if static else func.obj)
             if isinstance(func.obj, Instance):
                 return UNKNOWN
-            if isinstance(func.obj, Data) and func.obj.columns and ("inplace" in args.kw or func.name in _IN_PLACE) \
+            if isinstance(func.obj, Data) and changes_frame(func.obj, func.name, args) \
                     and isinstance(node.func, cst.Attribute) and args.scope is not None:
-                self.forget_columns(node.func.value, args.scope)
+                forget_columns(node.func.value, args.scope)
             return self.apis.call_method(self, func.obj, func.name, args, node)
         if isinstance(func, Layer):
             if func.cls is not None:
@@ -571,9 +547,6 @@ class Interpreter(ExpressionEvaluator):
     @staticmethod
     def _is_plain_function(node: cst.FunctionDef) -> bool:
         return True
-
-
-_IN_PLACE = frozenset({"insert", "update", "pop", "__setitem__", "set_value"})  # pandas methods that change a frame
 
 
 def _source_name(node: cst.CSTNode) -> Optional[str]:
