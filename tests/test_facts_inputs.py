@@ -192,6 +192,30 @@ def test_generator_with_mobilenet_preprocessing_function_is_preprocessed():
     assert x.vrange == ValueRange.PREPROCESSED
 
 
+# keras_cifar10_cnn.py: every flag spelled out at its default, then `datagen.fit(x_train)` "for featurewise
+# normalisation"; Keras' `standardize` applies the fitted statistics only under the featurewise/zca flags.
+PLAIN_GEN = ("gen = ImageDataGenerator(featurewise_center=False, zca_whitening=False, width_shift_range=0.1, "
+             "rescale=None, preprocessing_function=None, data_format=None)\n")
+
+
+def test_generator_fit_without_featurewise_flags_keeps_raw_pixels():
+    x = fit_inputs(MNIST + PLAIN_GEN + "gen.fit(x)\nds = gen.flow(x, y, batch_size=32)", fit="model.fit(ds)",
+                   imports=GEN)
+    assert x.vrange == RAW
+
+
+@pytest.mark.parametrize("change", [
+    "gen = ImageDataGenerator(featurewise_center=True, featurewise_std_normalization=True)\ngen.fit(x)",
+    "gen = ImageDataGenerator(True, False, True)\ngen.fit(x)",
+    PLAIN_GEN + "gen.featurewise_center = True\ngen.fit(x)",
+    PLAIN_GEN + "gen.rescale = 1 / 255",
+    "gen = ImageDataGenerator(preprocessing_function=lambda im: im / 127.5 - 1)",
+])
+def test_generator_that_may_normalise_leaves_the_range_unknown(change):
+    x = fit_inputs(MNIST + change + "\nds = gen.flow(x, y, batch_size=32)", fit="model.fit(ds)", imports=GEN)
+    assert isinstance(x, Data) and x.vrange == ValueRange.UNKNOWN
+
+
 # ------------------------------------------------------------------------------ sklearn scalers
 LANDMARKS = """
 x = np.random.uniform(0, 640, size=(500, 42))

@@ -247,3 +247,63 @@ def test_labels_from_enumerating_the_classes_are_counted_by_them():
     found = loop(folders, "len(GESTURES) - 1")
     assert len(found) == 1 and "the class ids run up to `len(GESTURES)` - 1" in found[0].message
     assert loop(folders, "len(GESTURES)") == [] and loop(folders, "len(GESTURES) + 1") == []  # a spare unit: silent
+
+
+# keras-io's EfficientNet example: a PyDataset stores the count its caller passed on `self` and one-hot
+# encodes each batch with it in `__getitem__`; the builder's head is counted by the same caller's number.
+PYDATASET = """\
+import os
+import numpy as np
+import keras
+
+classes = sorted(os.listdir("gestures"))
+NUM_CLASSES = len(classes)
+
+
+class Batches(keras.utils.PyDataset):
+    def __init__(self, images, labels, num_classes, batch_size, **kwargs):
+        super().__init__(**kwargs)
+        self.images = images
+        self.labels = labels
+        self.num_classes = num_classes
+        {rebind}
+        self.batch_size = batch_size
+
+    def __len__(self):
+        return len(self.labels) // self.batch_size
+
+    def __getitem__(self, idx):
+        rows = slice(idx * self.batch_size, (idx + 1) * self.batch_size)
+        return self.images[rows], np.array(keras.ops.one_hot(self.labels[rows], self.num_classes))
+
+
+def build_model(num_classes):
+    inputs = keras.Input(shape=(64, 64, 3))
+    x = keras.layers.GlobalAveragePooling2D()(keras.layers.Conv2D(8, 3)(inputs))
+    outputs = keras.layers.Dense({units}, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    return model
+
+
+train = Batches(np.load("x.npy"), np.load("y.npy"), num_classes=NUM_CLASSES, batch_size=32)
+model = build_model(num_classes=NUM_CLASSES)
+model.fit(train, epochs=5)
+"""
+
+
+def tfg203_of_pydataset(units: str, rebind: str = "pass") -> list:
+    text = PYDATASET.format(units=units, rebind=rebind)
+    (fit,) = build_facts(libcst.parse_module(text)).fits()
+    assert fit.x.y.classes_sym is not None or rebind != "pass"  # the batches' one-hot labels were seen
+    return [f for f in check_text("train.py", text) if f.code == "TFG203"]
+
+
+def test_a_count_stored_on_self_is_the_callers_count_in_other_methods():
+    assert len(tfg203_of_pydataset("num_classes - 1")) == 1
+    assert tfg203_of_pydataset("num_classes") == []
+
+
+def test_a_count_stored_on_self_and_then_replaced_says_nothing():
+    assert tfg203_of_pydataset("num_classes - 1", rebind="self.num_classes = int(os.environ['N'])") == []
+    assert tfg203_of_pydataset("num_classes - 1", rebind="self.num_classes += 1") == []

@@ -443,3 +443,62 @@ def test_val_acc_on_a_loaded_model_fit_without_validation_is_tfg302_only():
     """) + MONITOR_FIT + "model.fit(x, y, callbacks=[stop])\n"
     found = {f.code for f in check_text("t.py", HEADER + source) if f.code in ("TFG302", "TFG602")}
     assert found == {"TFG302"}
+
+
+# keras-io's dcgan_overriding_train_step.py: the subclass's own compile keeps two optimizers on self and its
+# train_step applies them to the sub-models' weights.
+GAN = """\
+import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras import layers
+
+discriminator = keras.Sequential([keras.Input(shape=(28, 28, 1)), layers.Conv2D(64, 3), layers.GlobalMaxPooling2D(),
+                                  layers.Dense(1)])
+generator = keras.Sequential([keras.Input(shape=(128,)), layers.Dense(7 * 7 * 128), layers.Reshape((7, 7, 128)),
+                              layers.Conv2DTranspose(1, 4, strides=4, activation="sigmoid")])
+
+
+class GAN(keras.Model):
+    def __init__(self, discriminator, generator):
+        super().__init__()
+        self.discriminator = discriminator
+        self.generator = generator
+
+    def compile(self, d_optimizer, g_optimizer, loss_fn):
+        super().compile()
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+        self.loss_fn = loss_fn
+
+    def train_step(self, real_images):
+        noise = tf.random.normal(shape=(tf.shape(real_images)[0], 128))
+        with tf.GradientTape() as tape:
+            d_loss = self.loss_fn(tf.ones((tf.shape(real_images)[0], 1)), self.discriminator(real_images))
+        grads = tape.gradient(d_loss, self.discriminator.trainable_weights)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+        return {{"d_loss": d_loss}}
+
+
+gan = GAN(discriminator=discriminator, generator=generator)
+gan.compile(
+    d_optimizer=keras.optimizers.Adam(learning_rate={d_rate}),
+    g_optimizer=keras.optimizers.Adam(learning_rate=0.0003),
+    loss_fn=keras.losses.BinaryCrossentropy(from_logits=True),
+)
+gan.fit(tf.data.Dataset.from_tensor_slices(tf.zeros((64, 28, 28, 1))).batch(32), epochs=3)
+"""
+
+
+def test_tfg601_fires_on_an_optimizer_handed_to_a_subclass_own_compile():
+    found = [f for f in lint(GAN.format(d_rate="0.3")) if f.code == "TFG601"]
+    assert len(found) == 1 and found[0].line == GAN.splitlines().index(
+        "    d_optimizer=keras.optimizers.Adam(learning_rate={d_rate}),") + 1
+    assert_silent(GAN.format(d_rate="0.0003"), "TFG601", sees="compile")
+
+
+def test_tfg601_silent_on_optimizers_given_to_a_compile_the_class_does_not_define():
+    # keras.Model.compile has no `d_optimizer`: that call fails on its own, no optimizer is known to train
+    plain = GAN.format(d_rate="0.3").replace("    def compile(self, d_optimizer, g_optimizer, loss_fn):\n"
+                                             "        super().compile()\n", "    def setup(self, d_optimizer, g_optimizer, loss_fn):\n")
+    assert "def setup" in plain
+    assert_silent(plain, "TFG601", sees="compile")

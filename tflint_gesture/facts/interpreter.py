@@ -17,10 +17,12 @@ import libcst as cst
 
 import tflint_gesture.facts.classes as classes
 from tflint_gesture.facts.expressions import ExpressionEvaluator
+from tflint_gesture.facts.frame_columns import changes_frame, forget_columns, stored_columns
 from tflint_gesture.facts.frames import MAX_CALL_DEPTH, MAX_UNROLL, STAR, Frame, Scope, const_value, join
+from tflint_gesture.facts.indicators import one_hot_store
 from tflint_gesture.facts.names import canonical, dotted_name, target_names
 from tflint_gesture.facts.store import Facts
-from tflint_gesture.facts.symbols import ParamSources, size_alias
+from tflint_gesture.facts.symbols import ParamSources, forget_attribute, size_alias
 from tflint_gesture.facts.values import (
     UNKNOWN,
     Args,
@@ -31,6 +33,7 @@ from tflint_gesture.facts.values import (
     Data,
     Dataset,
     Function,
+    ImageGenerator,
     Instance,
     LabelEncoding,
     Layer,
@@ -354,6 +357,9 @@ class Interpreter(ExpressionEvaluator):
             owner = self.eval(target.value, scope)
             if isinstance(owner, (Instance, ModelValue)) or (isinstance(owner, Layer) and owner.cls is not None):
                 owner.attrs[target.attr.value] = value
+                forget_attribute(self, owner, target.attr.value)
+            elif isinstance(owner, ImageGenerator):  # `datagen.featurewise_center = True`: its scaling is unknown
+                owner.rescale = owner.preprocessing = UNKNOWN
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, scope)
             if isinstance(owner, Mapping):
@@ -365,10 +371,17 @@ class Interpreter(ExpressionEvaluator):
                 else:
                     owner.items[key.value] = value if self.uncertain <= owner.created_depth else UNKNOWN
             elif isinstance(owner, Data) and isinstance(target.value, cst.Name):
-                self._store_items(target.value.value, owner, value, scope)
+                columns = stored_columns(self, target, owner, value, scope)
+                self._store_items(target.value.value, owner, value, scope, one_hot_store(self, target, owner, value),
+                                  columns)
+            else:
+                forget_columns(target, scope)  # `df.loc[rows, "label"] = 0` changes a stored column
+        if isinstance(target, cst.Attribute):
+            forget_columns(target, scope)  # `df.label = ...`
 
     @staticmethod
-    def _store_items(name: str, data: Data, value: Any, scope: Scope) -> None:
+    def _store_items(name: str, data: Data, value: Any, scope: Scope, stored: Optional[Data] = None,
+                     columns: tuple = ()) -> None:
         """`y[i, c] = 1`: numpy changes the array in place, so what was known of its values (a range, an
         encoding, constant bounds such as np.zeros' (0, 0)) no longer holds; its shape and identity do."""
         low_high = (float(value.value),) * 2 if isinstance(value, Const) and isinstance(value.value, (int, float)) \
@@ -376,8 +389,9 @@ class Interpreter(ExpressionEvaluator):
         bounds = None
         if data.bounds is not None and low_high is not None:
             bounds = (min(data.bounds[0], low_high[0]), max(data.bounds[1], low_high[1]))
-        changed = data.derive(bounds=bounds, encoding=LabelEncoding.UNKNOWN, num_classes=None, classes_sym=None,
-                              vrange=ValueRange.UNKNOWN, binary_if_two=False)
+        changed = stored or data.derive(bounds=bounds, encoding=LabelEncoding.UNKNOWN, num_classes=None,
+                                        classes_sym=None, vrange=ValueRange.UNKNOWN, binary_if_two=False, hot_store=None,
+                                        columns=columns)
         holder: Optional[Scope] = scope
         while holder is not None and name not in holder.vars:
             holder = holder.parent
@@ -506,6 +520,9 @@ class Interpreter(ExpressionEvaluator):
                 return self.call_function(method, args, node, self_value=None if static else func.obj)
             if isinstance(func.obj, Instance):
                 return UNKNOWN
+            if isinstance(func.obj, Data) and changes_frame(func.obj, func.name, args) \
+                    and isinstance(node.func, cst.Attribute) and args.scope is not None:
+                forget_columns(node.func.value, args.scope)
             return self.apis.call_method(self, func.obj, func.name, args, node)
         if isinstance(func, Layer):
             if func.cls is not None:

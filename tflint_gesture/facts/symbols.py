@@ -60,6 +60,12 @@ def class_names(node: cst.CSTNode) -> Sym:
     return Sym(("class names", id(node)), 0, "the number of class folders", described=True)
 
 
+def vocabulary_size(node: cst.CSTNode) -> Sym:
+    """The unknown size of the vocabulary of the lookup layer `node` made (`StringLookup(...)`): the ids it
+    maps labels to run below it, and `len(layer.get_vocabulary())` names it."""
+    return Sym(("vocabulary", id(node)), 0, "the size of the lookup vocabulary", described=True)
+
+
 class ParamSources:
     """What each parameter of one function call stands for, when its value is an unknown number: the
     symbol of the caller's argument (or of the default), and the name's bind count at the call."""
@@ -93,14 +99,43 @@ class SizeAlias:
         interp.size_aliases[(self.name, id(holder), interp.bind_counts.get(self.name, 0))] = self.sym
 
 
-def size_alias(interp: Any, assign: cst.Assign, value: Any, scope: Any) -> Optional[SizeAlias]:
-    """Before `name = <expression>` binds an unknown number: the symbol of the expression (taken before
-    the binding, so `n = n + 1` names the old `n`)."""
-    if value is not UNKNOWN or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name) \
-            or not _size_like(assign.value):
+@dataclass(frozen=True)
+class AttributeSizeAlias:
+    """`self.num_classes = num_classes` about to be stored: remembered on that object's attribute, so that
+    `self.num_classes` in another method (a PyDataset's `__getitem__`) names the caller's number."""
+
+    owner: Any
+    attr: str
+    sym: Sym
+
+    def remember(self, interp: Any, scope: Any) -> None:
+        interp.size_aliases[("attribute", id(self.owner), self.attr)] = (self.owner, self.sym)
+
+
+def forget_attribute(interp: Any, owner: Any, attr: str) -> None:
+    """Any store to `owner.attr` ends what a size alias said of it."""
+    interp.size_aliases.pop(("attribute", id(owner), attr), None)
+
+
+def size_alias(interp: Any, assign: cst.Assign, value: Any, scope: Any):
+    """Before `name = <expression>` (or `self.name = ...`, outside branches and loops) binds an unknown
+    number: the symbol of the expression (taken before the binding, so `n = n + 1` names the old `n`)."""
+    if value is not UNKNOWN or len(assign.targets) != 1 or not _size_like(assign.value):
+        return None
+    target = assign.targets[0].target
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and not interp.uncertain:
+        owner = _value(interp, target.value, scope)
+        sym = symbol(interp, assign.value, scope) if _has_attributes(owner) else None
+        return AttributeSizeAlias(owner, target.attr.value, sym) if sym is not None else None
+    if not isinstance(target, cst.Name):
         return None
     sym = symbol(interp, assign.value, scope)
-    return SizeAlias(assign.targets[0].target.value, sym) if sym is not None else None
+    return SizeAlias(target.value, sym) if sym is not None else None
+
+
+def _has_attributes(owner: Any) -> bool:
+    """An object of the script whose attributes the interpreter keeps (an instance, a subclassed model)."""
+    return owner is not None and owner is not UNKNOWN and isinstance(getattr(owner, "attrs", None), dict)
 
 
 def symbol(interp: Any, expr: Optional[cst.CSTNode], scope: Any) -> Optional[Sym]:
@@ -150,6 +185,10 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
     if isinstance(expr, cst.Name):
         holder = _holder(scope, expr.value)
         return _parameter(interp, holder, expr.value) or _alias(interp, holder, expr.value)
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        owner = _value(interp, expr.value, scope)
+        entry = interp.size_aliases.get(("attribute", id(owner), expr.attr.value))
+        return entry[1] if entry is not None and entry[0] is owner else None
     if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "shape" \
             and _is_constant_index(expr) and _is_dotted(expr.value.value):
         data = _value(interp, expr.value.value, scope)
@@ -161,7 +200,7 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
     if _is_len_of_name(expr):
         value = _value(interp, expr.args[0].value, scope)
         if isinstance(value, ClassNames) and value.count is None and value.origin is not None:
-            return class_names(value.origin.node)
+            return value.sym or class_names(value.origin.node)
     return None
 
 

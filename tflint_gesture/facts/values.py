@@ -140,10 +140,20 @@ class Data:
     ordered: Optional[Origin] = None  # evidence that the samples are in class order
     binary_if_two: bool = False  # LabelBinarizer: one column when there are two classes
     centred: bool = False  # a mean was subtracted: dividing by a spread standardises it
+    hot_store: Any = field(default=None, repr=False)  # the `y[i, c] = 1` statement that made it one-hot (facts.indicators)
+    columns: tuple = field(default=(), repr=False)  # ((name, Data), ...) stored by `df["label"] = ...` into this frame
 
     def derive(self, **changes) -> "Data":
-        """A transformed copy that is still the same data (same root)."""
-        return replace(self, **changes)
+        """A transformed copy that is still the same data (same root). Stored columns stay only where a
+        change says so: a split, a shuffle or a filter of the frame no longer holds them row for row."""
+        return replace(self, **{"columns": (), **changes})
+
+    def column(self, name: str) -> Any:
+        """The data stored as column `name` of this frame, or None."""
+        for key, value in self.columns:
+            if key == name:
+                return value
+        return None
 
 
 def join_data(values: list) -> Any:
@@ -153,6 +163,9 @@ def join_data(values: list) -> Any:
     first = values[0]
     if not all(isinstance(v, Data) and v.root == first.root for v in values):
         return UNKNOWN
+    stored = [v for v in values if v.hot_store is not None]
+    if stored and all(v.hot_store is stored[0].hot_store or v.bounds == (0.0, 0.0) for v in values):
+        return stored[0]  # a loop of one-hot stores that may not have run: its zeros are still no other encoding
 
     def agreed(name: str, unknown: Any) -> Any:
         value = getattr(first, name)
@@ -172,7 +185,8 @@ def join_data(values: list) -> Any:
         vrange=agreed("vrange", ValueRange.UNKNOWN), bounds=agreed("bounds", None),
         is_image=all(v.is_image for v in values), scalings=agreed("scalings", ()), roles=agreed("roles", frozenset()),
         ordered=first.ordered if all(v.ordered is not None for v in values) else None,
-        binary_if_two=agreed("binary_if_two", False), centred=agreed("centred", False))
+        binary_if_two=agreed("binary_if_two", False), centred=agreed("centred", False),
+        columns=first.columns if all(v.columns is first.columns for v in values) else ())
 
 
 @dataclass
@@ -194,6 +208,7 @@ class ClassNames:
 
     count: Optional[int]
     origin: Optional[Origin] = None
+    sym: Any = None  # facts.symbols.Sym naming an unknown count, when not "the number of class folders"
 
 
 @dataclass
@@ -245,6 +260,9 @@ class Compile:
     conditional: bool = False
     loss_value: Any = UNKNOWN  # the `loss=` argument as given: a list or dict of losses for several outputs
     metrics_value: Any = UNKNOWN  # the `metrics=` argument as given (one entry per output, or a dict)
+    # Optimizers handed to a subclass's own `compile(d_optimizer=..., g_optimizer=...)` (a GAN): it keeps them
+    # to train its sub-models in its `train_step`, so they train this model's weights.
+    custom_optimizers: tuple = ()
 
 
 @dataclass

@@ -78,6 +78,7 @@ KERAS_OPS = {
     "keras.ops.argmax": ("numpy.argmax", {"x": "a"}),
     "keras.ops.convert_to_tensor": ("numpy.array", {"x": "object"}),
     "keras.ops.array": ("numpy.array", {"x": "object"}),
+    "keras.ops.convert_to_numpy": ("numpy.asarray", {"x": "object"}),
     "keras.ops.expand_dims": ("tensorflow.expand_dims", {}),
     "keras.ops.reshape": ("tensorflow.reshape", {}),
     "keras.ops.transpose": ("numpy.transpose", {}),
@@ -275,6 +276,10 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
             index_values.append(interp.eval(element.slice.value, scope))
         else:
             index_values.append(_SLICE)
+    if isinstance(value, BoundMethod) and isinstance(value.obj, Data) and value.name in ("loc", "iloc"):
+        # `df.loc[mask]`, `df.iloc[:, 1:]`: rows or cells of a frame, nothing known of them but that they are data
+        return Data(origin=Origin(node, f"rows of {value.obj.origin.note}" if value.obj.origin else "frame rows"),
+                    root=new_root())
     if isinstance(value, Eye) and len(index_values) == 1 and index_values[0] is not _SLICE:
         labels = index_values[0]
         return Data(origin=Origin(node, f"one-hot rows of np.eye({value.n if value.n else '...'})"),
@@ -305,7 +310,9 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
             if isinstance(index, Data) and index.origin is not None and index.origin.note == "a random permutation":
                 return value.derive(ordered=None)
             if isinstance(index, Const) and isinstance(index.value, str):
-                return Data(origin=Origin(node, f"column {index.value!r}"), root=new_root())
+                stored = value.column(index.value)  # `df["label"] = encoder.transform(...)` earlier
+                return stored if stored is not None else Data(origin=Origin(node, f"column {index.value!r}"),
+                                                              root=new_root())
         with_axes = _newaxis_shape(value.shape, elements, index_values)
         if with_axes is not None:  # `x[..., np.newaxis]`, `x[None]`: the same data with axes of size 1
             return value.derive(shape=with_axes)

@@ -211,10 +211,12 @@ def _timeseries(interp, args, node):
 def _image_data_generator(interp, args, node):
     rescale, rescale_arg = args.get("rescale", None)
     preprocessing = args.value("preprocessing_function", None)
+    if isinstance(preprocessing, Const) and preprocessing.value is None:  # the default spelled out: no function
+        preprocessing = None
     generator = ImageGenerator(node=node, rescale=rescale, rescale_node=rescale_arg, preprocessing=preprocessing)
-    for flag in ("featurewise_center", "samplewise_center", "featurewise_std_normalization",
-                 "samplewise_std_normalization", "zca_whitening"):
-        value = args.value(flag, None)
+    for index, flag in enumerate(("featurewise_center", "samplewise_center", "featurewise_std_normalization",
+                                  "samplewise_std_normalization", "zca_whitening")):
+        value = args.value(flag, index)
         if value is not None and not (isinstance(value, Const) and value.value is False):
             generator.preprocessing = UNKNOWN if generator.preprocessing is None else generator.preprocessing
     if args.starred:

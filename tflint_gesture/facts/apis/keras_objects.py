@@ -354,7 +354,23 @@ def _model_init_called_on_self(interp, args, node):
     return Const(None)
 
 
-@api("keras.models.load_model", "keras.models.model_from_json", "keras.models.clone_model")
+@api("keras.models.clone_model")
+def _cloned_model(interp, args, node):
+    """`clone_model(model)`: the same Sequential or functional architecture with fresh weights, not compiled;
+    new `input_tensors`, a `clone_function` or a `call_function` may change it (then it is as unknown as a
+    loaded model)."""
+    source = args.value("model", 0)
+    changed = args.starred or any(args.value(name, i) is not None for i, name in enumerate(
+        ("input_tensors", "clone_function", "call_function"), 1))
+    if not isinstance(source, ModelValue) or source.kind not in ("sequential", "functional") or changed:
+        return _loaded_model(interp, args, node)
+    model = ModelValue(kind=source.kind, node=node, layers=list(source.layers), output=source.output,
+                       inputs=source.inputs, name=source.name, created_depth=interp.uncertain)
+    interp.facts.models.append(model)
+    return model
+
+
+@api("keras.models.load_model", "keras.models.model_from_json")
 def _loaded_model(interp, args, node):
     model = ModelValue(kind="loaded", node=node)
     model.created_depth = interp.uncertain

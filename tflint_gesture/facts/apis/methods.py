@@ -18,10 +18,12 @@ from tflint_gesture.facts.models import RANGE_KEEPING
 from tflint_gesture.facts.names import canonical, last, under
 from tflint_gesture.facts.optimizers import Optimizer, optimizer_method
 from tflint_gesture.facts.store import ScalerFit, TrainCall
+from tflint_gesture.facts.symbols import vocabulary_size
 from tflint_gesture.facts.values import (
     UNKNOWN,
     UNKNOWN_LAYER,
     Args,
+    ClassNames,
     Compile,
     Const,
     Data,
@@ -72,8 +74,8 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
             return generator_flow_from(interp, obj, args, node)
         if name == "flow":
             return generator_flow(interp, obj, args, node)
-        if name == "fit":
-            obj.preprocessing = UNKNOWN if obj.preprocessing is None else obj.preprocessing
+        # `fit` only computes the statistics that the featurewise/zca flags apply, and a flag that is not
+        # literally False already makes the preprocessing unknown: the fit itself changes no pixel range.
         return UNKNOWN
     if isinstance(obj, Tensor):  # `x.reshape(...)`, `tensor.numpy()` on a symbolic tensor
         return opaque_tensor(node, (obj,) + tensors_in(args), name)
@@ -86,6 +88,8 @@ def call_method(interp: "Interpreter", obj: Any, name: str, args: "Args", node: 
             if obj.kind == "Normalization":
                 interp.facts.scaler_fits.append(ScalerFit(node, "Normalization", args.value("data", 0), "adapt"))
             obj.args["adapted"] = True
+        if name == "get_vocabulary" and obj.kind in _LOOKUP_ARGS:  # as long as its ids run: `Dense(len(vocab))`
+            return ClassNames(None, Origin(obj.node, f"the {obj.kind} vocabulary"), vocabulary_size(obj.node))
         return UNKNOWN
     return UNKNOWN
 
@@ -134,6 +138,10 @@ def _model_method(interp, model: ModelValue, name: str, args, node):
             compile_.metrics = []
         if args.starred:
             compile_.loss = UNKNOWN
+        cls = getattr(model, "cls", None)
+        if cls is not None and "compile" in cls.methods:  # the subclass's own compile takes other arguments
+            given = [v for v, _ in args.pos] + [v for k, (v, _) in args.kw.items() if k != "optimizer"]
+            compile_.custom_optimizers = tuple(v for v in given if isinstance(v, Optimizer))
         interp.facts.compiles.append(compile_)
         if certain or model.compile is None:
             model.compile = compile_
@@ -390,11 +398,38 @@ def apply_layer(interp: "Interpreter", layer: Layer, args: "Args", node: cst.Cal
         return value.derive(vrange=ValueRange.UNKNOWN)
     if isinstance(value, Data) and layer.kind == "Normalization":
         return value.derive(vrange=ValueRange.STANDARDISED, scalings=value.scalings + (Origin(node, "Normalization"),))
+    if isinstance(value, Data) and layer.kind in _LOOKUP_ARGS:
+        return _looked_up(layer, value, node)
     if isinstance(value, Data) and layer.kind in RANGE_KEEPING and layer.kind != "Activation":
         return value.derive(shape=None)  # `layers.RandomFlip()(images)` in a pipeline: same pixels, same range
     if isinstance(value, Data):
         return Data(origin=Origin(node, f"output of {layer.kind}"), root=new_root())
     return UNKNOWN
+
+
+# The positions of `invert` and `output_mode` in the lookup layers' constructors.
+_LOOKUP_ARGS = {"StringLookup": (6, 7), "IntegerLookup": (7, 8)}
+
+
+def _looked_up(layer: Layer, value: Data, node: cst.Call) -> Data:
+    """`StringLookup(...)(labels)`: the index of each label in the vocabulary, i.e. class ids (Keras'
+    default `output_mode="int"`), or one-hot rows (`output_mode="one_hot"`); anything else is unknown."""
+    invert_at, mode_at = _LOOKUP_ARGS[layer.kind]
+    call = layer.call_args
+    invert = call.value("invert", invert_at, Const(False)) if call is not None else UNKNOWN
+    mode = call.value("output_mode", mode_at, Const("int")) if call is not None else UNKNOWN
+    if not (isinstance(invert, Const) and invert.value is False and isinstance(mode, Const)):
+        return Data(origin=Origin(node, f"output of {layer.kind}"), root=new_root())
+    if mode.value == "int":
+        return Data(origin=Origin(node, f"{layer.kind} indices (class ids)"), encoding=LabelEncoding.CLASS_IDS,
+                    dtype="int", shape=value.shape, roles=value.roles, classes_sym=vocabulary_size(layer.node))
+    if mode.value == "one_hot":
+        shape = None  # "if the last dimension is size 1, will encode on that dimension", else a new axis
+        if value.shape is not None and len(value.shape) in (1, 2):
+            shape = (value.shape[0], None) if len(value.shape) == 1 or value.shape[-1] == 1 else None
+        return Data(origin=Origin(node, f"{layer.kind} one-hot rows"), encoding=LabelEncoding.ONE_HOT, dtype="float",
+                    shape=shape, bounds=(0.0, 1.0), roles=value.roles, classes_sym=vocabulary_size(layer.node))
+    return Data(origin=Origin(node, f"output of {layer.kind}"), root=new_root())
 
 
 def apply_model(interp: "Interpreter", model: ModelValue, args: "Args", node: cst.Call) -> Any:

@@ -203,6 +203,13 @@ def _filled(interp, args, node):
     shape = source.shape if isinstance(source, Data) and name.endswith("_like") else shape_of(source)
     dtype = dtype_name(args.value("dtype", None)) or "float"
     bounds = (fill, fill) if fill is not None else None
+    label = args.value("fill_value", 1) if name in ("full", "full_like") else None
+    if isinstance(label, Data) and label.encoding == LabelEncoding.CLASS_IDS and label.shape == () \
+            and dtype_name(args.value("dtype", None)) in (None, "int"):
+        # `np.full(len(rows), index)` in `for index, gesture in enumerate(GESTURES)`: one class id per sample
+        return Data(origin=Origin(node, f"np.{name} of a class id"), shape=shape, dtype="int",
+                    encoding=LabelEncoding.CLASS_IDS, num_classes=label.num_classes, classes_origin=label.classes_origin,
+                    classes_sym=label.classes_sym)
     return Data(origin=Origin(node, f"np.{name}"), shape=shape, dtype=dtype, bounds=bounds)
 
 

@@ -264,7 +264,7 @@ class ImplausibleLearningRate(Rule):
             if assignment is not None:
                 evidence.append((assignment, f"`{expr.value}` = {_fmt(optimizer.learning_rate)}"))
         for compile_ in facts.compiles:
-            if compile_.optimizer is optimizer:
+            if _compiled_with(compile_, optimizer):
                 evidence.append((compile_.node, "the model is compiled with it here"))
                 break
         else:
@@ -278,12 +278,17 @@ class ImplausibleLearningRate(Rule):
 def _trained_models(facts: Facts, group: list) -> list:
     """The models compiled with one of these optimizer records (the same constructor call)."""
     models = []
-    compiles = [c for c in facts.compiles if any(c.optimizer is o for o in group)]
+    compiles = [c for c in facts.compiles if any(_compiled_with(c, o) for o in group)]
     for model in facts.models:
         if isinstance(model.compile, Compile) and model.compile in compiles or any(
                 call.model is model and call.compile in compiles for call in facts.calls):
             models.append(model)
     return models
+
+
+def _compiled_with(compile_: Compile, optimizer: Optimizer) -> bool:
+    """The compile trains with this optimizer: as `optimizer=`, or handed to a subclass's own compile."""
+    return compile_.optimizer is optimizer or any(o is optimizer for o in compile_.custom_optimizers)
 
 
 def _linear(model: ModelValue) -> bool:

@@ -1,0 +1,90 @@
+"""One-hot labels built by item stores: `y = np.zeros((n, k))` then `for i, c in enumerate(...): y[i, idx[c]] = 1`.
+
+Keras examples (character models, sequence-to-sequence toys) encode labels this way instead of calling
+`to_categorical`. The store is certain one-hot only when every index but the last is the counter of its own
+enclosing loop (`enumerate`'s first target or a `range` target), those loops are the innermost ones, and
+any loop further out also made the zeros array (so no row is stored twice); anything else stays unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from tflint_gesture.facts.names import dotted_name
+from tflint_gesture.facts.values import Const, Data, LabelEncoding, Origin, ValueRange
+
+
+def one_hot_store(interp, target: cst.Subscript, data: Data, value: Any) -> Optional[Data]:
+    """The data after `target = value` if that store keeps `data` a one-hot array, else None."""
+    if not (isinstance(value, Const) and value.value in (1, True) and not isinstance(value.value, float)):
+        return None
+    shape = data.shape
+    if shape is None or len(shape) < 2 or len(target.slice) != len(shape):
+        return None
+    if not all(isinstance(s.slice, cst.Index) for s in target.slice):
+        return None
+    fresh = data.bounds is not None and tuple(data.bounds) == (0.0, 0.0) and data.hot_store is None
+    if not (fresh or data.hot_store is target):
+        return None
+    rows = [s.slice.value for s in target.slice[:-1]]
+    if not all(isinstance(r, cst.Name) for r in rows) or len({r.value for r in rows}) != len(rows):
+        return None
+    loops = interp.loop_nodes
+    if len(loops) < len(rows):
+        return None
+    counters = set()
+    for loop in loops[len(loops) - len(rows):]:
+        counter = _loop_counter(loop)
+        if counter is None:
+            return None
+        counters.add(counter)
+    if counters != {r.value for r in rows}:
+        return None
+    outer = loops[:len(loops) - len(rows)]
+    if outer and not _made_per_pass(interp, outer[-1], data):
+        return None
+    return data.derive(encoding=LabelEncoding.ONE_HOT, num_classes=None, classes_sym=None, bounds=(0.0, 1.0),
+                       vrange=ValueRange.UNKNOWN, binary_if_two=False, hot_store=target,
+                       classes_origin=Origin(target, "a 1 stored at one column per row"))
+
+
+def _made_per_pass(interp, loop: cst.CSTNode, data: Data) -> bool:
+    """Whether the array is made anew on every pass of `loop`, the innermost loop around the stores'
+    loops: it is made inside that loop, or inside the function that stores into it (called in a loop)."""
+    if data.origin is None:
+        return False
+    function = interp.active[-1] if interp.active else None
+    if function is not None and not _contains(function, loop):
+        return _contains(function, data.origin.node)
+    return _contains(loop, data.origin.node)
+
+
+def _loop_counter(loop: cst.CSTNode) -> Optional[str]:
+    """The name a `for` loop binds to a distinct integer on every pass (`for i in range(n)`,
+    `for i, x in enumerate(xs)`), else None."""
+    if not isinstance(loop, cst.For) or not isinstance(loop.iter, cst.Call):
+        return None
+    called = dotted_name(loop.iter.func)
+    if called in ("range", "builtins.range") and isinstance(loop.target, cst.Name):
+        return loop.target.value
+    if called in ("enumerate", "builtins.enumerate") and isinstance(loop.target, (cst.Tuple, cst.List)):
+        first = loop.target.elements[0].value if loop.target.elements else None
+        return first.value if isinstance(first, cst.Name) else None
+    return None
+
+
+def _contains(outer: cst.CSTNode, node: cst.CSTNode) -> bool:
+    """Whether `node` lies inside `outer` (the array was made anew on every pass of that loop)."""
+    found = False
+
+    class _Find(cst.CSTVisitor):
+        def on_visit(self, n: cst.CSTNode) -> bool:
+            nonlocal found
+            if n is node:
+                found = True
+            return not found
+
+    outer.visit(_Find())
+    return found
