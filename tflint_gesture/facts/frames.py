@@ -1,5 +1,6 @@
-"""The frames the interpreter runs in: scopes of abstract values, call frames, joins of branches, and
-literal tokens read without `ast.literal_eval` where it can.
+"""The frames the interpreter runs in: scopes of abstract values, call frames, joins of branches,
+literal tokens read without `ast.literal_eval` where it can, and what a loop body does to its scope
+(counters it updates in place, a `break`).
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ import ast
 import functools
 from dataclasses import dataclass, field
 from typing import Any, Optional
+
+import libcst as cst
 
 from tflint_gesture.facts.names import star_member
 from tflint_gesture.facts.values import UNKNOWN, Const, Data, Ref, join_data
@@ -93,3 +96,53 @@ def _evaluate(token: str) -> Any:
 
 def const_value(value: Any, default: Any = None) -> Any:
     return value.value if isinstance(value, Const) else default
+
+
+_COUNTERS: dict = {}  # id(loop body) -> (body, names updated in place in it)
+
+
+def widen_counters(body: cst.CSTNode, scope: Scope) -> None:
+    """A loop body is interpreted once: a constant it updates in place (`step += 1`) is unknown there,
+    so a test like `if step == 0:` is not folded as if every pass were the first."""
+    cached = _COUNTERS.get(id(body))
+    if cached is None or cached[0] is not body:
+        names: set = set()
+        _augmented_names(body, names)
+        cached = _COUNTERS[id(body)] = (body, frozenset(names))
+        if len(_COUNTERS) > 4096:
+            _COUNTERS.clear()
+    for name in cached[1]:
+        if isinstance(scope.vars.get(name), Const):
+            scope.vars[name] = UNKNOWN
+
+
+def _augmented_names(node: cst.CSTNode, names: set) -> None:
+    """Names `x += ...` rebinds in these statements (nested blocks too, not nested functions or classes)."""
+    if isinstance(node, cst.SimpleStatementLine):
+        for small in node.body:
+            if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+                names.add(small.target.value)
+        return
+    if isinstance(node, (cst.FunctionDef, cst.ClassDef)) or isinstance(node, cst.BaseExpression):
+        return
+    for child in node.children:
+        if isinstance(child, (cst.BaseSuite, cst.BaseStatement, cst.BaseCompoundStatement, cst.Else,
+                              cst.ExceptHandler, cst.Finally)) or type(child).__name__ in ("ExceptStarHandler",
+                                                                                            "MatchCase"):
+            _augmented_names(child, names)
+
+
+def has_break(body: cst.CSTNode) -> bool:
+    """A `break` in this loop body (not in a function defined in it): the loop may stop early."""
+    found = False
+
+    class _Visitor(cst.CSTVisitor):
+        def visit_Break(self, node: cst.Break) -> None:
+            nonlocal found
+            found = True
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    body.visit(_Visitor())
+    return found

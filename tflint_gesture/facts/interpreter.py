@@ -18,7 +18,17 @@ import libcst as cst
 import tflint_gesture.facts.classes as classes
 from tflint_gesture.facts.expressions import ExpressionEvaluator
 from tflint_gesture.facts.frame_columns import changes_frame, forget_columns, stored_columns
-from tflint_gesture.facts.frames import MAX_CALL_DEPTH, MAX_UNROLL, STAR, Frame, Scope, const_value, join
+from tflint_gesture.facts.frames import (
+    MAX_CALL_DEPTH,
+    MAX_UNROLL,
+    STAR,
+    Frame,
+    Scope,
+    const_value,
+    has_break,
+    join,
+    widen_counters,
+)
 from tflint_gesture.facts.indicators import one_hot_store
 from tflint_gesture.facts.names import canonical, dotted_name, target_names
 from tflint_gesture.facts.store import Facts
@@ -140,7 +150,7 @@ class Interpreter(ExpressionEvaluator):
             return False
         if isinstance(stmt, cst.While):
             self.loop_nodes.append(stmt)
-            _widen_counters(stmt.body, scope)
+            widen_counters(stmt.body, scope)
             try:
                 self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=set())
             finally:
@@ -296,7 +306,7 @@ class Interpreter(ExpressionEvaluator):
         iterable = self.eval(stmt.iter, scope)
         targets = target_names(stmt.target)
         items = self.apis.unrollable(iterable)
-        if items is not None and len(items) <= MAX_UNROLL and not _has_break(stmt.body):
+        if items is not None and len(items) <= MAX_UNROLL and not has_break(stmt.body):
             self.loops.append(targets)
             try:
                 for item in items:
@@ -306,7 +316,7 @@ class Interpreter(ExpressionEvaluator):
                 self.loops.pop()
             return
         self.bind(stmt.target, self.apis.iteration_element(self, iterable, stmt), scope)
-        _widen_counters(stmt.body, scope)
+        widen_counters(stmt.body, scope)
         self.exec_branches([stmt.body.body], scope, exhaustive=False, loop_targets=targets)
         if stmt.orelse is not None:
             self.exec_block(stmt.orelse.body.body, scope)
@@ -551,55 +561,6 @@ class Interpreter(ExpressionEvaluator):
 
 def _source_name(node: cst.CSTNode) -> Optional[str]:
     return node.value if isinstance(node, cst.Name) else None
-
-
-_COUNTERS: dict = {}  # id(loop body) -> (body, names updated in place in it)
-
-
-def _widen_counters(body: cst.CSTNode, scope: Scope) -> None:
-    """A loop body is interpreted once: a constant it updates in place (`step += 1`) is unknown there,
-    so a test like `if step == 0:` is not folded as if every pass were the first."""
-    cached = _COUNTERS.get(id(body))
-    if cached is None or cached[0] is not body:
-        names: set = set()
-        _augmented_names(body, names)
-        cached = _COUNTERS[id(body)] = (body, frozenset(names))
-        if len(_COUNTERS) > 4096:
-            _COUNTERS.clear()
-    for name in cached[1]:
-        if isinstance(scope.vars.get(name), Const):
-            scope.vars[name] = UNKNOWN
-
-
-def _augmented_names(node: cst.CSTNode, names: set) -> None:
-    """Names `x += ...` rebinds in these statements (nested blocks too, not nested functions or classes)."""
-    if isinstance(node, cst.SimpleStatementLine):
-        for small in node.body:
-            if isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
-                names.add(small.target.value)
-        return
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef)) or isinstance(node, cst.BaseExpression):
-        return
-    for child in node.children:
-        if isinstance(child, (cst.BaseSuite, cst.BaseStatement, cst.BaseCompoundStatement, cst.Else,
-                              cst.ExceptHandler, cst.Finally)) or type(child).__name__ in ("ExceptStarHandler",
-                                                                                            "MatchCase"):
-            _augmented_names(child, names)
-
-
-def _has_break(body: cst.CSTNode) -> bool:
-    found = False
-
-    class _Visitor(cst.CSTVisitor):
-        def visit_Break(self, node: cst.Break) -> None:
-            nonlocal found
-            found = True
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False
-
-    body.visit(_Visitor())
-    return found
 
 
 __all__ = ["Interpreter", "Scope", "Args", "join", "const_value", "Data", "Dataset", "ClassNames",
