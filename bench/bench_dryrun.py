@@ -182,13 +182,18 @@ def verdict_table(res: dict) -> list:
         lines.append(f"| {code} | " + " | ".join(str(counts.get(k, 0)) for k in kinds) + " |")
     judged = len(res["judgeable"])
     share = res["confirmed_judgeable"] / judged if judged else 0.0
+    ran = sum(1 for item in res["judgeable"] if item["verdict"] in ("confirmed", "refuted", "inconclusive"))
+    ran_share = res["confirmed_judgeable"] / ran if ran else 0.0
     failed, api = len(res["builds_failed"]), len(res["builds_failed_keras_api"])
     models = res["models"] or 1
     sec = res["worker_seconds"]
     cpu = [t["cpu_seconds"] for t in res.get("model_timings", []) if isinstance(t.get("cpu_seconds"), (int, float))]
     lines += ["",
               f"- true bugs (expect markers) refuted: **{len(res['refuted_true_bugs'])}**",
-              f"- judgeable error findings confirmed: **{res['confirmed_judgeable']} of {judged} ({share:.0%})**",
+              f"- judgeable error findings confirmed: **{res['confirmed_judgeable']} of {judged} ({share:.0%})** "
+              f"of all judgeable-family error findings; **{res['confirmed_judgeable']} of {ran} ({ran_share:.0%})** "
+              f"of those the dry run could run (confirmed + refuted + inconclusive); {judged - ran} not-run "
+              f"(the model needs data or code the dry run does not have, listed below)",
               f"- builds failed: **{failed} of {res['models']} ({failed / models:.0%})**, of which Keras 2/3 API "
               f"differences: **{api} ({api / models:.0%} of the models)**",
               f"- worker seconds per model after the TensorFlow import: median "
