@@ -648,3 +648,87 @@ def test_builder_width_assumed_runs_with_labels_as_wide_as_the_head(session):
     assert run.answer["outputs"]["shape"] == [5]
     assert run.answer["y_source"] == "loss" and run.answer["y"]["max"] <= 4  # class ids below the assumed width
     assert "5 classes (assumed)" in run.assumptions[0]
+
+
+SHIFTED_WIDTH_SCRIPT = '''
+import os
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras.utils import to_categorical
+
+GESTURES = sorted(os.listdir("gestures"))
+rows, labels = [], []
+for label, gesture in enumerate(GESTURES):
+    for name in os.listdir(os.path.join("gestures", gesture)):
+        rows.append(np.load(os.path.join("gestures", gesture, name)))
+        labels.append(label)
+x = np.array(rows, dtype="float32").reshape(-1, 63)
+y = {labels}
+model = keras.Sequential([keras.Input((63,)), keras.layers.Dense(32, activation="relu"),
+                          keras.layers.Dense({units}, activation="softmax")])
+model.compile(optimizer="adam", loss="{loss}")
+model.fit(x, y, epochs=5, validation_split=0.2)
+'''
+SHIFTED_ONE_SHORT = [
+    {"labels": "np.array(labels)", "units": "len(GESTURES) - 1", "loss": "sparse_categorical_crossentropy"},
+    {"labels": "to_categorical(labels, len(GESTURES))", "units": "len(GESTURES) - 1", "loss": "categorical_crossentropy"},
+]
+SHIFT_KEPT = [  # the same scripts with the width right: the count alone is unknown, so nothing is judged
+    {"labels": "np.array(labels)", "units": "len(GESTURES)", "loss": "sparse_categorical_crossentropy"},
+    {"labels": "to_categorical(labels, len(GESTURES))", "units": "len(GESTURES)", "loss": "categorical_crossentropy"},
+]
+
+
+@pytest.mark.parametrize("parts", SHIFTED_ONE_SHORT, ids=["class_ids", "one_hot"])
+def test_width_shifted_from_the_label_count_keeps_the_shift_when_assumed(parts):
+    sliced = only_slice(SHIFTED_WIDTH_SCRIPT.format(**parts))
+    assert 'keras.layers.Dense(4, activation="softmax")' in sliced.source and "listdir" not in sliced.source
+    assert sliced.label_classes == 5
+    (note,) = sliced.assumptions
+    assert "`len(GESTURES) - 1`" in note and "5 classes assumed for the labels" in note and "1 fewer" in note
+
+
+@pytest.mark.parametrize("parts", SHIFT_KEPT, ids=["class_ids", "one_hot"])
+def test_unshifted_width_from_unloaded_data_assumes_the_count_alone(parts):
+    sliced = only_slice(SHIFTED_WIDTH_SCRIPT.format(**parts))
+    assert 'keras.layers.Dense(5, activation="softmax")' in sliced.source
+    assert sliced.label_classes is None and "5 classes (assumed)" in sliced.assumptions[0]
+
+
+def test_builder_width_shifted_at_the_call_keeps_the_shift_in_the_argument():
+    """`Dense(n)` in a builder called as `build(len(GESTURES) - 1)`: the width is the argument's value."""
+    script = SHIFTED_WIDTH_SCRIPT.format(labels="np.array(labels)", units="n", loss="sparse_categorical_crossentropy")
+    script = script.replace("model = keras.Sequential", "def build(n):\n    return keras.Sequential")
+    script = script.replace("model.compile", "model = build(len(GESTURES) - 1)\nmodel.compile")
+    sliced = only_slice(script)
+    assert "build(4)" in sliced.source and "listdir" not in sliced.source
+    assert sliced.label_classes == 5 and "5 classes assumed for the labels" in sliced.assumptions[0]
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+@pytest.mark.parametrize("parts", SHIFTED_ONE_SHORT, ids=["class_ids", "one_hot"])
+def test_width_one_short_of_an_unloaded_count_is_confirmed_by_the_loss(session, parts):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, SHIFTED_WIDTH_SCRIPT.format(**parts), "train.py")
+    (run,) = runs
+    assert run.ran and run.answer["outputs"]["shape"] == [4], run.answer
+    (finding,) = [f for f in findings if f.code == "TFG203"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "the loss raised" in finding.observation and "5 classes assumed for the labels" in finding.observation
+    assert not [f for f in findings if f.code == "TFG801"]
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+@pytest.mark.parametrize("parts", SHIFT_KEPT, ids=["class_ids", "one_hot"])
+def test_width_equal_to_an_unloaded_count_stays_unjudged(session, parts):
+    from dryrun_support import dry_run_text
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, SHIFTED_WIDTH_SCRIPT.format(**parts), "train.py")
+    (run,) = runs
+    assert run.ok, run.answer  # the model was built and trained
+    assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
+    assert confirm.verdict("TFG203", run)[0] == "not-run"

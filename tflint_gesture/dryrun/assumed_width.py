@@ -6,6 +6,10 @@ same rank and encoding errors), so the slicer builds the model with a count writ
 class count when the facts know it, else `ASSUMED_CLASSES`; the rules about the width against the
 labels (TFG203, TFG502) are then not judged, and the observation says what was assumed.
 
+Unless the facts know the width and the labels' class count as the same unknown count shifted
+(`Dense(len(GESTURES) - 1)` against ids from `enumerate(GESTURES)`): the count is then assumed for
+the labels, the width is written in with the script's own shift, and the run does judge the two.
+
 When the width is a parameter of the builder function the model comes from (`def build(n): ...
 Dense(n)` called once as `build(len(encoder.classes_))`), the count goes into the argument of that
 call, where the unloaded data enters the builder.
@@ -31,6 +35,7 @@ class WidthAssumption:
     count: int
     why: str  # "assumed" or where the count comes from
     where: str  # how the observation names the expression
+    label_classes: Optional[int] = None  # the labels' class count, when the width keeps the script's shift from it
 
 
 def class_count_assumption(target, module: cst.Module, values: dict, parent: dict, line) -> Optional[WidthAssumption]:
@@ -47,8 +52,7 @@ def class_count_assumption(target, module: cst.Module, values: dict, parent: dic
     call = head.layer.node if head is not None else None
     if not isinstance(call, cst.Call):
         return None
-    units = next((a.value for a in call.args if (a.keyword is None and not a.star)
-                  or (a.keyword is not None and a.keyword.value == "units")), None)
+    units = _units_of(call)
     if units is None or isinstance(units, LITERAL_NODES) or literal_of(values.get(id(units))) is not None:
         return None
     where = f"the output layer's units `{module.code_for_node(units)}` (line {line(units)})"
@@ -61,10 +65,39 @@ def class_count_assumption(target, module: cst.Module, values: dict, parent: dic
             where += f", from `{module.code_for_node(node)}` passed to `{function}()` (line {line(node)}),"
             units = node
     labels = labels_of(target.fit) if target.fit is not None else None
+    shifted = _shifted_width(head, labels)
+    if shifted is not None:
+        count, gap, relation = shifted
+        return WidthAssumption(units, count + gap, f"{count} classes assumed for the labels, {relation}", where,
+                               label_classes=count)
     classes = getattr(labels, "num_classes", None)
     if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
         return WidthAssumption(units, classes, "the number of classes of the script's labels", where)
     return WidthAssumption(units, ASSUMED_CLASSES, "assumed", where)
+
+
+def _units_of(call: cst.Call) -> Optional[cst.BaseExpression]:
+    return next((a.value for a in call.args if (a.keyword is None and not a.star)
+                 or (a.keyword is not None and a.keyword.value == "units")), None)
+
+
+def _shifted_width(head, labels) -> Optional[tuple]:
+    """(the class count to assume, the width's shift from it, how the script writes both) when the facts know the
+    width and the labels' class count as the same unknown count shifted. The width is written where the units
+    expression is, or into a builder's argument when the units are that bare parameter: the same value."""
+    from tflint_gesture.facts.values import LabelEncoding
+
+    units = head.layer.args.get("units_sym") if head is not None else None
+    classes = getattr(labels, "classes_sym", None)
+    if units is None or classes is None:
+        return None
+    if getattr(labels, "encoding", None) not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
+        return None
+    gap = units.minus(classes)
+    if not gap or ASSUMED_CLASSES + gap < 1:
+        return None
+    return ASSUMED_CLASSES, gap, (f"the width keeps the script's `{units.text}` against {classes.quoted} classes, "
+                                  f"{abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count")
 
 
 def _builder_argument(name: cst.Name, module: cst.Module, parent: dict) -> Optional[tuple]:

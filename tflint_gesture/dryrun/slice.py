@@ -154,8 +154,13 @@ class Slicer:
                 self.values[id(node)] = known
         if not isinstance(assumed, Slice):
             return result
-        assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
-                                   f"{assumption.count} classes ({assumption.why})")
+        if assumption.label_classes is not None:  # the width keeps the script's shift from the labels' count
+            assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
+                                       f"{assumption.count} units written in ({assumption.why})")
+            assumed.label_classes = assumption.label_classes
+        else:
+            assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
+                                       f"{assumption.count} classes ({assumption.why})")
         return assumed
 
     def _build(self, target: Target) -> "Slice | NotRun":
