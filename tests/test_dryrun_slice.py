@@ -732,3 +732,45 @@ def test_width_equal_to_an_unloaded_count_stays_unjudged(session, parts):
     assert run.ok, run.answer  # the model was built and trained
     assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
     assert confirm.verdict("TFG203", run)[0] == "not-run"
+
+
+BATCH_LOOP_SCRIPT = '''
+import numpy as np
+from tensorflow import keras
+
+landmarks = np.random.rand(640, 63).astype("float32")
+labels = keras.utils.to_categorical(np.random.randint(0, 7, size=(640,)), 7)
+model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense(7, activation="softmax")])
+model.compile(optimizer="adam", loss="{loss}")
+for epoch in range(3):
+    order = np.random.permutation(len(landmarks))
+    for start in range(0, len(order), 64):
+        batch = order[start:start + 64]
+        model.train_on_batch(landmarks[batch], labels[batch])
+'''
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_train_on_batch_labels_are_run_as_the_script_makes_them(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, BATCH_LOOP_SCRIPT.format(loss="sparse_categorical_crossentropy"), "loop.py")
+    (run,) = runs
+    assert run.ran and run.answer["y_source"] == "facts" and run.answer["y"]["shape"] == [16, 7], run.answer
+    (finding,) = [f for f in findings if f.code == "TFG101"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "the loss raised" in finding.observation
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_train_on_batch_with_the_matching_loss_trains(session):
+    from dryrun_support import dry_run_text
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, BATCH_LOOP_SCRIPT.format(loss="categorical_crossentropy"), "loop.py")
+    (run,) = runs
+    assert run.ok and run.answer["y_source"] == "facts" and len(run.answer["losses"]) >= 3, run.answer
+    assert not [f for f in findings if f.code in ("TFG101", "TFG801")], [(f.code, f.observation) for f in findings]
+    assert confirm.verdict("TFG101", run)[0] == "refuted"
