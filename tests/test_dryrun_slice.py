@@ -774,3 +774,42 @@ def test_train_on_batch_with_the_matching_loss_trains(session):
     assert run.ok and run.answer["y_source"] == "facts" and len(run.answer["losses"]) >= 3, run.answer
     assert not [f for f in findings if f.code in ("TFG101", "TFG801")], [(f.code, f.observation) for f in findings]
     assert confirm.verdict("TFG101", run)[0] == "refuted"
+
+
+STAR_IMPORT_SCRIPT = '''
+import numpy as np
+from {module} import *
+from keras.models import Sequential
+from keras.utils import to_categorical
+
+x = np.load("frames.npy")
+y = to_categorical(np.load("labels.npy"), 4)
+model = Sequential()
+model.add(Dense(16, activation="relu", input_shape=(12,)))
+model.add(Dense(4, activation="softmax"))
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+model.fit(x, y, epochs=3, validation_split=0.2)
+'''
+
+
+@pytest.mark.parametrize("module", ["keras.layers", "tensorflow.keras.layers"])
+def test_names_from_a_keras_star_import_keep_the_star_import(module):
+    sliced = only_slice(STAR_IMPORT_SCRIPT.format(module=module))
+    assert f"from {module} import *" in sliced.source and "np.load" not in sliced.source
+    assert any(note.startswith("`Dense` taken from") for note in sliced.notes), sliced.notes
+
+
+def test_names_from_another_star_import_are_not_run():
+    (result,) = slices(STAR_IMPORT_SCRIPT.format(module="mylayers"))
+    assert isinstance(result, NotRun) and "`Dense`, which is not defined" in result.reason
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_a_star_imported_model_builds_and_trains(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, STAR_IMPORT_SCRIPT.format(module="keras.layers"), "star.py")
+    (run,) = runs
+    assert run.ok and len(run.answer["losses"]) >= 3, run.answer
+    assert not [f for f in findings if f.code.startswith("TFG8")], [(f.code, f.observation) for f in findings]
