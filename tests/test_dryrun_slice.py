@@ -705,6 +705,27 @@ def test_builder_width_shifted_at_the_call_keeps_the_shift_in_the_argument():
     assert sliced.label_classes == 5 and "5 classes assumed for the labels" in sliced.assumptions[0]
 
 
+@pytest.mark.parametrize("units, call, written", [
+    ("n - 1", "build(len(GESTURES))", "build(5)"),  # the builder subtracts: the labels keep 5 classes, the head 4
+    ("n + 1", "build(len(GESTURES) - 2)", "build(3)"),
+], ids=["minus_inside", "plus_inside"])
+def test_builder_width_shifted_inside_the_builder_writes_the_argument_back(units, call, written):
+    script = SHIFTED_WIDTH_SCRIPT.format(labels="np.array(labels)", units=units, loss="sparse_categorical_crossentropy")
+    script = script.replace("model = keras.Sequential", "def build(n):\n    return keras.Sequential")
+    script = script.replace("model.compile", f"model = {call}\nmodel.compile")
+    sliced = only_slice(script)
+    assert written in sliced.source and sliced.label_classes == 5
+    assert "1 fewer whatever the count" in sliced.assumptions[0]
+
+
+def test_builder_width_shifted_against_labels_of_unknown_count_is_not_assumed():
+    """`Dense(n - 1)` with `build(len(x))` and labels whose count is not tied to `len(x)`: no count means anything."""
+    script = BUILDER_SCRIPT.format(call="build_model(63, len(classes))").replace(
+        "keras.layers.Dense(n_classes,", "keras.layers.Dense(n_classes - 1,")
+    (result,) = slices(script)
+    assert isinstance(result, NotRun)
+
+
 @pytest.mark.tensorflow
 @needs_tensorflow
 @pytest.mark.parametrize("parts", SHIFTED_ONE_SHORT, ids=["class_ids", "one_hot"])

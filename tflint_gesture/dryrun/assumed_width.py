@@ -56,24 +56,39 @@ def class_count_assumption(target, module: cst.Module, values: dict, parent: dic
     if units is None or isinstance(units, LITERAL_NODES) or literal_of(values.get(id(units))) is not None:
         return None
     where = f"the output layer's units `{module.code_for_node(units)}` (line {line(units)})"
-    if isinstance(units, cst.Name):
-        argument = _builder_argument(units, module, parent)
+    parameter, shift = _parameter_and_shift(units)
+    offset = 0  # what the function adds to the argument to make the width
+    if parameter is not None:
+        argument = _builder_argument(parameter, module, parent)
         if argument is not None:
             node, function = argument
             if isinstance(node, LITERAL_NODES) or literal_of(values.get(id(node))) is not None:
                 return None
             where += f", from `{module.code_for_node(node)}` passed to `{function}()` (line {line(node)}),"
-            units = node
+            units, offset = node, shift
     labels = labels_of(target.fit) if target.fit is not None else None
     shifted = _shifted_width(head, labels)
     if shifted is not None:
         count, gap, relation = shifted
-        return WidthAssumption(units, count + gap, f"{count} classes assumed for the labels, {relation}", where,
-                               label_classes=count)
+        return WidthAssumption(units, count + gap - offset, f"{count} classes assumed for the labels, {relation}",
+                               where, label_classes=count)
     classes = getattr(labels, "num_classes", None)
     if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
-        return WidthAssumption(units, classes, "the number of classes of the script's labels", where)
+        return WidthAssumption(units, classes - offset, "the number of classes of the script's labels", where)
+    if offset:
+        return None  # a shifted parameter against labels of unknown width: no count that means anything
     return WidthAssumption(units, ASSUMED_CLASSES, "assumed", where)
+
+
+def _parameter_and_shift(units: cst.BaseExpression) -> tuple:
+    """(the name, the integer added to it) for units written `n`, `n + 1` or `n - 1`; (None, 0) otherwise."""
+    if isinstance(units, cst.Name):
+        return units, 0
+    if isinstance(units, cst.BinaryOperation) and isinstance(units.left, cst.Name) \
+            and isinstance(units.right, cst.Integer) and isinstance(units.operator, (cst.Add, cst.Subtract)):
+        value = int(units.right.value, 0)
+        return units.left, value if isinstance(units.operator, cst.Add) else -value
+    return None, 0
 
 
 def _units_of(call: cst.Call) -> Optional[cst.BaseExpression]:
@@ -96,7 +111,7 @@ def _shifted_width(head, labels) -> Optional[tuple]:
     gap = units.minus(classes)
     if not gap or ASSUMED_CLASSES + gap < 1:
         return None
-    return ASSUMED_CLASSES, gap, (f"the width keeps the script's `{units.text}` against {classes.quoted} classes, "
+    return ASSUMED_CLASSES, gap, (f"the width keeps the script's `{units.text}` against a class count of {classes.quoted}, "
                                   f"{abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count")
 
 

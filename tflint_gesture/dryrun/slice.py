@@ -157,7 +157,7 @@ class Slicer:
             return result
         if assumption.label_classes is not None:  # the width keeps the script's shift from the labels' count
             assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
-                                       f"{assumption.count} units written in ({assumption.why})")
+                                       f"`{assumption.count}` written in ({assumption.why})")
             assumed.label_classes = assumption.label_classes
         else:
             assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
