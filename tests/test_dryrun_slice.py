@@ -834,3 +834,44 @@ def test_a_star_imported_model_builds_and_trains(session):
     (run,) = runs
     assert run.ok and len(run.answer["losses"]) >= 3, run.answer
     assert not [f for f in findings if f.code.startswith("TFG8")], [(f.code, f.observation) for f in findings]
+
+
+SUBCLASS_SCRIPT = '''
+import keras
+import pandas as pd
+from sklearn.preprocessing import LabelEncoder
+
+
+class Classifier(keras.Model):
+    def __init__(self, {params}):
+        inputs = keras.Input(shape=(63,))
+        x = keras.layers.Dense(64, activation="relu")(inputs)
+        outputs = keras.layers.Dense(num_signs, activation="softmax")(x)
+        super().__init__(inputs=inputs, outputs=outputs)
+
+
+frame = pd.read_csv("signs.csv")
+x = frame.drop(columns=["sign"]).values.astype("float32")
+encoder = LabelEncoder()
+y = encoder.fit_transform(frame["sign"])
+model = Classifier({call})
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, epochs=3, validation_split=0.2)
+'''
+
+
+@pytest.mark.parametrize("params, call, written", [
+    ("num_signs", "len(encoder.classes_)", "Classifier(5)"),
+    ("hidden=64, num_signs=2", "num_signs=len(encoder.classes_)", "Classifier(num_signs=5)"),
+], ids=["positional", "keyword"])
+def test_class_count_through_a_subclass_init_is_assumed_at_the_instantiation(params, call, written):
+    sliced = only_slice(SUBCLASS_SCRIPT.format(params=params, call=call))
+    assert written in sliced.source and "encoder" not in sliced.source
+    assert "passed to `Classifier()`" in sliced.assumptions[0] and "5 classes (assumed)" in sliced.assumptions[0]
+
+
+def test_class_count_through_another_method_is_not_assumed():
+    script = SUBCLASS_SCRIPT.format(params="num_signs", call="len(encoder.classes_)").replace(
+        "def __init__(self, num_signs):", "def setup(self, num_signs):")
+    (result,) = slices(script)  # the model is still seen, and sliced
+    assert isinstance(result, NotRun) and "encoder" in result.reason

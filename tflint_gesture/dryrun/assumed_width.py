@@ -117,32 +117,39 @@ def _shifted_width(head, labels) -> Optional[tuple]:
 
 def _builder_argument(name: cst.Name, module: cst.Module, parent: dict) -> Optional[tuple]:
     """(the argument expression, the function's name) when `name` is a parameter of the module-level function
-    around it and that function is called exactly once at the module level; the parameter's default when that
-    call does not pass it."""
+    around it (or of the `__init__` of a module-level class: a model subclass that builds its graph there) and
+    that function or class is called exactly once at the module level; the parameter's default when that call
+    does not pass it."""
     function = parent.get(id(name))
     while function is not None and not isinstance(function, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
         function = parent.get(id(function))
-    if not isinstance(function, cst.FunctionDef) or function not in module.body:
+    if not isinstance(function, cst.FunctionDef):
         return None
     params = function.params
     positional = list(params.posonly_params) + list(params.params)
+    callee = function.name.value
+    if function not in module.body:
+        owner = parent.get(id(parent.get(id(function))))  # def __init__ -> the class body -> the class
+        if function.name.value != "__init__" or not isinstance(owner, cst.ClassDef) or owner not in module.body:
+            return None
+        callee, positional = owner.name.value, positional[1:]  # called as the class, without `self`
     param = next((p for p in positional + list(params.kwonly_params) if p.name.value == name.value), None)
     if param is None:
         return None
     calls = [call for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
              for call in iter_calls(stmt, into_functions=False)
-             if isinstance(call.func, cst.Name) and call.func.value == function.name.value]
+             if isinstance(call.func, cst.Name) and call.func.value == callee]
     if len(calls) != 1 or any(a.star for a in calls[0].args):
         return None
     args = calls[0].args
     keyword = next((a.value for a in args if a.keyword is not None and a.keyword.value == name.value), None)
     if keyword is not None:
-        return keyword, function.name.value
+        return keyword, callee
     index = positional.index(param) if param in positional else None
     given = [a for a in args if a.keyword is None]
     if index is not None and index < len(given):
-        return given[index].value, function.name.value
-    return (param.default, function.name.value) if param.default is not None else None
+        return given[index].value, callee
+    return (param.default, callee) if param.default is not None else None
 
 
 __all__ = ["ASSUMED_CLASSES", "LITERAL_NODES", "WidthAssumption", "class_count_assumption"]
