@@ -13,7 +13,8 @@ Measures:
   4. (--verdicts, also part of --write-doc over fixtures/) the dry run over every .py of the folders,
      the static pass first, as `--dry-run` runs it: confirmed / refuted / inconclusive / not-run per
      rule code; the findings the `# expect:` markers call true bugs that were refuted; the share of
-     judgeable error findings (TFG1xx, TFG2xx, TFG401, TFG5xx) confirmed; the share of models whose
+     judgeable error findings (TFG1xx, TFG2xx, TFG401, TFG5xx) confirmed, both of all of them and of
+     those the dry run could run (the others are listed with why not); the share of models whose
      build failed, and of those the failures that are Keras 2/3 API differences; worker seconds per
      model (after the one TensorFlow import).
 With --write-doc the delimited dry-run section of docs/benchmarks.md is replaced (or appended);
