@@ -718,6 +718,15 @@ def test_builder_width_shifted_inside_the_builder_writes_the_argument_back(units
     assert "1 fewer whatever the count" in sliced.assumptions[0]
 
 
+def test_builder_width_shift_that_needs_an_empty_argument_is_not_assumed():
+    """`Dense(n + 2)` called as `build(len(GESTURES) - 5)`: 5 assumed classes would need `build(0)`."""
+    script = SHIFTED_WIDTH_SCRIPT.format(labels="np.array(labels)", units="n + 2", loss="sparse_categorical_crossentropy")
+    script = script.replace("model = keras.Sequential", "def build(n):\n    return keras.Sequential")
+    script = script.replace("model.compile", "model = build(len(GESTURES) - 5)\nmodel.compile")
+    (result,) = slices(script)
+    assert isinstance(result, NotRun) and "GESTURES" in result.reason
+
+
 def test_builder_width_shifted_against_labels_of_unknown_count_is_not_assumed():
     """`Dense(n - 1)` with `build(len(x))` and labels whose count is not tied to `len(x)`: no count means anything."""
     script = BUILDER_SCRIPT.format(call="build_model(63, len(classes))").replace(

@@ -11,8 +11,9 @@ Unless the facts know the width and the labels' class count as the same unknown 
 the labels, the width is written in with the script's own shift, and the run does judge the two.
 
 When the width is a parameter of the builder function the model comes from (`def build(n): ...
-Dense(n)` called once as `build(len(encoder.classes_))`), the count goes into the argument of that
-call, where the unloaded data enters the builder.
+Dense(n)` or `Dense(n - 1)` called once as `build(len(encoder.classes_))`, or the `__init__` of a
+model subclass that builds its graph there), the count goes into the argument of that call, where
+the unloaded data enters the builder, less the builder's own shift.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def class_count_assumption(target, module: cst.Module, values: dict, parent: dic
     shifted = _shifted_width(head, labels)
     if shifted is not None:
         count, gap, relation = shifted
+        if count + gap - offset < 1:
+            return None  # the builder's own shift leaves no argument that makes that width
         return WidthAssumption(units, count + gap - offset, f"{count} classes assumed for the labels, {relation}",
                                where, label_classes=count)
     classes = getattr(labels, "num_classes", None)
@@ -111,8 +114,8 @@ def _shifted_width(head, labels) -> Optional[tuple]:
     gap = units.minus(classes)
     if not gap or ASSUMED_CLASSES + gap < 1:
         return None
-    return ASSUMED_CLASSES, gap, (f"the width keeps the script's `{units.text}` against a class count of {classes.quoted}, "
-                                  f"{abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count")
+    return ASSUMED_CLASSES, gap, (f"the width keeps the script's `{units.text}` against a class count of "
+                                  f"{classes.quoted}, {abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count")
 
 
 def _builder_argument(name: cst.Name, module: cst.Module, parent: dict) -> Optional[tuple]:
