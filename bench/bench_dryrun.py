@@ -13,7 +13,8 @@ Measures:
   4. (--verdicts, also part of --write-doc over fixtures/) the dry run over every .py of the folders,
      the static pass first, as `--dry-run` runs it: confirmed / refuted / inconclusive / not-run per
      rule code; the findings the `# expect:` markers call true bugs that were refuted; the share of
-     judgeable error findings (TFG1xx, TFG2xx, TFG401, TFG5xx) confirmed; the share of models whose
+     judgeable error findings (TFG1xx, TFG2xx, TFG401, TFG5xx) confirmed, both of all of them and of
+     those the dry run could run (the others are listed with why not); the share of models whose
      build failed, and of those the failures that are Keras 2/3 API differences; worker seconds per
      model (after the one TensorFlow import).
 With --write-doc the delimited dry-run section of docs/benchmarks.md is replaced (or appended);
@@ -182,13 +183,18 @@ def verdict_table(res: dict) -> list:
         lines.append(f"| {code} | " + " | ".join(str(counts.get(k, 0)) for k in kinds) + " |")
     judged = len(res["judgeable"])
     share = res["confirmed_judgeable"] / judged if judged else 0.0
+    ran = sum(1 for item in res["judgeable"] if item["verdict"] in ("confirmed", "refuted", "inconclusive"))
+    ran_share = res["confirmed_judgeable"] / ran if ran else 0.0
     failed, api = len(res["builds_failed"]), len(res["builds_failed_keras_api"])
     models = res["models"] or 1
     sec = res["worker_seconds"]
     cpu = [t["cpu_seconds"] for t in res.get("model_timings", []) if isinstance(t.get("cpu_seconds"), (int, float))]
     lines += ["",
               f"- true bugs (expect markers) refuted: **{len(res['refuted_true_bugs'])}**",
-              f"- judgeable error findings confirmed: **{res['confirmed_judgeable']} of {judged} ({share:.0%})**",
+              f"- judgeable error findings confirmed: **{res['confirmed_judgeable']} of {judged} ({share:.0%})** "
+              f"of all judgeable-family error findings; **{res['confirmed_judgeable']} of {ran} ({ran_share:.0%})** "
+              f"of those the dry run could run (confirmed + refuted + inconclusive); {judged - ran} not-run "
+              f"(the model needs data or code the dry run does not have, listed below)",
               f"- builds failed: **{failed} of {res['models']} ({failed / models:.0%})**, of which Keras 2/3 API "
               f"differences: **{api} ({api / models:.0%} of the models)**",
               f"- worker seconds per model after the TensorFlow import: median "

@@ -648,3 +648,239 @@ def test_builder_width_assumed_runs_with_labels_as_wide_as_the_head(session):
     assert run.answer["outputs"]["shape"] == [5]
     assert run.answer["y_source"] == "loss" and run.answer["y"]["max"] <= 4  # class ids below the assumed width
     assert "5 classes (assumed)" in run.assumptions[0]
+
+
+SHIFTED_WIDTH_SCRIPT = '''
+import os
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras.utils import to_categorical
+
+GESTURES = sorted(os.listdir("gestures"))
+rows, labels = [], []
+for label, gesture in enumerate(GESTURES):
+    for name in os.listdir(os.path.join("gestures", gesture)):
+        rows.append(np.load(os.path.join("gestures", gesture, name)))
+        labels.append(label)
+x = np.array(rows, dtype="float32").reshape(-1, 63)
+y = {labels}
+model = keras.Sequential([keras.Input((63,)), keras.layers.Dense(32, activation="relu"),
+                          keras.layers.Dense({units}, activation="softmax")])
+model.compile(optimizer="adam", loss="{loss}")
+model.fit(x, y, epochs=5, validation_split=0.2)
+'''
+SHIFTED_ONE_SHORT = [
+    {"labels": "np.array(labels)", "units": "len(GESTURES) - 1", "loss": "sparse_categorical_crossentropy"},
+    {"labels": "to_categorical(labels, len(GESTURES))", "units": "len(GESTURES) - 1", "loss": "categorical_crossentropy"},
+]
+SHIFT_KEPT = [  # the same scripts with the width right: the count alone is unknown, so nothing is judged
+    {"labels": "np.array(labels)", "units": "len(GESTURES)", "loss": "sparse_categorical_crossentropy"},
+    {"labels": "to_categorical(labels, len(GESTURES))", "units": "len(GESTURES)", "loss": "categorical_crossentropy"},
+]
+
+
+@pytest.mark.parametrize("parts", SHIFTED_ONE_SHORT, ids=["class_ids", "one_hot"])
+def test_width_shifted_from_the_label_count_keeps_the_shift_when_assumed(parts):
+    sliced = only_slice(SHIFTED_WIDTH_SCRIPT.format(**parts))
+    assert 'keras.layers.Dense(4, activation="softmax")' in sliced.source and "listdir" not in sliced.source
+    assert sliced.label_classes == 5
+    (note,) = sliced.assumptions
+    assert "`len(GESTURES) - 1`" in note and "5 classes assumed for the labels" in note and "1 fewer" in note
+
+
+@pytest.mark.parametrize("parts", SHIFT_KEPT, ids=["class_ids", "one_hot"])
+def test_unshifted_width_from_unloaded_data_assumes_the_count_alone(parts):
+    sliced = only_slice(SHIFTED_WIDTH_SCRIPT.format(**parts))
+    assert 'keras.layers.Dense(5, activation="softmax")' in sliced.source
+    assert sliced.label_classes is None and "5 classes (assumed)" in sliced.assumptions[0]
+
+
+def test_builder_width_shifted_at_the_call_keeps_the_shift_in_the_argument():
+    """`Dense(n)` in a builder called as `build(len(GESTURES) - 1)`: the width is the argument's value."""
+    script = SHIFTED_WIDTH_SCRIPT.format(labels="np.array(labels)", units="n", loss="sparse_categorical_crossentropy")
+    script = script.replace("model = keras.Sequential", "def build(n):\n    return keras.Sequential")
+    script = script.replace("model.compile", "model = build(len(GESTURES) - 1)\nmodel.compile")
+    sliced = only_slice(script)
+    assert "build(4)" in sliced.source and "listdir" not in sliced.source
+    assert sliced.label_classes == 5 and "5 classes assumed for the labels" in sliced.assumptions[0]
+
+
+@pytest.mark.parametrize("units, call, written", [
+    ("n - 1", "build(len(GESTURES))", "build(5)"),  # the builder subtracts: the labels keep 5 classes, the head 4
+    ("n + 1", "build(len(GESTURES) - 2)", "build(3)"),
+], ids=["minus_inside", "plus_inside"])
+def test_builder_width_shifted_inside_the_builder_writes_the_argument_back(units, call, written):
+    script = SHIFTED_WIDTH_SCRIPT.format(labels="np.array(labels)", units=units, loss="sparse_categorical_crossentropy")
+    script = script.replace("model = keras.Sequential", "def build(n):\n    return keras.Sequential")
+    script = script.replace("model.compile", f"model = {call}\nmodel.compile")
+    sliced = only_slice(script)
+    assert written in sliced.source and sliced.label_classes == 5
+    assert "1 fewer whatever the count" in sliced.assumptions[0]
+
+
+def test_builder_width_shift_that_needs_an_empty_argument_is_not_assumed():
+    """`Dense(n + 2)` called as `build(len(GESTURES) - 5)`: 5 assumed classes would need `build(0)`."""
+    script = SHIFTED_WIDTH_SCRIPT.format(labels="np.array(labels)", units="n + 2", loss="sparse_categorical_crossentropy")
+    script = script.replace("model = keras.Sequential", "def build(n):\n    return keras.Sequential")
+    script = script.replace("model.compile", "model = build(len(GESTURES) - 5)\nmodel.compile")
+    (result,) = slices(script)
+    assert isinstance(result, NotRun) and "GESTURES" in result.reason
+
+
+def test_builder_width_shifted_against_labels_of_unknown_count_is_not_assumed():
+    """`Dense(n - 1)` with `build(len(x))` and labels whose count is not tied to `len(x)`: no count means anything."""
+    script = BUILDER_SCRIPT.format(call="build_model(63, len(classes))").replace(
+        "keras.layers.Dense(n_classes,", "keras.layers.Dense(n_classes - 1,")
+    (result,) = slices(script)
+    assert isinstance(result, NotRun)
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+@pytest.mark.parametrize("parts", SHIFTED_ONE_SHORT, ids=["class_ids", "one_hot"])
+def test_width_one_short_of_an_unloaded_count_is_confirmed_by_the_loss(session, parts):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, SHIFTED_WIDTH_SCRIPT.format(**parts), "train.py")
+    (run,) = runs
+    assert run.ran and run.answer["outputs"]["shape"] == [4], run.answer
+    (finding,) = [f for f in findings if f.code == "TFG203"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "the loss raised" in finding.observation and "5 classes assumed for the labels" in finding.observation
+    assert not [f for f in findings if f.code == "TFG801"]
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+@pytest.mark.parametrize("parts", SHIFT_KEPT, ids=["class_ids", "one_hot"])
+def test_width_equal_to_an_unloaded_count_stays_unjudged(session, parts):
+    from dryrun_support import dry_run_text
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, SHIFTED_WIDTH_SCRIPT.format(**parts), "train.py")
+    (run,) = runs
+    assert run.ok, run.answer  # the model was built and trained
+    assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
+    assert confirm.verdict("TFG203", run)[0] == "not-run"
+
+
+BATCH_LOOP_SCRIPT = '''
+import numpy as np
+from tensorflow import keras
+
+landmarks = np.random.rand(640, 63).astype("float32")
+labels = keras.utils.to_categorical(np.random.randint(0, 7, size=(640,)), 7)
+model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense(7, activation="softmax")])
+model.compile(optimizer="adam", loss="{loss}")
+for epoch in range(3):
+    order = np.random.permutation(len(landmarks))
+    for start in range(0, len(order), 64):
+        batch = order[start:start + 64]
+        model.train_on_batch(landmarks[batch], labels[batch])
+'''
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_train_on_batch_labels_are_run_as_the_script_makes_them(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, BATCH_LOOP_SCRIPT.format(loss="sparse_categorical_crossentropy"), "loop.py")
+    (run,) = runs
+    assert run.ran and run.answer["y_source"] == "facts" and run.answer["y"]["shape"] == [16, 7], run.answer
+    (finding,) = [f for f in findings if f.code == "TFG101"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "the loss raised" in finding.observation
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_train_on_batch_with_the_matching_loss_trains(session):
+    from dryrun_support import dry_run_text
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, BATCH_LOOP_SCRIPT.format(loss="categorical_crossentropy"), "loop.py")
+    (run,) = runs
+    assert run.ok and run.answer["y_source"] == "facts" and len(run.answer["losses"]) >= 3, run.answer
+    assert not [f for f in findings if f.code in ("TFG101", "TFG801")], [(f.code, f.observation) for f in findings]
+    assert confirm.verdict("TFG101", run)[0] == "refuted"
+
+
+STAR_IMPORT_SCRIPT = '''
+import numpy as np
+from {module} import *
+from keras.models import Sequential
+from keras.utils import to_categorical
+
+x = np.load("frames.npy")
+y = to_categorical(np.load("labels.npy"), 4)
+model = Sequential()
+model.add(Dense(16, activation="relu", input_shape=(12,)))
+model.add(Dense(4, activation="softmax"))
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+model.fit(x, y, epochs=3, validation_split=0.2)
+'''
+
+
+@pytest.mark.parametrize("module", ["keras.layers", "tensorflow.keras.layers"])
+def test_names_from_a_keras_star_import_keep_the_star_import(module):
+    sliced = only_slice(STAR_IMPORT_SCRIPT.format(module=module))
+    assert f"from {module} import *" in sliced.source and "np.load" not in sliced.source
+    assert any(note.startswith("`Dense` taken from") for note in sliced.notes), sliced.notes
+
+
+def test_names_from_another_star_import_are_not_run():
+    (result,) = slices(STAR_IMPORT_SCRIPT.format(module="mylayers"))
+    assert isinstance(result, NotRun) and "`Dense`, which is not defined" in result.reason
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_a_star_imported_model_builds_and_trains(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, STAR_IMPORT_SCRIPT.format(module="keras.layers"), "star.py")
+    (run,) = runs
+    assert run.ok and len(run.answer["losses"]) >= 3, run.answer
+    assert not [f for f in findings if f.code.startswith("TFG8")], [(f.code, f.observation) for f in findings]
+
+
+SUBCLASS_SCRIPT = '''
+import keras
+import pandas as pd
+from sklearn.preprocessing import LabelEncoder
+
+
+class Classifier(keras.Model):
+    def __init__(self, {params}):
+        inputs = keras.Input(shape=(63,))
+        x = keras.layers.Dense(64, activation="relu")(inputs)
+        outputs = keras.layers.Dense(num_signs, activation="softmax")(x)
+        super().__init__(inputs=inputs, outputs=outputs)
+
+
+frame = pd.read_csv("signs.csv")
+x = frame.drop(columns=["sign"]).values.astype("float32")
+encoder = LabelEncoder()
+y = encoder.fit_transform(frame["sign"])
+model = Classifier({call})
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, epochs=3, validation_split=0.2)
+'''
+
+
+@pytest.mark.parametrize("params, call, written", [
+    ("num_signs", "len(encoder.classes_)", "Classifier(5)"),
+    ("hidden=64, num_signs=2", "num_signs=len(encoder.classes_)", "Classifier(num_signs=5)"),
+], ids=["positional", "keyword"])
+def test_class_count_through_a_subclass_init_is_assumed_at_the_instantiation(params, call, written):
+    sliced = only_slice(SUBCLASS_SCRIPT.format(params=params, call=call))
+    assert written in sliced.source and "encoder" not in sliced.source
+    assert "passed to `Classifier()`" in sliced.assumptions[0] and "5 classes (assumed)" in sliced.assumptions[0]
+
+
+def test_class_count_through_another_method_is_not_assumed():
+    script = SUBCLASS_SCRIPT.format(params="num_signs", call="len(encoder.classes_)").replace(
+        "def __init__(self, num_signs):", "def setup(self, num_signs):")
+    (result,) = slices(script)  # the model is still seen, and sliced
+    assert isinstance(result, NotRun) and "encoder" in result.reason

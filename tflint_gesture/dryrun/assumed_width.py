@@ -6,9 +6,14 @@ same rank and encoding errors), so the slicer builds the model with a count writ
 class count when the facts know it, else `ASSUMED_CLASSES`; the rules about the width against the
 labels (TFG203, TFG502) are then not judged, and the observation says what was assumed.
 
+Unless the facts know the width and the labels' class count as the same unknown count shifted
+(`Dense(len(GESTURES) - 1)` against ids from `enumerate(GESTURES)`): the count is then assumed for
+the labels, the width is written in with the script's own shift, and the run does judge the two.
+
 When the width is a parameter of the builder function the model comes from (`def build(n): ...
-Dense(n)` called once as `build(len(encoder.classes_))`), the count goes into the argument of that
-call, where the unloaded data enters the builder.
+Dense(n)` or `Dense(n - 1)` called once as `build(len(encoder.classes_))`, or the `__init__` of a
+model subclass that builds its graph there), the count goes into the argument of that call, where
+the unloaded data enters the builder, less the builder's own shift.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class WidthAssumption:
     count: int
     why: str  # "assumed" or where the count comes from
     where: str  # how the observation names the expression
+    label_classes: Optional[int] = None  # the labels' class count, when the width keeps the script's shift from it
 
 
 def class_count_assumption(target, module: cst.Module, values: dict, parent: dict, line) -> Optional[WidthAssumption]:
@@ -47,54 +53,106 @@ def class_count_assumption(target, module: cst.Module, values: dict, parent: dic
     call = head.layer.node if head is not None else None
     if not isinstance(call, cst.Call):
         return None
-    units = next((a.value for a in call.args if (a.keyword is None and not a.star)
-                  or (a.keyword is not None and a.keyword.value == "units")), None)
+    units = _units_of(call)
     if units is None or isinstance(units, LITERAL_NODES) or literal_of(values.get(id(units))) is not None:
         return None
     where = f"the output layer's units `{module.code_for_node(units)}` (line {line(units)})"
-    if isinstance(units, cst.Name):
-        argument = _builder_argument(units, module, parent)
+    parameter, shift = _parameter_and_shift(units)
+    offset = 0  # what the function adds to the argument to make the width
+    if parameter is not None:
+        argument = _builder_argument(parameter, module, parent)
         if argument is not None:
             node, function = argument
             if isinstance(node, LITERAL_NODES) or literal_of(values.get(id(node))) is not None:
                 return None
             where += f", from `{module.code_for_node(node)}` passed to `{function}()` (line {line(node)}),"
-            units = node
+            units, offset = node, shift
     labels = labels_of(target.fit) if target.fit is not None else None
+    shifted = _shifted_width(head, labels)
+    if shifted is not None:
+        count, gap, relation = shifted
+        if count + gap - offset < 1:
+            return None  # the builder's own shift leaves no argument that makes that width
+        return WidthAssumption(units, count + gap - offset, f"{count} classes assumed for the labels, {relation}",
+                               where, label_classes=count)
     classes = getattr(labels, "num_classes", None)
     if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
-        return WidthAssumption(units, classes, "the number of classes of the script's labels", where)
+        return WidthAssumption(units, classes - offset, "the number of classes of the script's labels", where)
+    if offset:
+        return None  # a shifted parameter against labels of unknown width: no count that means anything
     return WidthAssumption(units, ASSUMED_CLASSES, "assumed", where)
+
+
+def _parameter_and_shift(units: cst.BaseExpression) -> tuple:
+    """(the name, the integer added to it) for units written `n`, `n + 1` or `n - 1`; (None, 0) otherwise."""
+    if isinstance(units, cst.Name):
+        return units, 0
+    if isinstance(units, cst.BinaryOperation) and isinstance(units.left, cst.Name) \
+            and isinstance(units.right, cst.Integer) and isinstance(units.operator, (cst.Add, cst.Subtract)):
+        value = int(units.right.value, 0)
+        return units.left, value if isinstance(units.operator, cst.Add) else -value
+    return None, 0
+
+
+def _units_of(call: cst.Call) -> Optional[cst.BaseExpression]:
+    return next((a.value for a in call.args if (a.keyword is None and not a.star)
+                 or (a.keyword is not None and a.keyword.value == "units")), None)
+
+
+def _shifted_width(head, labels) -> Optional[tuple]:
+    """(the class count to assume, the width's shift from it, how the script writes both) when the facts know the
+    width and the labels' class count as the same unknown count shifted. The width is written where the units
+    expression is, or into a builder's argument when the units are that bare parameter: the same value."""
+    from tflint_gesture.facts.values import LabelEncoding
+
+    units = head.layer.args.get("units_sym") if head is not None else None
+    classes = getattr(labels, "classes_sym", None)
+    if units is None or classes is None:
+        return None
+    if getattr(labels, "encoding", None) not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
+        return None
+    gap = units.minus(classes)
+    if not gap or ASSUMED_CLASSES + gap < 1:
+        return None
+    return ASSUMED_CLASSES, gap, (f"the width keeps the script's `{units.text}` against a class count of "
+                                  f"{classes.quoted}, {abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count")
 
 
 def _builder_argument(name: cst.Name, module: cst.Module, parent: dict) -> Optional[tuple]:
     """(the argument expression, the function's name) when `name` is a parameter of the module-level function
-    around it and that function is called exactly once at the module level; the parameter's default when that
-    call does not pass it."""
+    around it (or of the `__init__` of a module-level class: a model subclass that builds its graph there) and
+    that function or class is called exactly once at the module level; the parameter's default when that call
+    does not pass it."""
     function = parent.get(id(name))
     while function is not None and not isinstance(function, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
         function = parent.get(id(function))
-    if not isinstance(function, cst.FunctionDef) or function not in module.body:
+    if not isinstance(function, cst.FunctionDef):
         return None
     params = function.params
     positional = list(params.posonly_params) + list(params.params)
+    callee = function.name.value
+    if function not in module.body:
+        owner = parent.get(id(parent.get(id(function))))  # def __init__ -> the class body -> the class
+        if function.name.value != "__init__" or not isinstance(owner, cst.ClassDef) or owner not in module.body:
+            return None
+        callee, positional = owner.name.value, positional[1:]  # called as the class, without `self`
     param = next((p for p in positional + list(params.kwonly_params) if p.name.value == name.value), None)
     if param is None:
         return None
     calls = [call for stmt in module.body if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef))
              for call in iter_calls(stmt, into_functions=False)
-             if isinstance(call.func, cst.Name) and call.func.value == function.name.value]
+             if isinstance(call.func, cst.Name) and call.func.value == callee]
     if len(calls) != 1 or any(a.star for a in calls[0].args):
         return None
     args = calls[0].args
     keyword = next((a.value for a in args if a.keyword is not None and a.keyword.value == name.value), None)
     if keyword is not None:
-        return keyword, function.name.value
+        return keyword, callee
     index = positional.index(param) if param in positional else None
     given = [a for a in args if a.keyword is None]
     if index is not None and index < len(given):
-        return given[index].value, function.name.value
-    return (param.default, function.name.value) if param.default is not None else None
+        return given[index].value, callee
+    return (param.default, callee) if param.default is not None else None
 
 
 __all__ = ["ASSUMED_CLASSES", "LITERAL_NODES", "WidthAssumption", "class_count_assumption"]

@@ -69,6 +69,7 @@ class ModelRun:
     notes: list = field(default_factory=list)
     translations: list = field(default_factory=list)  # Keras 1/2 spellings the slice rewrote for Keras 3
     assumptions: list = field(default_factory=list)  # values the slice assumed (a class count from unloaded data)
+    label_classes: Optional[int] = None  # the labels' assumed count; the width then keeps the script's shift from it
 
     @property
     def ran(self) -> bool:
@@ -433,7 +434,7 @@ def verdict(code: str, run: Optional[ModelRun], severity: Optional[str] = None) 
         return NOT_RUN, "a short fit on synthetic data cannot show this rule's problem"
     if not run.ran:
         return NOT_RUN, run.not_run_reason()
-    if run.assumptions and code in WIDTH_RULES:
+    if run.assumptions and code in WIDTH_RULES and run.label_classes is None:
         return NOT_RUN, (f"the output width was assumed ({'; '.join(run.assumptions)}), so the run cannot compare "
                          "it with the labels")
     if run.error is not None and run.error.get("phase") == "build":

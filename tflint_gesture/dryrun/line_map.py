@@ -27,6 +27,7 @@ class Slice:
     notes: list = field(default_factory=list)
     translations: list = field(default_factory=list)  # Keras 1/2 spellings rewritten for Keras 3, with lines
     assumptions: list = field(default_factory=list)  # values written in that the script takes from unloaded data
+    label_classes: Optional[int] = None  # the labels' assumed class count, when the width keeps the script's shift
 
     def user_line(self, slice_line: int) -> Optional[int]:
         if 1 <= slice_line <= len(self.line_map):

@@ -136,9 +136,13 @@ def analyse_file(text: str, path: str) -> list:
         run.notes = list(result.notes)
         run.translations = list(result.translations)
         run.assumptions = list(result.assumptions)
+        run.label_classes = result.label_classes
         x = inputs_of(target.fit) if target.fit is not None else None
         y = labels_of(target.fit) if target.fit is not None else None
         y_spec = synth.label_spec(y, loss)
+        if result.label_classes is not None and y_spec is not None:
+            y_spec = {**y_spec, "classes": result.label_classes,  # the count the slice assumed for width and labels
+                      "note": f"{y_spec.get('note') or 'labels'}, {result.label_classes} classes (assumed)"}
         request = {"id": f"{path}#{index}", "source": result.source, "x": synth.input_spec(x), "y": y_spec,
                    "steps": STEPS, "checks": {}}
         prepared.append((run, request))

@@ -28,6 +28,7 @@ from tflint_gesture.dryrun.literals import write_known_values
 from tflint_gesture.dryrun.names import (
     base_name,
     bound_names,
+    dotted_name,
     import_binding,
     iter_calls,
     param_names,
@@ -154,8 +155,13 @@ class Slicer:
                 self.values[id(node)] = known
         if not isinstance(assumed, Slice):
             return result
-        assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
-                                   f"{assumption.count} classes ({assumption.why})")
+        if assumption.label_classes is not None:  # the width keeps the script's shift from the labels' count
+            assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
+                                       f"`{assumption.count}` written in ({assumption.why})")
+            assumed.label_classes = assumption.label_classes
+        else:
+            assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
+                                       f"{assumption.count} classes ({assumption.why})")
         return assumed
 
     def _build(self, target: Target) -> "Slice | NotRun":
@@ -191,6 +197,13 @@ class Slicer:
             if isinstance(crossing, NotRun):
                 return crossing
         missing = needed - provided - _MODULE_GLOBALS
+        stars = star_imports(levels[-1].statements[:levels[-1].index]) if missing else []
+        if missing and stars:  # `from keras.layers import *`: the names come from Keras (a NameError says otherwise)
+            chunks[-1] = sorted([(self.line(s), self._end_line(s), s) for s in stars] + chunks[-1],
+                                key=lambda item: item[0] or 0)
+            self.notes.append(f"{', '.join(f'`{n}`' for n in sorted(missing))} taken from "
+                              f"{' / '.join(f'`{self.module.code_for_node(s).strip()}`' for s in stars)}")
+            missing = set()
         if missing:
             name = sorted(missing)[0]
             return NotRun(f"the model needs `{name}`, which is not defined in this file before the model is used",
@@ -454,6 +467,19 @@ class Slicer:
         for name in pretrained:
             self.notes.append(f"{name}: random initial weights instead of the pretrained ones (no download)")
         return new_node, replaced
+
+def star_imports(statements: list) -> list:
+    """The module-level `from <keras or tensorflow module> import *` lines among `statements` (Keras 2 era scripts
+    take their layers from them); a star import of anything else is never run."""
+    found = []
+    for stmt in statements:
+        body = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else []
+        if len(body) == 1 and isinstance(body[0], cst.ImportFrom) and isinstance(body[0].names, cst.ImportStar) \
+                and body[0].module is not None and not body[0].relative \
+                and dotted_name(body[0].module).split(".")[0] in ("keras", "tensorflow"):
+            found.append(stmt)
+    return found
+
 
 _MODULE_GLOBALS = {"__name__", "__file__", "__doc__", "__builtins__"}
 

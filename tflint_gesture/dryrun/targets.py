@@ -1,4 +1,5 @@
-"""Which models of a script the dry run runs: one per (fit, compile in force), and compiled models never fitted."""
+"""Which models of a script the dry run runs: one per (training call, compile in force), and compiled models never
+trained. A training call is a `fit` or the `train_on_batch` of a hand-written loop (its labels are as known)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 import libcst as cst
 
+from tflint_gesture.facts.queries import training_calls
 from tflint_gesture.facts.values import Compile, ModelValue
 
 
@@ -19,7 +21,7 @@ class Target:
     anchor: cst.Call
     receiver: cst.BaseExpression
     include_anchor: bool  # the compile itself is the anchor: keep it
-    fit: Any = None  # the TrainCall when anchored on a fit
+    fit: Any = None  # the TrainCall when anchored on a fit (or a train_on_batch)
 
 
 def find_targets(facts, limit: int = 8) -> list:
@@ -27,7 +29,7 @@ def find_targets(facts, limit: int = 8) -> list:
     found: list = []
     seen: set = set()
     fitted_models: set = set()
-    for call in facts.fits():
+    for call in training_calls(facts):
         fitted_models.add(id(call.model))
         compile_ = call.compile
         if not isinstance(compile_, Compile) or not isinstance(call.node.func, cst.Attribute):

@@ -131,12 +131,12 @@ def run_model(request: dict) -> dict:
     import keras
     import numpy as np
 
-    from tflint_gesture.dryrun import layout, sandbox, synth
+    from tflint_gesture.dryrun import layout, materialize as synthetic, sandbox
 
     keras.backend.clear_session()
     keras.backend.set_image_data_format("channels_last")  # a slice may set channels_first for its own model
-    keras.utils.set_random_seed(synth.SEED)
-    rng = np.random.default_rng(synth.SEED)
+    keras.utils.set_random_seed(synthetic.SEED)
+    rng = np.random.default_rng(synthetic.SEED)
 
     namespace = {"__name__": "__tflint_slice__", "__builtins__": __builtins__}
     try:
@@ -182,12 +182,12 @@ def run_model(request: dict) -> dict:
         if model_shapes is not None and len(model_shapes) != len(specs):
             return {"status": "not-run", "reason": f"the model has {len(model_shapes)} inputs; the data gives {len(specs)}"}
         vocab = vocabulary(model)
-        shapes = [synth.resolve_shape(spec.get("shape"), model_shapes[i] if model_shapes else None)
+        shapes = [synthetic.resolve_shape(spec.get("shape"), model_shapes[i] if model_shapes else None)
                   for i, spec in enumerate(specs)]
-        batch = synth.batch_for(shapes)
-        xs = [synth.materialize(spec, model_shapes[i] if model_shapes else None, rng, vocab, batch)
+        batch = synthetic.batch_for(shapes)
+        xs = [synthetic.materialize(spec, model_shapes[i] if model_shapes else None, rng, vocab, batch)
               for i, spec in enumerate(specs)]
-    except synth.SynthesisError as exc:
+    except synthetic.SynthesisError as exc:
         return {"status": "not-run", "reason": str(exc)}
     x = xs[0] if len(xs) == 1 else xs
     if layout_note is not None:
@@ -214,7 +214,7 @@ def run_model(request: dict) -> dict:
     y_spec = request.get("y")
     if y_spec is None:
         return {"status": "not-run", "reason": "neither the labels nor the loss say what the targets look like"}
-    y = synth.materialize_labels(y_spec, out_shape, rng, batch)
+    y = synthetic.materialize_labels(y_spec, out_shape, rng, batch)
     if traced and not _loss_accepts(model, x, y, probe):
         traced = False  # the steps will fail: the eager step one says where, without a trace first
     initial = [w.copy() for w in model.get_weights()]
@@ -224,7 +224,7 @@ def run_model(request: dict) -> dict:
               "y_note": y_spec.get("note"), "y_source": y_spec.get("source"),
               "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": output_stats(outputs),
               "run_notes": [f"a batch of {batch}: samples of {sum(math.prod(s) for s in shapes):,} values"]
-              if batch < synth.BATCH else []}
+              if batch < synthetic.BATCH else []}
     steps = int(request.get("steps", 4))
     try:
         run = train(model, x, y, steps, model.optimizer, first_layer, traced=traced)
@@ -277,7 +277,7 @@ def _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, 
     import numpy as np
     import tensorflow as tf
 
-    from tflint_gesture.dryrun import synth
+    from tflint_gesture.dryrun import materialize as synthetic
 
     done: dict = {}
     for name, params in (request.get("checks") or {}).items():
@@ -286,7 +286,7 @@ def _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, 
             if name == "loss_variants":
                 # The script's loss exactly as training computes it (on the live output tensor, which may carry
                 # the values before a final softmax/sigmoid), against explicit variants on the plain outputs.
-                keras.utils.set_random_seed(synth.SEED)
+                keras.utils.set_random_seed(synthetic.SEED)
                 live = model(x, training=True)  # as in a training step (dropout included)
                 plain = tf.convert_to_tensor(np.asarray(live))
                 values = {"compiled": num(float(tf.reduce_mean(_script_loss(model)(y, live)))),
