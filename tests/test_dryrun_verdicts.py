@@ -7,6 +7,7 @@ import libcst as cst
 import pytest
 
 from tflint_gesture.dryrun import confirm, synth
+from tflint_gesture.dryrun.materialize import BATCH, SEED, batch_for, materialize, materialize_labels
 from tflint_gesture.dryrun.confirm import ModelRun
 from tflint_gesture.findings import Finding, Severity
 
@@ -231,14 +232,14 @@ model.fit(x, y)
 def test_materialize_is_deterministic():
     np = pytest.importorskip("numpy")
     spec = {"shape": [4], "dtype": "float32", "dist": "pixels", "low": 0.0, "high": 255.0}
-    a = synth.materialize(spec, None, np.random.default_rng(synth.SEED))
-    b = synth.materialize(spec, None, np.random.default_rng(synth.SEED))
-    assert a.shape == (synth.BATCH, 4) and (a == b).all() and a.max() <= 255
-    labels = synth.materialize_labels({"kind": "one_hot", "classes": None}, [5], np.random.default_rng(0))
-    assert labels.shape == (synth.BATCH, 5) and (labels.sum(axis=1) == 1).all()
-    assert synth.batch_for([[28, 28, 1]]) == 16 and synth.batch_for([[96, 96, 3]]) == 16
-    assert synth.batch_for([[128, 128, 3]]) == synth.batch_for([[224, 224, 3]]) == 4
-    assert synth.batch_for([[96, 96, 3], [96, 96, 3]]) == 4  # the inputs of a sample together
+    a = materialize(spec, None, np.random.default_rng(SEED))
+    b = materialize(spec, None, np.random.default_rng(SEED))
+    assert a.shape == (BATCH, 4) and (a == b).all() and a.max() <= 255
+    labels = materialize_labels({"kind": "one_hot", "classes": None}, [5], np.random.default_rng(0))
+    assert labels.shape == (BATCH, 5) and (labels.sum(axis=1) == 1).all()
+    assert batch_for([[28, 28, 1]]) == 16 and batch_for([[96, 96, 3]]) == 16
+    assert batch_for([[128, 128, 3]]) == batch_for([[224, 224, 3]]) == 4
+    assert batch_for([[96, 96, 3], [96, 96, 3]]) == 4  # the inputs of a sample together
 
 
 def test_fit_raised_on_the_line_of_a_static_loss_finding_confirms_it():

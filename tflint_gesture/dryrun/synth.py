@@ -12,10 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
-from tflint_gesture.dryrun.materialize import (  # noqa: F401 - the worker side, re-exported for the parent
-    BATCH, DEFAULT_STEPS, LARGE_BATCH, LARGE_SAMPLE, SEED, SynthesisError, batch_for, materialize, materialize_labels,
-    resolve_shape,
-)
 from tflint_gesture.facts.values import Data, LabelEncoding, Loss, ValueRange
 
 SPARSE = {"sparse_categorical_crossentropy"}
@@ -182,5 +178,4 @@ def labels_for_loss(loss: Any) -> Optional[dict]:
     return None
 
 
-__all__ = ["input_spec", "label_spec", "labels_for_loss", "materialize", "materialize_labels", "effective_range",
-           "BATCH", "SEED", "SynthesisError"]
+__all__ = ["input_spec", "label_spec", "labels_for_loss", "effective_range"]
