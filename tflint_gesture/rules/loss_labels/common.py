@@ -34,7 +34,7 @@ class LabelledFit(NamedTuple):
 
     def where(self, facts: Facts) -> str:
         """The labels as the message names them: the fit's `y` and where they were encoded."""
-        return _where(facts, self.call, self.labels)
+        return where(facts, self.call, self.labels)
 
 
 def labelled_fits(facts: Facts) -> Iterator[LabelledFit]:
@@ -94,10 +94,6 @@ class LossVsHeadRule(Rule):
 
 def where(facts: Facts, call, labels: Data) -> str:
     """The labels of `call` as a message names them: the argument and where they were encoded."""
-    return _where(facts, call, labels)
-
-
-def _where(facts: Facts, call, labels: Data) -> str:
     name = facts.code(call.y_node) if call.y_node is not None else facts.code(call.x_node)
     origin = labels.origin
     if origin is not None and facts.line(origin.node):
