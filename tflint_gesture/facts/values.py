@@ -310,6 +310,11 @@ class Callback:
     monitor_node: Optional[cst.CSTNode] = None
     save_best_only: Any = False
 
+    @property
+    def monitors(self) -> bool:
+        """It acts on a logged quantity (`monitor=`): what TFG302 and TFG602's `acc` check read."""
+        return self.kind in ("EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint")
+
 
 @dataclass
 class Scaler:

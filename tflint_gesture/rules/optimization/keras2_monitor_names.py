@@ -7,9 +7,6 @@ from typing import Optional
 from tflint_gesture.facts.queries import has_validation
 from tflint_gesture.facts.values import Compile
 
-_MONITORING = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"}
-
-
 def _tfg302_decides(call, monitor: str) -> bool:
     """TFG302 judges this callback on this fit: a val_* monitor on a fit known to have no validation,
     or a fit whose logged names it knows."""

@@ -19,7 +19,7 @@ from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.optimization.common import _syntax
 from tflint_gesture.rules.optimization.keras1_arguments import keras1_arguments
-from tflint_gesture.rules.optimization.keras2_monitor_names import _MONITORING, _metric_names, _tfg302_decides
+from tflint_gesture.rules.optimization.keras2_monitor_names import _metric_names, _tfg302_decides
 
 
 # Positional parameters each removed method shares with its replacement in every Keras 2 release.
@@ -553,7 +553,7 @@ class RemovedKerasApi(Rule):
             if not isinstance(callback, Callback) or id(callback.node) in seen:
                 continue
             seen.add(id(callback.node))
-            if callback.kind not in _MONITORING or callback.monitor not in ("acc", "val_acc"):
+            if not callback.monitors or callback.monitor not in ("acc", "val_acc"):
                 continue
             if callback.kind == "ModelCheckpoint" and callback.save_best_only is not True:
                 continue

@@ -11,9 +11,6 @@ from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 
 
-_MONITORING = {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint"}
-
-
 class CallbackMonitorsMissingMetric(Rule):
     """A callback monitors a quantity that the fit never logs."""
 
@@ -145,7 +142,7 @@ class CallbackMonitorsMissingMetric(Rule):
                 continue
             logged = self._logged(call, validated)
             for callback in call.callbacks.items:
-                if not isinstance(callback, Callback) or callback.kind not in _MONITORING:
+                if not isinstance(callback, Callback) or not callback.monitors:
                     continue
                 if callback.kind == "ModelCheckpoint" and callback.save_best_only is not True:
                     continue
