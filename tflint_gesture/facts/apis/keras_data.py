@@ -188,11 +188,14 @@ def _other_dataset(interp, args, node):
     mode = args.value("label_mode", None)
     y = _labels_for_mode(mode, node, None, "int")
     subset = args.value("subset", None)
+    batch_size = args.value("batch_size", 4, Const(32))  # both signatures: (directory, labels, label_mode, class_names, batch_size, ...)
+    batches = 0 if isinstance(batch_size, Const) and batch_size.value is None else (1 if isinstance(batch_size, Const) else None)
     if const_value(subset) == "both":
-        return Seq([Dataset(x=Data(origin=Origin(node, "files")), y=y, roles=frozenset({"train"})),
-                    Dataset(x=Data(origin=Origin(node, "files")), y=y, roles=frozenset({"validation"}))], True)
+        return Seq([Dataset(x=Data(origin=Origin(node, "files")), y=y, roles=frozenset({"train"}), batches=batches),
+                    Dataset(x=Data(origin=Origin(node, "files")), y=y, roles=frozenset({"validation"}), batches=batches)],
+                   True)
     return Dataset(x=Data(origin=Origin(node, "files")), y=y, origin=Origin(node, "dataset from directory"),
-                   roles=_roles_for_subset(subset))
+                   roles=_roles_for_subset(subset), batches=batches)
 
 
 @api("keras.utils.timeseries_dataset_from_array")

@@ -11,6 +11,7 @@ from tflint_gesture.facts.shapes import sample_shape
 from tflint_gesture.facts.values import Data, Dataset, Layer
 
 
+_OPERATORS = {"Op:Add": "+", "Op:Subtract": "-", "Op:Multiply": "*", "Op:Divide": "/"}
 _RANK_PRESERVING = AFTER_OUTPUT | ACTIVATION_LAYERS | {"Dense", "BatchNormalization", "LayerNormalization"}
 
 
@@ -29,6 +30,8 @@ def _layer_name(facts: Facts, layer: Layer) -> str:
     kind = layer.kind
     if kind == "Model" and layer.model is not None:
         kind = layer.model.application or layer.model.name or "the nested model"
+    elif kind in _OPERATORS:
+        kind = f"the `{_OPERATORS[kind]}`"
     return f"{kind} (line {line})" if line else kind
 
 

@@ -10,6 +10,7 @@ import libcst as cst
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.queries import known_loss
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace
+from tflint_gesture.facts.shapes.tail import tail_trace
 from tflint_gesture.facts.walk import iter_nodes
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
@@ -260,6 +261,8 @@ def _head_on_feature_map(facts: Facts, call):
         return None
     start = _model_start(facts, model) if declared_input(model) is None else None
     result = model_trace(facts, model, start)
+    if result.output is None and not result.problems:
+        result = tail_trace(model) or result  # the head's input rank, when the layers before it are unknown
     found = _dense_head_problem(model, result, known[1].name, labels)
     if found is None:
         return None
