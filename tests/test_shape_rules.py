@@ -369,6 +369,107 @@ def test_tfg503_silent(src):
     silent(src, sees="model")
 
 
+# The whole trace is lost (no declared input and data of unknown shape, or a custom layer on the way) but the
+# layers from the last rank-setting one to the head are known: their rank decides.
+TAIL_FIRES = {
+    "sequential without input, data from disk": """
+        images = np.load("frames.npy")
+        labels = np.random.randint(0, 10, size=(len(images),))
+        model = keras.Sequential([layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(),
+                                  layers.Conv2D(32, 3, activation="relu"),
+                                  layers.Dense(64, activation="relu"),  # the head's first Dense
+                                  layers.Dropout(0.2), layers.Dense(10, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(images, labels, validation_split=0.2)
+    """,
+    "custom block before the conv": """
+        class Block(layers.Layer):
+            def call(self, x):
+                return tf.signal.stft(x, 64, 32)
+        x = np.random.rand(200, 400)
+        y = np.random.randint(0, 2, size=(200,))
+        inputs = keras.Input(shape=(400,))
+        h = layers.Reshape((-1, 1))(Block()(inputs))
+        h = layers.Conv1D(16, 5, activation="relu")(h)
+        h = layers.Dense(16, activation="relu")(h)  # the head's first Dense
+        outputs = layers.Dense(1, activation="sigmoid")(h)
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        model.fit(x, y, validation_split=0.2)
+    """,
+    "transformer-style residual sum before the head": """
+        x = np.random.randint(0, 1000, size=(500, 40))
+        y = np.random.randint(0, 3, size=(500,))
+        inputs = keras.Input(shape=(40,))
+        h = layers.Embedding(1000, 32)(inputs)
+        h = layers.LayerNormalization()(h + layers.MultiHeadAttention(2, 16)(h, h))
+        h = layers.Dropout(0.1)(h)
+        outputs = layers.Dense(3, activation="softmax")(h)  # the head's first Dense
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(x, y, validation_split=0.2)
+    """,
+}
+
+
+@pytest.mark.parametrize("src", TAIL_FIRES.values(), ids=TAIL_FIRES.keys())
+def test_dense_head_on_a_feature_map_is_found_from_the_tail_of_the_model(src):
+    findings, text = lint(src)
+    assert [f.code for f in findings] == ["TFG503"]
+    assert findings[0].severity == Severity.ERROR
+    assert findings[0].line == line_of(text, "# the head's first Dense")  # where the Flatten is missing
+
+
+@pytest.mark.parametrize("src", [
+    # the pooling is there: the head gets one vector per sample
+    """
+    images = np.load("frames.npy")
+    labels = np.random.randint(0, 10, size=(len(images),))
+    model = keras.Sequential([layers.Conv2D(32, 3, activation="relu"), layers.GlobalAveragePooling2D(),
+                              layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(images, labels, validation_split=0.2)
+    """,
+    # an LSTM without return_sequences before the head
+    """
+    clips = np.load("clips.npy")
+    labels = np.random.randint(0, 4, size=(len(clips),))
+    model = keras.Sequential([layers.Conv1D(16, 3), layers.LSTM(8), layers.Dense(4, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(clips, labels, validation_split=0.2)
+    """,
+    # labels of shape (n, 1) into a sequence output: a length of 1 would be legal, and the length is unknown
+    """
+    clips = np.load("clips.npy")
+    labels = np.random.randint(0, 4, size=(len(clips), 1))
+    model = keras.Sequential([layers.Conv1D(16, 3), layers.Dense(4, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(clips, labels, validation_split=0.2)
+    """,
+    # a custom layer between the conv and the head may pool: unknown, silent
+    """
+    class Pool(layers.Layer):
+        def call(self, x):
+            return tf.reduce_mean(x, axis=[1, 2])
+    images = np.load("frames.npy")
+    labels = np.random.randint(0, 10, size=(len(images),))
+    model = keras.Sequential([layers.Conv2D(32, 3), Pool(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(images, labels, validation_split=0.2)
+    """,
+    # channels_first convolutions: not modelled, silent
+    """
+    images = np.load("frames.npy")
+    labels = np.random.randint(0, 10, size=(len(images),))
+    model = keras.Sequential([layers.Conv2D(32, 3, data_format="channels_first"), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(images, labels, validation_split=0.2)
+    """,
+])
+def test_tail_of_the_model_stays_silent_on_look_alikes(src):
+    silent(src, sees="model")
+
+
 def test_a_builder_called_twice_reports_its_layer_once():
     findings, _ = lint("""
         def build():
