@@ -197,3 +197,41 @@ def test_constant_targets_with_a_keras_loss_are_still_labels():
     model.fit(x_train, np.ones((len(x_train), 5)), epochs=10)
     '''
     assert len(_tfg301(src)) == 1
+
+
+UNKNOWN_ARRAYS = '''
+import numpy as np
+from tensorflow import keras
+data = np.load("clips.npz")
+x_train, y_train = data["x_train"], data["y_train"]
+x_val, y_val = data["x_val"], data["y_val"]
+inputs = {{"frames": keras.Input(shape=(30, 63), name="frames")}}
+features = keras.layers.LSTM(64)(inputs["frames"])
+model = keras.Model(inputs, keras.layers.Dense(5, activation="softmax")(features))
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit({fit_args}, epochs=10, validation_data={validation})
+'''
+
+
+def _fit_seen(src: str) -> None:
+    (fit,) = _fits(src)
+    assert fit.validation_node is not None and fit.x_node is not None  # the analysis saw the call it is about
+
+
+def test_validation_data_naming_the_training_arrays_fires_even_when_their_values_are_unknown():
+    for fit_args, validation in (("x_train, y_train", "(x_train, y_train)"),
+                                 ('{"frames": x_train}, y_train', '({"frames": x_train}, y_train)'),
+                                 ('data["x_train"], data["y_train"]', '(data["x_train"], data["y_train"])')):
+        src = UNKNOWN_ARRAYS.format(fit_args=fit_args, validation=validation)
+        (finding,) = _findings(src, "TFG304")
+        assert finding.line == 11 and "training data itself" in finding.message
+
+
+def test_validation_data_naming_other_arrays_or_calls_stays_silent():
+    for fit_args, validation in (("x_train, y_train", "(x_val, y_val)"),
+                                 ("x_train, y_train", "(x_val, y_train)"),
+                                 ("x_train[:800], y_train[:800]", "(x_train[800:], y_train[800:])"),
+                                 ("np.load('a.npy'), y_train", "(np.load('a.npy'), y_train)")):  # a call: new data
+        src = UNKNOWN_ARRAYS.format(fit_args=fit_args, validation=validation)
+        _fit_seen(src)
+        assert _findings(src, "TFG304") == [], (fit_args, validation)

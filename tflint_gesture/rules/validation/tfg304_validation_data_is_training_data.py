@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
+
+import libcst as cst
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.apis import as_data
@@ -27,7 +29,10 @@ class ValidationDataIsTrainingData(Rule):
     what_it_does = """
         Reports the `validation_data=` argument of `fit` when it holds the same data the model trains on.
         That covers the same variables or datasets, and also values derived from the same source by the
-        same transforms, e.g. `validation_data=(x / 255.0, y)` next to `fit(x / 255.0, y, ...)`.
+        same transforms, e.g. `validation_data=(x / 255.0, y)` next to `fit(x / 255.0, y, ...)`. The same
+        names in both places (`fit(x_train, y_train, validation_data=(x_train, y_train))`, also as
+        `{"frames": x_train}` or `data["x"]`) are the same objects whatever their values, so this form is
+        reported even for data loaded from disk.
         """
 
     why_is_this_bad = """
@@ -98,7 +103,9 @@ class ValidationDataIsTrainingData(Rule):
           twice on the same dataset is the same subset, and is reported with both `filter` lines.
         - Autoencoders, `fit(x, x)`: passing the same array as input and target is not this rule's
           concern.
-        - Either side is unknown: loaded from disk, or built by a function the analysis does not follow.
+        - Either side is unknown (loaded from disk, or built by a function the analysis does not follow) and
+          the two are not written with the same names; a call written twice (`np.load("a.npy")`) may return
+          different data each time.
         """
 
     severity_reason = """
@@ -114,32 +121,90 @@ class ValidationDataIsTrainingData(Rule):
 
     def check(self, facts: Facts) -> Iterator[Report]:
         for call in facts.fits():
-            val = call.validation_data
-            if val is None or val is UNKNOWN:
-                continue
-            train = val_x = None
-            if isinstance(val, Seq) and len(val.items) >= 2:
-                train, val_x = as_data(call.x), as_data(val.items[0])
-                if not (isinstance(train, (Data, Dataset)) and isinstance(val_x, (Data, Dataset))):
-                    continue
-            elif isinstance(val, Dataset) and isinstance(call.x, Dataset):
-                train, val_x = call.x, val
-            else:
-                continue
-            if train.root != val_x.root:
-                continue
-            sources = _sources(facts, train, val_x)
-            yield Report(
-                node=call.validation_node or call.node,
-                message=(
-                    f"validation_data is the training data itself (`{facts.code(call.validation_node)}`"
-                    f"{_built_from(facts, sources)}), so the validation scores measure memorisation, not "
-                    f"generalisation, and early stopping never triggers; validate on held-out data "
-                    f"(train_test_split or validation_split)"
-                ),
-                evidence=sources + ([(call.x_node, "training inputs")] if call.x_node is not None else []),
-                fix="hold out a validation set",
-            )
+            found = self._same_data(facts, call)
+            if found is None and call.validation_node is not None and _same_expressions(call):
+                found = _report(facts, call, [])
+            if found is not None:
+                yield found
+
+    @staticmethod
+    def _same_data(facts: Facts, call) -> Optional[Report]:
+        """The report when the analysis knows both sides come from the same data (same root), else None."""
+        val = call.validation_data
+        if val is None or val is UNKNOWN:
+            return None
+        if isinstance(val, Seq) and len(val.items) >= 2:
+            train, val_x = as_data(call.x), as_data(val.items[0])
+            if not (isinstance(train, (Data, Dataset)) and isinstance(val_x, (Data, Dataset))):
+                return None
+        elif isinstance(val, Dataset) and isinstance(call.x, Dataset):
+            train, val_x = call.x, val
+        else:
+            return None
+        if train.root != val_x.root:
+            return None
+        return _report(facts, call, _sources(facts, train, val_x))
+
+
+def _report(facts: Facts, call, sources: list) -> Report:
+    return Report(
+        node=call.validation_node or call.node,
+        message=(
+            f"validation_data is the training data itself (`{facts.code(call.validation_node)}`"
+            f"{_built_from(facts, sources)}), so the validation scores measure memorisation, not "
+            f"generalisation, and early stopping never triggers; validate on held-out data "
+            f"(train_test_split or validation_split)"
+        ),
+        evidence=sources + ([(call.x_node, "training inputs")] if call.x_node is not None else []),
+        fix="hold out a validation set",
+    )
+
+
+def _same_expressions(call) -> bool:
+    """`fit(x, y, validation_data=(x, y))`: the validation tuple names the very objects the fit trains on.
+
+    Both are evaluated at the same call, so the same name (or attribute of a name, or constant subscript of
+    one) is the same object whatever its value, even data the analysis knows nothing about. A tuple needs
+    its inputs and its targets to be the training ones (an autoencoder's `(x, x)` included); one name needs
+    the fit to take no separate targets (a dataset or generator yielding both)."""
+    val = _expression(call.validation_node)
+    if isinstance(val, (cst.Tuple, cst.List)):
+        items = [element.value for element in val.elements]
+        if len(items) not in (2, 3) or any(isinstance(e, cst.StarredElement) for e in val.elements):
+            return False
+        return call.y_node is not None and _same(items[0], _expression(call.x_node)) and \
+            _same(items[1], _expression(call.y_node))
+    return call.y_node is None and _same(val, _expression(call.x_node))
+
+
+def _expression(node):
+    return node.value if isinstance(node, cst.Arg) else node
+
+
+def _same(a, b) -> bool:
+    """Two expressions that name one object when evaluated together: equal names, attributes of them,
+    subscripts of them by equal constants, or literals of those (no call: a call may return something new
+    each time)."""
+    if a is None or b is None or not _stable(a):
+        return False
+    return a.deep_equals(b)
+
+
+def _stable(node) -> bool:
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _stable(node.value)
+    if isinstance(node, cst.Dict):  # `{"landmarks": x}`: the inputs of a named-input model
+        return all(isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and _stable(e.value)
+                   for e in node.elements)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return all(isinstance(e, cst.Element) and _stable(e.value) for e in node.elements)
+    if isinstance(node, cst.Subscript):
+        return _stable(node.value) and all(
+            isinstance(item.slice, cst.Index) and isinstance(item.slice.value, (cst.Integer, cst.SimpleString))
+            for item in node.slice)
+    return False
 
 
 def _sources(facts: Facts, train, val) -> list:
