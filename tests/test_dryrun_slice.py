@@ -558,7 +558,7 @@ import pandas as pd
 from tensorflow import keras
 
 frame = pd.read_csv("force.csv")
-targets = frame[["fx", "fy"]].values
+targets = frame.drop(columns=["subject"]).values  # a table of unknown width
 model = keras.Sequential([keras.Input((16,)), keras.layers.Dense(targets.shape[1])])
 model.compile(optimizer="adam", loss="mse")
 model.fit(frame.values, targets, validation_split=0.2)

@@ -278,8 +278,11 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
             index_values.append(_SLICE)
     if isinstance(value, BoundMethod) and isinstance(value.obj, Data) and value.name in ("loc", "iloc"):
         # `df.loc[mask]`, `df.iloc[:, 1:]`: rows or cells of a frame, nothing known of them but that they are data
+        shape = _frame_cells_shape(value, index_values)
+        if shape is not None and len(shape) == 1:
+            return Data(origin=Origin(node, "a column of the table"), root=new_root(), shape=shape)
         return Data(origin=Origin(node, f"rows of {value.obj.origin.note}" if value.obj.origin else "frame rows"),
-                    root=new_root())
+                    root=new_root(), shape=shape)
     if isinstance(value, Eye) and len(index_values) == 1 and index_values[0] is not _SLICE:
         labels = index_values[0]
         return Data(origin=Origin(node, f"one-hot rows of np.eye({value.n if value.n else '...'})"),
@@ -312,7 +315,11 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
             if isinstance(index, Const) and isinstance(index.value, str):
                 stored = value.column(index.value)  # `df["label"] = encoder.transform(...)` earlier
                 return stored if stored is not None else Data(origin=Origin(node, f"column {index.value!r}"),
-                                                              root=new_root())
+                                                              root=new_root(), shape=_column_shape(value, 1))
+            names = _column_names(index)
+            if names is not None:  # `df[["user", "movie"]]`: a frame of those columns
+                return Data(origin=Origin(node, f"columns {', '.join(names)}"), root=new_root(),
+                            shape=_column_shape(value, len(names)))
         with_axes = _newaxis_shape(value.shape, elements, index_values)
         if with_axes is not None:  # `x[..., np.newaxis]`, `x[None]`: the same data with axes of size 1
             return value.derive(shape=with_axes)
@@ -324,6 +331,39 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
                     roles=value.roles, root=new_root(),
                     shape=value.shape[1:] if single and value.shape else None)  # `x[0]`: one sample
     return UNKNOWN
+
+
+def _is_frame(value: Data) -> bool:
+    """A table read by pandas (or one derived from it): a string key selects one of its columns."""
+    return value.shape is not None and len(value.shape) == 2
+
+
+def _column_shape(value: Data, count: int) -> Optional[tuple]:
+    """`frame["label"]` is a Series, one value per row: 1-D; `frame[[a, b]]` a frame of that many columns."""
+    if not _is_frame(value):
+        return None  # an .npz archive or a dict of arrays: the entry may have any shape
+    return (value.shape[0],) if count == 1 else (value.shape[0], count)
+
+
+def _column_names(index: Any) -> Optional[list]:
+    if isinstance(index, Seq) and not index.grown and index.items and all(
+            isinstance(item, Const) and isinstance(item.value, str) for item in index.items):
+        return [item.value for item in index.items]
+    return None
+
+
+def _frame_cells_shape(method: BoundMethod, index_values: list) -> Optional[tuple]:
+    """`frame.iloc[:, 0]` is one column (1-D), `frame.iloc[:, 1:]` or `frame.iloc[rows]` a frame (2-D)."""
+    if not _is_frame(method.obj) or method.name != "iloc":
+        return None
+    if len(index_values) == 1 and index_values[0] is _SLICE:
+        return (None, None)
+    if len(index_values) == 2 and index_values[0] is _SLICE:
+        if index_values[1] is _SLICE:
+            return (None, None)
+        if const_int(index_values[1]) is not None:
+            return (None,)
+    return None
 
 
 def _columns(interp: "Interpreter", value: Data, elements, index_values, scope) -> Optional[Data]:

@@ -215,6 +215,10 @@ def _metric_name(value: Any) -> Any:
     return UNKNOWN
 
 
+def _is_table(data: Data) -> bool:
+    return data.shape is not None and len(data.shape) == 2
+
+
 def _data_method(interp, data: Data, name: str, args, node):
     if name in ("reshape", "flatten", "ravel", "squeeze", "copy", "to_numpy", "numpy", "toarray", "todense", "view"):
         shape = None
@@ -244,8 +248,10 @@ def _data_method(interp, data: Data, name: str, args, node):
         return data.derive(ordered=None, root=new_root())
     if name in ("map", "apply", "replace"):
         return Data(origin=Origin(node, name), root=new_root())
-    if name == "drop":
-        return Data(origin=data.origin, root=new_root())
+    if name == "drop":  # rows or columns of a frame: still a table
+        return Data(origin=data.origin, root=new_root(), shape=(None, None) if _is_table(data) else None)
+    if name == "pop" and _is_table(data) and isinstance(args.value(None, 0), Const):  # `frame.pop("label")`: a Series
+        return Data(origin=Origin(node, "a column of the table"), root=new_root(), shape=(data.shape[0],))
     return UNKNOWN
 
 

@@ -456,11 +456,19 @@ def _np_binary(interp, args, node):
     return binary_op(interp, op, as_data(args.value(None, 0)), as_data(args.value(None, 1)), node)
 
 
-@api("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile", "pandas.read_csv", "pandas.read_excel",
-     "pandas.read_parquet", "pandas.read_json", "pandas.read_pickle", "pandas.read_feather", "pickle.load",
-     "joblib.load", "h5py.File")
+@api("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile", "pandas.read_excel", "pandas.read_json",
+     "pandas.read_pickle", "pickle.load", "joblib.load", "h5py.File")
 def _from_file(interp, args, node):
     return Data(origin=Origin(node, "read from a file"))
+
+
+@api("pandas.read_csv", "pandas.read_table", "pandas.read_parquet", "pandas.read_feather")
+def _frame_from_file(interp, args, node):
+    """A DataFrame: a table of rows and columns, whatever the file holds, so its columns (`df["label"]`,
+    `df.pop("label")`) are 1-D. Not when it reads in chunks (an iterator of frames) or `**options` hide that."""
+    if args.starred or any(name in args.kw for name in ("chunksize", "iterator", "squeeze")):
+        return Data(origin=Origin(node, "read from a file"))
+    return Data(origin=Origin(node, "read from a file"), shape=(None, None))
 
 
 @api("pandas.get_dummies")

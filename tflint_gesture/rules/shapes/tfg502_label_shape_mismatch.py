@@ -78,7 +78,8 @@ class LabelShapeMismatch(Rule):
         It reports on the labels argument of the call; the evidence names the labels' origin, the output
         layer and the loss. The labels' shape must be known from a literal constructor
         (`np.random.randint(0, 2, size=(2000, 4))`, `np.random.rand(n, 2)`), `to_categorical`, a
-        `keras.datasets` loader, or a directory loader's `label_mode` / `class_mode`.
+        `keras.datasets` loader, a directory loader's `label_mode` / `class_mode`, or a table read by pandas
+        (one column, `df.pop("label").values` or `df["label"].to_numpy()`, is one value per sample).
 
         Problems that are about the *encoding* of ordinary classification labels are reported by their own
         rules instead, once: one-hot labels with the sparse loss ([TFG101](TFG101.md)), class ids with the
