@@ -131,6 +131,8 @@ model.compile(optimizer=opt, loss="sparse_categorical_crossentropy")
         "opt = keras.optimizers.Adam(learning_rate=-1e-3)",
         "opt = tf.compat.v1.train.AdamOptimizer(0.3)",
         "opt = keras.optimizers.Adam(learning_rate=0.1)",  # the bound is included: 0.1 already collapses nets
+        "opt = keras.optimizers.SGD(learning_rate=10.0, momentum=0.9)",  # measured: NaN from 1.0 on
+        "opt = keras.optimizers.SGD(100)",
     ],
 )
 def test_tfg601_fires_on_the_learning_rate_argument(line):
@@ -146,7 +148,8 @@ def test_tfg601_fires_on_the_learning_rate_argument(line):
         "opt = keras.optimizers.Adam(learning_rate=0.05)",
         "opt = keras.optimizers.Adam(learning_rate=0.09)",
         "opt = keras.optimizers.SGD(learning_rate=0.5, momentum=0.9)",
-        "opt = keras.optimizers.SGD(learning_rate=1.0)",  # SGD's step scales with the gradients: no fixed bound
+        "opt = keras.optimizers.SGD(learning_rate=1.0)",  # SGD's step scales with the gradients: only far above
+        "opt = keras.optimizers.SGD(learning_rate=5.0)",
         "opt = keras.optimizers.Adadelta(learning_rate=1.0)",
         "opt = keras.optimizers.Adagrad(learning_rate=0.5)",
         "opt = keras.optimizers.Adam(learning_rate=1e-6)",
@@ -204,6 +207,15 @@ model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.5), loss="mean_abs
 
 def test_tfg601_silent_on_a_linear_model_without_hidden_layers():
     silent(LINEAR.format(hidden=""), "TFG601", sees="compile")
+    silent(LINEAR.format(hidden="").replace("Adam(learning_rate=0.5)", "Adam(learning_rate=10.0)"), "TFG601",
+           sees="compile")
+    silent(LINEAR.format(hidden="").replace("Adam(learning_rate=0.5)", "SGD(learning_rate=100.0)"), "TFG601",
+           sees="compile")
+
+
+def test_tfg601_on_a_linear_model_only_from_the_rate_that_learns_nothing():
+    (finding,) = findings(LINEAR.format(hidden="").replace("learning_rate=0.5", "learning_rate=100.0"), "TFG601")
+    assert "from about 100 even on a model with a single weight layer" in finding.message
 
 
 def test_tfg601_message_for_a_regression_head_names_no_class():
