@@ -66,6 +66,18 @@ def loss_contradicts(loss_name: str, encoding: LabelEncoding) -> bool:
         loss_name in CATEGORICAL and encoding == LabelEncoding.CLASS_IDS)
 
 
+def cross_entropy_misreads(loss_name: str, targets: Data) -> bool:
+    """A cross-entropy certainly misreads these continuous targets (TFG103's case): any sparse loss; a binary one
+    when they may leave [0, 1]; a categorical one when they are known to leave it. Targets inside [0, 1] can be
+    soft labels or pixel intensities, which the binary and categorical losses legitimately take."""
+    outside_unit = targets.bounds is None or targets.bounds[0] < 0 or targets.bounds[1] > 1
+    if loss_name in SPARSE:
+        return True
+    if not outside_unit:
+        return False
+    return not (loss_name in CATEGORICAL and targets.bounds is None)
+
+
 def evidenced_labels(call: TrainCall) -> Any:
     """`labels_of(call)`, with the encoding the compile's metrics imply when the labels' own is unknown.
 

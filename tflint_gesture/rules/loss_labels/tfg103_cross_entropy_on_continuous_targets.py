@@ -6,7 +6,7 @@ import math
 from typing import Iterator
 
 from tflint_gesture.facts import Facts
-from tflint_gesture.facts.queries import CATEGORICAL, CROSS_ENTROPY, SPARSE
+from tflint_gesture.facts.queries import CROSS_ENTROPY, cross_entropy_misreads
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Valid
@@ -132,11 +132,8 @@ class CrossEntropyOnContinuousTargets(LossVsLabelsRule):
         loss, labels = fit.loss, fit.labels
         if loss.name not in CROSS_ENTROPY or labels.encoding != LabelEncoding.CONTINUOUS:
             return
-        outside_unit = labels.bounds is None or labels.bounds[0] < 0 or labels.bounds[1] > 1
-        if loss.name not in SPARSE and not outside_unit:
+        if not cross_entropy_misreads(loss.name, labels):
             return  # targets in [0, 1] can be probabilities (soft labels, pixel reconstruction)
-        if loss.name in CATEGORICAL and labels.bounds is None:
-            return
         fix = "use a regression loss (loss='mse' or 'mae') with a linear output layer"
         yield self.report(
             fit,

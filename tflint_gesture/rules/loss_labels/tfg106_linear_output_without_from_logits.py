@@ -6,7 +6,7 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import Head
-from tflint_gesture.facts.queries import CROSS_ENTROPY, labels_of
+from tflint_gesture.facts.queries import CATEGORICAL, CROSS_ENTROPY, cross_entropy_misreads, labels_of
 from tflint_gesture.facts.values import Compile, Data, LabelEncoding, Loss
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Valid
@@ -152,10 +152,15 @@ class LinearOutputWithoutFromLogits(LossVsHeadRule):
         loss = compile_.loss
         if head.activation != "linear":
             return
+        if loss.name in CATEGORICAL and head.units == 1:
+            return  # a categorical loss over one unit is 0 whatever the activation: TFG206 says so
         labels = labels_of(call) if call is not None else None
-        if isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS:
-            return  # the loss itself is wrong for regression targets: TFG103 says so
+        continuous = isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS
+        if continuous and cross_entropy_misreads(loss.name, labels):
+            return  # the loss itself is wrong for these regression targets: TFG103 says so
         fix = "pass from_logits=True to the loss (e.g. keras.losses.SparseCategoricalCrossentropy(from_logits=True)), or add the activation"
+        if continuous:  # targets inside [0, 1]: probabilities (soft labels, intensities) or a regression
+            fix += "; if the targets are not probabilities, use a regression loss (loss='mse') instead"
         yield Report(
             node=compile_.loss_node or compile_.node,
             message=(
@@ -165,6 +170,7 @@ class LinearOutputWithoutFromLogits(LossVsHeadRule):
             ),
             evidence=[(head.layer.node, "linear output layer")] + _trained(call),
             fix=fix,
-            edits=from_logits_on(loss, facts.module),  # the model and its outputs stay as they are
-            fix_safety="safe",
+            # the model and its outputs stay as they are; not for targets that may be a regression's
+            edits=None if continuous else from_logits_on(loss, facts.module),
+            fix_safety=None if continuous else "safe",
         )

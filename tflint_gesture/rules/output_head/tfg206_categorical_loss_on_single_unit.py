@@ -6,7 +6,7 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.queries import CATEGORICAL, SPARSE, compiled_models, labels_of
+from tflint_gesture.facts.queries import CATEGORICAL, SPARSE, compiled_models, cross_entropy_misreads, labels_of
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
@@ -124,7 +124,8 @@ class CategoricalLossOnSingleUnit(Rule):
             if head is None or head.units != 1 or head.activation == "softmax":  # softmax on 1 unit: TFG201
                 continue
             labels = labels_of(call) if call is not None else None
-            if isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS:
+            continuous = isinstance(labels, Data) and labels.encoding == LabelEncoding.CONTINUOUS
+            if continuous and cross_entropy_misreads(loss.name, labels):
                 continue  # regression targets with a cross-entropy: TFG103 says so
             if isinstance(labels, Data) and labels.encoding in (LabelEncoding.CLASS_IDS, LabelEncoding.ONE_HOT) \
                     and (labels.num_classes or 0) > 1:
@@ -139,9 +140,11 @@ class CategoricalLossOnSingleUnit(Rule):
                 node=loss_node,
                 message=(
                     f"{loss.name} over the 1-unit output layer at line {facts.line(head.layer.node)} {consequence}; "
-                    f"for a binary target use a sigmoid unit with binary_crossentropy, otherwise give the output "
-                    f"layer one unit per class"
+                    + ("the targets are continuous values: use a regression loss (loss='mse')" if continuous else
+                       "for a binary target use a sigmoid unit with binary_crossentropy, otherwise give the output "
+                       "layer one unit per class")
                 ),
                 evidence=[(head.layer.node, "1-unit output layer")] + ([(call.node, "trained here")] if call else []),
-                fix="use loss='binary_crossentropy' with a 1-unit sigmoid output",
+                fix=("use a regression loss (loss='mse') for these continuous targets" if continuous
+                     else "use loss='binary_crossentropy' with a 1-unit sigmoid output"),
             )
