@@ -21,6 +21,7 @@ class SparseLossWithOneHotLabels(LossVsLabelsRule):
     severity = Severity.ERROR
     summary = "`sparse_categorical_crossentropy` with one-hot or otherwise 2-D labels"
     family = "loss vs labels"
+    judges_loss_calls = True
 
     automatic_fix = (
         "unsafe (`--fix --unsafe-fixes`): the loss becomes `categorical_crossentropy` (string, `keras.losses` class "

@@ -22,6 +22,7 @@ class CategoricalLossWithClassIds(LossVsLabelsRule):
     severity = Severity.ERROR
     summary = "`categorical_crossentropy` with integer class ids"
     family = "loss vs labels"
+    judges_loss_calls = True
 
     automatic_fix = (
         "unsafe (`--fix --unsafe-fixes`): the loss becomes `sparse_categorical_crossentropy` (string, "

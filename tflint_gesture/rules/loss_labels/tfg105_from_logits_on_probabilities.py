@@ -22,6 +22,7 @@ class FromLogitsOnProbabilities(LossVsHeadRule):
     severity = Severity.WARNING
     summary = "`from_logits=True` on a softmax or sigmoid output"
     family = "loss vs labels"
+    judges_loss_calls = True
 
     automatic_fix = (
         "safe (`--fix`): `from_logits=True` is dropped, the activation stays, so the model keeps returning "

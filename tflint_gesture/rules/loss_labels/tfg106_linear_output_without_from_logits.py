@@ -22,6 +22,7 @@ class LinearOutputWithoutFromLogits(LossVsHeadRule):
     severity = Severity.WARNING
     summary = "a linear output into a cross-entropy loss with `from_logits=False`"
     family = "loss vs labels"
+    judges_loss_calls = True
 
     automatic_fix = (
         "safe (`--fix`): `from_logits=True` on the loss class; a string loss becomes "
