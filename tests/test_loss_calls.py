@@ -9,7 +9,7 @@ import textwrap
 import pytest
 
 from helpers import assert_analysed, assert_silent, facts_of, lint
-from tflint_gesture.facts.loss_calls import loss_uses
+from tflint_gesture.facts.loss_calls import loss_uses, metrics_on_labels
 
 HEADER = '''import numpy as np
 import tensorflow as tf
@@ -339,3 +339,58 @@ def test_matching_labels_and_losses_in_a_custom_loop_are_silent():
     onehot = script(loop(), loss="keras.losses.CategoricalCrossentropy(from_logits=True)").replace(
         "(x_all, y_all)", "(x_all, keras.utils.to_categorical(y_all, 5))")
     assert_silent(onehot, "TFG10", sees="loss_call")
+
+
+def test_labels_reach_a_loop_over_the_enumerated_dataset():
+    text = script(loop(), loss="keras.losses.CategoricalCrossentropy(from_logits=True)").replace(
+        "for x_batch, y_batch in train_ds:", "for step, (x_batch, y_batch) in enumerate(train_ds):")
+    (call,) = facts_of(text).loss_calls
+    assert call.labels.encoding.value == "class ids"
+    assert only(text, "TFG102").line == line_of(text, "loss = loss_fn(")
+
+
+# ----------------------------------------------------------------------------- TFG109
+METRIC_LOOP = '''
+accuracy = keras.metrics.{metric}()
+for epoch in range(3):
+    for step, (x_batch, y_batch) in enumerate(train_ds):
+        with tf.GradientTape() as tape:
+            logits = model(x_batch, training=True)
+            loss = loss_fn(y_batch, logits)
+        grads = tape.gradient(loss, model.trainable_weights)
+        optimizer.apply_gradients(zip(grads, model.trainable_weights))
+        accuracy.update_state(y_batch, logits)
+'''
+
+UNKNOWN_LABELS = ("y_all = np.random.randint(0, 5, size=(640,))", "y_all = np.load('gesture_ids.npy')")
+
+
+def metric_loop(loss: str, metric: str) -> str:
+    return script(METRIC_LOOP.format(metric=metric), loss=loss).replace(*UNKNOWN_LABELS)
+
+
+def test_a_loop_loss_contradicting_the_metric_on_the_same_labels_fires_once_on_the_loss_call():
+    text = metric_loop("keras.losses.CategoricalCrossentropy(from_logits=True)", "SparseCategoricalAccuracy")
+    facts = facts_of(text)
+    assert facts.loss_calls[0].labels.encoding.value == "unknown"  # only the metric says what they are
+    finding = only(text, "TFG109")
+    assert finding.line == line_of(text, "loss = loss_fn(")
+    assert {line_of(text, "loss_fn = keras.losses"), line_of(text, "accuracy.update_state(")} <= {
+        e.line for e in finding.evidence}
+
+
+@pytest.mark.parametrize("loss, metric", [
+    ("keras.losses.SparseCategoricalCrossentropy(from_logits=True)", "SparseCategoricalAccuracy"),
+    ("keras.losses.CategoricalCrossentropy(from_logits=True)", "CategoricalAccuracy"),
+    ("keras.losses.CategoricalCrossentropy(from_logits=True)", "Mean"),
+])
+def test_a_loop_loss_agreeing_with_its_metric_is_silent(loss, metric):
+    assert_silent(metric_loop(loss, metric), "TFG10", sees="loss_call")
+
+
+def test_a_metric_on_other_labels_says_nothing_about_the_loss():
+    text = metric_loop("keras.losses.CategoricalCrossentropy(from_logits=True)", "SparseCategoricalAccuracy").replace(
+        "accuracy.update_state(y_batch, logits)", "accuracy.update_state(tf.argmax(y_batch, axis=-1), logits)")
+    facts = assert_analysed(text, "loss_call")
+    assert facts.metric_updates and not metrics_on_labels(facts, facts.loss_calls[0])
+    assert_silent(text, "TFG10", sees="loss_call")

@@ -508,6 +508,8 @@ class Interpreter(ExpressionEvaluator):
             return classes.make_super(self, args, scope)
         if isinstance(func, (Loss, Ref)):
             loss_calls.note_loss_call(self, func, args, node)
+        elif isinstance(func, BoundMethod) and func.name == "update_state":
+            loss_calls.note_metric_update(self, func, args, node)
         result = self._call_value(func, args, node)
         if result is UNKNOWN and not isinstance(func, (Layer, ModelValue)):
             # An unmodelled step on symbolic tensors (a keras_hub layer, `tf.*` / `keras.ops.*`, a custom

@@ -22,7 +22,7 @@ import libcst as cst
 
 from tflint_gesture.facts.models import Head, head_of
 from tflint_gesture.facts.names import canonical
-from tflint_gesture.facts.values import UNKNOWN, Const, Data, Loss, ModelValue, Ref, Seq
+from tflint_gesture.facts.values import UNKNOWN, Const, Data, Loss, Metric, ModelValue, Ref, Seq
 from tflint_gesture.facts.walk import iter_nodes
 
 # The cross-entropy functions of `keras.losses` and the position of their `from_logits` argument.
@@ -59,6 +59,15 @@ class LossCall:
     @property
     def model(self) -> ModelValue:
         return self.prediction.model
+
+
+@dataclass
+class MetricUpdate:
+    """`metric.update_state(y_true, ...)` of an accuracy metric that reads one label encoding."""
+
+    node: cst.Call
+    kind: str  # canonical metric function name, e.g. "sparse_categorical_accuracy"
+    labels: Data  # the evaluated `y_true`, matched with a loss call's labels by identity
 
 
 @dataclass
@@ -117,7 +126,22 @@ def note_loss_call(interp, func: Any, args, node: cst.Call) -> None:
                           function))
 
 
+def note_metric_update(interp, method: Any, args, node: cst.Call) -> None:
+    """Record `metric.update_state(y_true, y_pred)` of a metric object whose kind is known."""
+    metric = getattr(method, "obj", None)
+    if not isinstance(metric, Metric) or method.name != "update_state" or not metric.kind or args.starred:
+        return
+    labels = args.value("y_true", 0)
+    if isinstance(labels, Data) and not any(u.node is node and u.labels is labels for u in interp.facts.metric_updates):
+        interp.facts.metric_updates.append(MetricUpdate(node, metric.kind, labels))
+
+
 # ----------------------------------------------------------------------------- reading
+def metrics_on_labels(facts, call: LossCall) -> list[MetricUpdate]:
+    """The metric updates that read the very labels this loss call reads."""
+    return [u for u in facts.metric_updates if u.labels is call.labels]
+
+
 def loss_uses(facts) -> list[LossUse]:
     """The hand-called losses the loss/head rules judge, one per (loss, model)."""
     compiled = {id(c.loss) for c in facts.compiles if isinstance(c.loss, Loss)}
@@ -168,4 +192,5 @@ def _branches_on_training(model: ModelValue) -> bool:
     return False
 
 
-__all__ = ["LossCall", "LossUse", "Prediction", "forward_head", "loss_uses", "note_loss_call", "note_prediction"]
+__all__ = ["LossCall", "LossUse", "MetricUpdate", "Prediction", "forward_head", "loss_uses", "metrics_on_labels",
+           "note_loss_call", "note_metric_update", "note_prediction"]

@@ -67,7 +67,7 @@ class LossVsLabelsRule(Rule):
                 fit = LabelledFit(judgement.train, judgement.compile_, judgement.use.loss, judgement.call.labels,
                                   judgement.use.head)
                 for report in self.judge(facts, fit):
-                    yield relocated(report, judgement, facts)
+                    yield relocated(report, judgement.call, facts)
 
     def judge(self, facts: Facts, fit: LabelledFit) -> Iterator[Report]:  # pragma: no cover - interface
         raise NotImplementedError
@@ -100,7 +100,7 @@ class LossVsHeadRule(Rule):
             for judgement in head_judgements(facts):
                 if self.loss_applies(judgement.use.loss):
                     for report in self.judge(facts, judgement.compile_, judgement.use.head, judgement.train):
-                        yield relocated(report, judgement, facts)
+                        yield relocated(report, judgement.call, facts)
 
     def loss_applies(self, loss: Loss) -> bool:  # pragma: no cover - interface
         raise NotImplementedError

@@ -12,9 +12,9 @@ import dataclasses
 from typing import Iterator, NamedTuple
 
 from tflint_gesture.facts import Facts
-from tflint_gesture.facts.loss_calls import LossCall, LossUse, loss_uses
+from tflint_gesture.facts.loss_calls import LossCall, LossUse, loss_uses, metrics_on_labels
 from tflint_gesture.facts.store import TrainCall
-from tflint_gesture.facts.values import UNKNOWN, Compile, Data, LabelEncoding
+from tflint_gesture.facts.values import UNKNOWN, Compile, Data, LabelEncoding, Loss
 from tflint_gesture.rules.base import Report
 
 
@@ -50,22 +50,28 @@ def labelled_judgements(facts: Facts) -> Iterator[JudgedCall]:
                 break
 
 
-def relocated(report: Report, judgement: JudgedCall, facts: Facts) -> Report:
+def metric_judgements(facts: Facts) -> Iterator[tuple[Compile, LossCall]]:
+    """Each hand-called loss whose labels an accuracy metric also reads (`metric.update_state(y, ...)`),
+    as a compile of that loss and those metrics (TFG109 asks whether they read the same encoding)."""
+    done = {id(c.loss) for c in facts.compiles if isinstance(c.loss, Loss)}  # judged at the compile
+    for call in facts.loss_calls:
+        updates = metrics_on_labels(facts, call) if id(call.loss) not in done else []
+        if updates:
+            done.add(id(call.loss))  # one finding per loss object, at its first call
+            yield Compile(node=call.node, loss=call.loss, loss_node=call.node,
+                          metric_kinds=[(u.kind, u.node) for u in updates]), call
+
+
+def relocated(report: Report, call: LossCall, facts: Facts) -> Report:
     """The rule's finding moved onto the loss call: evidence of where the loss is made and the model
     called; no automatic fix for a loss function called with its arguments (its first argument is
     the labels, not `from_logits`)."""
-    call = judgement.call
     evidence = [] if call.function else [(call.loss.node, "loss made here")]
     evidence += [(node, note) for node, note in report.evidence if node is not call.node]
-    evidence.append((call.prediction.node, f"output of the model ({_model_name(judgement, facts)})"))
+    line = facts.line(call.model.node)
+    evidence.append((call.prediction.node, f"output of the model built at line {line}" if line else "model output"))
     return dataclasses.replace(report, node=call.node, evidence=evidence,
                                edits=[] if call.function else report.edits)
 
 
-def _model_name(judgement: JudgedCall, facts: Facts) -> str:
-    model = judgement.use.model
-    line = facts.line(model.node)
-    return f"model built at line {line}" if line else "model"
-
-
-__all__ = ["JudgedCall", "head_judgements", "labelled_judgements", "relocated"]
+__all__ = ["JudgedCall", "head_judgements", "labelled_judgements", "metric_judgements", "relocated"]
