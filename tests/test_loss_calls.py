@@ -394,3 +394,45 @@ def test_a_metric_on_other_labels_says_nothing_about_the_loss():
     facts = assert_analysed(text, "loss_call")
     assert facts.metric_updates and not metrics_on_labels(facts, facts.loss_calls[0])
     assert_silent(text, "TFG10", sees="loss_call")
+
+
+# ----------------------------------------------------------------------------- a subclass's own steps
+def test_train_step_receives_the_fit_data_so_its_labels_are_known():
+    text = subclass(loss="keras.losses.CategoricalCrossentropy(from_logits=True)").replace(
+        "y = keras.utils.to_categorical(np.random.randint(0, 6, size=(640,)), 6)", "y = np.random.randint(0, 6, size=(640,))")
+    (call,) = facts_of(text).loss_calls
+    assert call.labels.encoding.value == "class ids"
+    finding = only(text, "TFG102")
+    assert finding.line == line_of(text, "loss = self.loss_fn(")
+
+
+def test_test_step_runs_at_evaluate():
+    text = subclass().replace("    def train_step(self, data):", "    def test_step(self, data):").replace(
+        "model.fit(x, y, epochs=5, validation_split=0.2)", "model.evaluate(x, y)")
+    finding = only(text, "TFG106")
+    assert finding.line == line_of(text, "loss = self.loss_fn(")
+
+
+
+CUSTOM_HEAD_BLOCK = '''
+class GestureHead(layers.Layer):
+    def __init__(self, units):
+        super().__init__()
+        self.dense = layers.Dense(units)
+
+    def call(self, inputs, training=None):
+        logits = self.dense(inputs)
+        if training:
+            return logits
+        return tf.nn.softmax(logits)
+
+
+model = keras.Sequential([keras.Input(shape=(63,)), layers.Dense(64, activation="relu"), GestureHead(5)])
+'''
+
+
+def test_a_custom_head_block_that_applies_softmax_outside_training_is_judged_only_on_training_outputs():
+    text = script(loop()).replace("optimizer = keras.optimizers", CUSTOM_HEAD_BLOCK + "optimizer = keras.optimizers")
+    assert only(text, "TFG106").line == line_of(text, "loss = loss_fn(")
+    evaluation = text.replace("model(x_batch, training=True)", "model(x_batch, training=False)")
+    assert_silent(evaluation, "TFG10", sees="loss_call")

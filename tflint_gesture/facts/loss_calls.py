@@ -20,7 +20,7 @@ from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.models import Head, head_of
+from tflint_gesture.facts.models import Head, head_of, model_layers
 from tflint_gesture.facts.names import canonical
 from tflint_gesture.facts.values import UNKNOWN, Const, Data, Loss, Metric, ModelValue, Ref, Seq
 from tflint_gesture.facts.walk import iter_nodes
@@ -173,22 +173,25 @@ def forward_head(model: ModelValue, prediction: Optional[Prediction] = None) -> 
         return None
     if model.custom_train_step:
         model = dataclasses.replace(model, custom_train_step=False)
-    if model.kind == "subclassed" and prediction is not None and _branches_on_training(model):
-        training = prediction.training
-        if not (isinstance(training, Const) and training.value is True):
-            return None
+    training = prediction.training if prediction is not None else None
+    if not (isinstance(training, Const) and training.value is True) and _branches_on_training(model):
+        return None
     return head_of(model)
 
 
 def _branches_on_training(model: ModelValue) -> bool:
-    cls = model.cls
-    forward = cls.methods.get("call") if cls is not None else None
-    if forward is None:
-        return True
-    for node in iter_nodes(forward):
-        if isinstance(node, (cst.If, cst.IfExp)) and any(
-                isinstance(n, cst.Name) and n.value == "training" for n in iter_nodes(node.test)):
+    """True when the model's own `call`, or that of a custom layer in it, may return something else
+    outside training (`if training: return logits` / `return softmax(logits)`)."""
+    classes = [model.cls] if model.kind == "subclassed" else []
+    classes += [layer.cls for layer in model_layers(model) or () if getattr(layer, "cls", None) is not None]
+    for cls in classes:
+        forward = cls.methods.get("call") if cls is not None else None
+        if forward is None:
             return True
+        for node in iter_nodes(forward):
+            if isinstance(node, (cst.If, cst.IfExp)) and any(
+                    isinstance(n, cst.Name) and n.value == "training" for n in iter_nodes(node.test)):
+                return True
     return False
 
 

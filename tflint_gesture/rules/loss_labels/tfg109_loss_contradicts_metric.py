@@ -36,6 +36,10 @@ class LossContradictsMetric(Rule):
 
         The evidence names the loss and the metric with their lines. A class given its own `name=` still counts
         by its class.
+
+        In a custom training loop, a loss called by hand (`loss_fn(y_batch, logits)`) and a metric updated
+        on the very same labels (`acc.update_state(y_batch, logits)`) are read the same way: the finding is on
+        the loss call, with the loss's construction and the metric update as evidence.
         """
 
     why_is_this_bad = """
