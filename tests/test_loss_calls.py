@@ -436,3 +436,17 @@ def test_a_custom_head_block_that_applies_softmax_outside_training_is_judged_onl
     assert only(text, "TFG106").line == line_of(text, "loss = loss_fn(")
     evaluation = text.replace("model(x_batch, training=True)", "model(x_batch, training=False)")
     assert_silent(evaluation, "TFG10", sees="loss_call")
+
+
+def test_a_loss_a_subclass_compile_takes_as_loss_is_judged_in_its_train_step():
+    """`compile(loss=...)` of a model with its own `train_step`: the compile cannot tell the head,
+    the loss call in the step can."""
+    text = subclass().replace(
+        "        self.loss_fn = keras.losses.CategoricalCrossentropy()\n", "").replace(
+        "    def call(self, inputs, training=False):",
+        "    def compile(self, optimizer, loss):\n        super().compile(optimizer=optimizer)\n"
+        "        self.loss_fn = loss\n\n    def call(self, inputs, training=False):").replace(
+        'model.compile(optimizer="adam")', 'model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy())')
+    finding = only(text, "TFG106")
+    assert finding.line == line_of(text, "loss = self.loss_fn(")
+    assert line_of(text, "loss=keras.losses.CategoricalCrossentropy()") in {e.line for e in finding.evidence}

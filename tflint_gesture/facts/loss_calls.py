@@ -22,7 +22,7 @@ import libcst as cst
 
 from tflint_gesture.facts.models import Head, head_of, model_layers
 from tflint_gesture.facts.names import canonical
-from tflint_gesture.facts.values import UNKNOWN, Const, Data, Loss, Metric, ModelValue, Ref, Seq
+from tflint_gesture.facts.values import UNKNOWN, Compile, Const, Data, Loss, Metric, ModelValue, Ref, Seq
 from tflint_gesture.facts.walk import iter_nodes
 
 # The cross-entropy functions of `keras.losses` and the position of their `from_logits` argument.
@@ -142,9 +142,31 @@ def metrics_on_labels(facts, call: LossCall) -> list[MetricUpdate]:
     return [u for u in facts.metric_updates if u.labels is call.labels]
 
 
-def loss_uses(facts) -> list[LossUse]:
-    """The hand-called losses the loss/head rules judge, one per (loss, model)."""
-    compiled = {id(c.loss) for c in facts.compiles if isinstance(c.loss, Loss)}
+def compiled_losses(facts, for_heads: bool = False) -> set[int]:
+    """The losses given to a `compile`, which the rules judge there. For the head rules, not those
+    compiled only into models with their own `train_step`: the compile cannot tell their head."""
+    owners: dict[int, list] = {}
+    for model in facts.models:
+        if isinstance(model.compile, Compile):
+            owners.setdefault(id(model.compile), []).append(model)
+    for call in facts.calls:
+        if isinstance(call.compile, Compile):
+            owners.setdefault(id(call.compile), []).append(call.model)
+    found: set[int] = set()
+    for compile_ in facts.compiles:
+        if not isinstance(compile_.loss, Loss):
+            continue
+        models = owners.get(id(compile_), [])
+        if for_heads and models and all(model.custom_train_step for model in models):
+            continue
+        found.add(id(compile_.loss))
+    return found
+
+
+def loss_uses(facts, for_heads: bool = False) -> list[LossUse]:
+    """The hand-called losses the loss rules judge, one per (loss, model): `for_heads` for the rules
+    that judge a loss against the head, else for the rules that judge it against the labels."""
+    compiled = compiled_losses(facts, for_heads)
     by_loss: dict[int, list[LossCall]] = {}
     for call in facts.loss_calls:
         if id(call.loss) not in compiled:
@@ -195,5 +217,5 @@ def _branches_on_training(model: ModelValue) -> bool:
     return False
 
 
-__all__ = ["LossCall", "LossUse", "MetricUpdate", "Prediction", "forward_head", "loss_uses", "metrics_on_labels",
+__all__ = ["LossCall", "LossUse", "MetricUpdate", "Prediction", "compiled_losses", "forward_head", "loss_uses", "metrics_on_labels",
            "note_loss_call", "note_metric_update", "note_prediction"]

@@ -12,9 +12,9 @@ import dataclasses
 from typing import Iterator, NamedTuple
 
 from tflint_gesture.facts import Facts
-from tflint_gesture.facts.loss_calls import LossCall, LossUse, loss_uses, metrics_on_labels
+from tflint_gesture.facts.loss_calls import LossCall, LossUse, compiled_losses, loss_uses, metrics_on_labels
 from tflint_gesture.facts.store import TrainCall
-from tflint_gesture.facts.values import UNKNOWN, Compile, Data, LabelEncoding, Loss
+from tflint_gesture.facts.values import UNKNOWN, Compile, Data, LabelEncoding
 from tflint_gesture.rules.base import Report
 
 
@@ -37,7 +37,7 @@ def judged(use: LossUse, call: LossCall) -> JudgedCall:
 
 def head_judgements(facts: Facts) -> Iterator[JudgedCall]:
     """Each hand-called loss on a model with a known head, at its first call."""
-    for use in loss_uses(facts):
+    for use in loss_uses(facts, for_heads=True):
         yield judged(use, use.first)
 
 
@@ -53,7 +53,7 @@ def labelled_judgements(facts: Facts) -> Iterator[JudgedCall]:
 def metric_judgements(facts: Facts) -> Iterator[tuple[Compile, LossCall]]:
     """Each hand-called loss whose labels an accuracy metric also reads (`metric.update_state(y, ...)`),
     as a compile of that loss and those metrics (TFG109 asks whether they read the same encoding)."""
-    done = {id(c.loss) for c in facts.compiles if isinstance(c.loss, Loss)}  # judged at the compile
+    done = compiled_losses(facts)  # judged at the compile
     for call in facts.loss_calls:
         updates = metrics_on_labels(facts, call) if id(call.loss) not in done else []
         if updates:
