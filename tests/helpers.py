@@ -42,6 +42,7 @@ _SEEN = {
     "call": lambda facts: bool(facts.calls),
     "optimizer": lambda facts: bool(facts.optimizers),
     "tape": lambda facts: bool(facts.tape_blocks),
+    "loss_call": lambda facts: bool(facts.loss_calls),  # a loss called by hand on a model's output
     "framework": lambda facts: bool(facts.frameworks),  # a TensorFlow/Keras import was recognised
     "legacy": lambda facts: bool(facts.legacy_uses),
 }

@@ -16,6 +16,8 @@ from typing import Any, Optional
 import libcst as cst
 
 import tflint_gesture.facts.classes as classes
+import tflint_gesture.facts.custom_steps as custom_steps
+import tflint_gesture.facts.loss_calls as loss_calls
 from tflint_gesture.facts.expressions import ExpressionEvaluator
 from tflint_gesture.facts.frame_columns import changes_frame, forget_columns, stored_columns
 from tflint_gesture.facts.frames import (
@@ -47,6 +49,7 @@ from tflint_gesture.facts.values import (
     Instance,
     LabelEncoding,
     Layer,
+    Loss,
     Mapping,
     ModelValue,
     Origin,
@@ -89,6 +92,8 @@ class Interpreter(ExpressionEvaluator):
         self.bind_counts: dict[str, int] = {}  # how often each name was bound so far (facts.symbols)
         self.param_sources: list = []  # per active call: facts.symbols.ParamSources of its parameters
         self.size_aliases: dict = {}  # (name, id of its scope, bind count) -> the Sym it was assigned (facts.symbols)
+        self.predictions: dict = {}  # id of a model call's result -> facts.loss_calls.Prediction
+        self.steps_run: set = set()  # (model, step, compile) whose own train_step / test_step ran (custom_steps)
 
     # ----------------------------------------------------------------- entry
     def run_module_scope(self) -> "Scope":
@@ -501,6 +506,10 @@ class Interpreter(ExpressionEvaluator):
         args = self.eval_args(node, scope)
         if func is UNKNOWN and isinstance(node.func, cst.Name) and node.func.value == "super":
             return classes.make_super(self, args, scope)
+        if isinstance(func, (Loss, Ref)):
+            loss_calls.note_loss_call(self, func, args, node)
+        elif isinstance(func, BoundMethod) and func.name == "update_state":
+            loss_calls.note_metric_update(self, func, args, node)
         result = self._call_value(func, args, node)
         if result is UNKNOWN and not isinstance(func, (Layer, ModelValue)):
             # An unmodelled step on symbolic tensors (a keras_hub layer, `tf.*` / `keras.ops.*`, a custom
@@ -533,7 +542,10 @@ class Interpreter(ExpressionEvaluator):
             if isinstance(func.obj, Data) and changes_frame(func.obj, func.name, args) \
                     and isinstance(node.func, cst.Attribute) and args.scope is not None:
                 forget_columns(node.func.value, args.scope)
-            return self.apis.call_method(self, func.obj, func.name, args, node)
+            result = self.apis.call_method(self, func.obj, func.name, args, node)
+            if keras_owned and isinstance(func.obj, ModelValue):
+                custom_steps.after_model_method(self, func.obj, func.name, args, node)
+            return result
         if isinstance(func, Layer):
             if func.cls is not None:
                 applied = classes.apply_custom_layer(self, func, args, node)
@@ -541,7 +553,9 @@ class Interpreter(ExpressionEvaluator):
                     return applied
             return self.apis.apply_layer(self, func, args, node)
         if isinstance(func, ModelValue):
-            return self.apis.apply_model(self, func, args, node)
+            result = self.apis.apply_model(self, func, args, node)
+            loss_calls.note_prediction(self, func, result, args, node)
+            return result
         return UNKNOWN
 
     # ------------------------------------------------------------- helpers

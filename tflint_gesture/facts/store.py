@@ -84,6 +84,8 @@ class Facts:
     framework_nodes: dict = field(default_factory=dict)  # framework -> first import statement
     tape_blocks: list = field(default_factory=list)  # facts.loops.TapeBlock, one per `with` statement
     model_calls: list = field(default_factory=list)  # facts.loops.ModelCall
+    loss_calls: list = field(default_factory=list)  # facts.loss_calls.LossCall: `loss_fn(y, model(x))` by hand
+    metric_updates: list = field(default_factory=list)  # facts.loss_calls.MetricUpdate: `metric.update_state(y, p)`
     optimizers: list = field(default_factory=list)  # facts.optimizers.Optimizer, one per evaluated constructor
     callbacks: list = field(default_factory=list)  # every keras.callbacks object built, in order
     legacy_uses: list = field(default_factory=list)  # facts.legacy.MethodUse / BackendUse (removed Keras APIs)

@@ -183,8 +183,9 @@ def opaque_tensor(node: cst.CSTNode, parents: tuple, what: str) -> Tensor:
 
 
 class Enumerated:
-    def __init__(self, count: Any = None) -> None:
+    def __init__(self, count: Any = None, dataset: Any = None) -> None:
         self.count = count  # facts.symbols.Sym of the enumerated length, when it is an unknown name
+        self.dataset = dataset  # the Dataset enumerated (`for step, (x, y) in enumerate(train_ds)`), if one
 
 
 class Range:

@@ -48,6 +48,7 @@ from tflint_gesture.facts.values import (
     LabelEncoding,
     Layer,
     Mapping,
+    Metric,
     ModelValue,
     new_root,
     Origin,
@@ -199,7 +200,7 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
         return opaque_tensor(node, (value,), attr)
     if isinstance(value, Encoder) and attr == "classes_":
         return ClassNames(None, Origin(node, "encoder classes"))
-    if isinstance(value, (Seq, Mapping, Scaler, Encoder, ImageGenerator, Layer, Optimizer, SearchCV)):
+    if isinstance(value, (Seq, Mapping, Scaler, Encoder, ImageGenerator, Layer, Optimizer, SearchCV, Metric)):
         return BoundMethod(value, attr, node)
     return UNKNOWN
 
@@ -227,8 +228,9 @@ def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> A
         return value.derive(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
                             origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
     if isinstance(value, Enumerated):
+        element = iteration_element(interp, value.dataset, node) if value.dataset is not None else UNKNOWN
         return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(),
-                         classes_sym=value.count), UNKNOWN], True)
+                         classes_sym=value.count), element], True)
     if isinstance(value, Range):
         return Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=())
     if isinstance(value, Dataset):

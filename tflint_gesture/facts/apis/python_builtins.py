@@ -7,7 +7,7 @@ from typing import Any
 import libcst as cst
 
 from tflint_gesture.facts.apis.common import Enumerated, Range, api, const_int, num
-from tflint_gesture.facts.values import UNKNOWN, ClassNames, Const, Data, Seq
+from tflint_gesture.facts.values import UNKNOWN, ClassNames, Const, Data, Dataset, Seq
 
 
 @api("builtins.len")
@@ -43,7 +43,7 @@ def _enumerate(interp, args, node):
     value = args.value(None, 0)
     if isinstance(value, Seq) and not value.grown:
         return Seq([Seq([Const(i), item], True) for i, item in enumerate(value.items)])
-    return Enumerated(_count_symbol(interp, args))
+    return Enumerated(_count_symbol(interp, args), value if isinstance(value, Dataset) else None)
 
 
 def _count_symbol(interp, args) -> Any:

@@ -5,17 +5,21 @@
   the fit as evidence.
 - `LossVsHeadRule` (TFG105, TFG106): every compiled model whose loss the rule is about, judged with
   its output head; no labels needed (a model compiled in a builder that is never fit is as wrong).
+
+A rule with `judges_loss_calls` also judges the losses a custom loop or `train_step` calls by hand on
+a model's output (`loss_uses.py`), with the same `judge`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple, Optional
+from typing import Any, ClassVar, Iterator, NamedTuple, Optional
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import Head, head_of
 from tflint_gesture.facts.queries import compiled_models, evidenced_labels, fits_by_output, known_loss
 from tflint_gesture.facts.values import Compile, Data, Loss
 from tflint_gesture.rules.base import Report, Rule
+from tflint_gesture.rules.loss_labels.loss_uses import head_judgements, labelled_judgements, relocated
 
 
 class LabelledFit(NamedTuple):
@@ -52,10 +56,18 @@ def labelled_fits(facts: Facts) -> Iterator[LabelledFit]:
 class LossVsLabelsRule(Rule):
     """A rule judged on each fit whose loss and labels are known."""
 
+    judges_loss_calls: ClassVar[bool] = False  # also `loss_fn(y, model(x))` called by hand
+
     def check(self, facts: Facts) -> Iterator[Report]:
         for fit in labelled_fits(facts):
             yield from self.judge(facts, fit)
         yield from self.judge_elsewhere(facts)
+        if self.judges_loss_calls:
+            for judgement in labelled_judgements(facts):
+                fit = LabelledFit(judgement.train, judgement.compile_, judgement.use.loss, judgement.call.labels,
+                                  judgement.use.head)
+                for report in self.judge(facts, fit):
+                    yield relocated(report, judgement.call, facts)
 
     def judge(self, facts: Facts, fit: LabelledFit) -> Iterator[Report]:  # pragma: no cover - interface
         raise NotImplementedError
@@ -75,6 +87,8 @@ class LossVsLabelsRule(Rule):
 class LossVsHeadRule(Rule):
     """A rule judged on each compiled model whose loss it is about (`loss_applies`) and whose head is known."""
 
+    judges_loss_calls: ClassVar[bool] = False  # also `loss_fn(y, model(x))` called by hand
+
     def check(self, facts: Facts) -> Iterator[Report]:
         for model, compile_, call in compiled_models(facts):
             if not self.loss_applies(compile_.loss):
@@ -82,6 +96,11 @@ class LossVsHeadRule(Rule):
             head = head_of(model)
             if head is not None:
                 yield from self.judge(facts, compile_, head, call)
+        if self.judges_loss_calls:
+            for judgement in head_judgements(facts):
+                if self.loss_applies(judgement.use.loss):
+                    for report in self.judge(facts, judgement.compile_, judgement.use.head, judgement.train):
+                        yield relocated(report, judgement.call, facts)
 
     def loss_applies(self, loss: Loss) -> bool:  # pragma: no cover - interface
         raise NotImplementedError

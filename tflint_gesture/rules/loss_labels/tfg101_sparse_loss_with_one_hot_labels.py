@@ -21,6 +21,7 @@ class SparseLossWithOneHotLabels(LossVsLabelsRule):
     severity = Severity.ERROR
     summary = "`sparse_categorical_crossentropy` with one-hot or otherwise 2-D labels"
     family = "loss vs labels"
+    judges_loss_calls = True
 
     automatic_fix = (
         "unsafe (`--fix --unsafe-fixes`): the loss becomes `categorical_crossentropy` (string, `keras.losses` class "
@@ -37,6 +38,11 @@ class SparseLossWithOneHotLabels(LossVsLabelsRule):
         sparse loss: the string `"sparse_categorical_crossentropy"`, the class
         `keras.losses.SparseCategoricalCrossentropy(...)`, the function
         `keras.losses.sparse_categorical_crossentropy`, or a variable holding one of them.
+
+        A loss called by hand in a custom training loop or a subclass's `train_step`
+        (`loss = loss_fn(y_batch, model(x_batch, training=True))`) is judged the same way when the labels it
+        is given are known (from the dataset being iterated, or `fit`'s data for `train_step`): the finding is
+        on that call, with the loss's construction and the model call as evidence.
 
         The labels count as one-hot when they come from:
 
@@ -131,8 +137,8 @@ class SparseLossWithOneHotLabels(LossVsLabelsRule):
         - The loss is `categorical_crossentropy` and the labels are one-hot. That is the correct pairing.
         - The labels' encoding is unknown: read from disk (`np.load`, `pd.read_csv`), returned by a
           function from another module, or yielded by a generator the analysis does not follow.
-        - The loss is not visible: a custom loss function, a subclassed model, or a model that overrides
-          `train_step`.
+        - The loss is not visible: a custom loss function, or a `train_step` / custom loop whose loss call
+          the analysis cannot tie to a known loss, a model's output and labels of a known encoding.
         """
 
     severity_reason = """

@@ -22,6 +22,7 @@ class CategoricalLossWithClassIds(LossVsLabelsRule):
     severity = Severity.ERROR
     summary = "`categorical_crossentropy` with integer class ids"
     family = "loss vs labels"
+    judges_loss_calls = True
 
     automatic_fix = (
         "unsafe (`--fix --unsafe-fixes`): the loss becomes `sparse_categorical_crossentropy` (string, "
@@ -38,6 +39,11 @@ class CategoricalLossWithClassIds(LossVsLabelsRule):
         `"categorical_crossentropy"`, as `keras.losses.CategoricalCrossentropy(...)`, as
         `keras.losses.CategoricalFocalCrossentropy(...)`, as the function
         `keras.losses.categorical_crossentropy`, or as a variable holding one of them.
+
+        A loss called by hand in a custom training loop or a subclass's `train_step`
+        (`loss = loss_fn(y_batch, model(x_batch, training=True))`) is judged the same way when the labels it
+        is given are known (from the dataset being iterated, or `fit`'s data for `train_step`): the finding is
+        on that call, with the loss's construction and the model call as evidence.
 
         The labels count as class ids when they come from:
 
@@ -130,7 +136,8 @@ class CategoricalLossWithClassIds(LossVsLabelsRule):
           reported by [TFG206](TFG206.md).
         - The labels' encoding is unknown: read from disk, built by a function in another module, or
           yielded by a generator or dataset the analysis does not follow.
-        - The loss is not visible: a custom loss, a subclassed model, or a `train_step` override.
+        - The loss is not visible: a custom loss, or a `train_step` / custom loop whose loss call the
+          analysis cannot tie to a known loss, a model's output and labels of a known encoding.
         """
 
     severity_reason = """

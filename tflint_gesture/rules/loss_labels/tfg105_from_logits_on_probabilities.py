@@ -22,6 +22,7 @@ class FromLogitsOnProbabilities(LossVsHeadRule):
     severity = Severity.WARNING
     summary = "`from_logits=True` on a softmax or sigmoid output"
     family = "loss vs labels"
+    judges_loss_calls = True
 
     automatic_fix = (
         "safe (`--fix`): `from_logits=True` is dropped, the activation stays, so the model keeps returning "
@@ -40,6 +41,11 @@ class FromLogitsOnProbabilities(LossVsHeadRule):
         or `Softmax()` layer after the last Dense, or a variable holding one of these.
 
         The finding points at the `from_logits=True` argument. The evidence is the activation.
+
+        A loss called by hand in a custom training loop or a subclass's `train_step`
+        (`loss = loss_fn(y_batch, model(x_batch, training=True))`) is judged the same way against the head
+        of the model whose output it is given unchanged: the finding is on that call, with the loss's
+        construction and the model call as evidence.
         """
 
     why_is_this_bad = """
@@ -132,7 +138,9 @@ class FromLogitsOnProbabilities(LossVsHeadRule):
         - `from_logits=False` (the default) with a softmax or sigmoid head.
         - The head is unknown: a subclassed model whose `call` is not followed (or that overrides `train_step`), a last layer built in another module, or an activation
           held in a variable the analysis cannot resolve.
-        - The loss is not visible: a custom loss, or a `train_step` override.
+        - The loss is not visible: a custom loss, or a `train_step` / custom loop whose loss is given
+          something else than the model's output (`tf.nn.softmax(logits)`, a slice, `logits / T`), or one
+          loss object given the outputs of models whose heads differ.
         """
 
     severity_reason = """

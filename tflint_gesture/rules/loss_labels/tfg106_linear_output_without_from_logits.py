@@ -22,6 +22,7 @@ class LinearOutputWithoutFromLogits(LossVsHeadRule):
     severity = Severity.WARNING
     summary = "a linear output into a cross-entropy loss with `from_logits=False`"
     family = "loss vs labels"
+    judges_loss_calls = True
 
     automatic_fix = (
         "safe (`--fix`): `from_logits=True` on the loss class; a string loss becomes "
@@ -41,6 +42,11 @@ class LinearOutputWithoutFromLogits(LossVsHeadRule):
           `activation=None` / `"linear"`) and no `Activation`, `Softmax` or sigmoid after it.
 
         The finding points at the loss argument. The evidence is the output layer.
+
+        A loss called by hand in a custom training loop or a subclass's `train_step`
+        (`loss = loss_fn(y_batch, model(x_batch, training=True))`) is judged the same way against the head
+        of the model whose output it is given unchanged: the finding is on that call, with the loss's
+        construction and the model call as evidence.
         """
 
     why_is_this_bad = """
@@ -79,6 +85,27 @@ class LinearOutputWithoutFromLogits(LossVsHeadRule):
             ])
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
             model.fit(x, y, epochs=20, validation_split=0.2)
+            """,
+            expect="TFG106",
+        ),
+        Invalid(
+            """
+            import numpy as np
+            import tensorflow as tf
+            from tensorflow import keras
+
+            x = np.random.rand(512, 63).astype("float32")
+            y = np.random.randint(0, 5, size=(512,))
+            train_ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+            model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense(64, activation="relu"),
+                                      keras.layers.Dense(5)])
+            loss_fn = keras.losses.SparseCategoricalCrossentropy()
+            optimizer = keras.optimizers.Adam(1e-3)
+            for x_batch, y_batch in train_ds:
+                with tf.GradientTape() as tape:
+                    loss = loss_fn(y_batch, model(x_batch, training=True))
+                grads = tape.gradient(loss, model.trainable_weights)
+                optimizer.apply_gradients(zip(grads, model.trainable_weights))
             """,
             expect="TFG106",
         ),
@@ -128,7 +155,9 @@ class LinearOutputWithoutFromLogits(LossVsHeadRule):
         - The loss is a regression loss. A linear output with `mse` is a correct regressor.
         - The head is unknown: a subclassed model whose `call` is not followed (or that overrides `train_step`), a last layer from another module, a custom layer, or an
           activation the analysis cannot resolve.
-        - The loss is not visible: a custom loss, or a `train_step` override.
+        - The loss is not visible: a custom loss, or a `train_step` / custom loop whose loss is given
+          something else than the model's output (`tf.nn.softmax(logits)`, a slice, a distillation loss on
+          `softmax(logits / T)`), or one loss object given the outputs of models whose heads differ.
         """
 
     severity_reason = """

@@ -9,6 +9,7 @@ from tflint_gesture.facts.queries import loss_contradicts, metric_encoding
 from tflint_gesture.facts.values import Compile, LabelEncoding, Loss
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
+from tflint_gesture.rules.loss_labels.loss_uses import metric_judgements, relocated
 
 
 class LossContradictsMetric(Rule):
@@ -35,6 +36,10 @@ class LossContradictsMetric(Rule):
 
         The evidence names the loss and the metric with their lines. A class given its own `name=` still counts
         by its class.
+
+        In a custom training loop, a loss called by hand (`loss_fn(y_batch, logits)`) and a metric updated
+        on the very same labels (`acc.update_state(y_batch, logits)`) are read the same way: the finding is on
+        the loss call, with the loss's construction and the metric update as evidence.
         """
 
     why_is_this_bad = """
@@ -123,7 +128,8 @@ class LossContradictsMetric(Rule):
 
     def check(self, facts: Facts) -> Iterator[Report]:
         seen = set()
-        for compile_ in facts.compiles:
+        by_hand = list(metric_judgements(facts))  # a custom loop's loss and metric on the same labels
+        for compile_, loss_call in [(c, None) for c in facts.compiles] + by_hand:
             if not isinstance(compile_, Compile) or not isinstance(compile_.loss, Loss) or id(compile_.node) in seen:
                 continue
             implied = metric_encoding(compile_)
@@ -154,7 +160,7 @@ class LossContradictsMetric(Rule):
                     f"reports a meaningless accuracy")
                 fix = "use metrics=['sparse_categorical_accuracy'] with class ids, or loss='categorical_crossentropy' with one-hot labels"
                 severity = Severity.WARNING
-            yield Report(
+            report = Report(
                 node=loss_node,
                 message=(
                     f"the loss {loss} (line {facts.line(loss_node)}) and the metric {metric} (line "
@@ -164,3 +170,4 @@ class LossContradictsMetric(Rule):
                 fix=fix,
                 severity=severity,
             )
+            yield report if loss_call is None else relocated(report, loss_call, facts)
