@@ -66,6 +66,25 @@ def vocabulary_size(node: cst.CSTNode) -> Sym:
     return Sym(("vocabulary", id(node)), 0, "the size of the lookup vocabulary", described=True)
 
 
+def note_last_axis(interp: Any, data: Any, shape: Optional[cst.CSTNode], scope: Any) -> None:
+    """`np.zeros((n, len(chars)))`: remember the symbol of the new array's unknown last axis, which a
+    one-hot store (`y[i, c] = 1`, facts.indicators) turns into the labels' class count."""
+    if isinstance(shape, cst.Arg):
+        shape = shape.value
+    if not isinstance(data, Data) or not isinstance(shape, (cst.Tuple, cst.List)) or len(shape.elements) < 2 \
+            or data.shape is None or len(data.shape) != len(shape.elements) or data.shape[-1] is not None:
+        return
+    sym = symbol(interp, shape.elements[-1].value, scope)
+    if sym is not None:
+        interp.size_aliases[("last axis", data.root)] = (len(shape.elements), sym)
+
+
+def last_axis(interp: Any, data: Data) -> Optional[Sym]:
+    """The symbol of the unknown last axis `data` was made with (`note_last_axis`), while its rank is unchanged."""
+    entry = interp.size_aliases.get(("last axis", data.root))
+    return entry[1] if entry is not None and data.shape is not None and len(data.shape) == entry[0] else None
+
+
 class ParamSources:
     """What each parameter of one function call stands for, when its value is an unknown number: the
     symbol of the caller's argument (or of the default), and the name's bind count at the call."""

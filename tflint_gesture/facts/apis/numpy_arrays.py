@@ -21,6 +21,7 @@ from tflint_gesture.facts.apis.common import (
     shape_of,
 )
 from tflint_gesture.facts.names import canonical, last
+from tflint_gesture.facts.symbols import note_last_axis
 from tflint_gesture.facts.values import (
     UNKNOWN,
     Const,
@@ -163,7 +164,7 @@ def _arange(interp, args, node):
                 return Data(origin=Origin(node, "a range of floats"), encoding=LabelEncoding.CONTINUOUS, dtype="float",
                             shape=(count,), bounds=tuple(sorted((start, start + (count - 1) * step))))
     floats = any(isinstance(v, Const) and isinstance(v.value, float) for v in positional)
-    return Data(origin=Origin(node, "a range"), dtype=dtype or ("float" if floats else "int"))
+    return Data(origin=Origin(node, "a range"), dtype=dtype or ("float" if floats else "int"), shape=(None,))  # always 1-D
 
 
 @api("numpy.linspace")
@@ -210,7 +211,10 @@ def _filled(interp, args, node):
         return Data(origin=Origin(node, f"np.{name} of a class id"), shape=shape, dtype="int",
                     encoding=LabelEncoding.CLASS_IDS, num_classes=label.num_classes, classes_origin=label.classes_origin,
                     classes_sym=label.classes_sym)
-    return Data(origin=Origin(node, f"np.{name}"), shape=shape, dtype=dtype, bounds=bounds)
+    made = Data(origin=Origin(node, f"np.{name}"), shape=shape, dtype=dtype, bounds=bounds)
+    if not name.endswith("_like"):
+        note_last_axis(interp, made, args.get("shape", 0)[1], args.scope)
+    return made
 
 
 @api("numpy.eye", "numpy.identity")
