@@ -159,3 +159,96 @@ def test_rows_that_are_not_certainly_one_hot_say_nothing():
 
 def test_the_right_width_is_silent():
     assert_silent(table_script("len(GESTURES)"), "TFG203", "TFG502", sees="fit")
+
+
+# Counts of the labels themselves (`len(np.unique(y))`, `df["label"].nunique()`, `y.max() + 1`, ...).
+GESTURE_CSV = """\
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelEncoder
+from tensorflow import keras
+
+df = pd.read_csv("landmarks.csv")
+features = df.drop(columns=["gesture_id", "hand"]).values.astype("float32")
+labels = df["gesture_id"].values
+{count}
+{between}
+x_train, x_val, y_train, y_val = train_test_split(features, labels, test_size=0.2, stratify=labels)
+{encode}
+model = keras.Sequential([
+    keras.Input(shape=(features.shape[1],)),
+    keras.layers.Dense(128, activation="relu"),
+    keras.layers.Dense({units}, activation="softmax"),
+])
+model.compile(optimizer="adam", loss="{loss}", metrics=["accuracy"])
+model.fit(x_train, y_train, epochs=30, validation_data=(x_val, y_val))
+"""
+ONE_HOT = "y_train = keras.utils.to_categorical(y_train)\ny_val = keras.utils.to_categorical(y_val)"
+COUNTS = ("num_classes = len(np.unique(labels))", "num_classes = np.unique(labels).size",
+          "num_classes = np.unique(labels).shape[0]", "num_classes = len(set(labels))",
+          'num_classes = len(df["gesture_id"].unique())', 'num_classes = df["gesture_id"].nunique()')
+
+
+def csv_script(count: str, units: str, encode: str = ONE_HOT, between: str = "",
+               loss: str = "categorical_crossentropy") -> str:
+    return GESTURE_CSV.format(count=count, units=units, encode=encode, between=between, loss=loss)
+
+
+def test_a_head_one_short_of_the_distinct_labels_is_narrower_than_to_categorical():
+    for count in COUNTS:
+        (found,) = tfg203(csv_script(count, "num_classes - 1"))
+        assert found.severity.value == "error", count
+        assert "`num_classes - 1` units" in found.message and "at least 1 unit short" in found.message, count
+
+
+def test_as_many_units_as_distinct_labels_or_more_say_nothing():
+    # to_categorical(y) has max(y) + 1 >= len(np.unique(y)) columns: equal for ids 0..n-1, more for 1-based ids
+    for count in COUNTS:
+        for units in ("num_classes", "num_classes + 1"):
+            assert_silent(csv_script(count, units), "TFG203", "TFG502", sees="fit")
+
+
+def test_the_largest_label_plus_one_is_the_width_of_to_categorical():
+    (found,) = tfg203(csv_script("num_classes = int(np.max(labels)) + 1", "num_classes - 1"))
+    assert "1 fewer" in found.message
+    (found,) = tfg203(csv_script("num_classes = labels.max() + 1", "num_classes + 1"))
+    assert "1 more" in found.message  # exactly max + 1 columns: a spare unit is a shape mismatch too
+    assert_silent(csv_script("num_classes = labels.max() + 1", "num_classes"), "TFG203", "TFG502", sees="fit")
+
+
+def test_sparse_ids_one_short_of_their_count_are_out_of_range():
+    encode = "encoder = LabelEncoder()\ny_train = encoder.fit_transform(y_train)\ny_val = encoder.transform(y_val)"
+    for count, units in (("num_classes = len(np.unique(y_train))", "num_classes - 1"),
+                         ("pass", "len(encoder.classes_) - 1")):
+        text = csv_script("pass", units, encode=encode + "\n" + count, loss="sparse_categorical_crossentropy")
+        (found,) = tfg203(text)
+        assert found.severity.value == "error" and "outside the valid range" in found.message, units
+    for units in ("len(encoder.classes_)", "len(encoder.classes_) + 1"):  # a spare unit is right for 1-based ids
+        text = csv_script("pass", units, encode=encode, loss="sparse_categorical_crossentropy")
+        assert_silent(text, "TFG203", sees="fit")
+
+
+def test_labels_changed_after_the_count_say_nothing():
+    for between in ("labels[labels == -1] = 0",  # an item store: values merged or moved
+                    "labels = labels - 1",  # arithmetic
+                    'labels = np.vectorize({3: 0, 7: 1}.get)(labels)',  # a remap
+                    'labels = np.concatenate([labels, np.load("extra_ids.npy")])',  # other labels added
+                    'labels = df["hand"].values'):  # another column
+        text = csv_script("num_classes = len(np.unique(labels))", "num_classes - 1", between=between)
+        assert_silent(text, "TFG203", "TFG502", sees="fit")
+
+
+def test_a_count_of_another_array_or_frame_says_nothing():
+    assert_silent(csv_script('num_classes = df["hand"].nunique()', "num_classes - 1"), "TFG203", sees="fit")
+    # the frame filtered between the count and the read: a class may be gone
+    text = csv_script('num_classes = df["gesture_id"].nunique()', "num_classes - 1",
+                      between='df = df[df["gesture_id"] != 0]\nlabels = df["gesture_id"].values')
+    assert_silent(text, "TFG203", sees="fit")
+
+
+def test_labels_known_to_be_negative_bound_nothing():
+    # to_categorical wraps a negative id around to the last column: its width may be below the count
+    text = csv_script("num_classes = len(np.unique(labels))", "num_classes - 1",
+                      between="labels = np.random.randint(-1, 2, size=(len(df),))\nnum_classes = len(np.unique(labels))")
+    assert_silent(text, "TFG203", "TFG502", sees="fit")

@@ -224,8 +224,8 @@ def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> A
         return value.items[0]  # a list built from one element (a comprehension, appends of one value)
     if isinstance(value, Data):  # `for row in array`: one sample, a new piece of data
         shape = value.shape[1:] if value.shape else None
-        return value.derive(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
-                            origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
+        return value.same_values(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
+                                 origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
     if isinstance(value, Enumerated):
         return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(),
                          classes_sym=value.count), UNKNOWN], True)
@@ -306,19 +306,19 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
         if len(index_values) == 1:
             index = index_values[0]
             if index is _SLICE:
-                return value.derive(root=new_root(), shape=((None,) + value.shape[1:]) if value.shape else None)
+                return value.same_values(root=new_root(), shape=((None,) + value.shape[1:]) if value.shape else None)
             if isinstance(index, Data) and index.origin is not None and index.origin.note == "a random permutation":
-                return value.derive(ordered=None)
+                return value.same_values(ordered=None)
             if isinstance(index, Data) and index.shape is not None and len(index.shape) == 1 and value.shape:
                 # `y[indices]`, `y[mask]`: some of the samples, each kept whole (one-hot rows stay one-hot)
-                return value.derive(root=new_root(), shape=(None,) + value.shape[1:], ordered=None)
+                return value.same_values(root=new_root(), shape=(None,) + value.shape[1:], ordered=None)
             if isinstance(index, Const) and isinstance(index.value, str):
                 stored = value.column(index.value)  # `df["label"] = encoder.transform(...)` earlier
                 return stored if stored is not None else Data(origin=Origin(node, f"column {index.value!r}"),
-                                                              root=new_root())
+                                                              root=new_root(), values_id=_column_values(interp, value, index.value))
         with_axes = _newaxis_shape(value.shape, elements, index_values)
         if with_axes is not None:  # `x[..., np.newaxis]`, `x[None]`: the same data with axes of size 1
-            return value.derive(shape=with_axes)
+            return value.same_values(shape=with_axes)
         columns = _columns(interp, value, elements, index_values, scope)
         if columns is not None:
             return columns
@@ -327,6 +327,11 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
                     roles=value.roles, root=new_root(),
                     shape=value.shape[1:] if single and value.shape else None)  # `x[0]`: one sample
     return UNKNOWN
+
+
+def _column_values(interp: "Interpreter", frame: Data, name: str) -> int:
+    """The numbers of column `name` of an unchanged frame: the same at every read (`df["label"]` twice)."""
+    return interp.derived_roots.setdefault((frame.values_id, ("column", name)), new_root())
 
 
 def _columns(interp: "Interpreter", value: Data, elements, index_values, scope) -> Optional[Data]:

@@ -234,7 +234,7 @@ def _array(interp, args, node):
         value = array_from_seq(value, node)
     dtype = dtype_name(args.value("dtype", 1))
     if isinstance(value, Data) and dtype is not None:
-        return value.derive(dtype=dtype)
+        return value.same_values(dtype=dtype)
     return value if isinstance(value, Data) else UNKNOWN
 
 
@@ -310,7 +310,7 @@ def _same_values(interp, args, node):
         if name in ("resize",):
             return value.derive(dtype="float", shape=None)
         if name in ("reshape", "transpose"):
-            return value.derive(shape=None)
+            return value.same_values(shape=None)
         return value.derive(shape=value.shape)  # element-wise: the shape is kept
     return value if isinstance(value, Tensor) else UNKNOWN
 
@@ -319,7 +319,7 @@ def _shape_op(qualname: str) -> Handler:
     def handle(interp, args, node):
         value = as_data(args.value(None, 0))
         if isinstance(value, Data):
-            return value.derive(shape=_moved_shape(qualname, value.shape, args))
+            return value.same_values(shape=_moved_shape(qualname, value.shape, args))
         return value if isinstance(value, Tensor) else UNKNOWN
 
     return handle
@@ -396,7 +396,7 @@ def _np_split(interp, args, node):
     if args.value("axis", 2) not in (None, Const(0)):
         return UNKNOWN
     shape = (None,) + tuple(value.shape[1:]) if value.shape else None
-    return Seq([value.derive(root=new_root(), shape=shape, ordered=None if count > 1 else value.ordered)
+    return Seq([value.same_values(root=new_root(), shape=shape, ordered=None if count > 1 else value.ordered)
                 for _ in range(count)], is_tuple=False)
 
 

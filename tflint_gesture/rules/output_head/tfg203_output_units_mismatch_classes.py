@@ -6,6 +6,7 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
+from tflint_gesture.facts.symbols import class_count
 from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, evidenced_labels, fits_by_output, known_loss, width
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
@@ -190,11 +191,14 @@ class OutputUnitsMismatchClasses(Rule):
     def _symbolic_mismatch(facts: Facts, head, labels: Data):
         """`Dense(num_classes + 1)` against one-hot labels of `num_classes` columns: the same unknown count,
         shifted, is a mismatch whatever its value (facts.symbols)."""
-        units, classes = head.layer.args.get("units_sym"), labels.classes_sym
-        if labels.encoding not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS) or units is None or classes is None:
+        units, classes = head.layer.args.get("units_sym"), class_count(labels)
+        if units is None or classes is None:
             return None
         gap = units.minus(classes)
         ids = labels.encoding == LabelEncoding.CLASS_IDS
+        if gap is None:
+            short = units.short_of(classes)
+            return OutputUnitsMismatchClasses._below_count(facts, head, labels, units, short) if short else None
         if not gap or (ids and gap > 0):  # spare units are right for 1-based ids
             return None
         evidence = [(head.layer.node, f"{units.text} output units")]
@@ -217,6 +221,30 @@ class OutputUnitsMismatchClasses(Rule):
             ),
             evidence=evidence,
             fix=f"give the output layer {wanted}",
+        )
+
+    @staticmethod
+    def _below_count(facts: Facts, head, labels: Data, units, short: int) -> Report:
+        """`Dense(num_classes - 1)` with `num_classes = len(np.unique(y))`: the labels have at least that
+        many classes (ids up to at least that count - 1, `to_categorical(y)` at least as many columns)."""
+        ids = labels.encoding == LabelEncoding.CLASS_IDS
+        count = units.shown or str(units.base[0])  # the count as the script spells it, without the offset
+        evidence = [(head.layer.node, f"{units.text} output units")]
+        if labels.origin is not None:
+            evidence.append((labels.origin.node, f"labels: {labels.origin.note}"))
+        has = ("class ids run up to at least that count - 1" if ids else
+               "one-hot labels have at least that many columns")
+        effect = ("the highest class id has no output unit, and TensorFlow stops with 'Received a label value of ... "
+                  "which is outside the valid range'" if ids else "Keras fails on the shapes at the first batch")
+        return Report(
+            node=head.layer.node,
+            message=(
+                f"the output layer has `{units.text}` units but `{count}` counts the labels, and the {has}"
+                f"{_at(facts, labels)}: at least {short} unit{'s' if short > 1 else ''} short whatever the count is; "
+                f"{effect}; give the output layer `{count}` units"
+            ),
+            evidence=evidence,
+            fix=f"give the output layer `{count}` units",
         )
 
     @staticmethod
