@@ -1,9 +1,11 @@
-"""One-hot labels built by item stores: `y = np.zeros((n, k))` then `for i, c in enumerate(...): y[i, idx[c]] = 1`.
+"""One-hot labels built by item stores: `y = np.zeros((n, k))` then `for i, c in enumerate(...): y[i, idx[c]] = 1`,
+or whole one-hot rows stored per sample (`for i, s in enumerate(texts): y[i] = table.encode(s)`).
 
 Keras examples (character models, sequence-to-sequence toys) encode labels this way instead of calling
-`to_categorical`. The store is certain one-hot only when every index but the last is the counter of its own
+`to_categorical`. The store is certain one-hot only when every row index is the counter of its own
 enclosing loop (`enumerate`'s first target or a `range` target), those loops are the innermost ones, and
 any loop further out also made the zeros array (so no row is stored twice); anything else stays unknown.
+The class count is the zeros array's last axis, a symbol when unknown (`len(chars)`: facts.symbols).
 """
 
 from __future__ import annotations

@@ -12,7 +12,11 @@ Names are followed to where the number comes from, so that spellings compare acr
 - a function's parameter not rebound since the call is the caller's argument (`build_model(len(CLASSES))`
   makes `num_classes - 1` inside the builder `len(CLASSES) - 1`), or its default when none was passed;
 - `len(ds.class_names)` of a dataset read from class folders is that dataset's class count, the number
-  its `label_mode="categorical"` labels are as wide as.
+  its `label_mode="categorical"` labels are as wide as;
+- counts of the labels themselves (`len(np.unique(y))`, `df["label"].nunique()`, `y.max() + 1`,
+  `len(encoder.classes_)`) are tied to y's numbers (`Data.values_id`), and a symbol's `floors` say what
+  its number is at least (`to_categorical(y)` has at least `len(np.unique(y))` columns);
+- the unknown last axis of `np.zeros((n, len(chars)))` is the class count its one-hot stores make.
 """
 
 from __future__ import annotations

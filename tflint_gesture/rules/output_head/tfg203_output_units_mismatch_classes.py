@@ -39,6 +39,13 @@ class OutputUnitsMismatchClasses(Rule):
         - at **info** severity, class ids known to start at 0 (`randint(0, k)`, a `keras.datasets` loader) and a
           head with **more** than `k` units: the extra outputs are never a target.
 
+        A unit count that is not a number is compared as a name: `Dense(num_classes - 1)` against labels of
+        `num_classes` classes is one short whatever the number is. Counts the script takes of its labels
+        are followed too: `Dense(n - 1)` with `n = len(np.unique(y))` (or `y.nunique()`, `len(set(y))`,
+        `len(encoder.classes_)`) is below the class count of y's ids and of `to_categorical(y)`, which has
+        at least that many columns, as long as y is not changed in between; a one-hot array filled by item
+        stores into `np.zeros((n, len(chars)))` has `len(chars)` classes.
+
         A 1-unit sigmoid head on two classes or on BINARY labels is correct and not reported. The finding
         points at the head layer. The evidence is where the class count comes from.
         """
@@ -82,6 +89,27 @@ class OutputUnitsMismatchClasses(Rule):
             """,
             expect="TFG203",
         ),
+        Invalid(
+            """
+            import numpy as np
+            import pandas as pd
+            from tensorflow import keras
+
+            df = pd.read_csv("gestures.csv")
+            x = df.drop(columns=["gesture_id"]).values
+            y = df["gesture_id"].values
+            num_gestures = len(np.unique(y))
+            y_onehot = keras.utils.to_categorical(y)  # at least num_gestures columns
+
+            model = keras.Sequential([
+                keras.Input(shape=(x.shape[1],)),
+                keras.layers.Dense(num_gestures - 1, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y_onehot, epochs=20, validation_split=0.2)
+            """,
+            expect="TFG203",
+        ),
     ]
 
     VALID = [
@@ -103,6 +131,27 @@ class OutputUnitsMismatchClasses(Rule):
             model.fit(x, y, epochs=20, validation_split=0.2)
             """,
         ),
+        Valid(
+            """
+            import numpy as np
+            import pandas as pd
+            from tensorflow import keras
+
+            df = pd.read_csv("gestures.csv")
+            x = df.drop(columns=["gesture_id"]).values
+            y = df["gesture_id"].values
+            num_gestures = len(np.unique(y))
+            y[y == -1] = 0  # the "unknown" recordings join gesture 0: fewer classes than counted
+            y_onehot = keras.utils.to_categorical(y)
+
+            model = keras.Sequential([
+                keras.Input(shape=(x.shape[1],)),
+                keras.layers.Dense(num_gestures - 1, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y_onehot, epochs=20, validation_split=0.2)
+            """,
+        ),
     ]
 
     use_instead_notes = """
@@ -119,6 +168,11 @@ class OutputUnitsMismatchClasses(Rule):
         - The class count or the unit count is unknown: labels read from disk, a directory dataset whose
           folders are not known, or a unit count computed at run time.
         - The head is unknown: a subclassed model, or a layer from another module.
+        - A head of as many units as a count of the labels or more (`Dense(len(np.unique(y)))`,
+          `Dense(len(np.unique(y)) + 1)` with `to_categorical(y)`): the one-hot width is `y.max() + 1`, which
+          equals the count only for ids 0..n-1. Also when the labels were changed after the count (an item
+          store such as `y[y == -1] = 0`, arithmetic, a remap, a concatenation) or the count is of another
+          array.
         """
 
     severity_reason = """
