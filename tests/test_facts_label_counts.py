@@ -252,3 +252,43 @@ def test_labels_known_to_be_negative_bound_nothing():
     text = csv_script("num_classes = len(np.unique(labels))", "num_classes - 1",
                       between="labels = np.random.randint(-1, 2, size=(len(df),))\nnum_classes = len(np.unique(labels))")
     assert_silent(text, "TFG203", "TFG502", sees="fit")
+
+
+def test_labels_of_unknown_encoding_are_read_as_ids_by_a_sparse_loss():
+    # `df["gesture_id"].values` says nothing of its encoding; sparse_categorical_crossentropy reads ids
+    text = csv_script("num_classes = len(np.unique(labels))", "num_classes - 1", encode="",
+                      loss="sparse_categorical_crossentropy")
+    (found,) = tfg203(text)
+    assert "outside the valid range" in found.message
+    (found,) = tfg203(csv_script("pass", "labels.max()", encode="", loss="sparse_categorical_crossentropy"))
+    assert "1 fewer" in found.message
+    for units in ("num_classes", "num_classes + 1"):
+        text = csv_script("num_classes = len(np.unique(labels))", units, encode="", loss="sparse_categorical_crossentropy")
+        assert_silent(text, "TFG203", sees="fit")
+    # an item store after the count (the keras-io FordA examples: `y[y == -1] = 0`): silent
+    text = csv_script("num_classes = len(np.unique(labels))", "num_classes - 1", encode="",
+                      between="labels[labels == -1] = 0", loss="sparse_categorical_crossentropy")
+    assert_silent(text, "TFG203", sees="fit")
+
+
+def test_a_frame_edited_in_place_after_the_count_says_nothing():
+    for between in ('df.loc[df["gesture_id"] == -1, "gesture_id"] = 0\nlabels = df["gesture_id"].values',
+                    'df["gesture_id"].replace({9: 0}, inplace=True)\nlabels = df["gesture_id"].values',
+                    'df.replace({"gesture_id": {9: 0}}, inplace=True)\nlabels = df["gesture_id"].values'):
+        text = csv_script('num_classes = df["gesture_id"].nunique()', "num_classes - 1", between=between)
+        assert_silent(text, "TFG203", "TFG502", sees="fit")
+    # read again from the unchanged frame: the same numbers
+    text = csv_script('num_classes = df["gesture_id"].nunique()', "num_classes - 1",
+                      between='labels = df["gesture_id"].to_numpy()')
+    assert len(tfg203(text)) == 1
+
+
+def test_a_cast_keeps_the_numbers_unless_it_may_truncate_fractions():
+    ids = "labels = LabelEncoder().fit_transform(df['gesture_id'])\nnum_classes = len(np.unique(labels))\n"
+    keep = csv_script("pass", "num_classes - 1", between=ids + 'labels = labels.astype("float32")')
+    assert len(tfg203(keep)) == 1  # int -> float: the same ids
+    for between in ('num_classes = len(np.unique(labels))\nlabels = labels.astype("int32")',  # of unknown dtype
+                    'labels = np.load("scores.npy").astype("float32")\n'  # 0.2, 0.7 and 1.3: three values, two ids
+                    'num_classes = len(np.unique(labels))\nlabels = labels.astype("int32")'):
+        text = csv_script("pass", "num_classes - 1", between=between)
+        assert_silent(text, "TFG203", "TFG502", sees="fit")

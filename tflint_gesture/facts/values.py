@@ -157,6 +157,12 @@ class Data:
         shuffle, a reshape, an integer cast (facts.symbols: counts of the labels still hold)."""
         return self.derive(values_id=self.values_id, **changes)
 
+    def cast(self, dtype: Optional[str]) -> "Data":
+        """`y.astype(dtype)`: the same numbers, unless floats that may have fractions become integers."""
+        dtype = dtype or self.dtype
+        truncates = dtype in ("int", "uint8", "bool") and self.dtype not in ("int", "uint8", "bool")
+        return self.derive(dtype=dtype) if truncates else self.same_values(dtype=dtype)
+
     def column(self, name: str) -> Any:
         """The data stored as column `name` of this frame, or None."""
         for key, value in self.columns:

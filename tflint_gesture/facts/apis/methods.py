@@ -244,7 +244,7 @@ def _data_method(interp, data: Data, name: str, args, node):
             shape = data.shape
         return data.same_values(shape=shape)
     if name == "astype":
-        return data.same_values(dtype=dtype_name(args.value("dtype", 0)) or data.dtype)
+        return data.cast(dtype_name(args.value("dtype", 0)))
     if name == "argmax":
         return argmax_of(data, node)
     if name == "repeat":

@@ -234,7 +234,7 @@ def _array(interp, args, node):
         value = array_from_seq(value, node)
     dtype = dtype_name(args.value("dtype", 1))
     if isinstance(value, Data) and dtype is not None:
-        return value.same_values(dtype=dtype)
+        return value.cast(dtype)
     return value if isinstance(value, Data) else UNKNOWN
 
 

@@ -7,7 +7,7 @@ from typing import Iterator
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
 from tflint_gesture.facts.symbols import class_count
-from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, evidenced_labels, fits_by_output, known_loss, width
+from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, SPARSE, evidenced_labels, fits_by_output, known_loss, width
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
@@ -199,6 +199,8 @@ class OutputUnitsMismatchClasses(Rule):
             if head is None:
                 continue
             if not isinstance(head.units, int):
+                if labels.encoding == LabelEncoding.UNKNOWN and known[1].name in SPARSE:
+                    labels = labels.same_values(encoding=LabelEncoding.CLASS_IDS)  # what the loss reads them as
                 symbolic = self._symbolic_mismatch(facts, head, labels)
                 if symbolic is not None:
                     yield symbolic
