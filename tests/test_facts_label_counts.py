@@ -292,3 +292,28 @@ def test_a_cast_keeps_the_numbers_unless_it_may_truncate_fractions():
                     'num_classes = len(np.unique(labels))\nlabels = labels.astype("int32")'):
         text = csv_script("pass", "num_classes - 1", between=between)
         assert_silent(text, "TFG203", "TFG502", sees="fit")
+
+
+ARGMAX = """\
+import numpy as np
+from tensorflow import keras
+
+features = np.load("cache/landmarks.npy")
+saved = np.load("cache/labels_onehot.npy")
+num_classes = saved.shape[1]
+{between}
+ids = np.argmax(saved, axis={axis})
+model = keras.Sequential([keras.Input(shape=(63,)), keras.layers.Dense({units}, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(features, ids, epochs=10, validation_split=0.2)
+"""
+
+
+def test_argmax_over_the_columns_gives_ids_below_their_count():
+    (found,) = tfg203(ARGMAX.format(units="num_classes - 1", axis="1", between=""))
+    assert "outside the valid range" in found.message and "1 fewer" in found.message
+    assert_silent(ARGMAX.format(units="num_classes", axis="1", between=""), "TFG203", sees="fit")
+    assert_silent(ARGMAX.format(units="num_classes - 1", axis="0", between=""), "TFG203", sees="fit")
+    # the array rebound between the count and the argmax: another array, another count
+    text = ARGMAX.format(units="num_classes - 1", axis="1", between="saved = saved[:, 1:]")
+    assert_silent(text, "TFG203", sees="fit")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
+import libcst as cst
+
 from tflint_gesture.facts.apis.arithmetic import binary_op
 from tflint_gesture.facts.apis.common import (
     HANDLERS,
@@ -242,7 +244,10 @@ def _array(interp, args, node):
 def _argmax(interp, args, node):
     value = args.value("a", 0)
     if isinstance(value, Data):
-        return argmax_of(value, node)
+        ids = argmax_of(value, node)
+        if ids.num_classes is None and ids.classes_sym is None:
+            ids.classes_sym = columns_symbol(interp, args.get("a", 0)[1], value, args.value("axis", 1), args.scope)
+        return ids
     return Data(origin=Origin(node, "argmax"), encoding=LabelEncoding.CLASS_IDS, dtype="int")
 
 
@@ -250,7 +255,27 @@ def argmax_of(value: Data, node) -> Data:
     n = value.num_classes if value.encoding == LabelEncoding.ONE_HOT else None
     return Data(origin=Origin(node, "argmax (class ids)"), encoding=LabelEncoding.CLASS_IDS, num_classes=n,
                 classes_origin=value.classes_origin, dtype="int", shape=value.shape[:1] if value.shape else None,
-                root=value.root, roles=value.roles)
+                root=value.root, roles=value.roles,
+                classes_sym=value.classes_sym if value.encoding == LabelEncoding.ONE_HOT else None)
+
+
+def columns_symbol(interp, arg, value: Data, axis, scope):
+    """`np.argmax(y, axis=1)` of an array with an unknown number of columns: the ids run below `y.shape[1]`,
+    the symbol a `num_classes = y.shape[1]` names (facts.symbols), while `y` is not rebound."""
+    from tflint_gesture.facts.symbols import symbol
+
+    k = const_int(axis)
+    if k == -1 and value.shape is not None and len(value.shape) == 2:
+        k = 1
+    if k != 1 or (value.shape is not None and (len(value.shape) < 2 or value.shape[1] is not None)):
+        return None
+    if isinstance(arg, cst.Arg):
+        arg = arg.value
+    if not isinstance(arg, cst.Name):
+        return None
+    columns = cst.Subscript(value=cst.Attribute(value=arg, attr=cst.Name("shape")),
+                            slice=[cst.SubscriptElement(slice=cst.Index(value=cst.Integer("1")))])
+    return symbol(interp, columns, scope)
 
 
 @api("numpy.stack")
