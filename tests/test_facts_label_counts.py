@@ -197,9 +197,12 @@ def csv_script(count: str, units: str, encode: str = ONE_HOT, between: str = "",
 
 def test_a_head_one_short_of_the_distinct_labels_is_narrower_than_to_categorical():
     for count in COUNTS:
-        (found,) = tfg203(csv_script(count, "num_classes - 1"))
+        text = csv_script(count, "num_classes - 1")
+        (found,) = tfg203(text)
         assert found.severity.value == "error", count
         assert "`num_classes - 1` units" in found.message and "at least 1 unit short" in found.message, count
+        counted = [e.line for e in found.evidence if "counted from the labels" in e.note]
+        assert counted == [text.splitlines().index(count) + 1], count  # the line that takes the count
 
 
 def test_as_many_units_as_distinct_labels_or_more_say_nothing():

@@ -21,7 +21,7 @@ Names are followed to where the number comes from, so that spellings compare acr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 import libcst as cst
@@ -37,6 +37,7 @@ class Sym:
     shown: str = field(default="", compare=False)  # how the script spells it here, when not base[0]
     described: bool = field(default=False, compare=False)  # `shown` is prose ("the number of ..."), not code
     floors: tuple = field(default=(), compare=False)  # ((base, offset), ...): the number is at least each of them
+    taken: Any = field(default=None, compare=False, repr=False)  # the count expression of the labels (for evidence)
 
     @property
     def text(self) -> str:
@@ -213,7 +214,8 @@ def symbol(interp: Any, expr: Optional[cst.CSTNode], scope: Any) -> Optional[Sym
         expr = expr.left
     followed = _followed(interp, expr, scope)
     if followed is not None:  # the same number, spelled as on this line
-        return Sym(followed.base, followed.offset + offset, " ".join(interp.module.code_for_node(expr).split()))
+        return Sym(followed.base, followed.offset + offset, " ".join(interp.module.code_for_node(expr).split()),
+                   taken=followed.taken)
     names: list = []
     attributes: set = set()  # `n_classes` in `args.n_classes` is an attribute, not a variable
     for node in _walk(expr):
@@ -270,7 +272,7 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
         return None
     counted = _count_of_labels(interp, expr, scope)
     if counted is not None:
-        return counted
+        return replace(counted, taken=expr)
     if _is_len_of_name(expr):
         value = _value(interp, expr.args[0].value, scope)
         if isinstance(value, ClassNames) and value.count is None and value.origin is not None:

@@ -286,6 +286,8 @@ class OutputUnitsMismatchClasses(Rule):
         ids = labels.encoding == LabelEncoding.CLASS_IDS
         count = units.shown or str(units.base[0])  # the count as the script spells it, without the offset
         evidence = [(head.layer.node, f"{units.text} output units")]
+        if units.taken is not None:
+            evidence.append((units.taken, f"`{count}` is counted from the labels here"))
         if labels.origin is not None:
             evidence.append((labels.origin.node, f"labels: {labels.origin.note}"))
         has = ("class ids run up to at least that count - 1" if ids else
