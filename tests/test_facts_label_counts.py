@@ -320,3 +320,12 @@ def test_argmax_over_the_columns_gives_ids_below_their_count():
     # the array rebound between the count and the argmax: another array, another count
     text = ARGMAX.format(units="num_classes - 1", axis="1", between="saved = saved[:, 1:]")
     assert_silent(text, "TFG203", sees="fit")
+
+
+def test_rows_picked_by_integer_indices_keep_the_count_but_a_mask_may_drop_a_class():
+    shuffled = "order = np.random.permutation(len(labels))\nlabels = labels[np.arange(len(labels))]"
+    text = csv_script("num_classes = len(np.unique(labels))", "num_classes - 1", between=shuffled)
+    assert len(tfg203(text)) == 1
+    dropped = "labels = np.asarray(labels).reshape(-1)\nlabels = labels[labels != 4]"  # the top class may be gone
+    text = csv_script("num_classes = len(np.unique(labels))", "num_classes - 1", between=dropped)
+    assert_silent(text, "TFG203", "TFG502", sees="fit")

@@ -309,9 +309,11 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
                 return value.same_values(root=new_root(), shape=((None,) + value.shape[1:]) if value.shape else None)
             if isinstance(index, Data) and index.origin is not None and index.origin.note == "a random permutation":
                 return value.same_values(ordered=None)
-            if isinstance(index, Data) and index.shape is not None and len(index.shape) == 1 and value.shape:
-                # `y[indices]`, `y[mask]`: some of the samples, each kept whole (one-hot rows stay one-hot)
-                return value.same_values(root=new_root(), shape=(None,) + value.shape[1:], ordered=None)
+            if isinstance(index, Data) and index.shape is not None and len(index.shape) == 1:
+                # `y[indices]`, `y[mask]`: some of the samples, each kept whole (one-hot rows stay one-hot); a
+                # mask may drop a whole class (`y[y != 0]`), so only integer indices keep a count of y true
+                rows = value.same_values if index.dtype == "int" else value.derive
+                return rows(root=new_root(), shape=(None,) + value.shape[1:] if value.shape else None, ordered=None)
             if isinstance(index, Const) and isinstance(index.value, str):
                 stored = value.column(index.value)  # `df["label"] = encoder.transform(...)` earlier
                 return stored if stored is not None else Data(origin=Origin(node, f"column {index.value!r}"),
