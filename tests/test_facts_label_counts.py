@@ -329,3 +329,28 @@ def test_rows_picked_by_integer_indices_keep_the_count_but_a_mask_may_drop_a_cla
     dropped = "labels = np.asarray(labels).reshape(-1)\nlabels = labels[labels != 4]"  # the top class may be gone
     text = csv_script("num_classes = len(np.unique(labels))", "num_classes - 1", between=dropped)
     assert_silent(text, "TFG203", "TFG502", sees="fit")
+
+
+def test_the_length_of_np_unique_is_the_distinct_count():
+    for count in ("classes = np.unique(labels)\nnum_classes = len(classes)",
+                  "classes = np.unique(labels)\nnum_classes = classes.shape[0]",
+                  "classes = np.unique(labels)\nnum_classes = classes.size"):
+        (found,) = tfg203(csv_script(count, "num_classes - 1"))
+        assert "at least 1 unit short" in found.message, count
+        assert_silent(csv_script(count, "num_classes"), "TFG203", "TFG502", sees="fit")
+
+
+def test_return_inverse_ids_run_up_to_the_distinct_count():
+    encode = ("classes, y_train = np.unique(y_train, return_inverse=True)\n"
+              "y_val = np.searchsorted(classes, y_val)")
+    text = csv_script("pass", "len(classes) - 1", encode=encode, loss="sparse_categorical_crossentropy")
+    (found,) = tfg203(text)
+    assert "1 fewer" in found.message and "outside the valid range" in found.message
+    assert_silent(csv_script("pass", "len(classes)", encode=encode, loss="sparse_categorical_crossentropy"),
+                  "TFG203", sees="fit")
+    # another array's classes (the hand, not the gesture): no claim
+    other = encode + '\nother = np.unique(df["hand"].values)'
+    text = csv_script("pass", "len(other) - 1", encode=other, loss="sparse_categorical_crossentropy")
+    (fit,) = facts_of(text).fits()
+    assert fit.y.encoding == LabelEncoding.CLASS_IDS
+    assert_silent(text, "TFG203", sees="fit")

@@ -261,7 +261,8 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
         owner = _value(interp, expr.value, scope)
         entry = interp.size_aliases.get(("attribute", id(owner), expr.attr.value))
-        return entry[1] if entry is not None and entry[0] is owner else None
+        if entry is not None and entry[0] is owner:
+            return entry[1]
     if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "shape" \
             and _is_constant_index(expr) and _is_dotted(expr.value.value):
         data = _value(interp, expr.value.value, scope)
@@ -269,7 +270,6 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
         if isinstance(data, Data) and data.encoding == LabelEncoding.ONE_HOT and data.shape is not None \
                 and index in (len(data.shape) - 1, -1):
             return data.classes_sym or one_hot_width(data)  # `y.shape[1]` of one-hot labels: their class count
-        return None
     counted = _count_of_labels(interp, expr, scope)
     if counted is not None:
         return replace(counted, taken=expr)
@@ -295,12 +295,12 @@ def _count_of_labels(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym
         inner = expr.args[0].value
         if isinstance(inner, cst.Attribute) and inner.attr.value == "classes_":
             return encoder_classes(interp, _value(interp, inner.value, scope))
-        return _distinct_of(interp, inner, scope)
+        return _distinct_of(interp, inner, scope) or _length_of(interp, inner, scope)
     if isinstance(expr, cst.Attribute) and expr.attr.value == "size":
-        return _distinct_of(interp, expr.value, scope)
+        return _distinct_of(interp, expr.value, scope) or _length_of(interp, expr.value, scope)
     if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "shape" \
             and _is_constant_index(expr) and _index(expr) == 0:
-        return _distinct_of(interp, expr.value.value, scope)
+        return _distinct_of(interp, expr.value.value, scope) or _length_of(interp, expr.value.value, scope)
     if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Attribute) \
             and expr.func.attr.value in ("nunique", "max"):
         data = _labels(interp, expr.func.value, scope)
@@ -359,6 +359,18 @@ def _called(interp: Any, call: cst.Call, scope: Any) -> Optional[str]:
         return None
     value = _value(interp, func, scope)
     return canonical(value.qualname) if isinstance(value, Ref) else None
+
+
+def note_distinct(interp: Any, distinct: Data, data: Data) -> None:
+    """`classes = np.unique(y)`: the length of `classes` is y's distinct count."""
+    interp.size_aliases[("distinct of", distinct.values_id)] = data
+
+
+def _length_of(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
+    """`len(classes)`, `classes.size`, `classes.shape[0]` of `classes = np.unique(y)`: y's distinct count."""
+    data = _labels(interp, expr, scope)
+    source = interp.size_aliases.get(("distinct of", data.values_id)) if data is not None else None
+    return distinct_labels(source) if source is not None else None
 
 
 def note_encoder_fit(interp: Any, encoder: Any, data: Any) -> None:

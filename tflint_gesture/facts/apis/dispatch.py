@@ -7,6 +7,7 @@ model (opaque tensors). A call nobody models returns UNKNOWN, which silences the
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
@@ -170,6 +171,9 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
             return Seq([Const(d) if d is not None else UNKNOWN for d in value.shape], True) if value.shape else UNKNOWN
         if attr in ("values", "T") and attr == "values":
             return value
+        if attr == "size":  # a number, not a method: known when every axis is
+            known = value.shape is not None and all(isinstance(d, int) for d in value.shape)
+            return Const(math.prod(value.shape)) if known else UNKNOWN
         return BoundMethod(value, attr, node)
     if isinstance(value, Dataset):
         if attr in ("class_names", "class_indices"):  # the class folders (a dict for flow_from_directory)

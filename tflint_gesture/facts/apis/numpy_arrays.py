@@ -278,6 +278,34 @@ def columns_symbol(interp, arg, value: Data, axis, scope):
     return symbol(interp, columns, scope)
 
 
+@api("numpy.unique")
+def _unique(interp, args, node):
+    """`np.unique(y)`: the distinct labels, whose length is y's distinct count (facts.symbols); with
+    `return_inverse=True` also the ids 0..count-1 of every label (every id occurs)."""
+    from tflint_gesture.facts.symbols import distinct_labels, note_distinct
+
+    value = as_data(args.value("ar", 0))
+    flags = [bool_flag(args, name, False) for name in ("return_index", "return_inverse", "return_counts")]
+    if not isinstance(value, Data) or args.starred or None in flags or args.value("axis", 4) is not None:
+        return UNKNOWN
+    distinct = Data(origin=Origin(node, "np.unique"), shape=(None,), dtype=value.dtype)
+    note_distinct(interp, distinct, value)
+    if not any(flags):
+        return distinct
+    parts = [distinct]
+    if flags[0]:
+        parts.append(Data(origin=Origin(node, "np.unique indices"), shape=(None,), dtype="int"))
+    if flags[1]:
+        count = distinct_labels(value)
+        parts.append(Data(origin=Origin(node, "np.unique(..., return_inverse=True) (class ids)"),
+                          encoding=LabelEncoding.CLASS_IDS, dtype="int", root=value.root, roles=value.roles,
+                          shape=value.shape if value.shape is not None and len(value.shape) == 1 else None,
+                          bounds=None, classes_sym=count))
+    if flags[2]:
+        parts.append(Data(origin=Origin(node, "np.unique counts"), shape=(None,), dtype="int"))
+    return Seq(parts, is_tuple=True)
+
+
 @api("numpy.stack")
 def _stack(interp, args, node):
     """`np.stack(samples[, axis])`: arrays of one known shape gain an axis as long as the list."""
