@@ -354,3 +354,12 @@ def test_return_inverse_ids_run_up_to_the_distinct_count():
     (fit,) = facts_of(text).fits()
     assert fit.y.encoding == LabelEncoding.CLASS_IDS
     assert_silent(text, "TFG203", sees="fit")
+
+
+def test_an_encoder_refit_on_other_or_unknown_data_says_nothing():
+    encode = "encoder = LabelEncoder()\ny_train = encoder.fit_transform(y_train)\ny_val = encoder.transform(y_val)"
+    for refit in ('encoder.fit(np.load("all_gesture_ids.npy"))',  # unknown data: unknown classes
+                  'if len(df) > 1000:\n    encoder.fit(df["hand"].values)'):  # a refit that may run
+        text = csv_script("pass", "len(encoder.classes_) - 1", encode=encode + "\n" + refit,
+                          loss="sparse_categorical_crossentropy")
+        assert_silent(text, "TFG203", sees="fit")

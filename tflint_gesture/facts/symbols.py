@@ -374,9 +374,12 @@ def _length_of(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
 
 
 def note_encoder_fit(interp: Any, encoder: Any, data: Any) -> None:
-    """`encoder.fit(y)` / `fit_transform(y)` of a LabelEncoder: its `classes_` are the distinct values of y."""
-    if isinstance(data, Data):
+    """`encoder.fit(y)` / `fit_transform(y)` of a LabelEncoder: its `classes_` are the distinct values of y.
+    A fit on unknown data, or under a branch or loop that may not run, leaves them unknown."""
+    if isinstance(data, Data) and not interp.uncertain:
         interp.size_aliases[("encoder fit", id(encoder))] = (encoder, data)
+    else:
+        interp.size_aliases.pop(("encoder fit", id(encoder)), None)
 
 
 def encoder_classes(interp: Any, encoder: Any) -> Optional[Sym]:
