@@ -30,13 +30,13 @@ def stored_columns(interp: Any, target: cst.Subscript, frame: Data, value: Any, 
 
 
 def changes_frame(frame: Data, method: str, args: Any) -> bool:
-    """`frame.method(...)` may edit a frame with stored columns in place."""
-    return bool(frame.columns) and ("inplace" in args.kw or method in _IN_PLACE)
+    """`frame.method(...)` may edit a frame in place (its stored columns, and its numbers: facts.symbols)."""
+    return "inplace" in args.kw or method in _IN_PLACE
 
 
 def forget_columns(node: cst.CSTNode, scope: Any) -> None:
     """The frame at the root of `node` (`df` in `df.loc[...]`) changed in a way not followed: the columns
-    stored into it are no longer known."""
+    stored into it are no longer known, and it holds new numbers (a count of its labels no longer holds)."""
     while isinstance(node, (cst.Attribute, cst.Subscript)):
         node = node.value
     if not isinstance(node, cst.Name):
@@ -44,5 +44,5 @@ def forget_columns(node: cst.CSTNode, scope: Any) -> None:
     holder: Optional[Any] = scope
     while holder is not None and node.value not in holder.vars:
         holder = holder.parent
-    if holder is not None and isinstance(holder.vars[node.value], Data) and holder.vars[node.value].columns:
+    if holder is not None and isinstance(holder.vars[node.value], Data):
         holder.vars[node.value] = holder.vars[node.value].derive()

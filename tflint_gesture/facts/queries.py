@@ -101,7 +101,7 @@ def evidenced_labels(call: TrainCall) -> Any:
     if isinstance(labels, Data):
         if encoding == LabelEncoding.ONE_HOT and labels.shape is not None and len(labels.shape) != 2:
             return labels  # the array's own rank contradicts the metric: trust neither
-        return labels.derive(encoding=encoding, origin=origin)
+        return labels.same_values(encoding=encoding, origin=origin)
     return Data(origin=origin, encoding=encoding)
 
 

@@ -12,17 +12,22 @@ Names are followed to where the number comes from, so that spellings compare acr
 - a function's parameter not rebound since the call is the caller's argument (`build_model(len(CLASSES))`
   makes `num_classes - 1` inside the builder `len(CLASSES) - 1`), or its default when none was passed;
 - `len(ds.class_names)` of a dataset read from class folders is that dataset's class count, the number
-  its `label_mode="categorical"` labels are as wide as.
+  its `label_mode="categorical"` labels are as wide as;
+- counts of the labels themselves (`len(np.unique(y))`, `df["label"].nunique()`, `y.max() + 1`,
+  `len(encoder.classes_)`) are tied to y's numbers (`Data.values_id`), and a symbol's `floors` say what
+  its number is at least (`to_categorical(y)` has at least `len(np.unique(y))` columns);
+- the unknown last axis of `np.zeros((n, len(chars)))` is the class count its one-hot stores make.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Optional
 
 import libcst as cst
 
-from tflint_gesture.facts.values import UNKNOWN, ClassNames, Data, LabelEncoding
+from tflint_gesture.facts.names import canonical
+from tflint_gesture.facts.values import UNKNOWN, ClassNames, Data, LabelEncoding, Ref
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class Sym:
     offset: int = 0
     shown: str = field(default="", compare=False)  # how the script spells it here, when not base[0]
     described: bool = field(default=False, compare=False)  # `shown` is prose ("the number of ..."), not code
+    floors: tuple = field(default=(), compare=False)  # ((base, offset), ...): the number is at least each of them
+    taken: Any = field(default=None, compare=False, repr=False)  # the count expression of the labels (for evidence)
 
     @property
     def text(self) -> str:
@@ -48,11 +55,47 @@ class Sym:
         """self - other when both are the same unknown number shifted, else None."""
         return self.offset - other.offset if self.base == other.base else None
 
+    def short_of(self, other: "Sym") -> Optional[int]:
+        """By how many `self` is at least smaller than `other` when `other` is known to be at least `self`'s
+        number plus something (`to_categorical(y)` has at least `len(np.unique(y))` columns), else None."""
+        for base, offset in other.floors:
+            if base == self.base and offset > self.offset:
+                return offset - self.offset
+        return None
+
 
 def one_hot_width(data: Any) -> Sym:
     """The unknown column count of one-hot labels (`to_categorical(y)` with no `num_classes`): what
     `y_onehot.shape[1]` names."""
     return Sym(("one-hot width", data.root), 0, "the number of one-hot columns", described=True)
+
+
+def distinct_labels(data: Data) -> Sym:
+    """How many distinct values `data` holds (`len(np.unique(y))`, `y.nunique()`, `len(set(y))`)."""
+    return Sym(("distinct labels", data.values_id), 0, "the number of distinct labels", described=True)
+
+
+def label_count(data: Data, shown: str = "the largest label + 1") -> Sym:
+    """The largest value of `data` plus one (`y.max() + 1`): the class count its ids imply, the columns
+    `to_categorical(y)` makes."""
+    return Sym(("label count", data.values_id), 0, shown, described=True)
+
+
+def id_floors(data: Data) -> tuple:
+    """What a class count of labels `data` is at least: the largest label + 1 and the number of distinct
+    labels (a non-negative integer id each; nothing when the labels are continuous or may be negative)."""
+    if data.encoding == LabelEncoding.CONTINUOUS or (data.bounds is not None and data.bounds[0] < 0):
+        return ()
+    return ((label_count(data).base, 0), (distinct_labels(data).base, 0))
+
+
+def class_count(labels: Data) -> Optional[Sym]:
+    """The class count of labels at a fit as a symbol, with what it is at least: one-hot labels carry it;
+    class ids run up to it (their own symbol, else their largest value + 1)."""
+    if labels.encoding == LabelEncoding.CLASS_IDS:
+        count = labels.classes_sym or label_count(labels)
+        return Sym(count.base, count.offset, count.shown, count.described, count.floors + id_floors(labels))
+    return labels.classes_sym if labels.encoding == LabelEncoding.ONE_HOT else None
 
 
 def class_names(node: cst.CSTNode) -> Sym:
@@ -64,6 +107,25 @@ def vocabulary_size(node: cst.CSTNode) -> Sym:
     """The unknown size of the vocabulary of the lookup layer `node` made (`StringLookup(...)`): the ids it
     maps labels to run below it, and `len(layer.get_vocabulary())` names it."""
     return Sym(("vocabulary", id(node)), 0, "the size of the lookup vocabulary", described=True)
+
+
+def note_last_axis(interp: Any, data: Any, shape: Optional[cst.CSTNode], scope: Any) -> None:
+    """`np.zeros((n, len(chars)))`: remember the symbol of the new array's unknown last axis, which a
+    one-hot store (`y[i, c] = 1`, facts.indicators) turns into the labels' class count."""
+    if isinstance(shape, cst.Arg):
+        shape = shape.value
+    if not isinstance(data, Data) or not isinstance(shape, (cst.Tuple, cst.List)) or len(shape.elements) < 2 \
+            or data.shape is None or len(data.shape) != len(shape.elements) or data.shape[-1] is not None:
+        return
+    sym = symbol(interp, shape.elements[-1].value, scope)
+    if sym is not None:
+        interp.size_aliases[("last axis", data.root)] = (len(shape.elements), sym)
+
+
+def last_axis(interp: Any, data: Data) -> Optional[Sym]:
+    """The symbol of the unknown last axis `data` was made with (`note_last_axis`), while its rank is unchanged."""
+    entry = interp.size_aliases.get(("last axis", data.root))
+    return entry[1] if entry is not None and data.shape is not None and len(data.shape) == entry[0] else None
 
 
 class ParamSources:
@@ -152,7 +214,8 @@ def symbol(interp: Any, expr: Optional[cst.CSTNode], scope: Any) -> Optional[Sym
         expr = expr.left
     followed = _followed(interp, expr, scope)
     if followed is not None:  # the same number, spelled as on this line
-        return Sym(followed.base, followed.offset + offset, " ".join(interp.module.code_for_node(expr).split()))
+        return Sym(followed.base, followed.offset + offset, " ".join(interp.module.code_for_node(expr).split()),
+                   taken=followed.taken)
     names: list = []
     attributes: set = set()  # `n_classes` in `args.n_classes` is an attribute, not a variable
     for node in _walk(expr):
@@ -177,7 +240,17 @@ def _size_like(expr: cst.CSTNode) -> bool:
     those plus or minus a number (most unknown assignments are calls: never a symbol)."""
     while isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, (cst.Add, cst.Subtract)):
         expr = expr.left
-    return isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript)) or _is_len_of_name(expr)
+    return isinstance(expr, (cst.Name, cst.Attribute, cst.Subscript)) or _is_len_of_name(expr) or _is_count_call(expr)
+
+
+def _is_count_call(expr: cst.CSTNode) -> bool:
+    """Syntactically one of the counts `_count_of_labels` follows (`len(np.unique(y))`, `y.max()`, ...)."""
+    if not isinstance(expr, cst.Call):
+        return False
+    func = expr.func
+    if isinstance(func, cst.Name):
+        return func.value in ("len", "int", "max")
+    return isinstance(func, cst.Attribute) and func.attr.value in ("nunique", "max", "amax")
 
 
 def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
@@ -188,7 +261,8 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
     if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
         owner = _value(interp, expr.value, scope)
         entry = interp.size_aliases.get(("attribute", id(owner), expr.attr.value))
-        return entry[1] if entry is not None and entry[0] is owner else None
+        if entry is not None and entry[0] is owner:
+            return entry[1]
     if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "shape" \
             and _is_constant_index(expr) and _is_dotted(expr.value.value):
         data = _value(interp, expr.value.value, scope)
@@ -196,12 +270,125 @@ def _followed(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
         if isinstance(data, Data) and data.encoding == LabelEncoding.ONE_HOT and data.shape is not None \
                 and index in (len(data.shape) - 1, -1):
             return data.classes_sym or one_hot_width(data)  # `y.shape[1]` of one-hot labels: their class count
-        return None
+    counted = _count_of_labels(interp, expr, scope)
+    if counted is not None:
+        return replace(counted, taken=expr)
     if _is_len_of_name(expr):
         value = _value(interp, expr.args[0].value, scope)
         if isinstance(value, ClassNames) and value.count is None and value.origin is not None:
             return value.sym or class_names(value.origin.node)
     return None
+
+
+_DISTINCT = {"numpy.unique"}  # np.unique(y): the distinct values, sorted
+_LARGEST = {"numpy.max", "numpy.amax", "builtins.max"}
+
+
+def _count_of_labels(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
+    """A count the script takes of its labels: `len(np.unique(y))`, `np.unique(y).size`, `np.unique(y).shape[0]`,
+    `len(set(y))`, `len(df["label"].unique())`, `df["label"].nunique()` (distinct labels), `y.max()`,
+    `int(np.max(y))` (the largest label), `len(encoder.classes_)` of a fitted LabelEncoder."""
+    if isinstance(expr, cst.Call) and _called(interp, expr, scope) == "builtins.int" and len(expr.args) == 1 \
+            and not expr.args[0].keyword:
+        expr = expr.args[0].value  # `int(np.max(y))`: the same number
+    if isinstance(expr, cst.Call) and _called(interp, expr, scope) == "builtins.len" and len(expr.args) == 1:
+        inner = expr.args[0].value
+        if isinstance(inner, cst.Attribute) and inner.attr.value == "classes_":
+            return encoder_classes(interp, _value(interp, inner.value, scope))
+        return _distinct_of(interp, inner, scope) or _length_of(interp, inner, scope)
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "size":
+        return _distinct_of(interp, expr.value, scope) or _length_of(interp, expr.value, scope)
+    if isinstance(expr, cst.Subscript) and isinstance(expr.value, cst.Attribute) and expr.value.attr.value == "shape" \
+            and _is_constant_index(expr) and _index(expr) == 0:
+        return _distinct_of(interp, expr.value.value, scope) or _length_of(interp, expr.value.value, scope)
+    if isinstance(expr, cst.Call) and not expr.args and isinstance(expr.func, cst.Attribute) \
+            and expr.func.attr.value in ("nunique", "max"):
+        data = _labels(interp, expr.func.value, scope)
+        if data is None:
+            return None
+        return distinct_labels(data) if expr.func.attr.value == "nunique" else _largest(data)
+    if isinstance(expr, cst.Call) and _called(interp, expr, scope) in _LARGEST and len(expr.args) == 1 \
+            and not expr.args[0].keyword:
+        data = _labels(interp, expr.args[0].value, scope)
+        return _largest(data) if data is not None else None
+    return None
+
+
+def _distinct_of(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
+    """`np.unique(y)`, `set(y)`, `y.unique()`: the distinct labels of y, whose count is taken."""
+    if not isinstance(expr, cst.Call):
+        return None
+    if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "unique" and not expr.args:
+        data = _labels(interp, expr.func.value, scope)  # pandas' Series.unique()
+    elif _called(interp, expr, scope) in _DISTINCT | {"builtins.set"} and len(expr.args) == 1 \
+            and not expr.args[0].keyword:
+        data = _labels(interp, expr.args[0].value, scope)
+    else:
+        return None
+    return distinct_labels(data) if data is not None else None
+
+
+def _largest(data: Data) -> Sym:
+    """`y.max()`: one less than the label count."""
+    count = label_count(data)
+    return Sym(count.base, -1, count.shown, count.described)
+
+
+def _labels(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Data]:
+    """The array a count is taken of: a name, attribute or column (evaluating it has no effect), else None."""
+    if not _is_pure(expr):
+        return None
+    value = _value(interp, expr, scope)
+    return value if isinstance(value, Data) else None
+
+
+def _is_pure(node: cst.CSTNode) -> bool:
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        if isinstance(node, cst.Subscript) and not _is_constant_index(node):
+            return False
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def _called(interp: Any, call: cst.Call, scope: Any) -> Optional[str]:
+    """The canonical name of the function a call calls (`np.unique` -> numpy.unique), when it is a library's."""
+    func = call.func
+    if isinstance(func, cst.Name) and func.value in ("len", "int", "max", "set") and _holder(scope, func.value) is None:
+        return f"builtins.{func.value}"
+    if not _is_pure(func):
+        return None
+    value = _value(interp, func, scope)
+    return canonical(value.qualname) if isinstance(value, Ref) else None
+
+
+def note_distinct(interp: Any, distinct: Data, data: Data) -> None:
+    """`classes = np.unique(y)`: the length of `classes` is y's distinct count."""
+    interp.size_aliases[("distinct of", distinct.values_id)] = data
+
+
+def _length_of(interp: Any, expr: cst.CSTNode, scope: Any) -> Optional[Sym]:
+    """`len(classes)`, `classes.size`, `classes.shape[0]` of `classes = np.unique(y)`: y's distinct count."""
+    data = _labels(interp, expr, scope)
+    source = interp.size_aliases.get(("distinct of", data.values_id)) if data is not None else None
+    return distinct_labels(source) if source is not None else None
+
+
+def note_encoder_fit(interp: Any, encoder: Any, data: Any) -> None:
+    """`encoder.fit(y)` / `fit_transform(y)` of a LabelEncoder: its `classes_` are the distinct values of y.
+    A fit on unknown data, or under a branch or loop that may not run, leaves them unknown."""
+    if isinstance(data, Data) and not interp.uncertain:
+        interp.size_aliases[("encoder fit", id(encoder))] = (encoder, data)
+    else:
+        interp.size_aliases.pop(("encoder fit", id(encoder)), None)
+
+
+def encoder_classes(interp: Any, encoder: Any) -> Optional[Sym]:
+    """`len(encoder.classes_)`: the number of distinct labels the encoder was fit on, also the class count of
+    the ids its `transform` makes."""
+    entry = interp.size_aliases.get(("encoder fit", id(encoder)))
+    if entry is None or entry[0] is not encoder:
+        return None
+    return distinct_labels(entry[1])
 
 
 def _value(interp: Any, expr: cst.CSTNode, scope: Any) -> Any:

@@ -142,11 +142,26 @@ class Data:
     centred: bool = False  # a mean was subtracted: dividing by a spread standardises it
     hot_store: Any = field(default=None, repr=False)  # the `y[i, c] = 1` statement that made it one-hot (facts.indicators)
     columns: tuple = field(default=(), repr=False)  # ((name, Data), ...) stored by `df["label"] = ...` into this frame
+    # The numbers it holds: equal in two values that hold the same numbers, or some of one's samples (a
+    # slice, a split, a reshape, a cast), so a count taken of one (`len(np.unique(y))`) bounds the other.
+    values_id: int = field(default_factory=new_root, repr=False)
 
     def derive(self, **changes) -> "Data":
         """A transformed copy that is still the same data (same root). Stored columns stay only where a
-        change says so: a split, a shuffle or a filter of the frame no longer holds them row for row."""
-        return replace(self, **{"columns": (), **changes})
+        change says so: a split, a shuffle or a filter of the frame no longer holds them row for row; and
+        its numbers are new unless the change keeps them (`same_values`)."""
+        return replace(self, **{"columns": (), "values_id": new_root(), **changes})
+
+    def same_values(self, **changes) -> "Data":
+        """`derive` for a change that keeps the numbers or some of the samples whole: a slice, a split, a
+        shuffle, a reshape, an integer cast (facts.symbols: counts of the labels still hold)."""
+        return self.derive(values_id=self.values_id, **changes)
+
+    def cast(self, dtype: Optional[str]) -> "Data":
+        """`y.astype(dtype)`: the same numbers, unless floats that may have fractions become integers."""
+        dtype = dtype or self.dtype
+        truncates = dtype in ("int", "uint8", "bool") and self.dtype not in ("int", "uint8", "bool")
+        return self.derive(dtype=dtype) if truncates else self.same_values(dtype=dtype)
 
     def column(self, name: str) -> Any:
         """The data stored as column `name` of this frame, or None."""
@@ -186,7 +201,8 @@ def join_data(values: list) -> Any:
         is_image=all(v.is_image for v in values), scalings=agreed("scalings", ()), roles=agreed("roles", frozenset()),
         ordered=first.ordered if all(v.ordered is not None for v in values) else None,
         binary_if_two=agreed("binary_if_two", False), centred=agreed("centred", False),
-        columns=first.columns if all(v.columns is first.columns for v in values) else ())
+        columns=first.columns if all(v.columns is first.columns for v in values) else (),
+        values_id=agreed("values_id", new_root()))
 
 
 @dataclass

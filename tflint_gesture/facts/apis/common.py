@@ -6,7 +6,7 @@ and `as_data` read the abstract values it receives, so no handler re-implements 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import libcst as cst
@@ -117,10 +117,10 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
         if items and all((isinstance(i, Data) and i.encoding == LabelEncoding.CLASS_IDS and i.shape == ())
                          or (isinstance(i, Const) and isinstance(i.value, int) and not isinstance(i.value, bool))
                          for i in items):
-            return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,),
-                        classes_sym=_shared_sym(items))
+            return _with_rows_values(Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,),
+                                          classes_sym=_shared_sym(items)), items)
         if items and all(isinstance(i, Data) for i in items):
-            return _stacked_samples(items, origin)
+            return _with_rows_values(_stacked_samples(items, origin), items)
         return Data(origin=origin)
     consts = [num(i) for i in items]
     if items and all(c is not None for c in consts):
@@ -138,6 +138,15 @@ def array_from_seq(seq: Seq, node: Optional[cst.CSTNode]) -> Any:
         flat = all(not isinstance(j, Seq) for i in items for j in i.items)  # a deeper nesting has more axes
         return Data(origin=origin, shape=(len(items), None) if flat else None)
     return UNKNOWN
+
+
+def _with_rows_values(data: Data, items: list) -> Data:
+    """A list grown from rows of one array (`[label for label in y]`, appends in `for row in y`) holds that
+    array's numbers (facts.symbols: a count of `y` bounds it); rows of several arrays hold new ones."""
+    ids = {i.values_id for i in items if isinstance(i, Data)}
+    if len(ids) == 1 and all(isinstance(i, Data) for i in items):
+        return replace(data, values_id=ids.pop())
+    return data
 
 
 def _shared_sym(items: list) -> Any:

@@ -7,6 +7,7 @@ model (opaque tensors). A call nobody models returns UNKNOWN, which silences the
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, Optional
 
 import libcst as cst
@@ -171,6 +172,9 @@ def get_attribute(interp: "Interpreter", value: Any, attr: str, node: cst.Attrib
             return Seq([Const(d) if d is not None else UNKNOWN for d in value.shape], True) if value.shape else UNKNOWN
         if attr in ("values", "T") and attr == "values":
             return value
+        if attr == "size":  # a number, not a method: known when every axis is
+            known = value.shape is not None and all(isinstance(d, int) for d in value.shape)
+            return Const(math.prod(value.shape)) if known else UNKNOWN
         return BoundMethod(value, attr, node)
     if isinstance(value, Dataset):
         if attr in ("class_names", "class_indices"):  # the class folders (a dict for flow_from_directory)
@@ -225,8 +229,8 @@ def iteration_element(interp: "Interpreter", value: Any, node: cst.CSTNode) -> A
         return value.items[0]  # a list built from one element (a comprehension, appends of one value)
     if isinstance(value, Data):  # `for row in array`: one sample, a new piece of data
         shape = value.shape[1:] if value.shape else None
-        return value.derive(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
-                            origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
+        return value.same_values(root=new_root(), shape=shape, ordered=None, roles=frozenset(),
+                                 origin=Origin(node, f"a row of {value.origin.note}") if value.origin else None)
     if isinstance(value, Enumerated):
         element = iteration_element(interp, value.dataset, node) if value.dataset is not None else UNKNOWN
         return Seq([Data(origin=Origin(node, "loop index"), encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(),
@@ -311,20 +315,26 @@ def subscript(interp: "Interpreter", value: Any, node: cst.Subscript, scope: Any
         if len(index_values) == 1:
             index = index_values[0]
             if index is _SLICE:
-                return value.derive(root=new_root(), shape=((None,) + value.shape[1:]) if value.shape else None)
+                return value.same_values(root=new_root(), shape=((None,) + value.shape[1:]) if value.shape else None)
             if isinstance(index, Data) and index.origin is not None and index.origin.note == "a random permutation":
-                return value.derive(ordered=None)
+                return value.same_values(ordered=None)
+            if isinstance(index, Data) and index.shape is not None and len(index.shape) == 1:
+                # `y[indices]`, `y[mask]`: some of the samples, each kept whole (one-hot rows stay one-hot); a
+                # mask may drop a whole class (`y[y != 0]`), so only integer indices keep a count of y true
+                rows = value.same_values if index.dtype == "int" else value.derive
+                return rows(root=new_root(), shape=(None,) + value.shape[1:] if value.shape else None, ordered=None)
             if isinstance(index, Const) and isinstance(index.value, str):
                 stored = value.column(index.value)  # `df["label"] = encoder.transform(...)` earlier
                 return stored if stored is not None else Data(origin=Origin(node, f"column {index.value!r}"),
-                                                              root=new_root(), shape=_column_shape(value, 1))
+                                                              root=new_root(), shape=_column_shape(value, 1),
+                                                              values_id=_column_values(interp, value, index.value))
             names = _column_names(index)
             if names is not None:  # `df[["user", "movie"]]`: a frame of those columns
                 return Data(origin=Origin(node, f"columns {', '.join(names)}"), root=new_root(),
                             shape=_column_shape(value, len(names)))
         with_axes = _newaxis_shape(value.shape, elements, index_values)
         if with_axes is not None:  # `x[..., np.newaxis]`, `x[None]`: the same data with axes of size 1
-            return value.derive(shape=with_axes)
+            return value.same_values(shape=with_axes)
         columns = _columns(interp, value, elements, index_values, scope)
         if columns is not None:
             return columns
@@ -366,6 +376,11 @@ def _frame_cells_shape(method: BoundMethod, index_values: list) -> Optional[tupl
         if const_int(index_values[1]) is not None:
             return (None,)
     return None
+
+
+def _column_values(interp: "Interpreter", frame: Data, name: str) -> int:
+    """The numbers of column `name` of an unchanged frame: the same at every read (`df["label"]` twice)."""
+    return interp.derived_roots.setdefault((frame.values_id, ("column", name)), new_root())
 
 
 def _columns(interp: "Interpreter", value: Data, elements, index_values, scope) -> Optional[Data]:

@@ -45,9 +45,12 @@ def _to_categorical(interp, args, node):
                   ordered=labels_d.ordered,
                   classes_sym=unknown_size(interp, args, "num_classes", 1) if n is None else None)
     if n is None and onehot.classes_sym is None and n_value is None:  # as many columns as the largest id + 1
-        from tflint_gesture.facts.symbols import one_hot_width
+        from tflint_gesture.facts.symbols import Sym, id_floors, label_count
 
-        onehot = onehot.derive(classes_sym=labels_d.classes_sym or one_hot_width(onehot))
+        width = labels_d.classes_sym or label_count(labels_d, "the number of one-hot columns")
+        floors = id_floors(labels_d) if isinstance(labels, Data) else ()  # at least the distinct ids
+        shown = "the number of one-hot columns" if width.described else width.shown
+        onehot = onehot.derive(classes_sym=Sym(width.base, width.offset, shown, width.described, width.floors + floors))
     return onehot
 
 

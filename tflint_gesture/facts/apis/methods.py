@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any
 import libcst as cst
 
 from tflint_gesture.facts.apis.arithmetic import is_255, scale_pixels
-from tflint_gesture.facts.apis.common import SearchCV, as_data, const_int, dtype_name, num, opaque_tensor, tensors_in
+from tflint_gesture.facts.apis.common import (
+    SearchCV,
+    as_data,
+    bool_flag,
+    const_int,
+    dtype_name,
+    num,
+    opaque_tensor,
+    tensors_in,
+)
 from tflint_gesture.facts.apis.keras_data import generator_flow, generator_flow_from
 from tflint_gesture.facts.apis.keras_objects import as_layer, loss_from_value
 from tflint_gesture.facts.apis.numpy_arrays import argmax_of, repeat_data, reshaped
@@ -18,7 +27,7 @@ from tflint_gesture.facts.models import RANGE_KEEPING
 from tflint_gesture.facts.names import canonical, last, under
 from tflint_gesture.facts.optimizers import Optimizer, optimizer_method
 from tflint_gesture.facts.store import ScalerFit, TrainCall
-from tflint_gesture.facts.symbols import vocabulary_size
+from tflint_gesture.facts.symbols import Sym, encoder_classes, note_encoder_fit, vocabulary_size
 from tflint_gesture.facts.values import (
     UNKNOWN,
     UNKNOWN_LAYER,
@@ -232,23 +241,24 @@ def _data_method(interp, data: Data, name: str, args, node):
             if shape is not None and data.encoding in (LabelEncoding.CLASS_IDS, LabelEncoding.BINARY,
                                                        LabelEncoding.CONTINUOUS):
                 if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
-                    return data.derive(shape=shape, encoding=LabelEncoding.UNKNOWN, num_classes=None)
+                    return data.same_values(shape=shape, encoding=LabelEncoding.UNKNOWN, num_classes=None)
         elif name in ("flatten", "ravel"):
             shape = (None,)
         elif name in ("copy", "to_numpy", "numpy", "toarray", "todense"):
             shape = data.shape
-        return data.derive(shape=shape)
+        return data.same_values(shape=shape)
     if name == "astype":
-        return data.derive(dtype=dtype_name(args.value("dtype", 0)) or data.dtype)
+        return data.cast(dtype_name(args.value("dtype", 0)))
     if name == "argmax":
         return argmax_of(data, node)
     if name == "repeat":
         return repeat_data(data, node)
     if name == "sample":
-        return data.derive(ordered=None, root=new_root())
+        return data.same_values(ordered=None, root=new_root())
     if name in ("map", "apply", "replace"):
         return Data(origin=Origin(node, name), root=new_root())
-    if name == "drop":  # rows or columns of a frame: still a table
+    if name in ("drop", "dropna", "drop_duplicates", "reset_index") and bool_flag(args, "inplace", False) is False:
+        # a frame with some rows or columns: nothing known of their numbers, but a table is still a table
         return Data(origin=data.origin, root=new_root(), shape=(None, None) if _is_table(data) else None)
     if name == "pop" and _is_table(data) and isinstance(args.value(None, 0), Const):  # `frame.pop("label")`: a Series
         return Data(origin=Origin(node, "a column of the table"), root=new_root(), shape=(data.shape[0],))
@@ -368,16 +378,23 @@ def _scaler_method(interp, scaler: Scaler, name: str, args, node):
 
 def _encoder_method(interp, encoder: Encoder, name: str, args, node):
     if name not in ("fit_transform", "transform"):
+        if name == "fit" and encoder.kind == "LabelEncoder":
+            note_encoder_fit(interp, encoder, as_data(args.value("y", 0)))
         return encoder if name == "fit" else UNKNOWN
     data = as_data(args.value("y", 0))
+    if name == "fit_transform" and encoder.kind == "LabelEncoder":
+        note_encoder_fit(interp, encoder, data)
     root = data.root if isinstance(data, Data) else new_root()
     roles = data.roles if isinstance(data, Data) else frozenset()
     ordered = data.ordered if isinstance(data, Data) else None
     kind = encoder.kind
     origin = Origin(node, f"{kind}.{name}")
     if kind in ("LabelEncoder",):
+        classes = encoder_classes(interp, encoder)  # ids 0 .. len(encoder.classes_) - 1
         return Data(origin=origin, encoding=LabelEncoding.CLASS_IDS, dtype="int", shape=(None,), root=root, roles=roles,
-                    ordered=ordered)
+                    ordered=ordered,
+                    classes_sym=Sym(classes.base, 0, "the number of classes of the LabelEncoder", described=True)
+                    if classes is not None else None)
     if kind == "OneHotEncoder":
         return Data(origin=origin, encoding=LabelEncoding.ONE_HOT, dtype="float", root=root, roles=roles, ordered=ordered)
     if kind == "LabelBinarizer":

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
+import libcst as cst
+
 from tflint_gesture.facts.apis.arithmetic import binary_op
 from tflint_gesture.facts.apis.common import (
     HANDLERS,
@@ -21,6 +23,7 @@ from tflint_gesture.facts.apis.common import (
     shape_of,
 )
 from tflint_gesture.facts.names import canonical, last
+from tflint_gesture.facts.symbols import note_last_axis
 from tflint_gesture.facts.values import (
     UNKNOWN,
     Const,
@@ -163,7 +166,7 @@ def _arange(interp, args, node):
                 return Data(origin=Origin(node, "a range of floats"), encoding=LabelEncoding.CONTINUOUS, dtype="float",
                             shape=(count,), bounds=tuple(sorted((start, start + (count - 1) * step))))
     floats = any(isinstance(v, Const) and isinstance(v.value, float) for v in positional)
-    return Data(origin=Origin(node, "a range"), dtype=dtype or ("float" if floats else "int"))
+    return Data(origin=Origin(node, "a range"), dtype=dtype or ("float" if floats else "int"), shape=(None,))  # always 1-D
 
 
 @api("numpy.linspace")
@@ -210,7 +213,10 @@ def _filled(interp, args, node):
         return Data(origin=Origin(node, f"np.{name} of a class id"), shape=shape, dtype="int",
                     encoding=LabelEncoding.CLASS_IDS, num_classes=label.num_classes, classes_origin=label.classes_origin,
                     classes_sym=label.classes_sym)
-    return Data(origin=Origin(node, f"np.{name}"), shape=shape, dtype=dtype, bounds=bounds)
+    made = Data(origin=Origin(node, f"np.{name}"), shape=shape, dtype=dtype, bounds=bounds)
+    if not name.endswith("_like"):
+        note_last_axis(interp, made, args.get("shape", 0)[1], args.scope)
+    return made
 
 
 @api("numpy.eye", "numpy.identity")
@@ -230,7 +236,7 @@ def _array(interp, args, node):
         value = array_from_seq(value, node)
     dtype = dtype_name(args.value("dtype", 1))
     if isinstance(value, Data) and dtype is not None:
-        return value.derive(dtype=dtype)
+        return value.cast(dtype)
     return value if isinstance(value, Data) else UNKNOWN
 
 
@@ -238,7 +244,10 @@ def _array(interp, args, node):
 def _argmax(interp, args, node):
     value = args.value("a", 0)
     if isinstance(value, Data):
-        return argmax_of(value, node)
+        ids = argmax_of(value, node)
+        if ids.num_classes is None and ids.classes_sym is None:
+            ids.classes_sym = columns_symbol(interp, args.get("a", 0)[1], value, args.value("axis", 1), args.scope)
+        return ids
     return Data(origin=Origin(node, "argmax"), encoding=LabelEncoding.CLASS_IDS, dtype="int")
 
 
@@ -246,7 +255,55 @@ def argmax_of(value: Data, node) -> Data:
     n = value.num_classes if value.encoding == LabelEncoding.ONE_HOT else None
     return Data(origin=Origin(node, "argmax (class ids)"), encoding=LabelEncoding.CLASS_IDS, num_classes=n,
                 classes_origin=value.classes_origin, dtype="int", shape=value.shape[:1] if value.shape else None,
-                root=value.root, roles=value.roles)
+                root=value.root, roles=value.roles,
+                classes_sym=value.classes_sym if value.encoding == LabelEncoding.ONE_HOT else None)
+
+
+def columns_symbol(interp, arg, value: Data, axis, scope):
+    """`np.argmax(y, axis=1)` of an array with an unknown number of columns: the ids run below `y.shape[1]`,
+    the symbol a `num_classes = y.shape[1]` names (facts.symbols), while `y` is not rebound."""
+    from tflint_gesture.facts.symbols import symbol
+
+    k = const_int(axis)
+    if k == -1 and value.shape is not None and len(value.shape) == 2:
+        k = 1
+    if k != 1 or (value.shape is not None and (len(value.shape) < 2 or value.shape[1] is not None)):
+        return None
+    if isinstance(arg, cst.Arg):
+        arg = arg.value
+    if not isinstance(arg, cst.Name):
+        return None
+    columns = cst.Subscript(value=cst.Attribute(value=arg, attr=cst.Name("shape")),
+                            slice=[cst.SubscriptElement(slice=cst.Index(value=cst.Integer("1")))])
+    return symbol(interp, columns, scope)
+
+
+@api("numpy.unique")
+def _unique(interp, args, node):
+    """`np.unique(y)`: the distinct labels, whose length is y's distinct count (facts.symbols); with
+    `return_inverse=True` also the ids 0..count-1 of every label (every id occurs)."""
+    from tflint_gesture.facts.symbols import distinct_labels, note_distinct
+
+    value = as_data(args.value("ar", 0))
+    flags = [bool_flag(args, name, False) for name in ("return_index", "return_inverse", "return_counts")]
+    if not isinstance(value, Data) or args.starred or None in flags or args.value("axis", 4) is not None:
+        return UNKNOWN
+    distinct = Data(origin=Origin(node, "np.unique"), shape=(None,), dtype=value.dtype)
+    note_distinct(interp, distinct, value)
+    if not any(flags):
+        return distinct
+    parts = [distinct]
+    if flags[0]:
+        parts.append(Data(origin=Origin(node, "np.unique indices"), shape=(None,), dtype="int"))
+    if flags[1]:
+        count = distinct_labels(value)
+        parts.append(Data(origin=Origin(node, "np.unique(..., return_inverse=True) (class ids)"),
+                          encoding=LabelEncoding.CLASS_IDS, dtype="int", root=value.root, roles=value.roles,
+                          shape=value.shape if value.shape is not None and len(value.shape) == 1 else None,
+                          bounds=None, classes_sym=count))
+    if flags[2]:
+        parts.append(Data(origin=Origin(node, "np.unique counts"), shape=(None,), dtype="int"))
+    return Seq(parts, is_tuple=True)
 
 
 @api("numpy.stack")
@@ -306,7 +363,7 @@ def _same_values(interp, args, node):
         if name in ("resize",):
             return value.derive(dtype="float", shape=None)
         if name in ("reshape", "transpose"):
-            return value.derive(shape=None)
+            return value.same_values(shape=None)
         return value.derive(shape=value.shape)  # element-wise: the shape is kept
     return value if isinstance(value, Tensor) else UNKNOWN
 
@@ -315,7 +372,7 @@ def _shape_op(qualname: str) -> Handler:
     def handle(interp, args, node):
         value = as_data(args.value(None, 0))
         if isinstance(value, Data):
-            return value.derive(shape=_moved_shape(qualname, value.shape, args))
+            return value.same_values(shape=_moved_shape(qualname, value.shape, args))
         return value if isinstance(value, Tensor) else UNKNOWN
 
     return handle
@@ -392,7 +449,7 @@ def _np_split(interp, args, node):
     if args.value("axis", 2) not in (None, Const(0)):
         return UNKNOWN
     shape = (None,) + tuple(value.shape[1:]) if value.shape else None
-    return Seq([value.derive(root=new_root(), shape=shape, ordered=None if count > 1 else value.ordered)
+    return Seq([value.same_values(root=new_root(), shape=shape, ordered=None if count > 1 else value.ordered)
                 for _ in range(count)], is_tuple=False)
 
 

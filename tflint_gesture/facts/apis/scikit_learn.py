@@ -93,9 +93,9 @@ def _train_test_split(interp, args, node):
     for value, _ in args.pos:
         value = as_data(value)
         if isinstance(value, Data):
-            out.append(value.derive(root=new_root(), roles=frozenset({"train"}), ordered=None if shuffled else value.ordered,
+            out.append(value.same_values(root=new_root(), roles=frozenset({"train"}), ordered=None if shuffled else value.ordered,
                                     shape=(None,) + value.shape[1:] if value.shape else None))
-            out.append(value.derive(root=new_root(), roles=frozenset({"test"}), ordered=None if shuffled else value.ordered,
+            out.append(value.same_values(root=new_root(), roles=frozenset({"test"}), ordered=None if shuffled else value.ordered,
                                     shape=(None,) + value.shape[1:] if value.shape else None))
         else:
             out.extend([UNKNOWN, UNKNOWN])
@@ -107,7 +107,7 @@ def _sk_shuffle(interp, args, node):
     out = []
     for value, _ in args.pos:
         value = as_data(value)
-        out.append(value.derive(ordered=None) if isinstance(value, Data) else UNKNOWN)
+        out.append(value.same_values(ordered=None) if isinstance(value, Data) else UNKNOWN)
     if len(out) == 1:
         return out[0]
     return Seq(out, True)

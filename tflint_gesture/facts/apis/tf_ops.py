@@ -29,7 +29,7 @@ def _tf_cast(interp, args, node):
     value = as_data(args.value("x", 0))
     dtype = dtype_name(args.value("dtype", 1))
     if isinstance(value, Data):
-        return value.derive(dtype=dtype or value.dtype)
+        return value.cast(dtype)
     return value if isinstance(value, Tensor) else UNKNOWN
 
 

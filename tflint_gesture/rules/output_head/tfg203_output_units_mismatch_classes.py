@@ -6,7 +6,8 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, evidenced_labels, fits_by_output, known_loss, width
+from tflint_gesture.facts.symbols import class_count
+from tflint_gesture.facts.queries import BINARY, CROSS_ENTROPY, SPARSE, evidenced_labels, fits_by_output, known_loss, width
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
@@ -37,6 +38,13 @@ class OutputUnitsMismatchClasses(Rule):
           head with **fewer** than `k` units;
         - at **info** severity, class ids known to start at 0 (`randint(0, k)`, a `keras.datasets` loader) and a
           head with **more** than `k` units: the extra outputs are never a target.
+
+        A unit count that is not a number is compared as a name: `Dense(num_classes - 1)` against labels of
+        `num_classes` classes is one short whatever the number is. Counts the script takes of its labels
+        are followed too: `Dense(n - 1)` with `n = len(np.unique(y))` (or `y.nunique()`, `len(set(y))`,
+        `len(encoder.classes_)`) is below the class count of y's ids and of `to_categorical(y)`, which has
+        at least that many columns, as long as y is not changed in between; a one-hot array filled by item
+        stores into `np.zeros((n, len(chars)))` has `len(chars)` classes.
 
         A 1-unit sigmoid head on two classes or on BINARY labels is correct and not reported. The finding
         points at the head layer. The evidence is where the class count comes from.
@@ -81,6 +89,27 @@ class OutputUnitsMismatchClasses(Rule):
             """,
             expect="TFG203",
         ),
+        Invalid(
+            """
+            import numpy as np
+            import pandas as pd
+            from tensorflow import keras
+
+            df = pd.read_csv("gestures.csv")
+            x = df.drop(columns=["gesture_id"]).values
+            y = df["gesture_id"].values
+            num_gestures = len(np.unique(y))
+            y_onehot = keras.utils.to_categorical(y)  # at least num_gestures columns
+
+            model = keras.Sequential([
+                keras.Input(shape=(x.shape[1],)),
+                keras.layers.Dense(num_gestures - 1, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y_onehot, epochs=20, validation_split=0.2)
+            """,
+            expect="TFG203",
+        ),
     ]
 
     VALID = [
@@ -102,6 +131,27 @@ class OutputUnitsMismatchClasses(Rule):
             model.fit(x, y, epochs=20, validation_split=0.2)
             """,
         ),
+        Valid(
+            """
+            import numpy as np
+            import pandas as pd
+            from tensorflow import keras
+
+            df = pd.read_csv("gestures.csv")
+            x = df.drop(columns=["gesture_id"]).values
+            y = df["gesture_id"].values
+            num_gestures = len(np.unique(y))
+            y[y == -1] = 0  # the "unknown" recordings join gesture 0: fewer classes than counted
+            y_onehot = keras.utils.to_categorical(y)
+
+            model = keras.Sequential([
+                keras.Input(shape=(x.shape[1],)),
+                keras.layers.Dense(num_gestures - 1, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y_onehot, epochs=20, validation_split=0.2)
+            """,
+        ),
     ]
 
     use_instead_notes = """
@@ -118,6 +168,11 @@ class OutputUnitsMismatchClasses(Rule):
         - The class count or the unit count is unknown: labels read from disk, a directory dataset whose
           folders are not known, or a unit count computed at run time.
         - The head is unknown: a subclassed model, or a layer from another module.
+        - A head of as many units as a count of the labels or more (`Dense(len(np.unique(y)))`,
+          `Dense(len(np.unique(y)) + 1)` with `to_categorical(y)`): the one-hot width is `y.max() + 1`, which
+          equals the count only for ids 0..n-1. Also when the labels were changed after the count (an item
+          store such as `y[y == -1] = 0`, arithmetic, a remap, a concatenation) or the count is of another
+          array.
         """
 
     severity_reason = """
@@ -144,6 +199,8 @@ class OutputUnitsMismatchClasses(Rule):
             if head is None:
                 continue
             if not isinstance(head.units, int):
+                if labels.encoding == LabelEncoding.UNKNOWN and known[1].name in SPARSE:
+                    labels = labels.same_values(encoding=LabelEncoding.CLASS_IDS)  # what the loss reads them as
                 symbolic = self._symbolic_mismatch(facts, head, labels)
                 if symbolic is not None:
                     yield symbolic
@@ -190,11 +247,14 @@ class OutputUnitsMismatchClasses(Rule):
     def _symbolic_mismatch(facts: Facts, head, labels: Data):
         """`Dense(num_classes + 1)` against one-hot labels of `num_classes` columns: the same unknown count,
         shifted, is a mismatch whatever its value (facts.symbols)."""
-        units, classes = head.layer.args.get("units_sym"), labels.classes_sym
-        if labels.encoding not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS) or units is None or classes is None:
+        units, classes = head.layer.args.get("units_sym"), class_count(labels)
+        if units is None or classes is None:
             return None
         gap = units.minus(classes)
         ids = labels.encoding == LabelEncoding.CLASS_IDS
+        if gap is None:
+            short = units.short_of(classes)
+            return OutputUnitsMismatchClasses._below_count(facts, head, labels, units, short) if short else None
         if not gap or (ids and gap > 0):  # spare units are right for 1-based ids
             return None
         evidence = [(head.layer.node, f"{units.text} output units")]
@@ -217,6 +277,32 @@ class OutputUnitsMismatchClasses(Rule):
             ),
             evidence=evidence,
             fix=f"give the output layer {wanted}",
+        )
+
+    @staticmethod
+    def _below_count(facts: Facts, head, labels: Data, units, short: int) -> Report:
+        """`Dense(num_classes - 1)` with `num_classes = len(np.unique(y))`: the labels have at least that
+        many classes (ids up to at least that count - 1, `to_categorical(y)` at least as many columns)."""
+        ids = labels.encoding == LabelEncoding.CLASS_IDS
+        count = units.shown or str(units.base[0])  # the count as the script spells it, without the offset
+        evidence = [(head.layer.node, f"{units.text} output units")]
+        if units.taken is not None:
+            evidence.append((units.taken, f"`{count}` is counted from the labels here"))
+        if labels.origin is not None:
+            evidence.append((labels.origin.node, f"labels: {labels.origin.note}"))
+        has = ("class ids run up to at least that count - 1" if ids else
+               "one-hot labels have at least that many columns")
+        effect = ("the highest class id has no output unit, and TensorFlow stops with 'Received a label value of ... "
+                  "which is outside the valid range'" if ids else "Keras fails on the shapes at the first batch")
+        return Report(
+            node=head.layer.node,
+            message=(
+                f"the output layer has `{units.text}` units but `{count}` counts the labels, and the {has}"
+                f"{_at(facts, labels)}: at least {short} unit{'s' if short > 1 else ''} short whatever the count is; "
+                f"{effect}; give the output layer `{count}` units"
+            ),
+            evidence=evidence,
+            fix=f"give the output layer `{count}` units",
         )
 
     @staticmethod
