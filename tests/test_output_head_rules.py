@@ -120,3 +120,41 @@ def test_a_softmax_cast_layer_after_softmax_is_still_a_second_activation():
 
 def test_a_linear_cast_after_a_linear_head_still_gives_logits_to_a_probability_loss():
     assert _head_codes("linear", 'layers.Activation("linear", dtype="float32")') == ["TFG106"]
+
+
+PER_FRAME = '''
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras import layers
+
+frames = np.random.rand(600, 30, 63).astype("float32")
+frame_signs = np.random.randint(0, 12, size=(600, 30, 1))
+inputs = keras.Input(shape=(30, 63))
+x = layers.LSTM(64, return_sequences=True)(inputs)
+outputs = layers.TimeDistributed({head})(x)
+model = keras.Model(inputs, outputs)
+model.compile(optimizer="adam", loss={loss})
+model.fit(frames, frame_signs, validation_split=0.2)
+'''
+
+
+def _per_frame_head(head: str):
+    facts = build_facts(libcst.parse_module(PER_FRAME.format(head=head, loss='"sparse_categorical_crossentropy"')))
+    return head_of(facts.models[0])
+
+
+def test_a_time_distributed_dense_is_the_per_frame_output_head():
+    head = _per_frame_head('layers.Dense(12, activation="softmax")')
+    assert head is not None and head.units == 12 and head.activation == "softmax"
+    assert _per_frame_head("layers.Conv1D(12, 1)") is None  # not a Dense: unknown, no head
+
+
+def test_per_frame_head_bugs_are_found_through_time_distributed():
+    def codes(head: str, loss: str) -> list:
+        return sorted({f.code for f in check_text("train.py", PER_FRAME.format(head=head, loss=loss))})
+
+    assert codes('layers.Dense(12, activation="softmax")', '"sparse_categorical_crossentropy"') == []
+    assert codes("layers.Dense(12)", '"sparse_categorical_crossentropy"') == ["TFG106"]
+    assert codes('layers.Dense(12, activation="softmax")',
+                 "keras.losses.SparseCategoricalCrossentropy(from_logits=True)") == ["TFG105"]
+    assert codes("layers.Dense(12)", "keras.losses.SparseCategoricalCrossentropy(from_logits=True)") == []

@@ -59,8 +59,8 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
             if layer.kind in AFTER_OUTPUT or layer.kind in ACTIVATION_LAYERS:
                 after.insert(0, layer)
                 continue
-            if layer.kind == "Dense":
-                return _make_head(layer, after)
+            if _dense(layer) is not None:
+                return _make_head(_dense(layer), after)
             if (layer.kind == "Model" or layer.cls is not None) and layer.model is not None:
                 # a nested model, or a custom layer whose `call` is known (`facts.classes`)
                 inner = head_of(layer.model, depth + 1)
@@ -89,12 +89,23 @@ def head_of(model: ModelValue, depth: int = 0) -> Optional[Head]:
                     return None
                 output = output.parents[0]
                 continue
-            if layer.kind == "Dense":
-                return _make_head(layer, after)
+            if _dense(layer) is not None:
+                return _make_head(_dense(layer), after)
             if (layer.kind == "Model" or layer.cls is not None) and layer.model is not None:
                 inner = head_of(layer.model, depth + 1)
                 return _extend(inner, after) if inner else None
             return None
+    return None
+
+
+def _dense(layer: Layer) -> Optional[Layer]:
+    """The Dense layer that makes the outputs: the layer itself, or the one `TimeDistributed` applies to every
+    step of a sequence (a per-frame head: its units and activation are the head's)."""
+    if layer.kind == "Dense":
+        return layer
+    if layer.kind == "TimeDistributed" and layer.call_args is not None:
+        inner = layer.call_args.value("layer", 0)
+        return inner if isinstance(inner, Layer) and inner.kind == "Dense" else None
     return None
 
 
