@@ -409,6 +409,27 @@ TAIL_FIRES = {
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         model.fit(x, y, validation_split=0.2)
     """,
+    "activation function stored on a custom block (PointNet's conv_bn)": """
+        class ConvBN(layers.Layer):
+            def __init__(self, filters):
+                super().__init__()
+                self.conv = layers.Conv1D(filters, kernel_size=1)
+                self.bn = layers.BatchNormalization()
+                self.activation = tf.nn.relu
+
+            def call(self, inputs):
+                return self.activation(self.bn(self.conv(inputs)))
+
+        points = np.random.rand(100, 2048, 3)
+        labels = np.random.randint(0, 10, size=(100,))
+        inputs = keras.Input(shape=(2048, 3))
+        x = tf.nn.relu(ConvBN(32)(inputs))
+        x = layers.Dense(64, activation="relu")(x)  # the head's first Dense
+        outputs = layers.Dense(10, activation="softmax")(x)
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(points, labels, validation_split=0.2)
+    """,
 }
 
 
@@ -456,6 +477,25 @@ def test_dense_head_on_a_feature_map_is_found_from_the_tail_of_the_model(src):
     model = keras.Sequential([layers.Conv2D(32, 3), Pool(), layers.Dense(10, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(images, labels, validation_split=0.2)
+    """,
+    # a function that is not applied value by value (a reduction) may change the rank: silent
+    """
+    class ConvPool(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.conv = layers.Conv1D(32, 1)
+            self.pool = tf.reduce_max
+
+        def call(self, inputs):
+            return self.pool(self.conv(inputs), axis=1)
+
+    points = np.random.rand(100, 2048, 3)
+    labels = np.random.randint(0, 10, size=(100,))
+    inputs = keras.Input(shape=(2048, 3))
+    outputs = layers.Dense(10, activation="softmax")(ConvPool()(inputs))
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(points, labels, validation_split=0.2)
     """,
     # channels_first convolutions: not modelled, silent
     """

@@ -515,8 +515,9 @@ class Interpreter(ExpressionEvaluator):
             # An unmodelled step on symbolic tensors (a keras_hub layer, `tf.*` / `keras.ops.*`, a custom
             # block) still yields a tensor of the same graph, so the layers after it stay known.
             parents = self.apis.tensors_in(args) + ((func,) if isinstance(func, Tensor) else ())
-            if parents:
-                return self.apis.opaque_tensor(node, parents, dotted_name(node.func) or "call")
+            if parents:  # named by the function's canonical name when known (`self.act = tf.nn.relu`)
+                what = canonical(func.qualname) if isinstance(func, Ref) else (dotted_name(node.func) or "call")
+                return self.apis.opaque_tensor(node, parents, what)
         return result
 
     def _call_value(self, func: Any, args: Args, node: cst.Call) -> Any:

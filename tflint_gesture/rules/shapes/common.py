@@ -8,6 +8,7 @@ from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT
 from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, inputs_of, labels_of
 from tflint_gesture.facts.shapes import sample_shape
+from tflint_gesture.facts.shapes.tail import elementwise_call
 from tflint_gesture.facts.values import Data, Dataset, Layer
 
 
@@ -32,6 +33,8 @@ def _layer_name(facts: Facts, layer: Layer) -> str:
         kind = layer.model.application or layer.model.name or "the nested model"
     elif kind in _OPERATORS:
         kind = f"the `{_OPERATORS[kind]}`"
+    elif elementwise_call(layer):
+        kind = f"`{layer.args['api']}`"
     return f"{kind} (line {line})" if line else kind
 
 
@@ -82,7 +85,7 @@ def _dense_head_problem(model, result, loss: str, labels: Data) -> Optional[tupl
     dense_seen = False
     first = None
     for step in chain:
-        if step.layer.kind not in _RANK_PRESERVING or len(step.inputs) != 1 or step.inputs[0] is None:
+        if not _rank_preserving(step.layer) or len(step.inputs) != 1 or step.inputs[0] is None:
             break
         if len(step.inputs[0]) < 2:
             break
@@ -102,9 +105,13 @@ def _dense_head_problem(model, result, loss: str, labels: Data) -> Optional[tupl
     source = None
     for step in chain[chain.index(first) + 1:]:  # the layer that made the high-rank tensor (Dropout etc. skipped)
         source = step.layer
-        if step.layer.kind not in _RANK_PRESERVING:
+        if not _rank_preserving(step.layer):
             break
     return first, source
+
+
+def _rank_preserving(layer: Layer) -> bool:
+    return layer.kind in _RANK_PRESERVING or elementwise_call(layer)
 
 
 def _label_verdict(loss: str, labels: tuple, out: tuple) -> Optional[str]:
