@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Optional
+
+import libcst as cst
 
 from tflint_gesture.facts.apis import as_data
 from tflint_gesture.facts.outputs import outputs_of, single_output_models, views
@@ -122,6 +125,28 @@ def known_loss(call: TrainCall) -> Optional[tuple[Compile, Loss]]:
 def training_calls(facts) -> list[TrainCall]:
     """Every call that trains on labels: each `fit`, and each `train_on_batch` of a hand-written loop."""
     return [c for c in facts.calls if c.method in ("fit", "train_on_batch")]
+
+
+def validation_view(call: TrainCall) -> Optional[TrainCall]:
+    """A fit's `validation_data=(x_val, y_val)` as a call of its own: Keras computes the same loss on it after
+    each epoch, so labels the loss cannot read stop training there just as they would in `fit` itself.
+    None when the fit has no such tuple of arrays (a dataset, a generator, a model with several outputs)."""
+    if call.method != "fit" or not isinstance(call.validation_data, Seq) or call.validation_data.grown \
+            or len(call.validation_data.items) not in (2, 3) or outputs_of(call.model) is not None:
+        return None
+    x, y = call.validation_data.items[:2]
+    if not isinstance(y, (Data, Seq)):
+        return None
+    node = call.validation_node.value if isinstance(call.validation_node, cst.Arg) else call.validation_node
+    elements = [e.value for e in node.elements] if isinstance(node, (cst.Tuple, cst.List)) else None
+    x_node, y_node = (elements[0], elements[1]) if elements and len(elements) >= 2 else (node, node)
+    return dataclasses.replace(call, method="validation", x=x, x_node=x_node, y=y, y_node=y_node, y_value=None,
+                               validation_data=None, validation_node=None)
+
+
+def validation_views(facts) -> list:
+    """`validation_view` of every fit that has one."""
+    return [view for view in map(validation_view, facts.fits()) if view is not None]
 
 
 def compiled_models(facts) -> list:

@@ -16,8 +16,14 @@ from typing import Any, ClassVar, Iterator, NamedTuple, Optional
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import Head, head_of
-from tflint_gesture.facts.queries import compiled_models, evidenced_labels, fits_by_output, known_loss
-from tflint_gesture.facts.values import Compile, Data, Loss
+from tflint_gesture.facts.queries import (
+    compiled_models,
+    evidenced_labels,
+    fits_by_output,
+    known_loss,
+    validation_view,
+)
+from tflint_gesture.facts.values import Compile, Data, LabelEncoding, Loss
 from tflint_gesture.rules.base import Report, Rule
 from tflint_gesture.rules.loss_labels.loss_uses import head_judgements, labelled_judgements, relocated
 
@@ -48,9 +54,13 @@ def labelled_fits(facts: Facts) -> Iterator[LabelledFit]:
         if known is None:
             continue
         labels = evidenced_labels(call)
-        if not isinstance(labels, Data):
-            continue
-        yield LabelledFit(call, known[0], known[1], labels, head_of(call.model))
+        if isinstance(labels, Data):
+            yield LabelledFit(call, known[0], known[1], labels, head_of(call.model))
+        view = validation_view(call)
+        held_out = evidenced_labels(view) if view is not None else None
+        if isinstance(held_out, Data) and held_out.encoding != LabelEncoding.UNKNOWN and not (
+                isinstance(labels, Data) and labels.encoding == held_out.encoding):
+            yield LabelledFit(view, known[0], known[1], held_out, head_of(call.model))  # encoded unlike the training labels
 
 
 class LossVsLabelsRule(Rule):
@@ -114,10 +124,11 @@ class LossVsHeadRule(Rule):
 def where(facts: Facts, call, labels: Data) -> str:
     """The labels of `call` as a message names them: the argument and where they were encoded."""
     name = facts.code(call.y_node) if call.y_node is not None else facts.code(call.x_node)
+    role = "validation labels, " if call.method == "validation" else ""  # the loss reads them after each epoch
     origin = labels.origin
     if origin is not None and facts.line(origin.node):
-        return f"`{name}` ({origin.note}, line {facts.line(origin.node)})"
-    return f"`{name}`"
+        return f"`{name}` ({role}{origin.note}, line {facts.line(origin.node)})"
+    return f"`{name}` (validation labels)" if role else f"`{name}`"
 
 
 def _evidence(call, labels: Data, extra=()):

@@ -39,6 +39,8 @@ def _layer_name(facts: Facts, layer: Layer) -> str:
 
 
 def _labels_name(facts: Facts, call) -> str:
+    if call.method == "validation":  # `validation_data=(x_val, y_val)`: the loss reads them after each epoch
+        return f"`{facts.code(call.y_node)}` of validation_data"
     if call.y_node is not None:
         return f"`{facts.code(call.y_node)}`"
     return f"of `{facts.code(call.x_node)}`" if call.x_node is not None else "of the dataset"

@@ -6,7 +6,16 @@ from typing import Iterator
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
-from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, evidenced_labels, known_loss
+from tflint_gesture.facts.queries import (
+    BINARY,
+    CATEGORICAL,
+    CROSS_ENTROPY,
+    REGRESSION,
+    SPARSE,
+    evidenced_labels,
+    known_loss,
+    validation_views,
+)
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
@@ -171,7 +180,7 @@ class LabelShapeMismatch(Rule):
 
     def check(self, facts: Facts) -> Iterator[Report]:
         seen = set()
-        for call in facts.calls:
+        for call in facts.calls + validation_views(facts):
             if call.method == "predict":
                 continue
             known = known_loss(call)
@@ -229,7 +238,8 @@ class LabelShapeMismatch(Rule):
             effect = ("Keras broadcasts the two silently, so every output is trained against every target column and "
                       "the model can only learn their average")
         else:
-            effect = "Keras raises a ValueError on the target and output shapes at the first batch"
+            effect = "Keras raises a ValueError on the target and output shapes at the first batch" + (
+                " of validation, after a whole epoch of training" if call.method == "validation" else "")
         return Report(
             node=call.y_node or call.node,
             message=(
