@@ -37,7 +37,9 @@ class SparseLossWithOneHotLabels(LossVsLabelsRule):
         `fit` on that model are known to be one-hot or otherwise 2-D. Each of these spellings counts as the
         sparse loss: the string `"sparse_categorical_crossentropy"`, the class
         `keras.losses.SparseCategoricalCrossentropy(...)`, the function
-        `keras.losses.sparse_categorical_crossentropy`, or a variable holding one of them.
+        `keras.losses.sparse_categorical_crossentropy`, or a variable holding one of them. Labels given as
+        `validation_data=(x_val, y_val)` count too when they are encoded unlike the training labels: Keras
+        computes the same loss on them after each epoch.
 
         A loss called by hand in a custom training loop or a subclass's `train_step`
         (`loss = loss_fn(y_batch, model(x_batch, training=True))`) is judged the same way when the labels it

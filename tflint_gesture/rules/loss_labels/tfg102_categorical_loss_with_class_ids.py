@@ -38,7 +38,9 @@ class CategoricalLossWithClassIds(LossVsLabelsRule):
         are known to be integer class ids. The loss can be written as the string
         `"categorical_crossentropy"`, as `keras.losses.CategoricalCrossentropy(...)`, as
         `keras.losses.CategoricalFocalCrossentropy(...)`, as the function
-        `keras.losses.categorical_crossentropy`, or as a variable holding one of them.
+        `keras.losses.categorical_crossentropy`, or as a variable holding one of them. Labels given as
+        `validation_data=(x_val, y_val)` count too when they are encoded unlike the training labels: Keras
+        computes the same loss on them after each epoch.
 
         A loss called by hand in a custom training loop or a subclass's `train_step`
         (`loss = loss_fn(y_batch, model(x_batch, training=True))`) is judged the same way when the labels it

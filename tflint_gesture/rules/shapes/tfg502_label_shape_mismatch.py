@@ -84,7 +84,8 @@ class LabelShapeMismatch(Rule):
           differs without being 1 stops training, and a target width different from the output width where
           one of them is 1 is broadcast silently.
 
-        It reports on the labels argument of the call; the evidence names the labels' origin, the output
+        Labels given as `validation_data=(x_val, y_val)` are compared the same way (Keras computes the loss
+        on them after each epoch). It reports on the labels argument of the call; the evidence names the labels' origin, the output
         layer and the loss. The labels' shape must be known from a literal constructor
         (`np.random.randint(0, 2, size=(2000, 4))`, `np.random.rand(n, 2)`), `to_categorical`, a
         `keras.datasets` loader, a directory loader's `label_mode` / `class_mode`, or a table read by pandas
