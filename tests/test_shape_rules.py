@@ -510,6 +510,34 @@ def test_tail_of_the_model_stays_silent_on_look_alikes(src):
     silent(src, sees="model")
 
 
+REGRESSION_ON_STEPS = """
+    windows = np.random.rand(600, 64, 6)
+    targets = np.random.rand(600{targets})
+    model = keras.Sequential([keras.Input(shape=(64, 6)), layers.LSTM(32, return_sequences=True),
+                              layers.Dense({units})])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(windows, targets, validation_split=0.2)
+"""
+
+
+@pytest.mark.parametrize("targets, units", [
+    (", 3", 3),  # (batch, 3) against (batch, 64, 3): "Incompatible shapes: [32,3] vs. [32,64,3]" (real run)
+    ("", 1),  # (batch,) against (batch, 64, 1): broadcast to (batch, 64, batch), every output against every target
+])
+def test_a_regression_head_on_every_step_against_one_target_per_sample(targets, units):
+    findings, text = lint(REGRESSION_ON_STEPS.format(targets=targets, units=units))
+    assert [f.code for f in findings] == ["TFG503"]
+    assert "targets of other samples" in findings[0].message and "return_sequences=False" in findings[0].fix
+
+
+@pytest.mark.parametrize("targets, units", [
+    (", 1", 1),  # Keras squeezes the output's trailing 1: each step is trained towards its own sample's target
+    (", 64, 3", 3),  # one target per step: a sequence-to-sequence regression
+])
+def test_a_regression_head_on_every_step_with_matching_targets_is_silent(targets, units):
+    silent(REGRESSION_ON_STEPS.format(targets=targets, units=units), "TFG503")
+
+
 def test_a_builder_called_twice_reports_its_layer_once():
     findings, _ = lint("""
         def build():

@@ -79,8 +79,8 @@ def _model_start(facts: Facts, model) -> Optional[tuple]:
 
 def _dense_head_problem(model, result, loss: str, labels: Data) -> Optional[tuple]:
     """(first Dense of the head, its input shape, the layer that produced it) when a Dense head works on a
-    feature map or sequence that the labels do not have, under a cross-entropy loss; else None."""
-    if result.output is None or result.problems or labels.shape is None or loss not in CROSS_ENTROPY:
+    feature map or sequence that the labels do not have, under a cross-entropy or regression loss; else None."""
+    if result.output is None or result.problems or labels.shape is None or loss not in CROSS_ENTROPY | REGRESSION:
         return None
     out = result.output
     chain = result.output_chain(model)
@@ -97,7 +97,10 @@ def _dense_head_problem(model, result, loss: str, labels: Data) -> Optional[tupl
     if not dense_seen or first is None:
         return None
     per_sample = tuple(labels.shape[1:])
-    if _label_verdict(loss, per_sample, out) is None:
+    if loss in REGRESSION:
+        if not _across_batch(per_sample, out):
+            return None  # same rank once Keras squeezed a trailing 1: each sample's target meets its own outputs
+    elif _label_verdict(loss, per_sample, out) is None:
         return None  # Keras can compare them (after squeezing a trailing axis of size 1)
     if loss in SPARSE and per_sample and per_sample[-1] == 1:
         per_sample = per_sample[:-1]
@@ -110,6 +113,17 @@ def _dense_head_problem(model, result, loss: str, labels: Data) -> Optional[tupl
         if not _rank_preserving(step.layer):
             break
     return first, source
+
+
+def _across_batch(labels: tuple, out: tuple) -> bool:
+    """Under a regression loss, targets of lower rank than the outputs even after Keras' one-axis squeeze or
+    expansion (`squeeze_or_expand_to_same_rank`): the subtraction then aligns the targets' batch axis with an
+    axis of the outputs, which raises when the sizes clash (`Incompatible shapes: [32,3] vs. [32,64,3]`) and
+    otherwise compares outputs with the targets of other samples (checked in a real run, Keras 3.15)."""
+    y_rank, p_rank = len(labels) + 1, len(out) + 1
+    if y_rank == p_rank + 1 and labels[-1] == 1 or p_rank == y_rank + 1 and out[-1] == 1:
+        return False
+    return y_rank < p_rank
 
 
 def _rank_preserving(layer: Layer) -> bool:

@@ -8,7 +8,7 @@ import libcst as cst
 
 
 from tflint_gesture.facts import Facts
-from tflint_gesture.facts.queries import known_loss
+from tflint_gesture.facts.queries import REGRESSION, known_loss
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace
 from tflint_gesture.facts.shapes.tail import tail_trace
 from tflint_gesture.facts.walk import iter_nodes
@@ -98,8 +98,14 @@ class LayerInputRank(Rule):
         It also reports a `Dense` head that works on a sequence or a feature map while the labels have no
         such axes: a `Dense` applies to the last axis only, so after a `Conv2D`, a base network without
         pooling or an `LSTM(return_sequences=True)` it outputs one prediction per position. This is reported
-        when the model is trained with a cross-entropy loss on labels of known shape, on the first `Dense`
-        where a `Flatten`, a global pooling or `return_sequences=False` belongs.
+        when the model is trained on labels of known shape with a cross-entropy loss, or with a regression
+        loss whose targets stay of lower rank than the outputs after Keras squeezes a trailing axis of 1
+        (`(batch, 3)` targets against `(batch, 64, 3)` outputs raise `Incompatible shapes`; `(batch,)`
+        targets against `(batch, 64, 1)` outputs broadcast every output against every target of the batch),
+        on the first `Dense` where a `Flatten`, a global pooling or `return_sequences=False` belongs. When
+        the layers before the head are unknown (a custom block, data of unknown shape for a model without
+        an `Input`), the rank comes from the last layer whose output rank is its own (a `Conv2D`, an `LSTM`,
+        `Flatten`, a literal `Reshape`, the model's `Input`).
 
         The shapes come from the layers' constructor arguments (kernel sizes, strides, padding, dilation,
         `return_sequences`, `merge_mode`, ...) as Keras computes them; the message names the layer, the
@@ -251,6 +257,13 @@ class LayerInputRank(Rule):
         )
 
 
+def _effect(loss: str) -> str:
+    if loss in REGRESSION:
+        return ("the loss then lines the targets' batch axis up with an axis of the outputs: Keras raises when the "
+                "sizes clash, and otherwise compares outputs with the targets of other samples")
+    return "Keras raises a ValueError about the target and output shapes on the first batch"
+
+
 def _head_on_feature_map(facts: Facts, call):
     known = known_loss(call)
     labels = call_labels(call)
@@ -289,7 +302,7 @@ def _head_on_feature_map(facts: Facts, call):
             f"{fmt(incoming)}{produced} and works on its last axis only, so the model outputs "
             f"{fmt(result.output)} while the labels {_labels_name(facts, call)} are shaped "
             f"{fmt(tuple(labels.shape[1:]))} for "
-            f"{known[1].name}; Keras raises a ValueError about the target and output shapes on the first batch; {fix}"
+            f"{known[1].name}; {_effect(known[1].name)}; {fix}"
         ),
         evidence=evidence,
         fix=fix,
