@@ -142,6 +142,7 @@ class Data:
     centred: bool = False  # a mean was subtracted: dividing by a spread standardises it
     hot_store: Any = field(default=None, repr=False)  # the `y[i, c] = 1` statement that made it one-hot (facts.indicators)
     columns: tuple = field(default=(), repr=False)  # ((name, Data), ...) stored by `df["label"] = ...` into this frame
+    max_rank: Optional[int] = None  # the most axes it can have when `shape` is unknown (`np.loadtxt`: a table, 2)
     # The numbers it holds: equal in two values that hold the same numbers, or some of one's samples (a
     # slice, a split, a reshape, a cast), so a count taken of one (`len(np.unique(y))`) bounds the other.
     values_id: int = field(default_factory=new_root, repr=False)
@@ -150,7 +151,7 @@ class Data:
         """A transformed copy that is still the same data (same root). Stored columns stay only where a
         change says so: a split, a shuffle or a filter of the frame no longer holds them row for row; and
         its numbers are new unless the change keeps them (`same_values`)."""
-        return replace(self, **{"columns": (), "values_id": new_root(), **changes})
+        return replace(self, **{"columns": (), "values_id": new_root(), "max_rank": None, **changes})
 
     def same_values(self, **changes) -> "Data":
         """`derive` for a change that keeps the numbers or some of the samples whole: a slice, a split, a
@@ -200,7 +201,7 @@ def join_data(values: list) -> Any:
         vrange=agreed("vrange", ValueRange.UNKNOWN), bounds=agreed("bounds", None),
         is_image=all(v.is_image for v in values), scalings=agreed("scalings", ()), roles=agreed("roles", frozenset()),
         ordered=first.ordered if all(v.ordered is not None for v in values) else None,
-        binary_if_two=agreed("binary_if_two", False), centred=agreed("centred", False),
+        binary_if_two=agreed("binary_if_two", False), centred=agreed("centred", False), max_rank=agreed("max_rank", None),
         columns=first.columns if all(v.columns is first.columns for v in values) else (),
         values_id=agreed("values_id", new_root()))
 

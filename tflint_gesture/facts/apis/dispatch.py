@@ -386,6 +386,8 @@ def _column_values(interp: "Interpreter", frame: Data, name: str) -> int:
 def _columns(interp: "Interpreter", value: Data, elements, index_values, scope) -> Optional[Data]:
     """`data[:, k]` / `data[:, a:b]` of a 2-D array: its columns keep the range, bounds and dtype, and a
     continuous encoding (a column of one-hot or multi-hot rows is no longer that encoding)."""
+    if value.shape is None and value.max_rank == 2:  # `data[:, 0]` runs only on two axes: a table's
+        value = value.same_values(shape=(None, None))
     if len(index_values) != 2 or index_values[0] is not _SLICE or value.shape is None or len(value.shape) != 2:
         return None
     rows = _slice_bounds(interp, elements[0].slice, scope)

@@ -513,10 +513,18 @@ def _np_binary(interp, args, node):
     return binary_op(interp, op, as_data(args.value(None, 0)), as_data(args.value(None, 1)), node)
 
 
-@api("numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile", "pandas.read_excel", "pandas.read_json",
-     "pandas.read_pickle", "pickle.load", "joblib.load", "h5py.File")
+@api("numpy.load", "numpy.fromfile", "pandas.read_excel", "pandas.read_json", "pandas.read_pickle", "pickle.load",
+     "joblib.load", "h5py.File")
 def _from_file(interp, args, node):
     return Data(origin=Origin(node, "read from a file"))
+
+
+@api("numpy.loadtxt", "numpy.genfromtxt")
+def _text_table(interp, args, node):
+    """A table of numbers from a text file: at most 2-D (a file of one row or one column gives 1-D, unless
+    `ndmin` asks for more), so a column `data[:, 0]` of it, which needs two axes, is 1-D."""
+    table = not args.starred and "ndmin" not in args.kw
+    return Data(origin=Origin(node, "read from a file"), max_rank=2 if table else None)
 
 
 @api("pandas.read_csv", "pandas.read_table", "pandas.read_parquet", "pandas.read_feather")
