@@ -172,9 +172,11 @@ def trainable_tape(variables):
 
 
 def scale(x, factor: float):
+    import numpy as np
+
     if isinstance(x, list):
-        return [(xi.astype("float32") * factor) for xi in x]
-    return x.astype("float32") * factor
+        return [(np.asarray(xi).astype("float32") * factor) for xi in x]
+    return np.asarray(x).astype("float32") * factor
 
 
 def learning_rate(optimizer):
