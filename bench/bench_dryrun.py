@@ -8,7 +8,8 @@ Measures:
   1. `import tensorflow` in a fresh interpreter (median of --repeat runs), and the worker's own
      start (import inside the sandbox, as the worker reports it);
   2. every compiled model of `fixtures/*.py` through one sandboxed worker, as the CLI runs it, --repeat
-     passes (each model's median; --models FILE...: only those files' models): the time the worker spends per model (slice exec, 4 training steps, the checks the file's findings
+     passes (each model's median; --models FILE...: only those files' models): the time the worker
+     spends per model (slice exec, 4 training steps (3 for large samples), the checks the file's findings
      ask for) and the parent's wall time per request (plus the pipe);
   3. `tflint-gesture --dry-run fixtures/ -q --exit-zero` end to end;
   4. (--verdicts, also part of --write-doc over fixtures/) the dry run over every .py of the folders,
@@ -263,8 +264,8 @@ def section(res: dict) -> str:
         f"{res['models']['first_request_s']:.2f} s.",
         f"- **Per model**: the {len(ran)} compiled models of `fixtures/*.py` that the slicer can build "
         f"({len(res['models']['not_run'])} more are `not-run`: their size depends on data the analysis cannot "
-        f"describe, a custom `train_step`, ...), one worker, 4 training steps (3 when the first takes over 0.5 CPU "
-        f"s) on a batch of 16 (4 for samples above 40,000 values), plus the checks the file's findings ask for"
+        f"describe, a custom `train_step`, ...), one worker, 4 training steps on a batch of 16 (3 steps on a batch "
+        f"of 4 for samples above 40,000 values), plus the checks the file's findings ask for"
         f"{passes_text}. Time in the worker per model: median **{statistics.median(worker):.2f} s**, "
         f"90th percentile {q[8]:.2f} s, max {max(worker):.2f} s; {len(over)} of {len(ran)} at or above the "
         f"{TARGET_MODEL_S:g} s target; worker CPU seconds (all threads) median {statistics.median(cpu):.2f} s, max "

@@ -18,7 +18,7 @@ class StepError(Exception):
         self.info = info
 
 
-def train(model, x, y, steps: int, optimizer, first_layer, adaptive: bool = True, traced: bool = False) -> dict:
+def train(model, x, y, steps: int, optimizer, first_layer, traced: bool = False) -> dict:
     """`steps` training steps on the same batch: loss per step, gradient norm at step one.
 
     Step one runs eagerly, phase by phase, so an exception says whether the forward pass, the loss
@@ -61,8 +61,6 @@ def train(model, x, y, steps: int, optimizer, first_layer, adaptive: bool = True
     except Exception as exc:  # noqa: BLE001
         raise StepError(error_info(exc, "optimizer")) from None
     first_step = time.process_time() - started
-    if adaptive and first_step > 0.5:
-        steps = min(steps, 3)  # a big model: 3 steps still show a frozen or diverging loss
     # Recurrent layers run op by op eagerly; traced, the remaining steps cost about one eager step.
     recurrent = first_step > 0.12 and has_recurrent_layers(model)
 

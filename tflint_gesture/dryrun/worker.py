@@ -226,13 +226,14 @@ def run_model(request: dict) -> dict:
               "x": describe(x_data), "y": describe(y),
               "y_note": y_spec.get("note"), "y_source": y_spec.get("source"),
               "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": output_stats(outputs),
-              "run_notes": [f"a batch of {batch}: samples of {sum(math.prod(s) for s in shapes):,} values"]
-              if batch < synthetic.BATCH else []}
+              "run_notes": []}
     steps = int(request.get("steps", 4))
+    if batch < synthetic.BATCH:  # large samples: a smaller batch and one step fewer, the same on every machine
+        steps = min(steps, synthetic.LARGE_SAMPLE_STEPS)
+        result["run_notes"].append(f"a batch of {batch} and {steps} steps: samples of "
+                                   f"{sum(math.prod(s) for s in shapes):,} values")
     try:
         run = train(model, x, y, steps, model.optimizer, first_layer, traced=traced)
-        if len(run["losses"]) < steps:
-            result["run_notes"].append(f"{len(run['losses'])} steps: the first took {run['first_step_s']:.2f} CPU s")
     except StepError as exc:
         if layout.is_layout_error(exc.info.get("message", "")):
             return _layout_not_run(exc, kept_layout)
@@ -325,14 +326,14 @@ def _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, 
             elif name == "input_scale" and not failed:
                 scaled = scale(x, params["factor"])
                 optimizer = fresh_optimizer(model.optimizer, None)
-                done[name] = train(model, scaled, y, 1, optimizer, first_layer, adaptive=False)
+                done[name] = train(model, scaled, y, 1, optimizer, first_layer)
             elif name == "learning_rate" and not failed:
                 sane = params.get("sane", {}).get(type(model.optimizer).__name__, params.get("default", 0.001))
                 optimizer = fresh_optimizer(model.optimizer, sane)
                 if optimizer is None:
                     done[name] = {"error": "the optimizer could not be rebuilt with another learning rate"}
                     continue
-                done[name] = train(model, x, y, steps, optimizer, first_layer, adaptive=False, traced=traced)
+                done[name] = train(model, x, y, steps, optimizer, first_layer, traced=traced)
         except StepError as exc:
             done[name] = {"error": exc.info.get("message")}
         except Exception as exc:  # noqa: BLE001 - a check that cannot be measured is just missing
