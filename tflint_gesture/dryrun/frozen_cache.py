@@ -6,13 +6,16 @@ batch many times: the probe forward pass, every training step, the checks. A fro
 made only of layers whose output is a function of their input alone (convolutions, pooling, merges,
 reshapes, activations, a BatchNormalization that is not trainable and so always uses its moving
 statistics) gives the same output for the same input, so its output is computed once per input and
-reused (a 224x224 MobileNetV2 costs ~0.15 s a call eagerly, the head a few milliseconds).
+reused (a 224x224 MobileNetV2 costs ~0.15 s a call eagerly, the head a few milliseconds). The same
+holds for a backbone frozen layer by layer inside the model's own graph (`Model(base.input, head)`),
+layer by layer.
 
 Reused only where nothing can differ: every layer inside is frozen and of an allowed Keras class
 (no Dropout, noise or random augmentation, which act in training mode even under a frozen model
 called with `training=False`, no Lambda or user layer, no activity regularizer, which adds a loss
-during the call), the call gets one tensor and no mask, it runs eagerly, and no gradient tape
-watches its input (a trainable layer before the backbone needs the backpropagation through it).
+during the call; an `Activation` is taken to be the function it names), the call gets a tensor (or a
+merge's tensors) and no mask, it runs eagerly, and no gradient tape watches its input (a trainable
+layer before the backbone needs the backpropagation through it).
 """
 
 from __future__ import annotations
@@ -48,7 +51,9 @@ def _pure(layer) -> bool:
 
 
 class FrozenCallCache:
-    """Wraps the `call` of each outermost pure frozen model nested in `model` (see the module docstring).
+    """Wraps the `call` of each outermost pure frozen model nested in `model`, reused for an equal input,
+    and of every other pure frozen layer, reused for the very tensor it was fed before (see the module
+    docstring).
 
     `first_layer` (a measure.FirstKernelInput) is kept right: a call that measured the first kernel's
     input remembers the measurement, and a reuse while that measurement is wanted replays it.
@@ -93,7 +98,8 @@ class FrozenCallCache:
             result = __original(*args, **kwargs)
             if key is not None and _is_tensor(result):
                 entry = (key, result, measuring, self.first_layer.stats if measuring else None)
-                __entries[:] = ([e for e in __entries if not _same(e[0], key, False)][1 - keep:] if keep > 1 else []) + [entry]
+                older = [e for e in __entries if not _same(e[0], key, False)][1 - keep:] if keep > 1 else []
+                __entries[:] = older + [entry]
             return result
 
         try:
