@@ -171,3 +171,33 @@ def test_the_step_count_follows_the_sample_size_never_the_machine_speed():
     assert (small["batch"], small["losses"], small["notes"]) == (16, 4, [])
     assert (large["batch"], large["losses"]) == (4, 3)
     assert large["notes"] == ["a batch of 4 and 3 steps: samples of 40,001 values"]
+
+
+RETRACE = """
+import itertools, json
+import numpy as np
+import keras
+from tflint_gesture.dryrun import training
+from tflint_gesture.dryrun.measure import FirstKernelInput
+
+clock = itertools.count(step=2.0)
+training.time.process_time = lambda: float(next(clock))  # step one "takes" 2 CPU s: slow enough to trace
+rng = np.random.default_rng(0)
+x = rng.uniform(size=(4, 8, 3)).astype("float32")
+y = np.eye(3, dtype="float32")[rng.integers(0, 3, size=4)]
+got = {}
+for steps in (3, 4):
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(3)
+    m = keras.Sequential([keras.Input((8, 3)), keras.layers.LSTM(4), keras.layers.Dense(3, activation="softmax")])
+    m.compile(optimizer="adam", loss="categorical_crossentropy")
+    run = training.train(m, x, y, steps, m.optimizer, FirstKernelInput(m))
+    got[steps] = {"losses": len(run["losses"]), "traced_after_first": run["traced_after_first"]}
+print(json.dumps(got))
+"""
+
+
+def test_a_slow_recurrent_model_traces_its_remaining_steps_only_when_three_or_more_remain():
+    got = _run(RETRACE)
+    assert got["3"] == {"losses": 3, "traced_after_first": False}  # two eager steps cost less than a trace
+    assert got["4"] == {"losses": 4, "traced_after_first": True}
