@@ -2,12 +2,14 @@
 
     /work/venv/bin/python bench/bench_dryrun.py [--write-doc] [--repeat N]
     /work/venv/bin/python bench/bench_dryrun.py --verdicts FOLDER [FOLDER ...]
+    /work/venv/bin/python bench/bench_dryrun.py --models FILE [FILE ...] [--repeat N]
 
 Measures:
   1. `import tensorflow` in a fresh interpreter (median of --repeat runs), and the worker's own
      start (import inside the sandbox, as the worker reports it);
-  2. every compiled model of `fixtures/*.py` through one sandboxed worker, as the CLI runs it: the
-     time the worker spends per model (slice exec, 4 training steps, the checks the file's findings
+  2. every compiled model of `fixtures/*.py` through one sandboxed worker, as the CLI runs it, --repeat
+     passes (each model's median; --models FILE...: only those files' models): the time the worker
+     spends per model (slice exec, 4 training steps (3 for large samples), the checks the file's findings
      ask for) and the parent's wall time per request (plus the pipe);
   3. `tflint-gesture --dry-run fixtures/ -q --exit-zero` end to end;
   4. (--verdicts, also part of --write-doc over fixtures/) the dry run over every .py of the folders,
@@ -56,35 +58,48 @@ def tensorflow_import(repeat: int) -> list:
     return times
 
 
-def fixture_models() -> dict:
+def fixture_models(paths: list, passes: int = 1) -> dict:
+    """Every compiled model of `paths` through one worker, `passes` times over: a model's times are the
+    median of its passes (another process's burst on a 2-core machine moves one pass, not the median)."""
     from tflint_gesture.dryrun.run import Session, analyse_file, attach_checks
     from tflint_gesture.engine import check_file
 
-    rows, not_run = [], []
+    requests, not_run = [], []
+    for path in paths:
+        path = Path(path).resolve()
+        shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+        text = path.read_text(encoding="utf-8")
+        prepared = analyse_file(text, shown)
+        attach_checks(prepared, check_file(path, display_path=shown))
+        for run, request in prepared:
+            if request is None:
+                not_run.append({"file": shown, "reason": run.reason})
+            else:
+                requests.append((shown, request))
+    rows: list = [None] * len(requests)
     started = time.perf_counter()
     with Session() as session:
         first = None
-        for path in sorted((ROOT / "fixtures").glob("*.py")):
-            shown = str(path.relative_to(ROOT))
-            text = path.read_text(encoding="utf-8")
-            prepared = analyse_file(text, shown)
-            attach_checks(prepared, check_file(path, display_path=shown))
-            for run, request in prepared:
-                if request is None:
-                    not_run.append({"file": shown, "reason": run.reason})
-                    continue
+        for _ in range(max(1, passes)):
+            for i, (shown, request) in enumerate(requests):
                 t = time.perf_counter()
                 answer = session.run(request)
                 wall = time.perf_counter() - t
                 if first is None:
                     first = wall
-                rows.append({"file": shown, "wall_s": wall, "worker_s": answer.get("seconds"),
-                             "cpu_s": answer.get("cpu_seconds"),
-                             "status": answer.get("status"), "checks": sorted(request["checks"]),
-                             "reason": answer.get("reason")})
+                row = rows[i] = rows[i] or {"file": shown, "status": answer.get("status"),
+                                            "checks": sorted(request["checks"]), "reason": answer.get("reason"),
+                                            "passes": {"wall_s": [], "worker_s": [], "cpu_s": []}}
+                for key, value in (("wall_s", wall), ("worker_s", answer.get("seconds")),
+                                   ("cpu_s", answer.get("cpu_seconds"))):
+                    if isinstance(value, (int, float)):
+                        row["passes"][key].append(value)
         stats = session.stats
+    for row in rows:
+        for key, values in row["passes"].items():
+            row[key] = statistics.median(values) if values else None
     return {"rows": rows, "not_run": not_run, "import_in_worker_s": stats.import_seconds, "guards": stats.guards,
-            "versions": stats.versions,
+            "versions": stats.versions, "passes": max(1, passes),
             "restarts": stats.restarts, "total_s": time.perf_counter() - started, "first_request_s": first}
 
 
@@ -230,11 +245,14 @@ def section(res: dict) -> str:
     ran = [r for r in rows if r["status"] in ("ok", "error")]
     worker = [r["worker_s"] for r in ran if isinstance(r["worker_s"], (int, float))]
     cpu = [r["cpu_s"] for r in ran if isinstance(r.get("cpu_s"), (int, float))] or [0.0]
-    walls = [r["wall_s"] for r in ran[1:]]  # the first request includes the worker's start
+    walls = [r["wall_s"] for r in ran[1:] if r["wall_s"] is not None]  # the first includes the worker's start
     over = [r for r in ran if (r["worker_s"] or 0) >= TARGET_MODEL_S]
     q = statistics.quantiles(worker, n=10) if len(worker) >= 10 else [max(worker or [0])] * 9
     tf_import = res["tensorflow_import_s"]
     slow = sorted(ran, key=lambda r: -(r["worker_s"] or 0))[:5]
+    passes = res["models"].get("passes", 1)
+    passes_text = (f"; every model run {passes} times in the same warm worker, its times the median of its "
+                   f"{passes} runs" if passes > 1 else "")
     lines = [
         BEGIN, "", "## Dry run (`--dry-run`)", "",
         f"Generated by `bench/bench_dryrun.py` on {res['machine']}; TensorFlow {res['tensorflow']}, "
@@ -246,9 +264,9 @@ def section(res: dict) -> str:
         f"{res['models']['first_request_s']:.2f} s.",
         f"- **Per model**: the {len(ran)} compiled models of `fixtures/*.py` that the slicer can build "
         f"({len(res['models']['not_run'])} more are `not-run`: their size depends on data the analysis cannot "
-        f"describe, a custom `train_step`, ...), one worker, 4 training steps (3 when the first takes over 0.5 CPU "
-        f"s) on a batch of 16 (4 for samples above 40,000 values), plus the checks the file's findings ask for. Time "
-        f"in the worker per model: median **{statistics.median(worker):.2f} s**, "
+        f"describe, a custom `train_step`, ...), one worker, 4 training steps on a batch of 16 (3 steps on a batch "
+        f"of 4 for samples above 40,000 values), plus the checks the file's findings ask for"
+        f"{passes_text}. Time in the worker per model: median **{statistics.median(worker):.2f} s**, "
         f"90th percentile {q[8]:.2f} s, max {max(worker):.2f} s; {len(over)} of {len(ran)} at or above the "
         f"{TARGET_MODEL_S:g} s target; worker CPU seconds (all threads) median {statistics.median(cpu):.2f} s, max "
         f"{max(cpu):.2f} s, {sum(1 for c in cpu if c >= TARGET_MODEL_S)} at or above {TARGET_MODEL_S:g} s. Parent "
@@ -263,13 +281,17 @@ def section(res: dict) -> str:
     for r in slow:
         cpu_text = f"{r['cpu_s']:.2f}" if isinstance(r.get("cpu_s"), (int, float)) else "-"
         lines.append(f"| `{r['file']}` | {r['worker_s']:.2f} | {cpu_text} | {', '.join(r['checks']) or '-'} |")
-    lines += ["", "The slow ones are large inputs (224x224 MobileNetV2 from random weights: building it alone takes "
-              "~0.5 CPU s) and 128-step recurrent layers. What keeps them down: a gradient tape that watches only "
-              "the trainable variables (a frozen backbone is not backpropagated), a recurrent model with 32+ time "
-              "steps (or a slow eager forward pass) run as one traced `tf.function` traced once, a batch of 4 for "
-              "large samples, and `gc.freeze()` after the TensorFlow import (each model's `clear_session()` "
-              "collection no longer walks TensorFlow's objects). Wall time depends on what else runs on the "
-              "machine; the CPU seconds less so. Raw numbers: `bench/out/dryrun_results.json`.", ""]
+    lines += ["", "The slow ones are recurrent models trained whole (a 16-frame CNN + LSTM on 64x64 frames, a "
+              "bidirectional LSTM run op by op eagerly) and 224x224 MobileNetV2 models (from random weights: building "
+              "one alone takes ~0.45 CPU s, an eager forward pass ~0.2 s). What keeps them down: a frozen backbone of "
+              "pure Keras layers runs once per batch, its output reused by the training steps and the checks "
+              "(`dryrun/frozen_cache.py`: the same answer, ~0.7 CPU s less for a frozen MobileNetV2), a gradient "
+              "tape that watches only the trainable variables (a frozen backbone is not backpropagated), a "
+              "recurrent model with 32+ time steps (or a slow eager forward pass) run as one traced `tf.function` "
+              "traced once, a batch of 4 for large samples, and `gc.freeze()` after the TensorFlow import (each "
+              "model's `clear_session()` collection no longer walks TensorFlow's objects). Wall time depends on what "
+              "else runs on the machine; the CPU seconds less so. Raw numbers: `bench/out/dryrun_results.json`; "
+              "`bench/bench_dryrun.py --models FILE ...` times chosen files' models the same way.", ""]
     lines += ["### Verdicts", ""] + verdict_table(res["verdicts"]) + ["", END]
     return "\n".join(lines)
 
@@ -278,10 +300,19 @@ def section(res: dict) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write-doc", action="store_true")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of the TensorFlow import, and passes of every model through the warm worker")
     parser.add_argument("--verdicts", nargs="+", metavar="FOLDER",
                         help="only the verdict table over these folders (no timing of the import or the CLI)")
+    parser.add_argument("--models", nargs="+", metavar="FILE",
+                        help="only the worker times of these files' models, --repeat passes in one warm worker")
     args = parser.parse_args()
+    if args.models:
+        models = fixture_models([Path(f) for f in args.models], args.repeat)
+        for r in models["rows"]:
+            print(f"{r['file']}: worker s {r['passes']['worker_s']}, CPU s {r['passes']['cpu_s']}, {r['status']}, "
+                  f"checks {r['checks'] or '-'}")
+        return 0
     if args.verdicts:
         res = verdicts([Path(f) for f in args.verdicts])
         print("\n".join(verdict_table(res)))
@@ -293,7 +324,7 @@ def main() -> int:
     res["load"] = [os.getloadavg()[0]]
     res["tensorflow_import_s"] = tensorflow_import(args.repeat)
     print(f"import tensorflow: {[round(t, 2) for t in res['tensorflow_import_s']]}")
-    res["models"] = fixture_models()
+    res["models"] = fixture_models(sorted((ROOT / "fixtures").glob("*.py")), args.repeat)
     res["tensorflow"] = res["models"]["versions"].get("tensorflow", "?")
     res["keras"] = res["models"]["versions"].get("keras", "?")
     for r in res["models"]["rows"]:

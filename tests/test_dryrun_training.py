@@ -82,11 +82,11 @@ y = np.eye(3, dtype="float32")[rng.integers(0, 3, size=6)]
 runs = {}
 for traced in (False, True):
     m = model()
-    runs[traced] = train(m, x, y, 4, m.optimizer, FirstKernelInput(m), adaptive=False, traced=traced)
+    runs[traced] = train(m, x, y, 4, m.optimizer, FirstKernelInput(m), traced=traced)
 m = model()
 try:
     wide = np.eye(5, dtype="float32")[rng.integers(0, 5, size=6)]
-    train(m, x, wide, 4, m.optimizer, FirstKernelInput(m), adaptive=False, traced=True)
+    train(m, x, wide, 4, m.optimizer, FirstKernelInput(m), traced=True)
     failed = None
 except StepError as exc:
     failed = exc.info
@@ -136,3 +136,68 @@ def test_a_model_run_in_the_worker_imports_neither_the_facts_nor_libcst():
     out = _run(WORKER_IMPORTS)
     assert out["status"] == "ok" and out["losses"] == 2  # the model really ran
     assert out["imported"] == []
+
+
+STEP_COUNT = """
+import itertools, json
+from tflint_gesture.dryrun import training
+from tflint_gesture.dryrun.worker import run_model
+
+clock = itertools.count(step=2.0)
+training.time.process_time = lambda: float(next(clock))  # every step "takes" 2 CPU s: a slow machine
+answers = {}
+for name, width in (("small", 40_000), ("large", 40_001)):
+    source = (
+        "import keras\\n"
+        f"model = keras.Sequential([keras.Input(shape=({width},)), keras.layers.Dense(3, activation='softmax')])\\n"
+        "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')\\n"
+        "__tflint_model__ = model\\n"
+    )
+    answer = run_model({"source": source, "steps": 4, "checks": {},
+                        "x": {"shape": [width], "dtype": "float32", "dist": "uniform", "low": 0.0, "high": 1.0},
+                        "y": {"kind": "class_ids", "classes": 3, "shape": [], "dtype": "int64", "source": "facts"}})
+    answers[name] = {"status": answer["status"], "losses": len(answer.get("losses") or []),
+                     "batch": (answer.get("x") or {}).get("shape", [None])[0], "notes": answer.get("run_notes")}
+print(json.dumps(answers))
+"""
+
+
+def test_the_step_count_follows_the_sample_size_never_the_machine_speed():
+    """4 steps, and 3 (with a batch of 4) for samples above 40,000 values, however long a step takes: the
+    same script gets the same losses, and so the same observation, on a fast and on a loaded machine."""
+    got = _run(STEP_COUNT)
+    small, large = got["small"], got["large"]
+    assert small["status"] == large["status"] == "ok"
+    assert (small["batch"], small["losses"], small["notes"]) == (16, 4, [])
+    assert (large["batch"], large["losses"]) == (4, 3)
+    assert large["notes"] == ["a batch of 4 and 3 steps: samples of 40,001 values"]
+
+
+RETRACE = """
+import itertools, json
+import numpy as np
+import keras
+from tflint_gesture.dryrun import training
+from tflint_gesture.dryrun.measure import FirstKernelInput
+
+clock = itertools.count(step=2.0)
+training.time.process_time = lambda: float(next(clock))  # step one "takes" 2 CPU s: slow enough to trace
+rng = np.random.default_rng(0)
+x = rng.uniform(size=(4, 8, 3)).astype("float32")
+y = np.eye(3, dtype="float32")[rng.integers(0, 3, size=4)]
+got = {}
+for steps in (3, 4):
+    keras.backend.clear_session()
+    keras.utils.set_random_seed(3)
+    m = keras.Sequential([keras.Input((8, 3)), keras.layers.LSTM(4), keras.layers.Dense(3, activation="softmax")])
+    m.compile(optimizer="adam", loss="categorical_crossentropy")
+    run = training.train(m, x, y, steps, m.optimizer, FirstKernelInput(m))
+    got[steps] = {"losses": len(run["losses"]), "traced_after_first": run["traced_after_first"]}
+print(json.dumps(got))
+"""
+
+
+def test_a_slow_recurrent_model_traces_its_remaining_steps_only_when_three_or_more_remain():
+    got = _run(RETRACE)
+    assert got["3"] == {"losses": 3, "traced_after_first": False}  # two eager steps cost less than a trace
+    assert got["4"] == {"losses": 4, "traced_after_first": True}

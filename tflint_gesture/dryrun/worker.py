@@ -7,7 +7,7 @@ rule checks to measure. The answer says what happened: the loss at every step, t
 at step one, statistics of the outputs and of the input the first layer with a kernel receives,
 each check's measurements, or the exception (type, first line, phase, the slice line / layer line).
 
-Only this module, the ones it imports at the top (`errors`, `measure`, `training`) and the sandbox
+Only this module, the ones it imports at the top (`errors`, `measure`, `training`, ...) and the sandbox
 guards run in the worker before user code; the user's prints go to the worker's log (file
 descriptor 1 is redirected), never into the protocol.
 """
@@ -24,6 +24,7 @@ import time
 
 from tflint_gesture.dryrun.errors import SLICE_FILENAME, error_info, first_line, track_layer_lines
 from tflint_gesture.dryrun.fresh_optimizer import fresh_optimizer
+from tflint_gesture.dryrun.frozen_cache import FrozenCallCache
 from tflint_gesture.dryrun.measure import FirstKernelInput, describe, input_shapes, num, output_stats, vocabulary
 from tflint_gesture.dryrun.training import StepError, forward, has_recurrent_layers, scale, train
 
@@ -193,7 +194,9 @@ def run_model(request: dict) -> dict:
     if layout_note is not None:
         x = layout.transpose_inputs(x)
 
+    x_data, x = x, _stable_tensors(x)
     first_layer = FirstKernelInput(model)
+    frozen = FrozenCallCache(model, first_layer)  # a frozen backbone runs once per distinct batch
     # Recurrent layers run op by op per time step eagerly: a long sequence is traced once instead (see
     # training.train), a short one is traced only when its eager forward pass turns out slow.
     recurrent = has_recurrent_layers(model)
@@ -204,7 +207,7 @@ def run_model(request: dict) -> dict:
     except Exception as exc:  # noqa: BLE001 - the forward pass itself fails on the data
         if layout.is_layout_error(str(exc)):
             return _layout_not_run(exc, kept_layout)
-        return {"status": "error", "error": error_info(exc, "forward"), "x": describe(x), "x_note": specs[0].get("note"),
+        return {"status": "error", "error": error_info(exc, "forward"), "x": describe(x_data), "x_note": specs[0].get("note"),
                 "x_source": specs[0].get("source")}
     if isinstance(probe, (list, tuple, dict)):
         return {"status": "not-run", "reason": "models with several outputs are not dry-run yet"}
@@ -220,16 +223,17 @@ def run_model(request: dict) -> dict:
     initial = [w.copy() for w in model.get_weights()]
 
     result = {"status": "ok", "keras": keras.__version__, "layout": layout_note, "declared_inputs": input_shapes(model),
-              "x": describe(x), "y": describe(y),
+              "x": describe(x_data), "y": describe(y),
               "y_note": y_spec.get("note"), "y_source": y_spec.get("source"),
               "x_note": specs[0].get("note"), "x_source": specs[0].get("source"), "outputs": output_stats(outputs),
-              "run_notes": [f"a batch of {batch}: samples of {sum(math.prod(s) for s in shapes):,} values"]
-              if batch < synthetic.BATCH else []}
+              "run_notes": []}
     steps = int(request.get("steps", 4))
+    if batch < synthetic.BATCH:  # large samples: a smaller batch and one step fewer, the same on every machine
+        steps = min(steps, synthetic.LARGE_SAMPLE_STEPS)
+        result["run_notes"].append(f"a batch of {batch} and {steps} steps: samples of "
+                                   f"{sum(math.prod(s) for s in shapes):,} values")
     try:
         run = train(model, x, y, steps, model.optimizer, first_layer, traced=traced)
-        if len(run["losses"]) < steps:
-            result["run_notes"].append(f"{len(run['losses'])} steps: the first took {run['first_step_s']:.2f} CPU s")
     except StepError as exc:
         if layout.is_layout_error(exc.info.get("message", "")):
             return _layout_not_run(exc, kept_layout)
@@ -238,8 +242,22 @@ def run_model(request: dict) -> dict:
         return result
     result.update(run)
     result["checks"] = _checks(request, model, x, y, outputs, initial, len(run["losses"]), first_layer, traced)
+    result["frozen_reuses"] = frozen.hits
     first_layer.remove()
+    frozen.remove()
     return result
+
+
+def _stable_tensors(x):
+    """float32 inputs as tensors made once: every call of the model is fed the very same tensor, which
+    lets a frozen backbone's layers recognise their input (frozen_cache); the values are unchanged."""
+    import numpy as np
+    import tensorflow as tf
+
+    def one(array):
+        return tf.convert_to_tensor(array) if getattr(array, "dtype", None) == np.float32 else array
+
+    return [one(a) for a in x] if isinstance(x, list) else one(x)
 
 
 def _time_steps(x) -> int:
@@ -308,14 +326,14 @@ def _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, 
             elif name == "input_scale" and not failed:
                 scaled = scale(x, params["factor"])
                 optimizer = fresh_optimizer(model.optimizer, None)
-                done[name] = train(model, scaled, y, 1, optimizer, first_layer, adaptive=False)
+                done[name] = train(model, scaled, y, 1, optimizer, first_layer)
             elif name == "learning_rate" and not failed:
                 sane = params.get("sane", {}).get(type(model.optimizer).__name__, params.get("default", 0.001))
                 optimizer = fresh_optimizer(model.optimizer, sane)
                 if optimizer is None:
                     done[name] = {"error": "the optimizer could not be rebuilt with another learning rate"}
                     continue
-                done[name] = train(model, x, y, steps, optimizer, first_layer, adaptive=False, traced=traced)
+                done[name] = train(model, x, y, steps, optimizer, first_layer, traced=traced)
         except StepError as exc:
             done[name] = {"error": exc.info.get("message")}
         except Exception as exc:  # noqa: BLE001 - a check that cannot be measured is just missing
