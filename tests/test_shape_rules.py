@@ -538,6 +538,35 @@ def test_a_regression_head_on_every_step_with_matching_targets_is_silent(targets
     silent(REGRESSION_ON_STEPS.format(targets=targets, units=units), "TFG503")
 
 
+UNKNOWN_WIDTH = """
+    data = np.loadtxt("FordA_TRAIN.tsv", delimiter="\t")
+    y = data[:, 0]
+    x = data[:, 1:].reshape((-1, 500, 1))
+    num_classes = int(np.load("meta.npy")[0])
+    inputs = keras.Input(shape=(500, 1))
+    h = layers.GlobalAveragePooling1D()(layers.Conv1D(64, 3, activation="relu")(inputs))
+    model = keras.Model(inputs, layers.Dense(num_classes, activation="softmax")(h))
+    model.compile(optimizer="adam", loss="{loss}")
+    model.fit(x, {labels}, validation_split=0.2)
+"""
+
+
+def test_one_value_per_sample_under_a_categorical_loss_is_a_bug_at_any_width():
+    findings, text = lint(UNKNOWN_WIDTH.format(loss="categorical_crossentropy", labels="y"))
+    assert [f.code for f in findings] == ["TFG502"]
+    assert "with a single unit the loss is 0" in findings[0].message
+    assert findings[0].line == line_of(text, "model.fit(")
+
+
+@pytest.mark.parametrize("loss, labels", [
+    ("sparse_categorical_crossentropy", "y"),  # class ids for the sparse loss: right
+    ("categorical_crossentropy", "keras.utils.to_categorical(y)"),  # one-hot of unknown width: unknown
+    ("mse", "y"),  # a regression target against a head of unknown width: not judged
+])
+def test_unknown_width_look_alikes_stay_silent(loss, labels):
+    silent(UNKNOWN_WIDTH.format(loss=loss, labels=labels), "TFG502")
+
+
 def test_a_builder_called_twice_reports_its_layer_once():
     findings, _ = lint("""
         def build():

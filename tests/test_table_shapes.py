@@ -77,3 +77,30 @@ def test_readers_of_unknown_structure_keep_the_column_unknown(reader):
         "import pandas as pd\n", "import pandas as pd\noptions = dict()\n")
     src = src.format(labels='train_df["label"]', loss="categorical_crossentropy")
     assert_silent(src, "TFG502", sees="fit")
+
+
+TEXT_TABLE = """\
+import numpy as np
+from tensorflow import keras
+
+data = {table}
+labels = data[:, 0]
+model = keras.Sequential([keras.Input(shape=(16,)), keras.layers.Dense(4, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.random.rand(100, 16), labels, validation_split=0.1)
+"""
+
+
+def test_a_column_of_a_text_table_is_1d():
+    (fit,) = assert_analysed(TEXT_TABLE.format(table='np.loadtxt("a.tsv", delimiter="\\t")'), "fit").fits()
+    assert fit.y.shape == (None,)
+
+
+@pytest.mark.parametrize("table", [
+    'np.loadtxt("a.tsv", ndmin=3)',  # asked for more axes
+    'np.expand_dims(np.loadtxt("a.tsv"), -1)',  # one axis more than the table
+    'np.load("a.npy")',  # any number of axes
+])
+def test_arrays_that_may_have_more_axes_keep_the_column_unknown(table):
+    (fit,) = assert_analysed(TEXT_TABLE.format(table=table), "fit").fits()
+    assert getattr(fit.y, "shape", None) is None

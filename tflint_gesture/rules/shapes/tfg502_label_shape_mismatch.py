@@ -17,6 +17,7 @@ from tflint_gesture.facts.queries import (
     validation_views,
 )
 from tflint_gesture.facts.shapes import declared_input, fmt, model_trace
+from tflint_gesture.facts.shapes.tail import tail_trace
 from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
@@ -195,10 +196,19 @@ class LabelShapeMismatch(Rule):
             start = (_model_start(facts, model) if model.kind != "application" and declared_input(model) is None
                      else None)
             result = model_trace(facts, model, start)
+            if result.output is None and not result.problems and model.kind != "application":
+                result = tail_trace(model) or result  # the head's rank, when the layers before it are unknown
             out = result.output
-            if out is None or result.problems or any(d is None for d in out[-1:]):
+            if out is None or result.problems:
                 continue
             per_sample = tuple(labels.shape[1:])
+            if out[-1] is None:
+                # class ids, continuous targets, ...: the loss/label rules name the encoding (TFG102, TFG103)
+                if loss in CATEGORICAL and len(out) == 1 and per_sample == () and (id(model), labels.root) not in seen \
+                        and _encoded(call, labels).encoding == LabelEncoding.UNKNOWN:
+                    seen.add((id(model), labels.root))
+                    yield self._one_value_per_sample(facts, call, labels, loss)
+                continue
             verdict = _label_verdict(loss, per_sample, out)
             if verdict is None or _covered_elsewhere(loss, _encoded(call, labels), out, model):
                 continue
@@ -209,6 +219,30 @@ class LabelShapeMismatch(Rule):
                 continue
             seen.add(key)
             yield self._report(facts, call, labels, loss, out, verdict)
+
+    @staticmethod
+    def _one_value_per_sample(facts: Facts, call, labels: Data, loss: str) -> Report:
+        """1-D labels under a categorical loss, the output's width unknown: a bug at any width (Keras expands
+        `(batch,)` to `(batch, 1)`; against several units the shapes differ and it raises, against one unit the
+        normalised output is 1 and the loss is 0 for every sample)."""
+        head = head_of(call.model)
+        evidence = [(labels.origin.node, f"labels: {labels.origin.note}")] if labels.origin is not None else []
+        if head is not None:
+            evidence.append((head.layer.node, "output layer"))
+        compile_ = call.compile
+        evidence.append((compile_.loss_node or compile_.node, f"loss: {loss}"))
+        fix = "use loss='sparse_categorical_crossentropy' for class ids, or one-hot encode the labels (to_categorical)"
+        return Report(
+            node=call.y_node or call.node,
+            message=(
+                f"the labels {_labels_name(facts, call)}{_where(facts, labels)} hold one value per sample, shaped "
+                f"(batch,), but {loss} needs one-hot rows as wide as the output layer: with more than one unit "
+                f"Keras raises a ValueError on the target and output shapes at the first batch, and with a single "
+                f"unit the loss is 0 for every sample, so nothing is learned; {fix}"
+            ),
+            evidence=evidence,
+            fix=fix,
+        )
 
     @staticmethod
     def _report(facts: Facts, call, labels: Data, loss: str, out: tuple, verdict: str) -> Report:
