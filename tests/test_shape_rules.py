@@ -558,13 +558,25 @@ def test_one_value_per_sample_under_a_categorical_loss_is_a_bug_at_any_width():
     assert findings[0].line == line_of(text, "model.fit(")
 
 
-@pytest.mark.parametrize("loss, labels", [
-    ("sparse_categorical_crossentropy", "y"),  # class ids for the sparse loss: right
-    ("categorical_crossentropy", "keras.utils.to_categorical(y)"),  # one-hot of unknown width: unknown
-    ("mse", "y"),  # a regression target against a head of unknown width: not judged
+def test_one_target_per_sample_against_a_softmax_of_unknown_width_under_mse():
+    findings, text = lint(UNKNOWN_WIDTH.format(loss="mse", labels="y"))
+    assert [f.code for f in findings] == ["TFG502"]
+    assert "Incompatible shapes" in findings[0].message and "sparse_categorical_crossentropy" in findings[0].fix
+
+
+def test_one_target_per_sample_against_several_units_under_mse():
+    findings, _ = lint(UNKNOWN_WIDTH.replace("num_classes, activation=", "4, activation=").format(loss="mse", labels="y"))
+    assert [f.code for f in findings] == ["TFG502"] and "the 4 output units" in findings[0].message
+
+
+@pytest.mark.parametrize("loss, labels, head", [
+    ("sparse_categorical_crossentropy", "y", "softmax"),  # class ids for the sparse loss: right
+    ("categorical_crossentropy", "keras.utils.to_categorical(y)", "softmax"),  # one-hot of unknown width: unknown
+    ("mse", "y", "linear"),  # a linear head of unknown width may be one unit: a plain regression
 ])
-def test_unknown_width_look_alikes_stay_silent(loss, labels):
-    silent(UNKNOWN_WIDTH.format(loss=loss, labels=labels), "TFG502")
+def test_unknown_width_look_alikes_stay_silent(loss, labels, head):
+    src = UNKNOWN_WIDTH.format(loss=loss, labels=labels).replace('activation="softmax"', f'activation="{head}"')
+    silent(src, "TFG502")
 
 
 def test_a_builder_called_twice_reports_its_layer_once():

@@ -22,6 +22,7 @@ from tflint_gesture.facts.values import Data, LabelEncoding
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.shapes.common import (
+    _across_batch,
     _dense_head_problem,
     _label_verdict,
     _labels_name,
@@ -29,6 +30,11 @@ from tflint_gesture.rules.shapes.common import (
     _where,
     call_labels,
 )
+
+
+def _softmax_head(model) -> bool:
+    head = head_of(model)
+    return head is not None and head.activation == "softmax"
 
 
 def _encoded(call, labels: Data) -> Data:
@@ -83,7 +89,13 @@ class LabelShapeMismatch(Rule):
         - `categorical_crossentropy` and `binary_crossentropy` (and their focal variants) need the same shape;
         - regression losses (`mse`, `mae`, Huber, log-cosh, ...) broadcast the two shapes: a size that
           differs without being 1 stops training, and a target width different from the output width where
-          one of them is 1 is broadcast silently.
+          one of them is 1 is broadcast silently. Targets of fewer axes than the outputs (`(batch,)` against
+          `(batch, 5)`) line their batch axis up with the output units: Keras raises `Incompatible shapes`
+          on every batch of another size, and otherwise compares outputs with other samples' targets (also
+          reported against a softmax of unknown width, which has more than one unit unless TFG201 applies).
+
+        One label per sample under categorical_crossentropy is reported even when the output's width is
+        unknown: against several units Keras raises, against one unit the loss is 0 for every sample.
 
         Labels given as `validation_data=(x_val, y_val)` are compared the same way (Keras computes the loss
         on them after each epoch). It reports on the labels argument of the call; the evidence names the labels' origin, the output
@@ -202,6 +214,13 @@ class LabelShapeMismatch(Rule):
             if out is None or result.problems:
                 continue
             per_sample = tuple(labels.shape[1:])
+            if loss in REGRESSION and _across_batch(per_sample, out) and (id(model), labels.root) not in seen and (
+                    out[-1] not in (None, 1) or (out[-1] is None and _softmax_head(model))):
+                if model.kind != "application" and _dense_head_problem(model, result, loss, labels) is not None:
+                    continue  # reported by TFG503 on the Dense that needs a Flatten/pooling before it
+                seen.add((id(model), labels.root))
+                yield self._across_batch_report(facts, call, labels, loss, out)
+                continue
             if out[-1] is None:
                 # class ids, continuous targets, ...: the loss/label rules name the encoding (TFG102, TFG103)
                 if loss in CATEGORICAL and len(out) == 1 and per_sample == () and (id(model), labels.root) not in seen \
@@ -219,6 +238,33 @@ class LabelShapeMismatch(Rule):
                 continue
             seen.add(key)
             yield self._report(facts, call, labels, loss, out, verdict)
+
+    @staticmethod
+    def _across_batch_report(facts: Facts, call, labels: Data, loss: str, out: tuple) -> Report:
+        """Regression targets of lower rank than the outputs (`(batch,)` against `(batch, 5)`): the subtraction
+        lines the targets' batch axis up with the output units (checked in a real run: batch 32 against 5 units
+        raises `Incompatible shapes`; batch 5 trains at chance accuracy)."""
+        head = head_of(call.model)
+        evidence = [(labels.origin.node, f"labels: {labels.origin.note}")] if labels.origin is not None else []
+        if head is not None:
+            evidence.append((head.layer.node, f"output layer: {fmt(out)}"))
+        compile_ = call.compile
+        evidence.append((compile_.loss_node or compile_.node, f"loss: {loss}"))
+        width = f"the {out[-1]} output units" if out[-1] is not None else (
+            "the output units (a softmax over a single unit would instead output 1 whatever the input)")
+        fix = ("for class ids use loss='sparse_categorical_crossentropy'; for one target per sample give the output "
+               "layer 1 unit")
+        return Report(
+            node=call.y_node or call.node,
+            message=(
+                f"the targets {_labels_name(facts, call)}{_where(facts, labels)} are shaped "
+                f"{fmt(tuple(labels.shape[1:]))} but the model outputs {fmt(out)}: {loss} then lines the targets' "
+                f"batch axis up with {width}, so Keras raises `Incompatible shapes` on every batch whose size "
+                f"differs from that width and otherwise compares each output with another sample's target; {fix}"
+            ),
+            evidence=evidence,
+            fix=fix,
+        )
 
     @staticmethod
     def _one_value_per_sample(facts: Facts, call, labels: Data, loss: str) -> Report:
