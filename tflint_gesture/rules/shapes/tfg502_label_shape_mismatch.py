@@ -214,18 +214,18 @@ class LabelShapeMismatch(Rule):
             if out is None or result.problems:
                 continue
             per_sample = tuple(labels.shape[1:])
-            if loss in REGRESSION and _across_batch(per_sample, out) and (id(model), labels.root) not in seen and (
+            if loss in REGRESSION and _across_batch(per_sample, out) and (id(model), loss) not in seen and (
                     out[-1] not in (None, 1) or (out[-1] is None and _softmax_head(model))):
                 if model.kind != "application" and _dense_head_problem(model, result, loss, labels) is not None:
                     continue  # reported by TFG503 on the Dense that needs a Flatten/pooling before it
-                seen.add((id(model), labels.root))
+                seen.add((id(model), loss))  # once per model: its fit, then evaluate
                 yield self._across_batch_report(facts, call, labels, loss, out)
                 continue
             if out[-1] is None:
                 # class ids, continuous targets, ...: the loss/label rules name the encoding (TFG102, TFG103)
-                if loss in CATEGORICAL and len(out) == 1 and per_sample == () and (id(model), labels.root) not in seen \
+                if loss in CATEGORICAL and len(out) == 1 and per_sample == () and (id(model), loss) not in seen \
                         and _encoded(call, labels).encoding == LabelEncoding.UNKNOWN:
-                    seen.add((id(model), labels.root))
+                    seen.add((id(model), loss))  # once per model: its fit, then evaluate
                     yield self._one_value_per_sample(facts, call, labels, loss)
                 continue
             verdict = _label_verdict(loss, per_sample, out)
