@@ -20,7 +20,8 @@ class LossNotFinite(_DryRunRule):
         """
 
     what_it_does = """
-        With `--dry-run`, the script's model is trained for 4 steps on one synthetic batch shaped and scaled
+        With `--dry-run`, the script's model is trained for 4 steps (3 for samples above 40,000 values) on one
+        synthetic batch shaped and scaled
         like the script's data. When the loss of any of these steps is `nan`, `inf` or `-inf`, the finding
         reports the losses step by step on the `fit` call (on the `compile` when there is no `fit`), with
         the loss and the fit as evidence.
@@ -96,7 +97,7 @@ class LossNotFinite(_DryRunRule):
 
     when_it_stays_silent = """
         - Without `--dry-run`.
-        - The loss is finite for the 4 steps of the dry run. A loss that turns NaN only after many epochs
+        - The loss is finite for the steps of the dry run. A loss that turns NaN only after many epochs
           (slowly growing weights, a rare bad sample) is out of reach of a 4-step run.
         - The model could not be run (the model's findings say why: `not-run`).
         - A static finding on the same model already names the cause (see above).

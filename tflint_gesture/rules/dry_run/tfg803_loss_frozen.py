@@ -20,7 +20,8 @@ class LossFrozen(_DryRunRule):
         """
 
     what_it_does = """
-        With `--dry-run`, the script's model is trained for 4 steps on the same synthetic batch. A model
+        With `--dry-run`, the script's model is trained for 4 steps (3 for samples above 40,000 values) on the
+        same synthetic batch. A model
         that can learn anything fits one batch a little better at every step. When the loss is exactly the
         same at every step (within 1e-7 of its value), the finding reports it on the `fit` call with the
         likely cause it measured: the model has no trainable weights, no trainable weight receives a
@@ -98,7 +99,7 @@ class LossFrozen(_DryRunRule):
 
     when_it_stays_silent = """
         - Without `--dry-run`.
-        - The loss moves at all during the 4 steps, however little (a slow start is not a frozen loss).
+        - The loss moves at all during the dry run's steps, however little (a slow start is not a frozen loss).
         - The model could not be run (the model's findings say why: `not-run`).
         - A static finding on the same model already names the cause (see above).
         """
