@@ -158,3 +158,70 @@ def test_per_frame_head_bugs_are_found_through_time_distributed():
     assert codes('layers.Dense(12, activation="softmax")',
                  "keras.losses.SparseCategoricalCrossentropy(from_logits=True)") == ["TFG105"]
     assert codes("layers.Dense(12)", "keras.losses.SparseCategoricalCrossentropy(from_logits=True)") == []
+
+
+LOST_GRAPH = '''
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras import layers
+
+
+def mlp_block(units, rate):
+    parts = []
+    for width in units:
+        parts.append(layers.Dense(width, activation="gelu"))
+        parts.append(layers.Dropout(rate))
+    return keras.Sequential(parts)
+
+
+features = [keras.Input(shape=(1,), name=name) for name in FEATURES]
+inputs = {{name: tensor for name, tensor in zip(FEATURES, features)}}
+x = mlp_block([64, 32], 0.2)(layers.concatenate([inputs[name] for name in inputs]))
+outputs = layers.Dense(1, activation="sigmoid")(x)
+model = keras.Model(inputs=inputs, outputs=outputs)
+model.compile(optimizer="adam", loss="binary_crossentropy")
+{fit}
+'''
+
+
+def test_a_block_applied_inside_a_graph_the_analysis_lost_has_no_output_head():
+    src = "FEATURES = load_feature_names()\n" + LOST_GRAPH.format(fit="model.fit(np.random.rand(100, 5), np.random.randint(0, 2, 100))")
+    assert _findings(src, "TFG205") == []
+    # the block is the model itself when compiled as one: its Dropout is then after the output
+    compiled = LOST_GRAPH.format(fit="") + "\nblock = mlp_block([64, 32], 0.2)\nblock.compile(optimizer='adam', loss='mse')\n"
+    assert [f.line for f in _findings("FEATURES = load_feature_names()\n" + compiled, "TFG205")]
+
+
+ENDPOINT = '''
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+
+class LogisticEndpoint(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+
+    def call(self, targets, logits):
+        self.add_loss(self.loss_fn(targets, logits))
+        return tf.nn.softmax(logits)
+
+
+inputs = keras.Input(shape=(3,), name="inputs")
+targets = keras.Input(shape=(1,), name="targets")
+logits = keras.layers.Dense(1)(inputs)
+predictions = LogisticEndpoint()(targets, logits)
+model = keras.Model(inputs=[inputs, targets], outputs=predictions)
+model.compile({compile_args})
+'''
+
+
+def test_softmax_on_one_unit_of_a_model_trained_by_its_own_added_loss_is_a_warning():
+    (finding,) = _findings(ENDPOINT.format(compile_args='optimizer="adam"'), "TFG201")
+    assert finding.severity.value == "warning" and "predictions say nothing" in finding.message
+
+
+def test_softmax_on_one_unit_with_a_compiled_loss_stays_an_error():
+    (finding,) = _findings(ENDPOINT.format(compile_args='optimizer="adam", loss="binary_crossentropy"'), "TFG201")
+    assert finding.severity.value == "error" and "learns nothing" in finding.message

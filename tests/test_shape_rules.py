@@ -579,6 +579,41 @@ def test_unknown_width_look_alikes_stay_silent(loss, labels, head):
     silent(src, "TFG502")
 
 
+OWN_STEP = """
+    class PairModel(keras.Model):
+{steps}
+    pairs = np.random.rand(100, 2, 32, 32, 3)
+    inputs = keras.Input(shape=(32, 32, 3))
+    x = layers.GlobalAveragePooling2D()(layers.Conv2D(8, 3)(inputs))
+    model = PairModel(inputs, layers.Dense(8)(x))
+    model.compile(optimizer="adam", loss="mse")
+    model.{method}(pairs, np.random.rand(100, 8))
+"""
+TRAIN_STEP = """
+        def train_step(self, data):
+            x, y = data
+            anchors, positives = x[:, 0], x[:, 1]
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((self(anchors, training=True) - self(positives, training=True)) ** 2)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            return {"loss": loss}
+"""
+
+
+def test_data_that_goes_through_the_scripts_own_step_is_not_compared_with_the_model_input():
+    silent(OWN_STEP.format(steps=TRAIN_STEP, method="fit"))
+
+
+@pytest.mark.parametrize("steps, method", [
+    ("        pass\n", "fit"),  # no train_step of its own: Keras feeds the pairs to the model
+    (TRAIN_STEP, "evaluate"),  # evaluate runs the default test_step: the pairs reach the model
+])
+def test_data_that_reaches_the_model_itself_is_still_compared(steps, method):
+    findings, _ = lint(OWN_STEP.format(steps=steps, method=method))
+    assert "TFG501" in [f.code for f in findings]
+
+
 def test_a_builder_called_twice_reports_its_layer_once():
     findings, _ = lint("""
         def build():

@@ -157,7 +157,7 @@ def headed_models(facts) -> list:
     """
     used = {id(model) for model in facts.models if model.compile is not None}
     used |= {id(call.model) for call in facts.calls}
-    inner: set = set()
+    inner: set = set(facts.graph_blocks)  # applied to symbolic tensors, even where the bigger graph is lost
     for model in facts.models:
         for layer in model_layers(model) or []:
             if layer.kind == "Model" and layer.model is not None and layer.model is not model:

@@ -7,6 +7,7 @@ from typing import Iterator
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
 from tflint_gesture.facts.queries import BINARY, models_by_output
+from tflint_gesture.facts.values import UNKNOWN, Compile
 from tflint_gesture.findings import Severity
 from tflint_gesture.rules.base import Invalid, Report, Rule, Valid
 from tflint_gesture.rules.edits import activation_to
@@ -105,6 +106,9 @@ class SoftmaxOnSingleUnit(Rule):
     ]
 
     when_it_stays_silent = """
+        - Reported as a **warning** instead: a model compiled without any `loss=` (trained by a loss it adds
+          itself, keras-io's endpoint-layer pattern with `add_loss` on the logits). Training works, only the
+          predictions are constant.
         - `Dense(1, activation="sigmoid")`, the binary head.
         - `Dense(1)` with no activation: a regressor, or a binary head trained with
           `from_logits=True`.
@@ -129,6 +133,21 @@ class SoftmaxOnSingleUnit(Rule):
             head = head_of(model)
             if head is None or head.units != 1 or head.activation != "softmax":
                 continue
+            if _no_compiled_loss(model):  # trained by losses the model adds itself (`add_loss` on its logits)
+                yield Report(
+                    node=head.activation_node,
+                    message=(
+                        "softmax over 1 unit always outputs 1.0, so the model's predictions say nothing; it is "
+                        "compiled without a loss, so what trains it is a loss added inside the model, which this "
+                        "output does not change; use activation='sigmoid' for a binary probability"
+                    ),
+                    evidence=[(head.layer.node, "the 1-unit output layer"), (model.compile.node, "compiled without a loss")],
+                    fix="use activation='sigmoid' on the 1-unit output",
+                    severity=Severity.WARNING,
+                    edits=activation_to(head.activation_node, "sigmoid"),
+                    fix_safety="unsafe",
+                )
+                continue
             yield Report(
                 node=head.activation_node,
                 message=(
@@ -141,6 +160,16 @@ class SoftmaxOnSingleUnit(Rule):
                 edits=activation_to(head.activation_node, "sigmoid"),
                 fix_safety="safe" if _binary_loss(model) else "unsafe",
             )
+
+
+def _no_compiled_loss(model) -> bool:
+    """Compiled, once and for certain, without any `loss=` (keras-io's endpoint-layer pattern)."""
+    compile_ = model.compile
+    if not isinstance(compile_, Compile) or compile_.conditional or compile_.loss_node is not None:
+        return False
+    args = compile_.node.args
+    return compile_.loss is UNKNOWN and not any(arg.star for arg in args) and len(
+        [arg for arg in args if arg.keyword is None]) < 2
 
 
 def _binary_loss(model) -> bool:

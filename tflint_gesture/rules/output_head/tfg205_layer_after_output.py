@@ -110,7 +110,8 @@ class LayerAfterOutput(Rule):
         - Dropout between hidden layers, or just before the output layer.
         - Dropout at the end of a helper block that is used as a layer inside another model, e.g.
           `x = create_mlp([128, 128], 0.2)(x)` followed by more layers (keras-io's TabTransformer and
-          graph examples build their MLP blocks this way).
+          graph examples build their MLP blocks this way), also where the bigger model's graph is one the
+          analysis cannot follow (inputs from a dict comprehension): the block is applied to a tensor.
         - An identity layer after the output: `layers.Activation("linear", dtype="float32")` (the
           mixed-precision guide casts the output to float32 this way), `layers.Activation(None)` or
           `layers.Identity()`. A linear activation is the identity, not a second activation.

@@ -230,6 +230,9 @@ class InputShapeMismatch(Rule):
         """
 
     when_it_stays_silent = """
+        - The data goes through a step the script wrote: a model subclass's own `train_step` for `fit`
+          (`test_step` for `evaluate`) takes each batch apart (`anchors, positives = data[:, 0], data[:, 1]`)
+          before the model sees it, so the batch's shape is not the model's input.
         - The input passes the model's own check and the layer reading it is one the analysis cannot follow
           (a custom `Layer` subclass, a `Lambda`): a Sequential model declared for 30 frames whose first
           layer, a custom sampler, reads 60-frame clips trains fine in Keras 3.
