@@ -764,6 +764,88 @@ def test_width_equal_to_an_unloaded_count_stays_unjudged(session, parts):
     assert confirm.verdict("TFG203", run)[0] == "not-run"
 
 
+COUNTED_WIDTH_SCRIPT = '''
+import numpy as np
+import pandas as pd
+from tensorflow import keras
+from tensorflow.keras.utils import to_categorical
+
+frame = pd.read_csv("imu_windows.csv")
+x = frame[["ax", "ay", "az", "gx", "gy", "gz"]].values.astype("float32")
+y = frame["gesture"].values
+n_gestures = {count}
+targets = {labels}
+model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense({units}, activation="softmax")])
+model.compile(optimizer="adam", loss="{loss}")
+model.fit(x, targets, epochs=5, validation_split=0.2)
+'''
+COUNTED_ONE_SHORT = [  # a head one short of a count of the labels' own values: at least 1 unit short
+    {"count": "len(np.unique(y))", "labels": "to_categorical(y)", "units": "n_gestures - 1",
+     "loss": "categorical_crossentropy"},
+    {"count": 'frame["gesture"].nunique()', "labels": "to_categorical(y)", "units": "n_gestures - 1",
+     "loss": "categorical_crossentropy"},
+    {"count": "len(np.unique(y))", "labels": "y", "units": "n_gestures - 1", "loss": "sparse_categorical_crossentropy"},
+]
+COUNTED_NOT_SHORT = [  # the count itself, or one more (1-based ids): no relation that must fail
+    {"count": "len(np.unique(y))", "labels": "to_categorical(y)", "units": "n_gestures",
+     "loss": "categorical_crossentropy"},
+    {"count": "len(np.unique(y))", "labels": "to_categorical(y)", "units": "n_gestures + 1",
+     "loss": "categorical_crossentropy"},
+    {"count": "len(np.unique(y))", "labels": "y", "units": "n_gestures", "loss": "sparse_categorical_crossentropy"},
+]
+COUNTED_IDS = ["nunique_one_hot", "frame_nunique_one_hot", "unique_class_ids"]
+NOT_SHORT_IDS = ["count_one_hot", "one_more_one_hot", "count_class_ids"]
+
+
+@pytest.mark.parametrize("parts", COUNTED_ONE_SHORT, ids=COUNTED_IDS)
+def test_width_short_of_a_count_of_the_labels_assumes_the_fewest_classes(parts):
+    """`Dense(n - 1)` with `n = len(np.unique(y))`: the labels are at least n wide; the smallest world is
+    labels taking exactly the ids 0..4, so the labels get 5 classes and the head 4."""
+    sliced = only_slice(COUNTED_WIDTH_SCRIPT.format(**parts))
+    assert 'keras.layers.Dense(4, activation="softmax")' in sliced.source and "read_csv" not in sliced.source
+    assert sliced.label_classes == 5
+    (note,) = sliced.assumptions
+    assert "`n_gestures - 1`" in note and "5 classes assumed for the labels" in note
+    assert "exactly the ids 0..4" in note and "1 fewer" in note
+
+
+@pytest.mark.parametrize("parts", COUNTED_NOT_SHORT, ids=NOT_SHORT_IDS)
+def test_width_not_short_of_a_count_of_the_labels_assumes_the_count_alone(parts):
+    sliced = only_slice(COUNTED_WIDTH_SCRIPT.format(**parts))
+    assert "read_csv" not in sliced.source
+    assert sliced.label_classes is None and "5 classes (assumed)" in sliced.assumptions[0]
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+@pytest.mark.parametrize("parts", COUNTED_ONE_SHORT, ids=COUNTED_IDS)
+def test_width_short_of_a_count_of_the_labels_is_confirmed_by_the_loss(session, parts):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, COUNTED_WIDTH_SCRIPT.format(**parts), "imu.py")
+    (run,) = runs
+    assert run.ran and run.answer["outputs"]["shape"] == [4], run.answer
+    (finding,) = [f for f in findings if f.code == "TFG203"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "the loss raised" in finding.observation and "exactly the ids 0..4" in finding.observation
+    assert not [f for f in findings if f.code == "TFG801"]
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+@pytest.mark.parametrize("parts", COUNTED_NOT_SHORT, ids=NOT_SHORT_IDS)
+def test_width_not_short_of_a_count_of_the_labels_stays_unjudged(session, parts):
+    from dryrun_support import dry_run_text
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, COUNTED_WIDTH_SCRIPT.format(**parts), "imu.py")
+    (run,) = runs
+    assert run.ok and run.answer["outputs"]["shape"] == [5], run.answer
+    assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
+    assert confirm.verdict("TFG203", run)[0] == "not-run"
+
+
 BATCH_LOOP_SCRIPT = '''
 import numpy as np
 from tensorflow import keras

@@ -9,6 +9,9 @@ labels (TFG203, TFG502) are then not judged, and the observation says what was a
 Unless the facts know the width and the labels' class count as the same unknown count shifted
 (`Dense(len(GESTURES) - 1)` against ids from `enumerate(GESTURES)`): the count is then assumed for
 the labels, the width is written in with the script's own shift, and the run does judge the two.
+The same holds for a width below what the labels are known to be at least (`Dense(n - 1)` with
+`n = y.nunique()` against `to_categorical(y)`): the smallest world the facts allow, labels taking
+exactly the ids 0..count-1, is assumed, so the labels have the count's classes and the head k fewer.
 
 When the width is a parameter of the builder function the model comes from (`def build(n): ...
 Dense(n)` or `Dense(n - 1)` called once as `build(len(encoder.classes_))`, or the `__init__` of a
@@ -68,7 +71,7 @@ def class_count_assumption(target, module: cst.Module, values: dict, parent: dic
             where += f", from `{module.code_for_node(node)}` passed to `{function}()` (line {line(node)}),"
             units, offset = node, shift
     labels = labels_of(target.fit) if target.fit is not None else None
-    shifted = _shifted_width(head, labels)
+    shifted = _shifted_width(head, labels, loss.name in synth.SPARSE)
     if shifted is not None:
         count, gap, relation = shifted
         if count + gap - offset < 1:
@@ -99,23 +102,46 @@ def _units_of(call: cst.Call) -> Optional[cst.BaseExpression]:
                  or (a.keyword is not None and a.keyword.value == "units")), None)
 
 
-def _shifted_width(head, labels) -> Optional[tuple]:
+def _shifted_width(head, labels, sparse: bool) -> Optional[tuple]:
     """(the class count to assume, the width's shift from it, how the script writes both) when the facts know the
     width and the labels' class count as the same unknown count shifted. The width is written where the units
     expression is, or into a builder's argument when the units are that bare parameter: the same value."""
-    from tflint_gesture.facts.values import LabelEncoding
+    from tflint_gesture.facts.symbols import class_count
+    from tflint_gesture.facts.values import Data, LabelEncoding
 
     units = head.layer.args.get("units_sym") if head is not None else None
-    classes = getattr(labels, "classes_sym", None)
-    if units is None or classes is None:
+    if units is None or not isinstance(labels, Data):
         return None
-    if getattr(labels, "encoding", None) not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
+    if labels.encoding == LabelEncoding.UNKNOWN and sparse:
+        labels = labels.same_values(encoding=LabelEncoding.CLASS_IDS)  # what the sparse loss reads them as
+    if labels.encoding not in (LabelEncoding.ONE_HOT, LabelEncoding.CLASS_IDS):
+        return None
+    classes = class_count(labels)  # with what it is at least: class ids run up to their distinct count - 1
+    if classes is None:
         return None
     gap = units.minus(classes)
+    if gap is None:
+        return _short_of_floor(units, classes)
     if not gap or ASSUMED_CLASSES + gap < 1:
         return None
     return ASSUMED_CLASSES, gap, (f"the width keeps the script's `{units.text}` against a class count of "
                                   f"{classes.quoted}, {abs(gap)} {'more' if gap > 0 else 'fewer'} whatever the count")
+
+
+def _short_of_floor(units, classes) -> Optional[tuple]:
+    """The width is a count of the labels' own values less k (`Dense(n - 1)` with `n = y.nunique()`), the labels
+    at least that count wide (`to_categorical(y)`): assume the smallest world the facts allow, labels that take
+    exactly the ids 0..count-1, so the labels are `ASSUMED_CLASSES` wide and the width k fewer."""
+    from tflint_gesture.facts.symbols import Sym
+
+    short = units.short_of(classes)
+    if not short or ASSUMED_CLASSES - short < 1:
+        return None
+    count = Sym(units.base, 0, units.shown, units.described)
+    return ASSUMED_CLASSES, -short, (f"the width keeps the script's `{units.text}` against labels of at least "
+                                     f"{count.quoted} classes, assumed to take exactly the ids "
+                                     f"0..{ASSUMED_CLASSES - 1} (the fewest the script's count allows), "
+                                     f"so the width is {short} fewer")
 
 
 def _builder_argument(name: cst.Name, module: cst.Module, parent: dict) -> Optional[tuple]:
