@@ -145,6 +145,9 @@ def analyse_file(text: str, path: str) -> list:
                       "note": f"{y_spec.get('note') or 'labels'}, {result.label_classes} classes (assumed)"}
         request = {"id": f"{path}#{index}", "source": result.source, "x": synth.input_spec(x), "y": y_spec,
                    "steps": STEPS, "checks": {}}
+        if result.custom_train_step:
+            request["train_step"] = True
+            run.custom_train_step = True
         prepared.append((run, request))
     return prepared
 
@@ -238,7 +241,8 @@ def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> l
     for finding in findings:
         run = _run_for(finding, runs)
         if finding.confirmation is None:
-            verdict, observation = confirm.verdict(finding.code, run, getattr(finding.severity, "value", None))
+            verdict, observation = confirm.verdict(finding.code, run, getattr(finding.severity, "value", None),
+                                                   finding.line)
             _mark(finding, verdict, _annotated(observation, verdict, run))
     new: list = []
     for run in runs:

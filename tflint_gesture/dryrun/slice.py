@@ -165,9 +165,6 @@ class Slicer:
         return assumed
 
     def _build(self, target: Target) -> "Slice | NotRun":
-        if target.model.kind == "subclassed" and target.model.custom_train_step:
-            return NotRun("the model overrides train_step; the dry run does not run custom training logic",
-                          self.line(target.model.node))
         levels = self._levels(target.anchor)
         if isinstance(levels, NotRun):
             return levels
@@ -208,8 +205,12 @@ class Slicer:
             name = sorted(missing)[0]
             return NotRun(f"the model needs `{name}`, which is not defined in this file before the model is used",
                           self.line(target.anchor))
-        return assemble(self.module, self.bindings, self.line, chunks, receiver, self.line(target.anchor),
-                        list(dict.fromkeys(notes + self.notes)))
+        sliced = assemble(self.module, self.bindings, self.line, chunks, receiver, self.line(target.anchor),
+                          list(dict.fromkeys(notes + self.notes)))
+        # A model subclass with its own train_step trains through it (custom_step.py). A functional model whose
+        # class overrides train_step keeps running the built-in step, as before.
+        sliced.custom_train_step = target.model.kind == "subclassed" and bool(target.model.custom_train_step)
+        return sliced
 
     def _pass(self, statements: list, needed: set, notes: list):
         """One backward pass over a block: (kept statements, names still needed, names bound, late names)."""

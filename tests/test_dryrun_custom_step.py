@@ -1,0 +1,111 @@
+"""A model subclass that overrides `train_step` is dry-run through its own step (dryrun/custom_step.py):
+a loss called by hand there on labels of the wrong shape raises on the finding's line and confirms it;
+anything else the run sees leaves the finding inconclusive."""
+
+from __future__ import annotations
+
+import pytest
+from dryrun_support import dry_run_text, needs_tensorflow, session_fixture
+from helpers import assert_analysed
+
+from tflint_gesture.dryrun.slice import Slice, slice_module
+
+session = session_fixture()
+
+OWN_STEP_SCRIPT = '''
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras import layers
+
+windows = np.load("imu_windows.npy").astype("float32")
+gesture_ids = np.load("imu_gesture_ids.npy")
+labels = {labels}
+train_ds = tf.data.Dataset.from_tensor_slices((windows, labels)).batch(64)
+
+
+class GestureModel(keras.Model):
+    def __init__(self, num_classes, **kwargs):
+        super().__init__(**kwargs)
+        self.conv = layers.Conv1D(32, 5, padding="same", activation="relu")
+        self.pool = layers.GlobalAveragePooling1D()
+        self.classifier = layers.Dense(num_classes)
+        self.classification_loss = keras.losses.{loss}(from_logits=True)
+        self.loss_tracker = keras.metrics.Mean(name="loss")
+
+    def call(self, inputs, training=False):
+        return self.classifier(self.pool(self.conv(inputs)))
+
+    def train_step(self, data):
+        x, y = data
+        with tf.GradientTape() as tape:
+            logits = self(x, training=True)
+            loss = self.classification_loss(y, logits)
+        gradients = tape.gradient(loss, self.trainable_variables)
+        self.optimizer.apply_gradients(zip(gradients, self.trainable_variables))
+        self.loss_tracker.update_state(loss)
+        return {{"loss": self.loss_tracker.result()}}
+
+
+model = GestureModel(6)
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-3))
+model.fit(train_ds, epochs=3)
+'''
+SPARSE_ON_ONE_HOT = {"labels": "keras.utils.to_categorical(gesture_ids, 6)", "loss": "SparseCategoricalCrossentropy"}
+MATCHING = {"labels": "keras.utils.to_categorical(gesture_ids, 6)", "loss": "CategoricalCrossentropy"}
+LOSS_LINE = next(i for i, line in enumerate(OWN_STEP_SCRIPT.splitlines(), 1) if "self.classification_loss(y," in line)
+
+
+def test_a_subclass_with_its_own_train_step_is_sliced_to_train_through_it():
+    from tflint_gesture.dryrun.recording import record_facts
+    from tflint_gesture.parsing import parse_module
+
+    source = OWN_STEP_SCRIPT.format(**SPARSE_ON_ONE_HOT)
+    assert_analysed(source, sees=("model", "fit"))
+    module = parse_module(source)
+    facts, values = record_facts(module)
+    (result,) = [r for _, r in slice_module(module, facts, values, 8)]
+    assert isinstance(result, Slice), result
+    assert result.custom_train_step
+    assert "def train_step(self, data):" in result.source and "np.load" not in result.source
+    assert LOSS_LINE in result.line_map  # a finding on the hand-called loss belongs to this model's run
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_sparse_loss_called_by_hand_on_one_hot_labels_is_confirmed_by_the_step(session):
+    findings, runs = dry_run_text(session, OWN_STEP_SCRIPT.format(**SPARSE_ON_ONE_HOT), "imu.py")
+    (run,) = runs
+    assert run.ran and run.custom_train_step, run.answer
+    assert run.answer["x_source"] == "assumed" and "assumed from layer `conv1d`" in run.answer["x_note"]
+    (finding,) = [f for f in findings if f.code == "TFG101"]
+    assert finding.line == LOSS_LINE
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "own train_step" in finding.observation and "assumed from layer" in finding.observation
+    assert not [f for f in findings if f.code.startswith("TFG80")]
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_an_exception_on_another_line_leaves_the_finding_inconclusive(session):
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, OWN_STEP_SCRIPT.format(**SPARSE_ON_ONE_HOT), "imu.py")
+    (run,) = runs
+    assert run.error is not None and run.user_line(run.error["slice_line"]) == LOSS_LINE, run.answer
+    verdict, observation = confirm.verdict("TFG101", run, "error", LOSS_LINE - 1)
+    assert verdict == "inconclusive" and f"at line {LOSS_LINE}, not on this line" in observation
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_the_matching_loss_trains_through_the_step_and_proves_nothing(session):
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, OWN_STEP_SCRIPT.format(**MATCHING), "imu.py")
+    (run,) = runs
+    assert run.ok and run.custom_train_step, run.answer
+    assert len(run.answer["losses"]) == 4 and all(isinstance(v, float) for v in run.answer["losses"])
+    assert not [f for f in findings if f.code in ("TFG101", "TFG102") or f.code.startswith("TFG80")]
+    verdict, observation = confirm.verdict("TFG101", run, "error", LOSS_LINE)
+    assert verdict == "inconclusive" and "without an error" in observation  # never refuted: the step is opaque
