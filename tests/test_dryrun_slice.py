@@ -9,6 +9,7 @@ import textwrap
 import libcst as cst
 import pytest
 from dryrun_support import needs_tensorflow, session_fixture
+from helpers import assert_analysed
 
 from tflint_gesture.dryrun.recording import record_facts
 from tflint_gesture.dryrun.slice import MODEL_VARIABLE, NotRun, Slice, slice_module
@@ -844,6 +845,78 @@ def test_width_not_short_of_a_count_of_the_labels_stays_unjudged(session, parts)
     assert run.ok and run.answer["outputs"]["shape"] == [5], run.answer
     assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
     assert confirm.verdict("TFG203", run)[0] == "not-run"
+
+
+ALPHABET_SCRIPT = '''
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras import layers
+
+CONTEXT = 8
+with open("transcripts.txt", encoding="utf-8") as handle:
+    transcripts = [line.strip().lower() for line in handle if line.strip()]
+alphabet = sorted(set(" ".join(transcripts)))
+position = {{letter: i for i, letter in enumerate(alphabet)}}
+contexts, next_letters = [], []
+for phrase in transcripts:
+    for end in range(CONTEXT, len(phrase)):
+        contexts.append(phrase[end - CONTEXT:end])
+        next_letters.append(phrase[end])
+inputs_onehot = np.zeros((len(contexts), CONTEXT, len(alphabet)), dtype="float32")
+targets_onehot = np.zeros((len(contexts), len(alphabet)), dtype="float32")
+for i, context in enumerate(contexts):
+    for t, letter in enumerate(context):
+        inputs_onehot[i, t, position[letter]] = 1
+    targets_onehot[i, position[next_letters[i]]] = 1
+{rebind}
+sequence = keras.Input(shape=(CONTEXT, len(alphabet)))
+h = layers.GRU(16)(sequence)
+next_letter = layers.Dense({units}, activation="softmax")(h)
+model = keras.Model(sequence, next_letter)
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(inputs_onehot, targets_onehot, batch_size=128, epochs=2)
+'''
+
+
+def test_the_count_under_a_shifted_width_is_written_where_the_input_reads_it_too():
+    """`Input(shape=(CONTEXT, len(alphabet)))` and `Dense(len(alphabet) - 1)`: the input reads the same unknown
+    count, so the slice writes the assumed value there too (5 columns in, 4 units out)."""
+    sliced = only_slice(ALPHABET_SCRIPT.format(rebind="", units="len(alphabet) - 1"))
+    assert "keras.Input(shape=(8, 5))" in sliced.source and "Dense(4," in sliced.source
+    assert "open(" not in sliced.source and sliced.label_classes == 5
+    assert "`len(alphabet)` is taken as 5 wherever the slice reads it again" in sliced.assumptions[0]
+
+
+def test_a_count_whose_name_is_rebound_is_not_written_elsewhere():
+    """`alphabet` bound twice: `len(alphabet)` may read two numbers, so the input's is not assumed."""
+    script = ALPHABET_SCRIPT.format(rebind='alphabet = alphabet + ["<pad>"]', units="len(alphabet) - 1")
+    assert_analysed(script, sees=("model", "fit"))
+    results = slices(script)
+    assert len(results) == 1 and isinstance(results[0], NotRun), results
+    assert "alphabet" in results[0].reason
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_a_head_short_of_a_count_the_input_also_reads_is_confirmed(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, ALPHABET_SCRIPT.format(rebind="", units="len(alphabet) - 1"), "letters.py")
+    (run,) = runs
+    assert run.ran and run.answer["outputs"]["shape"] == [4], run.answer
+    (finding,) = [f for f in findings if f.code == "TFG203"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "the loss raised" in finding.observation and "taken as 5" in finding.observation
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_a_head_as_wide_as_a_count_the_input_also_reads_stays_unjudged(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, ALPHABET_SCRIPT.format(rebind="", units="len(alphabet)"), "letters.py")
+    assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
+    assert all(not run.ran or run.ok for run in runs), [run.answer for run in runs]
 
 
 BATCH_LOOP_SCRIPT = '''

@@ -21,12 +21,12 @@ the unloaded data enters the builder, less the builder's own shift.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import libcst as cst
 
-from tflint_gesture.dryrun.names import iter_calls
+from tflint_gesture.dryrun.names import iter_calls, param_names, read_names
 from tflint_gesture.dryrun.recording import literal_of
 
 ASSUMED_CLASSES = 5
@@ -40,6 +40,7 @@ class WidthAssumption:
     why: str  # "assumed" or where the count comes from
     where: str  # how the observation names the expression
     label_classes: Optional[int] = None  # the labels' class count, when the width keeps the script's shift from it
+    also: list = field(default_factory=list)  # [(expression, value)]: the same count written elsewhere (`Input`)
 
 
 def class_count_assumption(target, module: cst.Module, values: dict, parent: dict, line) -> Optional[WidthAssumption]:
@@ -76,14 +77,98 @@ def class_count_assumption(target, module: cst.Module, values: dict, parent: dic
         count, gap, relation = shifted
         if count + gap - offset < 1:
             return None  # the builder's own shift leaves no argument that makes that width
+        also = []
+        if parameter is None:  # the count itself elsewhere: `Input(shape=(steps, len(alphabet)))`
+            sym = head.layer.args["units_sym"]
+            also = [(node, count + gap - sym.offset) for node in same_count_elsewhere(sym, units, module, parent)]
+            if also:
+                relation += f"; `{sym.base[0]}` is taken as {also[0][1]} wherever the slice reads it again"
         return WidthAssumption(units, count + gap - offset, f"{count} classes assumed for the labels, {relation}",
-                               where, label_classes=count)
+                               where, label_classes=count, also=also)
     classes = getattr(labels, "num_classes", None)
     if isinstance(classes, int) and not isinstance(classes, bool) and classes > 1:
         return WidthAssumption(units, classes - offset, "the number of classes of the script's labels", where)
     if offset:
         return None  # a shifted parameter against labels of unknown width: no count that means anything
     return WidthAssumption(units, ASSUMED_CLASSES, "assumed", where)
+
+
+def same_count_elsewhere(sym, units: cst.BaseExpression, module: cst.Module, parent: dict) -> list:
+    """The other module-level expressions spelled as the unknown count under the width (`len(alphabet)` of
+    `Dense(len(alphabet) - 1)`), when every name the count reads is bound by one module-level statement and
+    nowhere else: they read the same number, so the run writes the same assumed value there too."""
+    text = sym.base[0] if isinstance(sym.base, tuple) and sym.base and isinstance(sym.base[1], tuple) else None
+    if not isinstance(text, str) or not isinstance(units, cst.BaseExpression):
+        return []
+    try:
+        count = cst.parse_expression(text)
+    except cst.ParserSyntaxError:
+        return []
+    names = read_names(count)
+    if not names or any(_bindings(name, module) != 1 for name in names):
+        return []
+    found = []
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        for node in _expressions(stmt):
+            if node is not units and _inside(units, node, parent) is False and module.code_for_node(node) == text:
+                found.append(node)
+    return found
+
+
+def _bindings(name: str, module: cst.Module) -> int:
+    """How many statements of the whole module (functions and classes included) bind `name`."""
+    from tflint_gesture.dryrun.names import bound_names
+
+    class _Statements(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.count = 0
+
+        def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+            self.count += name in bound_names(node)
+
+        def visit_For(self, node: cst.For) -> None:
+            self.count += name in bound_names(node.target)
+
+        def visit_With(self, node: cst.With) -> None:
+            self.count += any(item.asname is not None and name in bound_names(item.asname) for item in node.items)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            self.count += node.name.value == name or name in param_names(node)
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            self.count += node.name.value == name
+
+    visitor = _Statements()
+    module.visit(visitor)
+    return visitor.count
+
+
+def _expressions(stmt: cst.CSTNode) -> list:
+    class _All(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.nodes: list = []
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                return False
+            if isinstance(node, (cst.Call, cst.Name, cst.Attribute, cst.Subscript, cst.BinaryOperation)):
+                self.nodes.append(node)
+            return True
+
+    visitor = _All()
+    stmt.visit(visitor)
+    return visitor.nodes
+
+
+def _inside(outer: cst.CSTNode, node: cst.CSTNode, parent: dict) -> bool:
+    """Is `node` part of `outer` (the width expression itself)?"""
+    while node is not None:
+        if node is outer:
+            return True
+        node = parent.get(id(node))
+    return False
 
 
 def _parameter_and_shift(units: cst.BaseExpression) -> tuple:

@@ -154,8 +154,12 @@ def analyse_file(text: str, path: str) -> list:
 
 def _lines(facts, target, result) -> set:
     """The user lines that belong to this model: its construction, compile and fit, and the sliced code."""
+    from tflint_gesture.facts.models import head_of
+
+    head = head_of(target.model)  # a finding on the output layer belongs to this model even when it was not run
     lines: set = set()
-    for node in (target.model.node, target.compile.node, target.fit.node if target.fit else None):
+    for node in (target.model.node, target.compile.node, target.fit.node if target.fit else None,
+                 head.layer.node if head is not None else None):
         pos = facts.positions.of(node) if node is not None else None
         if pos is not None:
             lines.update(range(pos.start.line, pos.end.line + 1))

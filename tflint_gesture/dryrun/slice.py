@@ -143,18 +143,21 @@ class Slicer:
         assumption = class_count_assumption(target, self.module, self.values, self.parent, self.facts.line)
         if assumption is None:
             return result
-        node = assumption.node
-        known = self.values.get(id(node), _MISSING)
-        self.values[id(node)] = Const(assumption.count)  # written in as a literal by _rewrite, like any known value
+        written = [(assumption.node, assumption.count)] + [
+            (node, value) for node, value in assumption.also if self.values.get(id(node), _MISSING) is not _MISSING]
+        known = [(node, self.values.get(id(node), _MISSING)) for node, _ in written]
+        for node, value in written:  # written in as literals by _rewrite, like any known value
+            self.values[id(node)] = Const(value)
         try:
             assumed = self._build(target)
         finally:
-            if known is _MISSING:
-                del self.values[id(node)]
-            else:
-                self.values[id(node)] = known
-        if not isinstance(assumed, Slice):
-            return result
+            for node, value in known:
+                if value is _MISSING:
+                    del self.values[id(node)]
+                else:
+                    self.values[id(node)] = value
+        if not isinstance(assumed, Slice):  # say what still stops the model once its width is assumed
+            return NotRun(f"{assumed.reason} (even with {assumption.where} assumed)", assumed.line)
         if assumption.label_classes is not None:  # the width keeps the script's shift from the labels' count
             assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
                                        f"`{assumption.count}` written in ({assumption.why})")
