@@ -448,8 +448,7 @@ def verdict(code: str, run: Optional[ModelRun], severity: Optional[str] = None, 
     return RULES[code](run)
 
 
-# Rules whose bug makes a call in the model's own train_step raise on the finding's line (a loss called by hand
-# on labels of the wrong shape, a model fed the wrong shape).
+# Rules whose bug makes a call in the model's own train_step raise on the finding's line (a hand-called loss).
 STEP_RAISES = frozenset({"TFG101", "TFG102", "TFG203", "TFG502", "TFG501", "TFG503"})
 
 
@@ -460,8 +459,7 @@ def _own_train_step(code: str, run: ModelRun, line: Optional[int]) -> Verdict:
     error, answer = run.error, run.answer
     where = run.user_line(error.get("slice_line")) if error is not None else None
     data = f"labels {shape_text(answer.get('y'))}, inputs {shape_text(answer.get('x'))} ({answer.get('x_note')})"
-    if error is not None and code in STEP_RAISES and error.get("shape_or_dtype") and line is not None \
-            and where == line:
+    if error is not None and code in STEP_RAISES and error.get("shape_or_dtype") and where == line is not None:
         return CONFIRMED, (f"the model's own train_step, run as fit runs it, raised {error['type']} on this line: "
                            f"{error['message']} ({data})")
     if error is not None:
