@@ -109,3 +109,40 @@ def test_the_matching_loss_trains_through_the_step_and_proves_nothing(session):
     assert not [f for f in findings if f.code in ("TFG101", "TFG102") or f.code.startswith("TFG80")]
     verdict, observation = confirm.verdict("TFG101", run, "error", LOSS_LINE)
     assert verdict == "inconclusive" and "without an error" in observation  # never refuted: the step is opaque
+
+
+CUSTOM_LOOP_SCRIPT = '''
+import numpy as np
+import tensorflow as tf
+from tensorflow import keras
+
+landmarks = np.load("landmarks.npy").astype("float32").reshape(-1, 63)
+gesture_ids = np.load("gesture_ids.npy")
+dataset = tf.data.Dataset.from_tensor_slices((landmarks, gesture_ids)).batch(64)
+inputs = keras.Input(shape=(63,))
+outputs = keras.layers.Dense(7)(keras.layers.Dense(64, activation="relu")(inputs))
+model = keras.Model(inputs, outputs)
+optimizer = keras.optimizers.Adam(1e-3)
+loss_fn = keras.losses.SparseCategoricalCrossentropy()
+for epoch in range(3):
+    for x, y in dataset:
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, model(x, training=True))
+        grads = tape.gradient(loss, model.trainable_weights)
+        optimizer.apply_gradients(zip(grads, model.trainable_weights))
+'''
+
+
+def test_a_loss_called_by_hand_in_a_loop_no_run_covers_says_so():
+    """No compile, no fit: nothing is run, and the finding on the hand-called loss says why (the judge only)."""
+    from tflint_gesture.dryrun.run import analyse_file, judge
+    from tflint_gesture.engine import check_text
+
+    assert_analysed(CUSTOM_LOOP_SCRIPT, sees=("model", "loss_call"))
+    findings = check_text("loop.py", CUSTOM_LOOP_SCRIPT)
+    assert analyse_file(CUSTOM_LOOP_SCRIPT, "loop.py") == []  # no compiled model: nothing to run
+    (finding,) = [f for f in findings if f.code == "TFG106"]
+    judge(CUSTOM_LOOP_SCRIPT, "loop.py", findings, [])
+    assert finding.confirmation == "not-run"
+    assert "called by hand on the output of the model built at line 11" in finding.observation
+    assert "training loop, which the dry run does not run" in finding.observation
