@@ -898,6 +898,21 @@ def test_a_count_whose_name_is_rebound_is_not_written_elsewhere():
 
 @pytest.mark.tensorflow
 @needs_tensorflow
+def test_a_head_short_of_a_count_read_with_a_command_line_default_is_confirmed(session):
+    """The fingerspelling fixture's shape: the input's time axis is `args.context`, a command-line default."""
+    from dryrun_support import dry_run_text
+
+    script = ALPHABET_SCRIPT.format(rebind="", units="len(alphabet) - 1").replace(
+        "CONTEXT = 8", 'import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("--context", '
+        'type=int, default=8)\nargs = parser.parse_args()').replace("CONTEXT", "args.context")
+    findings, runs = dry_run_text(session, script, "letters.py")
+    (finding,) = [f for f in findings if f.code == "TFG203"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "`--context` taken at its command-line default 8" in finding.observation
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
 def test_a_head_short_of_a_count_the_input_also_reads_is_confirmed(session):
     from dryrun_support import dry_run_text
 
@@ -917,6 +932,42 @@ def test_a_head_as_wide_as_a_count_the_input_also_reads_stays_unjudged(session):
     findings, runs = dry_run_text(session, ALPHABET_SCRIPT.format(rebind="", units="len(alphabet)"), "letters.py")
     assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
     assert all(not run.ran or run.ok for run in runs), [run.answer for run in runs]
+
+
+ARGS_SCRIPT = '''
+import argparse
+from tensorflow import keras
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--hidden-units", {option})
+parser.add_argument("--epochs", type=int, default=20)
+args = parser.parse_args({argv})
+model = keras.Sequential([keras.Input((63,)), keras.layers.Dense(args.hidden_units, activation="relu"),
+                          keras.layers.Dense(7, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+'''
+
+
+@pytest.mark.parametrize("option, written", [
+    ("type=int, default=64", "64"), ("default=32", "32"), ("type=float, default=16", "16"),
+], ids=["int", "untyped", "float_of_an_int"])
+def test_a_command_line_default_is_written_in_and_said(option, written):
+    sliced = only_slice(ARGS_SCRIPT.format(option=option, argv=""))
+    assert f"keras.layers.Dense({written}, activation=\"relu\")" in sliced.source and "argparse" not in sliced.source
+    assert any("`--hidden-units` taken at its command-line default" in note for note in sliced.notes), sliced.notes
+
+
+@pytest.mark.parametrize("option, argv", [
+    ("type=int, required=True", ""),  # no default: the value comes from the command line
+    ('type=int, default="64"', ""),  # a string default converted by `type`: left to argparse
+    ("type=int, nargs=2, default=64", ""),
+    ("type=int, default=64", '["--hidden-units", "128"]'),  # the script passes its own arguments
+], ids=["required", "string_default", "nargs", "explicit_argv"])
+def test_an_uncertain_command_line_value_is_not_written_in(option, argv):
+    script = ARGS_SCRIPT.format(option=option, argv=argv)
+    assert_analysed(script, sees=("model", "compile"))
+    (result,) = slices(script)
+    assert isinstance(result, NotRun) and "args" in result.reason, result
 
 
 BATCH_LOOP_SCRIPT = '''

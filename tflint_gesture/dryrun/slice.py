@@ -23,8 +23,10 @@ from typing import Any, Optional
 import libcst as cst
 
 from tflint_gesture.dryrun.assumed_width import class_count_assumption
+from tflint_gesture.dryrun.cli_defaults import cli_defaults
 from tflint_gesture.dryrun.line_map import MODEL_VARIABLE, Slice, assemble
 from tflint_gesture.dryrun.literals import write_known_values
+from tflint_gesture.dryrun.recording import literal_of
 from tflint_gesture.dryrun.names import (
     base_name,
     bound_names,
@@ -126,6 +128,11 @@ class Slicer:
         self.bindings = Bindings(module)
         self.receiver_names: set = set()
         self.why: dict = {}  # needed name -> (line of the statement that needed it, [the name it computes])
+        self.cli_defaults: dict = {}  # id(`args.NAME`) -> its note, where a command-line default is written in
+        for key, (value, note) in cli_defaults(module, self.bindings).items():
+            if literal_of(values.get(key)) is None:
+                values[key] = Const(value)
+                self.cli_defaults[key] = note
 
     # ------------------------------------------------------------------ positions
     def line(self, node: cst.CSTNode) -> Optional[int]:
@@ -468,6 +475,7 @@ class Slicer:
     def _rewrite(self, node: cst.CSTNode) -> tuple:
         """(node with known values written as literals, ids of every original node replaced away)."""
         new_node, replaced, pretrained = write_known_values(node, self.values)
+        self.notes.extend(self.cli_defaults[key] for key in replaced if key in self.cli_defaults)
         for name in pretrained:
             self.notes.append(f"{name}: random initial weights instead of the pretrained ones (no download)")
         return new_node, replaced
