@@ -112,7 +112,7 @@ def same_count_elsewhere(sym, units: cst.BaseExpression, module: cst.Module, par
         if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
             continue
         for node in _expressions(stmt):
-            if node is not units and _inside(units, node, parent) is False and module.code_for_node(node) == text:
+            if not _inside(units, node, parent) and module.code_for_node(node) == text:
                 found.append(node)
     return found
 
@@ -146,13 +146,15 @@ def _bindings(name: str, module: cst.Module) -> int:
 
 
 def _expressions(stmt: cst.CSTNode) -> list:
+    """The expressions of one statement that a count can be spelled as, outside nested scopes."""
     class _All(cst.CSTVisitor):
         def __init__(self) -> None:
             self.nodes: list = []
 
         def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                return False
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp,
+                                 cst.GeneratorExp)):
+                return False  # a scope of its own may rebind the count's names
             if isinstance(node, (cst.Call, cst.Name, cst.Attribute, cst.Subscript, cst.BinaryOperation)):
                 self.nodes.append(node)
             return True
