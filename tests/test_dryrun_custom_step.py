@@ -146,3 +146,17 @@ def test_a_loss_called_by_hand_in_a_loop_no_run_covers_says_so():
     assert finding.confirmation == "not-run"
     assert "called by hand on the output of the model built at line 11" in finding.observation
     assert "training loop, which the dry run does not run" in finding.observation
+
+
+@pytest.mark.parametrize("y_source, expected", [("facts", "confirmed"), ("loss", "inconclusive")])
+def test_an_exception_on_the_line_confirms_only_on_the_script_s_own_labels(y_source, expected):
+    """Labels made up to fit a compiled loss are not the script's: a hand-called loss rejecting them says nothing."""
+    from tflint_gesture.dryrun import confirm
+
+    answer = {"status": "error", "y_source": y_source, "y": {"shape": [16, 6]}, "x": {"shape": [16, 20, 8]},
+              "error": {"type": "ValueError", "message": "Argument `output` must have rank (ndim) `target.ndim - 1`",
+                        "phase": "train_step", "slice_line": 2, "shape_or_dtype": True}}
+    run = confirm.ModelRun(path="imu.py", lines={10, 49}, anchor_line=60, answer=answer, line_map=[10, 49],
+                           custom_train_step=True)
+    verdict, observation = confirm.verdict("TFG101", run, "error", 49)
+    assert verdict == expected, observation

@@ -459,13 +459,14 @@ def _own_train_step(code: str, run: ModelRun, line: Optional[int]) -> Verdict:
     error, answer = run.error, run.answer
     where = run.user_line(error.get("slice_line")) if error is not None else None
     data = f"labels {shape_text(answer.get('y'))}, inputs {shape_text(answer.get('x'))} ({answer.get('x_note')})"
-    if error is not None and code in STEP_RAISES and error.get("shape_or_dtype") and where == line is not None:
+    if error is not None and code in STEP_RAISES and error.get("shape_or_dtype") and where == line is not None \
+            and answer.get("y_source") == "facts":  # labels made up for a compiled loss prove nothing here
         return CONFIRMED, (f"the model's own train_step, run as fit runs it, raised {error['type']} on this line: "
                            f"{error['message']} ({data})")
     if error is not None:
         at = f" at line {where}" if where is not None else ""
-        return INCONCLUSIVE, (f"the model's own train_step raised {error['type']}{at}, not on this line: "
-                              f"{error['message']}")
+        why = "not on this line" if where != line else "on labels the run made up (the script's are unknown)"
+        return INCONCLUSIVE, f"the model's own train_step raised {error['type']}{at}, {why}: {error['message']}"
     return INCONCLUSIVE, (f"the model's own train_step ran {len(answer.get('losses') or [])} steps without an error "
                           f"({data}); the run does not see what the step does with the labels or the outputs, so "
                           "it cannot tell")
