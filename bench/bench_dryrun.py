@@ -264,7 +264,7 @@ def section(res: dict) -> str:
         f"{res['models']['first_request_s']:.2f} s.",
         f"- **Per model**: the {len(ran)} compiled models of `fixtures/*.py` that the slicer can build "
         f"({len(res['models']['not_run'])} more are `not-run`: their size depends on data the analysis cannot "
-        f"describe, a custom `train_step`, ...), one worker, 4 training steps on a batch of 16 (3 steps on a batch "
+        f"describe, code the dry run never runs, ...), one worker, 4 training steps on a batch of 16 (3 steps on a batch "
         f"of 4 for samples above 40,000 values), plus the checks the file's findings ask for"
         f"{passes_text}. Time in the worker per model: median **{statistics.median(worker):.2f} s**, "
         f"90th percentile {q[8]:.2f} s, max {max(worker):.2f} s; {len(over)} of {len(ran)} at or above the "

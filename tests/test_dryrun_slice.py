@@ -9,6 +9,7 @@ import textwrap
 import libcst as cst
 import pytest
 from dryrun_support import needs_tensorflow, session_fixture
+from helpers import assert_analysed
 
 from tflint_gesture.dryrun.recording import record_facts
 from tflint_gesture.dryrun.slice import MODEL_VARIABLE, NotRun, Slice, slice_module
@@ -762,6 +763,211 @@ def test_width_equal_to_an_unloaded_count_stays_unjudged(session, parts):
     assert run.ok, run.answer  # the model was built and trained
     assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
     assert confirm.verdict("TFG203", run)[0] == "not-run"
+
+
+COUNTED_WIDTH_SCRIPT = '''
+import numpy as np
+import pandas as pd
+from tensorflow import keras
+from tensorflow.keras.utils import to_categorical
+
+frame = pd.read_csv("imu_windows.csv")
+x = frame[["ax", "ay", "az", "gx", "gy", "gz"]].values.astype("float32")
+y = frame["gesture"].values
+n_gestures = {count}
+targets = {labels}
+model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense({units}, activation="softmax")])
+model.compile(optimizer="adam", loss="{loss}")
+model.fit(x, targets, epochs=5, validation_split=0.2)
+'''
+COUNTED_ONE_SHORT = [  # a head one short of a count of the labels' own values: at least 1 unit short
+    {"count": "len(np.unique(y))", "labels": "to_categorical(y)", "units": "n_gestures - 1",
+     "loss": "categorical_crossentropy"},
+    {"count": 'frame["gesture"].nunique()', "labels": "to_categorical(y)", "units": "n_gestures - 1",
+     "loss": "categorical_crossentropy"},
+    {"count": "len(np.unique(y))", "labels": "y", "units": "n_gestures - 1", "loss": "sparse_categorical_crossentropy"},
+]
+COUNTED_NOT_SHORT = [  # the count itself, or one more (1-based ids): no relation that must fail
+    {"count": "len(np.unique(y))", "labels": "to_categorical(y)", "units": "n_gestures",
+     "loss": "categorical_crossentropy"},
+    {"count": "len(np.unique(y))", "labels": "to_categorical(y)", "units": "n_gestures + 1",
+     "loss": "categorical_crossentropy"},
+    {"count": "len(np.unique(y))", "labels": "y", "units": "n_gestures", "loss": "sparse_categorical_crossentropy"},
+]
+COUNTED_IDS = ["nunique_one_hot", "frame_nunique_one_hot", "unique_class_ids"]
+NOT_SHORT_IDS = ["count_one_hot", "one_more_one_hot", "count_class_ids"]
+
+
+@pytest.mark.parametrize("parts", COUNTED_ONE_SHORT, ids=COUNTED_IDS)
+def test_width_short_of_a_count_of_the_labels_assumes_the_fewest_classes(parts):
+    """`Dense(n - 1)` with `n = len(np.unique(y))`: the labels are at least n wide; the smallest world is
+    labels taking exactly the ids 0..4, so the labels get 5 classes and the head 4."""
+    sliced = only_slice(COUNTED_WIDTH_SCRIPT.format(**parts))
+    assert 'keras.layers.Dense(4, activation="softmax")' in sliced.source and "read_csv" not in sliced.source
+    assert sliced.label_classes == 5
+    (note,) = sliced.assumptions
+    assert "`n_gestures - 1`" in note and "5 classes assumed for the labels" in note
+    assert "exactly the ids 0..4" in note and "1 fewer" in note
+
+
+@pytest.mark.parametrize("parts", COUNTED_NOT_SHORT, ids=NOT_SHORT_IDS)
+def test_width_not_short_of_a_count_of_the_labels_assumes_the_count_alone(parts):
+    sliced = only_slice(COUNTED_WIDTH_SCRIPT.format(**parts))
+    assert "read_csv" not in sliced.source
+    assert sliced.label_classes is None and "5 classes (assumed)" in sliced.assumptions[0]
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+@pytest.mark.parametrize("parts", COUNTED_ONE_SHORT, ids=COUNTED_IDS)
+def test_width_short_of_a_count_of_the_labels_is_confirmed_by_the_loss(session, parts):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, COUNTED_WIDTH_SCRIPT.format(**parts), "imu.py")
+    (run,) = runs
+    assert run.ran and run.answer["outputs"]["shape"] == [4], run.answer
+    (finding,) = [f for f in findings if f.code == "TFG203"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "the loss raised" in finding.observation and "exactly the ids 0..4" in finding.observation
+    assert not [f for f in findings if f.code == "TFG801"]
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+@pytest.mark.parametrize("parts", COUNTED_NOT_SHORT, ids=NOT_SHORT_IDS)
+def test_width_not_short_of_a_count_of_the_labels_stays_unjudged(session, parts):
+    from dryrun_support import dry_run_text
+    from tflint_gesture.dryrun import confirm
+
+    findings, runs = dry_run_text(session, COUNTED_WIDTH_SCRIPT.format(**parts), "imu.py")
+    (run,) = runs
+    assert run.ok and run.answer["outputs"]["shape"] == [5], run.answer
+    assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
+    assert confirm.verdict("TFG203", run)[0] == "not-run"
+
+
+ALPHABET_SCRIPT = '''
+import numpy as np
+from tensorflow import keras
+from tensorflow.keras import layers
+
+CONTEXT = 8
+with open("transcripts.txt", encoding="utf-8") as handle:
+    transcripts = [line.strip().lower() for line in handle if line.strip()]
+alphabet = sorted(set(" ".join(transcripts)))
+position = {{letter: i for i, letter in enumerate(alphabet)}}
+contexts, next_letters = [], []
+for phrase in transcripts:
+    for end in range(CONTEXT, len(phrase)):
+        contexts.append(phrase[end - CONTEXT:end])
+        next_letters.append(phrase[end])
+inputs_onehot = np.zeros((len(contexts), CONTEXT, len(alphabet)), dtype="float32")
+targets_onehot = np.zeros((len(contexts), len(alphabet)), dtype="float32")
+for i, context in enumerate(contexts):
+    for t, letter in enumerate(context):
+        inputs_onehot[i, t, position[letter]] = 1
+    targets_onehot[i, position[next_letters[i]]] = 1
+{rebind}
+sequence = keras.Input(shape=(CONTEXT, len(alphabet)))
+h = layers.GRU(16)(sequence)
+next_letter = layers.Dense({units}, activation="softmax")(h)
+model = keras.Model(sequence, next_letter)
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(inputs_onehot, targets_onehot, batch_size=128, epochs=2)
+'''
+
+
+def test_the_count_under_a_shifted_width_is_written_where_the_input_reads_it_too():
+    """`Input(shape=(CONTEXT, len(alphabet)))` and `Dense(len(alphabet) - 1)`: the input reads the same unknown
+    count, so the slice writes the assumed value there too (5 columns in, 4 units out)."""
+    sliced = only_slice(ALPHABET_SCRIPT.format(rebind="", units="len(alphabet) - 1"))
+    assert "keras.Input(shape=(8, 5))" in sliced.source and "Dense(4," in sliced.source
+    assert "open(" not in sliced.source and sliced.label_classes == 5
+    assert "`len(alphabet)` is taken as 5 wherever the slice reads it again" in sliced.assumptions[0]
+
+
+def test_a_count_whose_name_is_rebound_is_not_written_elsewhere():
+    """`alphabet` bound twice: `len(alphabet)` may read two numbers, so the input's is not assumed."""
+    script = ALPHABET_SCRIPT.format(rebind='alphabet = alphabet + ["<pad>"]', units="len(alphabet) - 1")
+    assert_analysed(script, sees=("model", "fit"))
+    results = slices(script)
+    assert len(results) == 1 and isinstance(results[0], NotRun), results
+    assert "alphabet" in results[0].reason
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_a_head_short_of_a_count_read_with_a_command_line_default_is_confirmed(session):
+    """The fingerspelling fixture's shape: the input's time axis is `args.context`, a command-line default."""
+    from dryrun_support import dry_run_text
+
+    script = ALPHABET_SCRIPT.format(rebind="", units="len(alphabet) - 1").replace(
+        "CONTEXT = 8", 'import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument("--context", '
+        'type=int, default=8)\nargs = parser.parse_args()').replace("CONTEXT", "args.context")
+    findings, runs = dry_run_text(session, script, "letters.py")
+    (finding,) = [f for f in findings if f.code == "TFG203"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "`--context` taken at its command-line default 8" in finding.observation
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_a_head_short_of_a_count_the_input_also_reads_is_confirmed(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, ALPHABET_SCRIPT.format(rebind="", units="len(alphabet) - 1"), "letters.py")
+    (run,) = runs
+    assert run.ran and run.answer["outputs"]["shape"] == [4], run.answer
+    (finding,) = [f for f in findings if f.code == "TFG203"]
+    assert finding.confirmation == "confirmed", finding.observation
+    assert "the loss raised" in finding.observation and "taken as 5" in finding.observation
+
+
+@pytest.mark.tensorflow
+@needs_tensorflow
+def test_a_head_as_wide_as_a_count_the_input_also_reads_stays_unjudged(session):
+    from dryrun_support import dry_run_text
+
+    findings, runs = dry_run_text(session, ALPHABET_SCRIPT.format(rebind="", units="len(alphabet)"), "letters.py")
+    assert not [f for f in findings if f.code in ("TFG203", "TFG801")], [(f.code, f.observation) for f in findings]
+    assert all(not run.ran or run.ok for run in runs), [run.answer for run in runs]
+
+
+ARGS_SCRIPT = '''
+import argparse
+from tensorflow import keras
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--hidden-units", {option})
+parser.add_argument("--epochs", type=int, default=20)
+args = parser.parse_args({argv})
+model = keras.Sequential([keras.Input((63,)), keras.layers.Dense(args.hidden_units, activation="relu"),
+                          keras.layers.Dense(7, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+'''
+
+
+@pytest.mark.parametrize("option, written", [
+    ("type=int, default=64", "64"), ("default=32", "32"), ("type=float, default=16", "16"),
+], ids=["int", "untyped", "float_of_an_int"])
+def test_a_command_line_default_is_written_in_and_said(option, written):
+    sliced = only_slice(ARGS_SCRIPT.format(option=option, argv=""))
+    assert f"keras.layers.Dense({written}, activation=\"relu\")" in sliced.source and "argparse" not in sliced.source
+    assert any("`--hidden-units` taken at its command-line default" in note for note in sliced.notes), sliced.notes
+
+
+@pytest.mark.parametrize("option, argv", [
+    ("type=int, required=True", ""),  # no default: the value comes from the command line
+    ('type=int, default="64"', ""),  # a string default converted by `type`: left to argparse
+    ("type=int, nargs=2, default=64", ""),
+    ("type=int, default=64", '["--hidden-units", "128"]'),  # the script passes its own arguments
+], ids=["required", "string_default", "nargs", "explicit_argv"])
+def test_an_uncertain_command_line_value_is_not_written_in(option, argv):
+    script = ARGS_SCRIPT.format(option=option, argv=argv)
+    assert_analysed(script, sees=("model", "compile"))
+    (result,) = slices(script)
+    assert isinstance(result, NotRun) and "args" in result.reason, result
 
 
 BATCH_LOOP_SCRIPT = '''

@@ -70,6 +70,7 @@ class ModelRun:
     translations: list = field(default_factory=list)  # Keras 1/2 spellings the slice rewrote for Keras 3
     assumptions: list = field(default_factory=list)  # values the slice assumed (a class count from unloaded data)
     label_classes: Optional[int] = None  # the labels' assumed count; the width then keeps the script's shift from it
+    custom_train_step: bool = False  # trained through the model's own `train_step`, not the built-in one
 
     @property
     def ran(self) -> bool:
@@ -422,9 +423,10 @@ RULES: dict[str, Callable[[ModelRun], Verdict]] = {
 }
 
 
-def verdict(code: str, run: Optional[ModelRun], severity: Optional[str] = None) -> Verdict:
+def verdict(code: str, run: Optional[ModelRun], severity: Optional[str] = None, line: Optional[int] = None) -> Verdict:
     """(confirmation, observation) of a finding of rule `code` on the model of `run`. `severity` is the
-    finding's own ("info" for an advice variant, such as TFG203's spare output unit)."""
+    finding's own ("info" for an advice variant, such as TFG203's spare output unit); `line` is the finding's
+    line (a model trained through its own `train_step` is judged by what raised on that line)."""
     if severity == "info" and code in WIDTH_RULES:
         return NOT_RUN, ("this is advice, not a crash: a spare output unit trains without any error, so a short fit "
                          "cannot show the probability it takes from the real classes")
@@ -434,6 +436,8 @@ def verdict(code: str, run: Optional[ModelRun], severity: Optional[str] = None) 
         return NOT_RUN, "a short fit on synthetic data cannot show this rule's problem"
     if not run.ran:
         return NOT_RUN, run.not_run_reason()
+    if run.custom_train_step and not (run.error is not None and run.error.get("phase") == "build"):
+        return _own_train_step(code, run, line)
     if run.assumptions and code in WIDTH_RULES and run.label_classes is None:
         return NOT_RUN, (f"the output width was assumed ({'; '.join(run.assumptions)}), so the run cannot compare "
                          "it with the labels")
@@ -442,6 +446,30 @@ def verdict(code: str, run: Optional[ModelRun], severity: Optional[str] = None) 
             return RULES[code](run)
         return NOT_RUN, could_not_build(run)
     return RULES[code](run)
+
+
+# Rules whose bug makes a call in the model's own train_step raise on the finding's line (a hand-called loss).
+STEP_RAISES = frozenset({"TFG101", "TFG102", "TFG203", "TFG502", "TFG501", "TFG503"})
+
+
+def _own_train_step(code: str, run: ModelRun, line: Optional[int]) -> Verdict:
+    """A model whose class overrides `train_step`, trained through it as `fit` does: a shape or dtype exception
+    raised by the script's own code on the finding's line confirms it; nothing else the run sees (the step
+    may reshape the labels, its loss is the step's own) says anything about the finding."""
+    error, answer = run.error, run.answer
+    where = run.user_line(error.get("slice_line")) if error is not None else None
+    data = f"labels {shape_text(answer.get('y'))}, inputs {shape_text(answer.get('x'))} ({answer.get('x_note')})"
+    if error is not None and code in STEP_RAISES and error.get("shape_or_dtype") and where == line is not None \
+            and answer.get("y_source") == "facts":  # labels made up for a compiled loss prove nothing here
+        return CONFIRMED, (f"the model's own train_step, run as fit runs it, raised {error['type']} on this line: "
+                           f"{error['message']} ({data})")
+    if error is not None:
+        at = f" at line {where}" if where is not None else ""
+        why = "not on this line" if where != line else "on labels the run made up (the script's are unknown)"
+        return INCONCLUSIVE, f"the model's own train_step raised {error['type']}{at}, {why}: {error['message']}"
+    return INCONCLUSIVE, (f"the model's own train_step ran {len(answer.get('losses') or [])} steps without an error "
+                          f"({data}); the run does not see what the step does with the labels or the outputs, so "
+                          "it cannot tell")
 
 
 def could_not_build(run: ModelRun) -> str:
@@ -486,8 +514,8 @@ class RunFinding:
 
 def run_only(run: ModelRun) -> list:
     """TFG801-TFG804 for one run (before silencing by related static findings)."""
-    if not run.ran:
-        return []
+    if not run.ran or run.custom_train_step:
+        return []  # a model's own train_step: the losses it reports are its own, no gradients are measured
     found: list = []
     answer = run.answer
     error = run.error

@@ -28,6 +28,7 @@ class Slice:
     translations: list = field(default_factory=list)  # Keras 1/2 spellings rewritten for Keras 3, with lines
     assumptions: list = field(default_factory=list)  # values written in that the script takes from unloaded data
     label_classes: Optional[int] = None  # the labels' assumed class count, when the width keeps the script's shift
+    custom_train_step: bool = False  # the model's class overrides `train_step`: the run trains through it
 
     def user_line(self, slice_line: int) -> Optional[int]:
         if 1 <= slice_line <= len(self.line_map):

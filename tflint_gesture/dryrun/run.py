@@ -145,14 +145,21 @@ def analyse_file(text: str, path: str) -> list:
                       "note": f"{y_spec.get('note') or 'labels'}, {result.label_classes} classes (assumed)"}
         request = {"id": f"{path}#{index}", "source": result.source, "x": synth.input_spec(x), "y": y_spec,
                    "steps": STEPS, "checks": {}}
+        if result.custom_train_step:
+            request["train_step"] = True
+            run.custom_train_step = True
         prepared.append((run, request))
     return prepared
 
 
 def _lines(facts, target, result) -> set:
     """The user lines that belong to this model: its construction, compile and fit, and the sliced code."""
+    from tflint_gesture.facts.models import head_of
+
+    head = head_of(target.model)  # a finding on the output layer belongs to this model even when it was not run
     lines: set = set()
-    for node in (target.model.node, target.compile.node, target.fit.node if target.fit else None):
+    for node in (target.model.node, target.compile.node, target.fit.node if target.fit else None,
+                 head.layer.node if head is not None else None):
         pos = facts.positions.of(node) if node is not None else None
         if pos is not None:
             lines.update(range(pos.start.line, pos.end.line + 1))
@@ -235,10 +242,12 @@ def run_file(text: str, shown: str, findings: list, session: Session, settings=N
 
 def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> list:
     """Mark the static findings and create the run-only ones for one file's runs."""
+    _hand_called_losses(text, [f for f in findings if f.confirmation is None and _run_for(f, runs) is None])
     for finding in findings:
         run = _run_for(finding, runs)
         if finding.confirmation is None:
-            verdict, observation = confirm.verdict(finding.code, run, getattr(finding.severity, "value", None))
+            verdict, observation = confirm.verdict(finding.code, run, getattr(finding.severity, "value", None),
+                                                   finding.line)
             _mark(finding, verdict, _annotated(observation, verdict, run))
     new: list = []
     for run in runs:
@@ -256,6 +265,27 @@ def judge(text: str, shown: str, findings: list, runs: list, settings=None) -> l
             if finding is not None:
                 new.append(finding)
     return new
+
+
+def _hand_called_losses(text: str, findings: list) -> None:
+    """Findings no model run covers that sit on a loss called by hand (`loss_fn(y, model(x))` in a custom loop):
+    not-run, saying so, instead of the general "did not run this line"."""
+    if not findings:
+        return
+    from tflint_gesture.facts import build_facts
+
+    try:
+        facts = build_facts(parse_module(text))
+    except (cst.ParserSyntaxError, ParseRefused, RecursionError):
+        return
+    calls = {facts.line(call.node): call for call in facts.loss_calls}
+    for finding in findings:
+        call = calls.get(finding.line)
+        if call is not None:
+            built = facts.line(call.model.node) if call.model.node is not None else None
+            _mark(finding, NOT_RUN, f"this loss is called by hand on the output of the model built at line {built}, "
+                                    "in the script's own training loop, which the dry run does not run (it trains "
+                                    "each compiled model through fit)")
 
 
 def _annotated(observation: str, verdict: str, run: Optional[ModelRun]) -> str:

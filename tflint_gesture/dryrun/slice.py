@@ -23,8 +23,10 @@ from typing import Any, Optional
 import libcst as cst
 
 from tflint_gesture.dryrun.assumed_width import class_count_assumption
+from tflint_gesture.dryrun.cli_defaults import cli_defaults
 from tflint_gesture.dryrun.line_map import MODEL_VARIABLE, Slice, assemble
 from tflint_gesture.dryrun.literals import write_known_values
+from tflint_gesture.dryrun.recording import literal_of
 from tflint_gesture.dryrun.names import (
     base_name,
     bound_names,
@@ -126,6 +128,11 @@ class Slicer:
         self.bindings = Bindings(module)
         self.receiver_names: set = set()
         self.why: dict = {}  # needed name -> (line of the statement that needed it, [the name it computes])
+        self.cli_defaults: dict = {}  # id(`args.NAME`) -> its note, where a command-line default is written in
+        for key, (value, note) in cli_defaults(module, self.bindings).items():
+            if literal_of(values.get(key)) is None:
+                values[key] = Const(value)
+                self.cli_defaults[key] = note
 
     # ------------------------------------------------------------------ positions
     def line(self, node: cst.CSTNode) -> Optional[int]:
@@ -143,18 +150,21 @@ class Slicer:
         assumption = class_count_assumption(target, self.module, self.values, self.parent, self.facts.line)
         if assumption is None:
             return result
-        node = assumption.node
-        known = self.values.get(id(node), _MISSING)
-        self.values[id(node)] = Const(assumption.count)  # written in as a literal by _rewrite, like any known value
+        written = [(assumption.node, assumption.count)] + [
+            (node, value) for node, value in assumption.also if self.values.get(id(node), _MISSING) is not _MISSING]
+        known = [(node, self.values.get(id(node), _MISSING)) for node, _ in written]
+        for node, value in written:  # written in as literals by _rewrite, like any known value
+            self.values[id(node)] = Const(value)
         try:
             assumed = self._build(target)
         finally:
-            if known is _MISSING:
-                del self.values[id(node)]
-            else:
-                self.values[id(node)] = known
-        if not isinstance(assumed, Slice):
-            return result
+            for node, value in known:
+                if value is _MISSING:
+                    del self.values[id(node)]
+                else:
+                    self.values[id(node)] = value
+        if not isinstance(assumed, Slice):  # say what still stops the model once its width is assumed
+            return NotRun(f"{assumed.reason} (even with {assumption.where} assumed)", assumed.line)
         if assumption.label_classes is not None:  # the width keeps the script's shift from the labels' count
             assumed.assumptions.append(f"{assumption.where} come from data the dry run does not load: "
                                        f"`{assumption.count}` written in ({assumption.why})")
@@ -165,9 +175,6 @@ class Slicer:
         return assumed
 
     def _build(self, target: Target) -> "Slice | NotRun":
-        if target.model.kind == "subclassed" and target.model.custom_train_step:
-            return NotRun("the model overrides train_step; the dry run does not run custom training logic",
-                          self.line(target.model.node))
         levels = self._levels(target.anchor)
         if isinstance(levels, NotRun):
             return levels
@@ -208,8 +215,12 @@ class Slicer:
             name = sorted(missing)[0]
             return NotRun(f"the model needs `{name}`, which is not defined in this file before the model is used",
                           self.line(target.anchor))
-        return assemble(self.module, self.bindings, self.line, chunks, receiver, self.line(target.anchor),
-                        list(dict.fromkeys(notes + self.notes)))
+        sliced = assemble(self.module, self.bindings, self.line, chunks, receiver, self.line(target.anchor),
+                          list(dict.fromkeys(notes + self.notes)))
+        # A model subclass with its own train_step trains through it (custom_step.py). A functional model whose
+        # class overrides train_step keeps running the built-in step, as before.
+        sliced.custom_train_step = target.model.kind == "subclassed" and bool(target.model.custom_train_step)
+        return sliced
 
     def _pass(self, statements: list, needed: set, notes: list):
         """One backward pass over a block: (kept statements, names still needed, names bound, late names)."""
@@ -464,6 +475,7 @@ class Slicer:
     def _rewrite(self, node: cst.CSTNode) -> tuple:
         """(node with known values written as literals, ids of every original node replaced away)."""
         new_node, replaced, pretrained = write_known_values(node, self.values)
+        self.notes.extend(self.cli_defaults[key] for key in replaced if key in self.cli_defaults)
         for name in pretrained:
             self.notes.append(f"{name}: random initial weights instead of the pretrained ones (no download)")
         return new_node, replaced

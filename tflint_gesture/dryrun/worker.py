@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 
+from tflint_gesture.dryrun.custom_step import assumed_input_shape, train_custom
 from tflint_gesture.dryrun.errors import SLICE_FILENAME, error_info, first_line, track_layer_lines
 from tflint_gesture.dryrun.fresh_optimizer import fresh_optimizer
 from tflint_gesture.dryrun.frozen_cache import FrozenCallCache
@@ -176,8 +177,11 @@ def run_model(request: dict) -> dict:
 
     # --- synthetic data
     specs = request["x"] if isinstance(request["x"], list) else [request["x"]]
+    custom = bool(request.get("train_step"))  # the model's class overrides train_step: train through it
     try:
         model_shapes = input_shapes(built)
+        if custom and model_shapes is None and len(specs) == 1 and specs[0].get("shape") is None:
+            specs = _assumed_input(model, specs[0])
         if model_shapes is not None and len(model_shapes) != len(specs):
             specs = [specs[0]] * len(model_shapes) if len(specs) == 1 and specs[0].get("source") == "model" else specs
         if model_shapes is not None and len(model_shapes) != len(specs):
@@ -207,6 +211,9 @@ def run_model(request: dict) -> dict:
     except Exception as exc:  # noqa: BLE001 - the forward pass itself fails on the data
         if layout.is_layout_error(str(exc)):
             return _layout_not_run(exc, kept_layout)
+        if specs[0].get("source") == "assumed":
+            return {"status": "not-run", "reason": f"the model rejected the input the run assumed ({specs[0]['note']}): "
+                                                   f"{first_line(exc)}"}
         return {"status": "error", "error": error_info(exc, "forward"), "x": describe(x_data), "x_note": specs[0].get("note"),
                 "x_source": specs[0].get("source")}
     if isinstance(probe, (list, tuple, dict)):
@@ -233,19 +240,41 @@ def run_model(request: dict) -> dict:
         result["run_notes"].append(f"a batch of {batch} and {steps} steps: samples of "
                                    f"{sum(math.prod(s) for s in shapes):,} values")
     try:
-        run = train(model, x, y, steps, model.optimizer, first_layer, traced=traced)
+        if custom:
+            run = train_custom(model, x, y, steps)
+        else:
+            run = train(model, x, y, steps, model.optimizer, first_layer, traced=traced)
     except StepError as exc:
         if layout.is_layout_error(exc.info.get("message", "")):
             return _layout_not_run(exc, kept_layout)
         result.update({"status": "error", "error": exc.info})
+        if custom:  # the checks measure the compiled loss and the built-in step, which this model does not use
+            return result
         result["checks"] = _checks(request, model, x, y, outputs, initial, steps, first_layer, traced, failed=True)
         return result
     result.update(run)
+    if custom:
+        first_layer.remove()
+        frozen.remove()
+        return result
     result["checks"] = _checks(request, model, x, y, outputs, initial, len(run["losses"]), first_layer, traced)
     result["frozen_reuses"] = frozen.hits
     first_layer.remove()
     frozen.remove()
     return result
+
+
+def _assumed_input(model, spec: dict) -> list:
+    """The input spec of a model that declares no input fed data of unknown shape: the rank its first layer
+    accepts, the values as the facts know them (custom_step.assumed_input_shape)."""
+    from tflint_gesture.dryrun.materialize import SynthesisError
+
+    found = assumed_input_shape(model)
+    if found is None:
+        raise SynthesisError("neither the data nor the model says what shape the inputs have")
+    shape, layer = found
+    note = f"{spec.get('note') or 'inputs'}, each shaped {tuple(shape)} (assumed from layer `{layer}`: the data's shape is unknown)"
+    return [{**spec, "shape": shape, "source": "assumed", "note": note}]
 
 
 def _stable_tensors(x):
