@@ -556,7 +556,7 @@ class Interpreter(ExpressionEvaluator):
         if isinstance(func, ModelValue):
             result = self.apis.apply_model(self, func, args, node)
             loss_calls.note_prediction(self, func, result, args, node)
-            if _block_call(args):  # `create_mlp(...)(features)`: a block inside another model's graph
+            if args.pos or args.kw:  # `create_mlp(...)(features)`: a block of another model (or run for inference)
                 self.facts.graph_blocks.add(id(func))
             return result
         return UNKNOWN
@@ -582,11 +582,3 @@ def _source_name(node: cst.CSTNode) -> Optional[str]:
 
 __all__ = ["Interpreter", "Scope", "Args", "join", "const_value", "Data", "Dataset", "ClassNames",
            "Tensor"]
-
-
-def _block_call(args: Any) -> bool:
-    """A model applied to a symbolic tensor, or to a value the analysis lost (most often a tensor of a graph
-    it could not follow), rather than to data: used as a layer of a bigger model."""
-    values = [value for value, _ in args.pos] + [value for value, _ in args.kw.values()]
-    return bool(values) and not any(isinstance(value, (Data, Dataset)) for value in values[:1]) and (
-        isinstance(values[0], Tensor) or values[0] is UNKNOWN)

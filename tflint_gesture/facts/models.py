@@ -153,7 +153,9 @@ def headed_models(facts) -> list:
 
     A Sequential block returned by a helper (an MLP, a transformer's feed-forward part) and used as a
     layer inside a bigger model ends where the next layer of that model begins, so a Dropout at its end
-    is not "after the output"; nor does one that a custom layer builds for its own `call`.
+    is not "after the output"; nor does one that a custom layer builds for its own `call`. A model called
+    on something and never compiled or trained here is such a block (or run for inference, where a layer
+    after its output does nothing), even where the bigger model's graph is lost.
     """
     used = {id(model) for model in facts.models if model.compile is not None}
     used |= {id(call.model) for call in facts.calls}

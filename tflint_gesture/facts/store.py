@@ -86,7 +86,7 @@ class Facts:
     model_calls: list = field(default_factory=list)  # facts.loops.ModelCall
     loss_calls: list = field(default_factory=list)  # facts.loss_calls.LossCall: `loss_fn(y, model(x))` by hand
     metric_updates: list = field(default_factory=list)  # facts.loss_calls.MetricUpdate: `metric.update_state(y, p)`
-    graph_blocks: set = field(default_factory=set)  # ids of models applied to symbolic tensors: blocks of a bigger graph
+    graph_blocks: set = field(default_factory=set)  # ids of models called on something: blocks of a bigger graph (or inference)
     optimizers: list = field(default_factory=list)  # facts.optimizers.Optimizer, one per evaluated constructor
     callbacks: list = field(default_factory=list)  # every keras.callbacks object built, in order
     legacy_uses: list = field(default_factory=list)  # facts.legacy.MethodUse / BackendUse (removed Keras APIs)
