@@ -113,6 +113,14 @@ def test_learning_rate_comparison():
     diverged = ok(losses=[1.4, 30.0, "nan", "nan"], learning_rate=5.0,
                   checks={"learning_rate": {"losses": [1.4, 1.3, 1.2, 1.1], "learning_rate": 1e-3}})
     assert confirm.verdict("TFG601", run_with(diverged))[0] == "confirmed"
+    # a tenfold jump at the script's rate (and none at the usual one) is the unstable training the rule names,
+    # even when the last step happens to come back near the start (RMSprop at 0.5, measured)
+    spiked = ok(losses=[1.764, 25460.0, 11.7, 1.682], learning_rate=0.5,
+                checks={"learning_rate": {"losses": [1.764, 1.612, 1.556, 1.525], "learning_rate": 1e-3}})
+    assert confirm.verdict("TFG601", run_with(spiked))[0] == "confirmed"
+    both_jump = ok(losses=[1.764, 25460.0, 11.7, 1.682], learning_rate=0.5,
+                   checks={"learning_rate": {"losses": [1.764, 30.0, 1.556, 1.525], "learning_rate": 1e-3}})
+    assert confirm.verdict("TFG601", run_with(both_jump))[0] == "inconclusive"
 
 
 @pytest.mark.parametrize("spread, expected", [(255.0, "confirmed"), (1.0, "refuted"), (12.0, "inconclusive")])
@@ -351,3 +359,16 @@ def test_assumed_output_width_is_never_judged_against_the_labels():
     assert confirm.verdict("TFG102", run_with(raised, assumptions=assumed))[0] == "confirmed"  # rank, not width
     assert confirm.run_only(run_with(raised, assumptions=assumed)) == []
     assert [f.code for f in confirm.run_only(run_with(raised))] == ["TFG801"]
+
+
+@pytest.mark.parametrize("kind, shape", [("class_ids", []), ("one_hot", [5]), ("class_ids", [3])])
+def test_synthetic_labels_always_hold_the_largest_class(kind, shape):
+    """A head one unit short must meet an out-of-range id in every run: a batch of 4 over 5 classes drawn at
+    random misses a given id about 40% of the time, which would let the run refute a true bug."""
+    import numpy as np
+
+    for seed in range(20):
+        labels = materialize_labels({"kind": kind, "classes": 5, "shape": shape, "source": "facts", "dtype": "int32"},
+                                    [5], np.random.default_rng(seed), batch=4)
+        ids = labels.argmax(axis=-1) if kind == "one_hot" else labels
+        assert ids.max() == 4
