@@ -233,7 +233,7 @@ class LabelShapeMismatch(Rule):
                 continue
             if model.kind != "application" and _dense_head_problem(model, result, loss, labels) is not None:
                 continue  # reported by TFG503 on the Dense that needs a Flatten/pooling before it
-            key = (id(model), labels.root, loss)
+            key = (id(model), loss, per_sample)  # the same mismatch at fit and at evaluate: reported once
             if key in seen:
                 continue
             seen.add(key)
