@@ -20,6 +20,19 @@ from tflint_gesture.facts.classes import method_function
 from tflint_gesture.facts.values import UNKNOWN, Args, Data, Dataset, ModelValue, Seq
 
 _STEPS = {"fit": ("train_step", "test_step"), "evaluate": ("test_step",)}
+# The step Keras runs on a call's data: the script's own, when its model class defines it.
+_DATA_STEP = {"fit": "train_step", "train_on_batch": "train_step", "validation": "test_step",
+              "evaluate": "test_step", "test_on_batch": "test_step", "predict": "predict_step"}
+
+
+def own_step(model: ModelValue, method: str) -> bool:
+    """`model.<method>(...)` hands its data to a step the script wrote (`train_step` for fit, `test_step` for
+    evaluate or validation data), which decides what reaches the model and the loss."""
+    step = _DATA_STEP.get(method)
+    if step == "train_step" and getattr(model, "custom_train_step", False):
+        return True
+    cls = getattr(model, "cls", None)
+    return step is not None and cls is not None and step in getattr(cls, "methods", {})
 
 
 def after_model_method(interp, model: ModelValue, name: str, args: Args, node: cst.Call) -> None:

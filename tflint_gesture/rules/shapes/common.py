@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from tflint_gesture.facts import Facts
+from tflint_gesture.facts.custom_steps import own_step
 from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT
 from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, inputs_of, labels_of
 from tflint_gesture.facts.shapes import sample_shape
@@ -46,29 +47,13 @@ def _labels_name(facts: Facts, call) -> str:
     return f"of `{facts.code(call.x_node)}`" if call.x_node is not None else "of the dataset"
 
 
-_OWN_STEP = {"fit": "train_step", "train_on_batch": "train_step", "validation": "test_step",
-             "evaluate": "test_step", "test_on_batch": "test_step", "predict": "predict_step"}
-
-
-def own_step(call) -> bool:
-    """The call's data goes through a step the script wrote (`train_step` for fit, `test_step` for evaluate):
-    that step decides what reaches the model and the loss (`anchors, positives = data[0], data[1]`), so the
-    data's shape says nothing about the model's input or outputs."""
-    model = call.model
-    cls = getattr(model, "cls", None)
-    step = _OWN_STEP.get(call.method)
-    if step == "train_step" and getattr(model, "custom_train_step", False):
-        return True
-    return step is not None and cls is not None and step in getattr(cls, "methods", {})
-
-
 def call_inputs(call) -> Optional[Data]:
     """The inputs of a call as an array whose shape is what Keras sees, or None.
 
     A tf.data pipeline counts only when it is batched exactly once: unbatched slices or a pipeline
     batched twice (windows of frames, then batches) do not have the arrays' sample axis as batch axis.
     """
-    if isinstance(call.x, Dataset) and call.x.batches != 1 or own_step(call):
+    if isinstance(call.x, Dataset) and call.x.batches != 1 or own_step(call.model, call.method):
         return None
     data = inputs_of(call)
     return data if isinstance(data, Data) and data.shape else None
@@ -76,7 +61,7 @@ def call_inputs(call) -> Optional[Data]:
 
 def call_labels(call) -> Optional[Data]:
     """The labels of a call with a trustworthy shape (see `call_inputs`), or None."""
-    if isinstance(call.x, Dataset) and call.x.batches != 1 or own_step(call):
+    if isinstance(call.x, Dataset) and call.x.batches != 1 or own_step(call.model, call.method):
         return None
     labels = labels_of(call)
     return labels if isinstance(labels, Data) and labels.shape else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Optional
 
 from tflint_gesture.facts import Facts
 from tflint_gesture.facts.models import head_of
@@ -30,6 +30,17 @@ from tflint_gesture.rules.shapes.common import (
     _where,
     call_labels,
 )
+
+
+def _evidence(call, labels: Data, loss: str, out: Optional[tuple]) -> list:
+    """Where the labels come from, the output layer (with its shape when known) and the loss."""
+    evidence = [(labels.origin.node, f"labels: {labels.origin.note}")] if labels.origin is not None else []
+    head = head_of(call.model)
+    if head is not None:
+        evidence.append((head.layer.node, f"output layer: {fmt(out)}" if out is not None else "output layer"))
+    compile_ = call.compile
+    evidence.append((compile_.loss_node or compile_.node, f"loss: {loss}"))
+    return evidence
 
 
 def _softmax_head(model) -> bool:
@@ -244,12 +255,7 @@ class LabelShapeMismatch(Rule):
         """Regression targets of lower rank than the outputs (`(batch,)` against `(batch, 5)`): the subtraction
         lines the targets' batch axis up with the output units (checked in a real run: batch 32 against 5 units
         raises `Incompatible shapes`; batch 5 trains at chance accuracy)."""
-        head = head_of(call.model)
-        evidence = [(labels.origin.node, f"labels: {labels.origin.note}")] if labels.origin is not None else []
-        if head is not None:
-            evidence.append((head.layer.node, f"output layer: {fmt(out)}"))
-        compile_ = call.compile
-        evidence.append((compile_.loss_node or compile_.node, f"loss: {loss}"))
+        evidence = _evidence(call, labels, loss, out)
         width = f"the {out[-1]} output units" if out[-1] is not None else (
             "the output units (a softmax over a single unit would instead output 1 whatever the input)")
         fix = ("for class ids use loss='sparse_categorical_crossentropy'; for one target per sample give the output "
@@ -271,12 +277,7 @@ class LabelShapeMismatch(Rule):
         """1-D labels under a categorical loss, the output's width unknown: a bug at any width (Keras expands
         `(batch,)` to `(batch, 1)`; against several units the shapes differ and it raises, against one unit the
         normalised output is 1 and the loss is 0 for every sample)."""
-        head = head_of(call.model)
-        evidence = [(labels.origin.node, f"labels: {labels.origin.note}")] if labels.origin is not None else []
-        if head is not None:
-            evidence.append((head.layer.node, "output layer"))
-        compile_ = call.compile
-        evidence.append((compile_.loss_node or compile_.node, f"loss: {loss}"))
+        evidence = _evidence(call, labels, loss, None)
         fix = "use loss='sparse_categorical_crossentropy' for class ids, or one-hot encode the labels (to_categorical)"
         return Report(
             node=call.y_node or call.node,
@@ -293,14 +294,7 @@ class LabelShapeMismatch(Rule):
     @staticmethod
     def _report(facts: Facts, call, labels: Data, loss: str, out: tuple, verdict: str) -> Report:
         per_sample = tuple(labels.shape[1:])
-        head = head_of(call.model)
-        evidence = []
-        if labels.origin is not None:
-            evidence.append((labels.origin.node, f"labels: {labels.origin.note}"))
-        if head is not None:
-            evidence.append((head.layer.node, f"output layer: {fmt(out)}"))
-        compile_ = call.compile
-        evidence.append((compile_.loss_node or compile_.node, f"loss: {loss}"))
+        evidence = _evidence(call, labels, loss, out)
         width = per_sample[-1] if per_sample else None
         columns = (f"give the output layer {width} unit{'s' if width != 1 else ''} (one per label column), or pass "
                    f"labels shaped {fmt(out)}"
