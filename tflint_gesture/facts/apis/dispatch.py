@@ -67,7 +67,10 @@ if TYPE_CHECKING:
 # layers, `from_preset` / `from_pretrained` give opaque models; both keep the functional graph going.
 LAYER_LIBRARIES = ("keras_hub", "keras_nlp", "keras_cv", "tensorflow_hub", "transformers", "tensorflow_addons",
                    "tensorflow_models", "official")
-_TENSOR_ACTIVATIONS = {"softmax", "sigmoid"}
+# Activation functions applied to a tensor (`tf.nn.relu(x)`, `self.act = tf.nn.relu`): an Activation step of the
+# graph, which keeps the shape and sets the activation in force at a head.
+_TENSOR_ACTIVATIONS = {"softmax", "sigmoid", "relu", "relu6", "gelu", "silu", "swish", "elu", "selu", "leaky_relu",
+                       "tanh", "softplus", "softsign", "hard_sigmoid", "mish"}
 _PREPROCESSORS = ("Preprocessor", "Tokenizer", "ImageConverter", "AudioConverter", "Processor")
 
 

@@ -24,18 +24,6 @@ from tflint_gesture.facts.values import Const, Layer, ModelValue, Seq, Tensor
 
 _ANY_RANK = ("Flatten", "Reshape")  # their output rank is their own whatever the input's
 _ELEMENTWISE_OPS = {"Op:Add", "Op:Subtract", "Op:Multiply", "Op:Divide"}  # `x + position_embedding`
-# Functions applied value by value: a tensor keeps its shape through them (`tf.nn.relu(x)`, `self.act = tf.nn.relu`).
-_ACTIVATIONS = ("relu", "relu6", "gelu", "silu", "swish", "elu", "selu", "leaky_relu", "sigmoid", "tanh", "softplus",
-                "softsign", "hard_sigmoid", "mish", "exponential", "log_softmax", "softmax")
-ELEMENTWISE_CALLS = frozenset(
-    [f"tensorflow.nn.{name}" for name in _ACTIVATIONS] + [f"tensorflow.math.{name}" for name in _ACTIVATIONS]
-    + [f"keras.activations.{name}" for name in _ACTIVATIONS] + [f"keras.ops.{name}" for name in _ACTIVATIONS]
-    + ["tensorflow.nn.dropout", "tensorflow.identity", "tensorflow.stop_gradient"])
-
-
-def elementwise_call(layer: Layer) -> bool:
-    """A step the analysis does not model but knows to keep the shape: a value-by-value function."""
-    return layer.kind == "?" and layer.args.get("api") in ELEMENTWISE_CALLS
 
 
 def _literal(layer: Layer, name: str) -> Any:
@@ -77,8 +65,6 @@ def _elementwise(layer: Layer) -> bool:
 
 
 def _output(layer: Layer, inputs: list) -> Shape:
-    if elementwise_call(layer):
-        return inputs[0]
     try:
         return layer_output(layer, inputs)
     except RankError:
@@ -126,8 +112,7 @@ def _functional_tail(model: ModelValue) -> Optional[Trace]:
     chain: list = []  # output first
     tensor = output
     while True:
-        if not isinstance(tensor, Tensor) or tensor.layer is None or len(chain) > 200 or \
-                not (tensor.layer.known or elementwise_call(tensor.layer)):
+        if not isinstance(tensor, Tensor) or tensor.layer is None or not tensor.layer.known or len(chain) > 200:
             return None
         chain.append(tensor)
         if not tensor.parents:  # a model input: its declared shape, when literal, starts the tail

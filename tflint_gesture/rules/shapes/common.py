@@ -9,7 +9,6 @@ from tflint_gesture.facts.custom_steps import own_step
 from tflint_gesture.facts.models import ACTIVATION_LAYERS, AFTER_OUTPUT
 from tflint_gesture.facts.queries import BINARY, CATEGORICAL, CROSS_ENTROPY, REGRESSION, SPARSE, inputs_of, labels_of
 from tflint_gesture.facts.shapes import sample_shape
-from tflint_gesture.facts.shapes.tail import elementwise_call
 from tflint_gesture.facts.values import Data, Dataset, Layer
 
 
@@ -34,8 +33,6 @@ def _layer_name(facts: Facts, layer: Layer) -> str:
         kind = layer.model.application or layer.model.name or "the nested model"
     elif kind in _OPERATORS:
         kind = f"the `{_OPERATORS[kind]}`"
-    elif elementwise_call(layer):
-        kind = f"`{layer.args['api']}`"
     return f"{kind} (line {line})" if line else kind
 
 
@@ -128,7 +125,7 @@ def _across_batch(labels: tuple, out: tuple) -> bool:
 
 
 def _rank_preserving(layer: Layer) -> bool:
-    return layer.kind in _RANK_PRESERVING or elementwise_call(layer)
+    return layer.kind in _RANK_PRESERVING
 
 
 def _label_verdict(loss: str, labels: tuple, out: tuple) -> Optional[str]:
